@@ -1,0 +1,131 @@
+"""Settings: a registry of named, documented settings.
+
+Each value is resolved in this order: explicit override (a CLI flag) >
+``LASNA_<NAME>`` environment variable > the config file > the default.
+The config file is TOML (``$LASNA_CONFIG`` or ``<user config dir>/lasna/config.toml``)
+with the setting names as keys, e.g. ``database_url = "postgresql+psycopg://..."``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from lasna.errors import ConfigError
+
+APP_NAME = "lasna"
+
+
+def user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{user_data_dir() / 'lasna.db'}"
+
+
+def _bool(value: str | bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    low = str(value).strip().lower()
+    if low in {"1", "true", "yes", "on"}:
+        return True
+    if low in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected a yes/no value, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Callable[[], Any] | Any
+    help: str
+    parse: Callable[[Any], Any] = str
+
+    @property
+    def env_var(self) -> str:
+        return f"LASNA_{self.name.upper()}"
+
+    def default_value(self) -> Any:
+        return self.default() if callable(self.default) else self.default
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting(
+            "database_url",
+            default_database_url,
+            "SQLAlchemy URL of the store: a SQLite file (default, in the user data directory) "
+            "or postgresql+psycopg://user:pass@host/db for shared deployments.",
+        ),
+        Setting(
+            "bsky_appview",
+            "https://public.api.bsky.app",
+            "Base URL of the Bluesky AppView used for unauthenticated public reads.",
+        ),
+        Setting(
+            "allow_private_urls",
+            False,
+            "Allow feed and instance URLs that resolve to loopback/private addresses (tests, intranets).",
+            _bool,
+        ),
+        Setting("retention_days", 730, "Delete collected posts and interactions older than this.", int),
+        Setting("thread_horizon_days", 60, "Re-check replies only for posts younger than this.", int),
+        Setting("language", "fi", "Default UI and report language (fi or en).", str),
+        Setting("concurrency", 8, "How many accounts a collection run works on at once.", int),
+    ]
+}
+
+
+def config_path() -> Path:
+    env = os.environ.get("LASNA_CONFIG")
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def _config_file() -> Mapping[str, Any]:
+    path = config_path()
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+
+
+def get(name: str, override: Any = None) -> Any:
+    """Resolve one setting: override > environment > config file > default."""
+    try:
+        setting = SETTINGS[name]
+    except KeyError:
+        raise ConfigError(f"unknown setting {name!r}") from None
+    if override is not None:
+        raw, origin = override, "command line"
+    elif setting.env_var in os.environ:
+        raw, origin = os.environ[setting.env_var], setting.env_var
+    else:
+        file_values = _config_file()
+        if name in file_values:
+            raw, origin = file_values[name], str(config_path())
+        else:
+            return setting.default_value()
+    try:
+        return setting.parse(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name} from {origin} is invalid: {exc}") from exc
+
+
+def describe() -> list[dict[str, Any]]:
+    """All settings with their current value and where to set them (for `lasna settings`)."""
+    return [
+        {"name": s.name, "env": s.env_var, "value": get(s.name), "help": s.help} for s in SETTINGS.values()
+    ]
