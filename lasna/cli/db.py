@@ -1,0 +1,46 @@
+"""`lasna db ...`: schema migrations, status and retention."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from lasna.cli.common import console, state
+from lasna.store import Store, migrate
+
+app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_is_help=True)
+
+
+@app.command("upgrade")
+def upgrade() -> None:
+    """Migrate the database schema to the newest version (also done automatically on first use)."""
+    store = Store.open(state.database_url, upgrade=False)
+    before = store.revision()
+    store.upgrade()
+    console.print(f"Database {store.url}: {before or 'empty'} → {store.revision()}")
+
+
+@app.command("status")
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Show where the database is, its schema revision and row counts."""
+    store = Store.open(state.database_url, upgrade=False)
+    info = {"url": store.url, "revision": store.revision(), "head": migrate.head_revision()}
+    if info["revision"]:
+        info["rows"] = store.counts()
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    console.print(f"database: {info['url']}\nrevision: {info['revision'] or 'none'} (newest {info['head']})")
+    for table, count in info.get("rows", {}).items():
+        console.print(f"  {table:<25} {count:>9}")
+
+
+@app.command("retention")
+def retention(
+    days: int = typer.Option(None, "--days", help="Keep this many days (default: LASNA_RETENTION_DAYS, 730)."),
+) -> None:
+    """Delete collected posts, interactions and run records older than the retention period."""
+    store = Store.open(state.database_url)
+    deleted = store.apply_retention(days)
+    console.print("Deleted " + ", ".join(f"{v} {k}" for k, v in deleted.items()) + ".")

@@ -1,0 +1,99 @@
+"""`lasna leaders ...`: the leader registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from lasna import registry
+from lasna.cli.common import console, open_store
+
+app = typer.Typer(help="Add, list, remove and import the leaders Läsnä follows.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help="The leader's name as it should appear in reports."),
+    bluesky: str = typer.Option(None, "--bluesky", help="Bluesky handle (name.bsky.social) or DID."),
+    mastodon: str = typer.Option(None, "--mastodon", help="Mastodon address @user@instance."),
+    feed: list[str] = typer.Option(None, "--feed", help="RSS/Atom feed or blog URL (repeatable)."),
+    cohort: list[str] = typer.Option(None, "--cohort", help="Cohort/programme to join (repeatable)."),
+    language: str = typer.Option("fi", "--language", help="The leader's main language: fi or en."),
+) -> None:
+    """Add a leader and their public accounts."""
+    spec = registry.LeaderSpec.parse(
+        name, language=language, cohorts=cohort or [], bluesky=bluesky, mastodon=mastodon, feeds=feed or []
+    )
+    store = open_store()
+    leader = registry.add_leader(store, spec)
+    accounts = store.accounts(leader_id=leader.id)
+    console.print(f"Added {leader.name} with {len(accounts)} account(s).")
+
+
+@app.command("list")
+def list_(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    include_inactive: bool = typer.Option(False, "--all", help="Include removed (inactive) leaders."),
+) -> None:
+    """List leaders, their cohorts and accounts."""
+    store = open_store()
+    leaders = store.leaders(include_inactive=include_inactive)
+    accounts = store.accounts()
+    rows = []
+    for leader in leaders:
+        rows.append(
+            {
+                "name": leader.name,
+                "language": leader.language,
+                "cohorts": list(leader.cohorts),
+                "demo": leader.demo,
+                "accounts": [
+                    {"platform": str(a.platform), "handle": a.handle, "stable_id": a.stable_id}
+                    for a in accounts
+                    if a.leader_id == leader.id
+                ],
+            }
+        )
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("Leader", "Lang", "Cohorts", "Accounts")
+    for row in rows:
+        table.add_row(
+            row["name"] + (" (demo)" if row["demo"] else ""),
+            row["language"],
+            ", ".join(row["cohorts"]),
+            "\n".join(f"{a['platform']}: {a['handle']}" for a in row["accounts"]),
+        )
+    console.print(table)
+
+
+@app.command("remove")
+def remove(
+    name: str = typer.Argument(..., help="The leader's name."),
+    forget: bool = typer.Option(
+        False, "--forget", help="Delete ALL of the leader's data from every table (cannot be undone)."
+    ),
+) -> None:
+    """Stop following a leader; with --forget, delete everything stored about them."""
+    store = open_store()
+    leader = store.leader(name)
+    if forget:
+        deleted = store.forget_leader(leader.id)
+        total = sum(deleted.values())
+        console.print(f"Forgot {name}: deleted {total} row(s) ({', '.join(f'{k} {v}' for k, v in deleted.items() if v)}).")
+    else:
+        store.deactivate_leader(leader.id)
+        console.print(f"Removed {name} from collection; history kept (use --forget to delete it).")
+
+
+@app.command("import")
+def import_(file: Path = typer.Argument(..., help="Roster file (TOML), see docs/ROSTER.md.")) -> None:
+    """Create or extend leaders and cohorts from a roster file (all validated before anything is written)."""
+    roster = registry.read_roster(file)
+    store = open_store()
+    leaders = registry.import_roster(store, roster)
+    console.print(f"Imported {len(leaders)} leader(s) and {len(roster.cohorts)} cohort setting(s) from {file}.")

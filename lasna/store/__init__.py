@@ -1,0 +1,627 @@
+"""The store: one small repository API over SQLAlchemy Core, on SQLite or PostgreSQL.
+
+Every write that collectors make goes through :meth:`Store.save_batch`, which
+upserts posts and interactions keyed by their stable ids *and* advances the
+account's collection state in the same transaction: state never runs ahead of
+the data it covers, and ingesting a batch twice equals ingesting it once.
+"""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from lasna import frames, settings
+from lasna.errors import ConfigError, InputError, NotFoundError, StoreError
+from lasna.store import migrate
+from lasna.store import schema as t
+from lasna.types import (
+    Account,
+    AccountOutcome,
+    Cohort,
+    Interaction,
+    Leader,
+    Platform,
+    Post,
+    Visibility,
+)
+
+__all__ = ["Store", "BatchResult", "now_utc"]
+
+#: Post columns a re-ingest may change (counts, edits, deletion, gates).
+_POST_MUTABLE = (
+    "indexed_at",
+    "text",
+    "lang",
+    "url",
+    "mentions",
+    "links",
+    "tags",
+    "like_count",
+    "reply_count",
+    "repost_count",
+    "quote_count",
+    "replies_restricted",
+    "quotes_disabled",
+    "hidden_replies",
+    "deleted",
+)
+_INTERACTION_MUTABLE = ("author_handle", "author_name", "indexed_at", "text", "lang", "url", "hidden", "deleted")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    new_posts: int
+    new_interactions: int
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for ``url``; for SQLite files the folder is created and WAL switched on."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"LASNA_DATABASE_URL is not a database URL: {url!r}") from exc
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30}
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+    else:
+        raise ConfigError(
+            f"unsupported database {parsed.get_backend_name()!r}",
+            hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db",
+        )
+    try:
+        engine = create_engine(url, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise ConfigError(
+            f"the database driver for {url.split(':', 1)[0]} is not installed",
+            hint="pip install 'lasna[postgres]'",
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _insert(conn: Connection, table):
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+def _dedupe(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Last row wins per id, so one batch never touches a row twice."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_id[row["id"]] = row
+    return list(by_id.values())
+
+
+class Store:
+    """Repository API. Open with :meth:`Store.open`; it migrates the schema on first use."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def open(cls, url: str | None = None, *, upgrade: bool = True) -> Store:
+        url = url or settings.get("database_url")
+        store = cls(create_store_engine(url))
+        if upgrade:
+            store.upgrade()
+        return store
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision (a no-op when already there)."""
+        try:
+            if migrate.current_revision(self.engine) != migrate.head_revision():
+                migrate.upgrade(self.engine)
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from exc
+
+    def revision(self) -> str | None:
+        return migrate.current_revision(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ leaders
+    def add_leader(
+        self, name: str, *, language: str = "fi", cohorts: Sequence[str] = (), demo: bool = False
+    ) -> Leader:
+        with self.engine.begin() as conn:
+            return self._add_leader(conn, name, language=language, cohorts=cohorts, demo=demo)
+
+    def _add_leader(
+        self, conn: Connection, name: str, *, language: str, cohorts: Sequence[str], demo: bool
+    ) -> Leader:
+        existing = conn.execute(select(t.leaders.c.id).where(t.leaders.c.name == name)).first()
+        if existing is not None:
+            raise InputError(f"a leader named {name!r} already exists", hint="choose another name")
+        leader_id = conn.execute(
+            t.leaders.insert().values(
+                name=name, language=language, demo=demo, active=True, created_at=now_utc()
+            )
+        ).inserted_primary_key[0]
+        for cohort in cohorts:
+            self._join_cohort(conn, leader_id, cohort)
+        return Leader(name=name, language=language, id=leader_id, cohorts=tuple(cohorts), demo=demo)
+
+    def _join_cohort(self, conn: Connection, leader_id: int, cohort: str) -> None:
+        cohort_id = self._ensure_cohort(conn, cohort)
+        exists = conn.execute(
+            select(t.leader_cohorts.c.leader_id).where(
+                t.leader_cohorts.c.leader_id == leader_id, t.leader_cohorts.c.cohort_id == cohort_id
+            )
+        ).first()
+        if exists is None:
+            conn.execute(t.leader_cohorts.insert().values(leader_id=leader_id, cohort_id=cohort_id))
+
+    def _ensure_cohort(self, conn: Connection, name: str, visibility: Visibility | None = None) -> int:
+        row = conn.execute(select(t.cohorts.c.id).where(t.cohorts.c.name == name)).first()
+        if row is not None:
+            if visibility is not None:
+                conn.execute(update(t.cohorts).where(t.cohorts.c.id == row.id).values(visibility=str(visibility)))
+            return row.id
+        return conn.execute(
+            t.cohorts.insert().values(name=name, visibility=str(visibility or Visibility.AGGREGATES))
+        ).inserted_primary_key[0]
+
+    def set_cohort(self, name: str, visibility: Visibility) -> Cohort:
+        with self.engine.begin() as conn:
+            cohort_id = self._ensure_cohort(conn, name, visibility)
+        return Cohort(name=name, visibility=visibility, id=cohort_id)
+
+    def cohorts(self) -> list[Cohort]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.cohorts).order_by(t.cohorts.c.name)).all()
+        return [Cohort(name=r.name, visibility=Visibility(r.visibility), id=r.id) for r in rows]
+
+    def leaders(self, *, include_inactive: bool = False) -> list[Leader]:
+        query = select(t.leaders).order_by(t.leaders.c.name)
+        if not include_inactive:
+            query = query.where(t.leaders.c.active.is_(True))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            memberships = conn.execute(
+                select(t.leader_cohorts.c.leader_id, t.cohorts.c.name)
+                .join(t.cohorts, t.cohorts.c.id == t.leader_cohorts.c.cohort_id)
+                .order_by(t.cohorts.c.name)
+            ).all()
+        by_leader: dict[int, list[str]] = {}
+        for leader_id, cohort in memberships:
+            by_leader.setdefault(leader_id, []).append(cohort)
+        return [
+            Leader(name=r.name, language=r.language, id=r.id, cohorts=tuple(by_leader.get(r.id, ())), demo=r.demo)
+            for r in rows
+        ]
+
+    def leader(self, name: str) -> Leader:
+        for leader in self.leaders(include_inactive=True):
+            if leader.name == name:
+                return leader
+        raise NotFoundError(f"no leader named {name!r}", hint="see `lasna leaders list`")
+
+    def leader_by_id(self, leader_id: int) -> Leader:
+        for leader in self.leaders(include_inactive=True):
+            if leader.id == leader_id:
+                return leader
+        raise NotFoundError(f"no leader with id {leader_id}")
+
+    def _update_leader(
+        self, conn: Connection, leader_id: int, *, language: str | None = None, cohorts: Sequence[str] = ()
+    ) -> None:
+        values: dict[str, Any] = {"active": True}
+        if language:
+            values["language"] = language
+        conn.execute(update(t.leaders).where(t.leaders.c.id == leader_id).values(**values))
+        for cohort in cohorts:
+            self._join_cohort(conn, leader_id, cohort)
+
+    def deactivate_leader(self, leader_id: int) -> None:
+        """Stop collecting for a leader but keep their history (``leaders remove`` without --forget)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(t.leaders).where(t.leaders.c.id == leader_id).values(active=False))
+
+    def forget_leader(self, leader_id: int) -> dict[str, int]:
+        """Delete every row about a leader from every table, in one transaction.
+
+        Returns the number of rows deleted per table.
+        """
+        deleted: dict[str, int] = {}
+        with self.engine.begin() as conn:
+            account_ids = select(t.accounts.c.id).where(t.accounts.c.leader_id == leader_id)
+            for table in t.LEADER_TABLES:
+                if "leader_id" in table.c:
+                    cond = table.c.leader_id == leader_id
+                    if "account_id" in table.c:
+                        cond = or_(cond, table.c.account_id.in_(account_ids))
+                else:
+                    cond = table.c.account_id.in_(account_ids)
+                deleted[table.name] = conn.execute(delete(table).where(cond)).rowcount
+            deleted["leaders"] = conn.execute(delete(t.leaders).where(t.leaders.c.id == leader_id)).rowcount
+        return deleted
+
+    # ------------------------------------------------------------------ accounts
+    def add_account(
+        self,
+        leader_id: int,
+        platform: Platform,
+        handle: str,
+        *,
+        stable_id: str | None = None,
+        url: str | None = None,
+    ) -> Account:
+        with self.engine.begin() as conn:
+            return self._add_account(conn, leader_id, platform, handle, stable_id=stable_id, url=url)
+
+    def _add_account(
+        self, conn: Connection, leader_id: int, platform: Platform, handle: str, *, stable_id=None, url=None
+    ) -> Account:
+        existing = conn.execute(
+            select(t.accounts).where(
+                t.accounts.c.leader_id == leader_id,
+                t.accounts.c.platform == str(platform),
+                t.accounts.c.handle == handle,
+            )
+        ).first()
+        if existing is not None:
+            return _account(existing)
+        if stable_id:
+            self._check_identity_free(conn, platform, stable_id, None)
+        account_id = conn.execute(
+            t.accounts.insert().values(
+                leader_id=leader_id,
+                platform=str(platform),
+                handle=handle,
+                stable_id=stable_id,
+                url=url,
+                added_at=now_utc(),
+            )
+        ).inserted_primary_key[0]
+        return Account(platform, handle, stable_id=stable_id, url=url, id=account_id, leader_id=leader_id)
+
+    def _check_identity_free(self, conn: Connection, platform: Platform, stable_id: str, account_id) -> None:
+        other = conn.execute(
+            select(t.accounts.c.id, t.leaders.c.name)
+            .join(t.leaders, t.leaders.c.id == t.accounts.c.leader_id)
+            .where(t.accounts.c.platform == str(platform), t.accounts.c.stable_id == stable_id)
+        ).first()
+        if other is not None and other.id != account_id:
+            raise InputError(f"{platform} account {stable_id} already belongs to leader {other.name!r}")
+
+    def accounts(self, *, leader_id: int | None = None, platform: Platform | None = None) -> list[Account]:
+        query = select(t.accounts).order_by(t.accounts.c.id)
+        if leader_id is not None:
+            query = query.where(t.accounts.c.leader_id == leader_id)
+        if platform is not None:
+            query = query.where(t.accounts.c.platform == str(platform))
+        with self.engine.connect() as conn:
+            return [_account(r) for r in conn.execute(query).all()]
+
+    def set_account_identity(self, account_id: int, stable_id: str, handle: str | None = None) -> None:
+        """Record the resolved stable id (e.g. DID) and follow a handle change."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(t.accounts).where(t.accounts.c.id == account_id)).first()
+            if row is None:
+                raise NotFoundError(f"no account with id {account_id}")
+            self._check_identity_free(conn, Platform(row.platform), stable_id, account_id)
+            values: dict[str, Any] = {"stable_id": stable_id}
+            if handle:
+                values["handle"] = handle
+            conn.execute(update(t.accounts).where(t.accounts.c.id == account_id).values(**values))
+
+    def remove_account(self, account_id: int) -> None:
+        with self.engine.begin() as conn:
+            for table in (t.collection_state, t.posts, t.interactions):
+                conn.execute(delete(table).where(table.c.account_id == account_id))
+            conn.execute(
+                update(t.collection_run_accounts)
+                .where(t.collection_run_accounts.c.account_id == account_id)
+                .values(account_id=None)
+            )
+            conn.execute(delete(t.accounts).where(t.accounts.c.id == account_id))
+
+    # ------------------------------------------------------------------ collected data
+    def save_batch(
+        self,
+        account: Account,
+        *,
+        posts: Sequence[Post] = (),
+        interactions: Sequence[Interaction] = (),
+        state: Mapping[str, str | None] | None = None,
+        deleted_post_ids: Sequence[str] = (),
+        threads_checked: Mapping[str, int] | None = None,
+    ) -> BatchResult:
+        """Upsert one batch for one account and advance its state, atomically."""
+        if account.id is None or account.leader_id is None:
+            raise ValueError("save_batch needs an account read from the store")
+        post_rows = _dedupe(_post_row(p, account) for p in posts)
+        interaction_rows = _dedupe(_interaction_row(i, account) for i in interactions)
+        with self.engine.begin() as conn:
+            new_posts = self._upsert(conn, t.posts, post_rows, _POST_MUTABLE)
+            new_interactions = self._upsert(conn, t.interactions, interaction_rows, _INTERACTION_MUTABLE)
+            if deleted_post_ids:
+                conn.execute(
+                    update(t.posts)
+                    .where(t.posts.c.account_id == account.id, t.posts.c.id.in_(list(deleted_post_ids)))
+                    .values(deleted=True)
+                )
+            if threads_checked:
+                conn.execute(
+                    update(t.posts)
+                    .where(t.posts.c.id == bindparam("b_id"))
+                    .values(thread_checked_replies=bindparam("b_count")),
+                    [{"b_id": k, "b_count": v} for k, v in threads_checked.items()],
+                )
+            if state:
+                self._put_state(conn, account.id, state)
+        return BatchResult(new_posts, new_interactions)
+
+    def _upsert(self, conn: Connection, table, rows: list[dict[str, Any]], mutable: Sequence[str]) -> int:
+        if not rows:
+            return 0
+        ids = [r["id"] for r in rows]
+        known: set[str] = set()
+        for chunk_start in range(0, len(ids), 5000):
+            chunk = ids[chunk_start : chunk_start + 5000]
+            known.update(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
+        stmt = _insert(conn, table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.id], set_={name: stmt.excluded[name] for name in mutable}
+        )
+        conn.execute(stmt, rows)
+        return len(set(ids) - known)
+
+    def _put_state(self, conn: Connection, account_id: int, state: Mapping[str, str | None]) -> None:
+        rows = [
+            {"account_id": account_id, "key": k, "value": v, "updated_at": now_utc()} for k, v in state.items()
+        ]
+        stmt = _insert(conn, t.collection_state)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.collection_state.c.account_id, t.collection_state.c.key],
+            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
+        )
+        conn.execute(stmt, rows)
+
+    def put_state(self, account: Account, state: Mapping[str, str | None]) -> None:
+        with self.engine.begin() as conn:
+            self._put_state(conn, account.id, state)
+
+    def get_state(self, account: Account) -> dict[str, str | None]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.collection_state.c.key, t.collection_state.c.value).where(
+                    t.collection_state.c.account_id == account.id
+                )
+            ).all()
+        return {k: v for k, v in rows}
+
+    def known_post_ids(self, account: Account, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        if not ids:
+            return set()
+        with self.engine.connect() as conn:
+            return set(
+                conn.execute(
+                    select(t.posts.c.id).where(t.posts.c.account_id == account.id, t.posts.c.id.in_(ids))
+                ).scalars()
+            )
+
+    def threads_to_check(self, account: Account, since: datetime) -> list[tuple[str, int]]:
+        """Own root/reply posts since ``since`` whose reply count changed since their thread was fetched."""
+        checked = func.coalesce(t.posts.c.thread_checked_replies, 0)
+        query = (
+            select(t.posts.c.id, t.posts.c.reply_count)
+            .where(
+                t.posts.c.account_id == account.id,
+                t.posts.c.created_at >= since,
+                t.posts.c.is_repost.is_(False),
+                t.posts.c.deleted.is_(False),
+                t.posts.c.reply_count != checked,
+            )
+            .order_by(t.posts.c.created_at.desc())
+        )
+        with self.engine.connect() as conn:
+            return [(r.id, r.reply_count) for r in conn.execute(query).all()]
+
+    def post_ids_since(self, account: Account, since: datetime) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(
+                conn.execute(
+                    select(t.posts.c.id).where(
+                        t.posts.c.account_id == account.id,
+                        t.posts.c.created_at >= since,
+                        t.posts.c.deleted.is_(False),
+                    )
+                ).scalars()
+            )
+
+    # ------------------------------------------------------------------ runs
+    def start_run(self, source: str) -> str:
+        run_id = uuid.uuid4().hex
+        with self.engine.begin() as conn:
+            conn.execute(
+                t.collection_runs.insert().values(
+                    run_id=run_id, source=source, started_at=now_utc(), host=socket.gethostname()
+                )
+            )
+        return run_id
+
+    def record_outcome(self, run_id: str, account: Account | None, outcome: AccountOutcome) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                t.collection_run_accounts.insert().values(
+                    run_id=run_id,
+                    account_id=account.id if account else None,
+                    leader_id=account.leader_id if account else None,
+                    leader=outcome.leader,
+                    platform=str(outcome.platform),
+                    account=outcome.account,
+                    new_posts=outcome.new_posts,
+                    new_interactions=outcome.new_interactions,
+                    requests=outcome.requests,
+                    error=outcome.error,
+                    finished_at=now_utc(),
+                )
+            )
+
+    def finish_run(self, run_id: str, ok: bool) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(t.collection_runs)
+                .where(t.collection_runs.c.run_id == run_id)
+                .values(finished_at=now_utc(), ok=ok)
+            )
+
+    def runs_frame(self, limit: int = 50) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.collection_runs).order_by(t.collection_runs.c.started_at.desc()).limit(limit)
+            ).mappings().all()
+        return pd.DataFrame(rows, columns=[c.name for c in t.collection_runs.c])
+
+    def run_accounts_frame(self, run_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        query = select(t.collection_run_accounts).order_by(t.collection_run_accounts.c.id)
+        if run_ids is not None:
+            query = query.where(t.collection_run_accounts.c.run_id.in_(list(run_ids)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return pd.DataFrame(rows, columns=[c.name for c in t.collection_run_accounts.c])
+
+    # ------------------------------------------------------------------ frames for coaching
+    def leaders_frame(self) -> pd.DataFrame:
+        rows = [
+            {"leader_id": l.id, "leader": l.name, "language": l.language, "cohorts": list(l.cohorts), "demo": l.demo}
+            for l in self.leaders()
+        ]
+        return pd.DataFrame(rows, columns=list(frames.LEADER_COLUMNS))
+
+    def posts_frame(
+        self,
+        leader_ids: Sequence[int] | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_deleted: bool = False,
+    ) -> pd.DataFrame:
+        columns = [c for c in t.posts.c if c.name not in {"id", "thread_checked_replies"}]
+        query = select(t.posts.c.id.label("post_id"), t.leaders.c.name.label("leader"), *columns).join(
+            t.leaders, t.leaders.c.id == t.posts.c.leader_id
+        )
+        query = _window(query, t.posts, leader_ids, since, until)
+        if not include_deleted:
+            query = query.where(t.posts.c.deleted.is_(False))
+        return self._frame(query, frames.POST_COLUMNS)
+
+    def interactions_frame(
+        self,
+        leader_ids: Sequence[int] | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_deleted: bool = False,
+    ) -> pd.DataFrame:
+        columns = [c for c in t.interactions.c if c.name != "id"]
+        query = select(
+            t.interactions.c.id.label("interaction_id"), t.leaders.c.name.label("leader"), *columns
+        ).join(t.leaders, t.leaders.c.id == t.interactions.c.leader_id)
+        query = _window(query, t.interactions, leader_ids, since, until)
+        if not include_deleted:
+            query = query.where(t.interactions.c.deleted.is_(False))
+        return self._frame(query, frames.INTERACTION_COLUMNS)
+
+    def _frame(self, query, columns: dict[str, str]) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        return frames.conform(frame, columns)
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table (for `lasna db status` and the health page)."""
+        with self.engine.connect() as conn:
+            return {
+                table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in t.metadata.sorted_tables
+            }
+
+    # ------------------------------------------------------------------ privacy
+    def apply_retention(self, days: int | None = None, *, now: datetime | None = None) -> dict[str, int]:
+        """Delete posts, interactions and run records older than the retention period."""
+        days = days if days is not None else settings.get("retention_days")
+        cutoff = (now or now_utc()) - timedelta(days=days)
+        with self.engine.begin() as conn:
+            return {
+                "posts": conn.execute(delete(t.posts).where(t.posts.c.created_at < cutoff)).rowcount,
+                "interactions": conn.execute(
+                    delete(t.interactions).where(t.interactions.c.created_at < cutoff)
+                ).rowcount,
+                "collection_run_accounts": conn.execute(
+                    delete(t.collection_run_accounts).where(t.collection_run_accounts.c.finished_at < cutoff)
+                ).rowcount,
+            }
+
+
+def _window(query, table, leader_ids, since, until):
+    if leader_ids is not None:
+        query = query.where(table.c.leader_id.in_(list(leader_ids)))
+    if since is not None:
+        query = query.where(table.c.created_at >= since)
+    if until is not None:
+        query = query.where(table.c.created_at < until)
+    return query
+
+
+def _account(row) -> Account:
+    return Account(
+        Platform(row.platform), row.handle, stable_id=row.stable_id, url=row.url, id=row.id, leader_id=row.leader_id
+    )
+
+
+def _post_row(post: Post, account: Account) -> dict[str, Any]:
+    row = asdict(post)
+    row["platform"] = str(post.platform)
+    row["account_id"] = account.id
+    row["leader_id"] = account.leader_id
+    for key in ("mentions", "links", "tags"):
+        row[key] = list(row[key])
+    return row
+
+
+def _interaction_row(item: Interaction, account: Account) -> dict[str, Any]:
+    row = asdict(item)
+    row.pop("answered_by")
+    row["platform"] = str(item.platform)
+    row["kind"] = str(item.kind)
+    row["account_id"] = account.id
+    row["leader_id"] = account.leader_id
+    return row

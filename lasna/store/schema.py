@@ -1,0 +1,239 @@
+"""SQLAlchemy Core tables. Alembic migrations in ``migrations/`` create them.
+
+Times are stored as naive UTC (``UTCDateTime``) so SQLite and PostgreSQL round-trip
+identically; list-valued columns are JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Läsnä stores only timezone-aware times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # defensive: raw SQLite text
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+leaders = Table(
+    "leaders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("language", String(8), nullable=False, default="fi"),
+    Column("demo", Boolean, nullable=False, default=False),
+    # False after `lasna leaders remove` without --forget: no longer collected, history kept
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+cohorts = Table(
+    "cohorts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("visibility", String(20), nullable=False, default="aggregates"),
+)
+
+leader_cohorts = Table(
+    "leader_cohorts",
+    metadata,
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), primary_key=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("platform", String(20), nullable=False),
+    Column("handle", String(500), nullable=False),
+    Column("stable_id", String(500), nullable=True),
+    Column("url", Text, nullable=True),
+    Column("added_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "stable_id", name="uq_accounts_platform_stable_id"),
+    UniqueConstraint("leader_id", "platform", "handle", name="uq_accounts_leader_platform_handle"),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", String(500), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("author_id", String(500), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("indexed_at", UTCDateTime, nullable=True),
+    Column("text", Text, nullable=False, default=""),
+    Column("lang", String(16), nullable=True),
+    Column("url", Text, nullable=True),
+    Column("reply_parent_id", String(500), nullable=True, index=True),
+    Column("reply_root_id", String(500), nullable=True),
+    Column("reply_parent_author_id", String(500), nullable=True),
+    Column("quote_of_id", String(500), nullable=True),
+    Column("is_repost", Boolean, nullable=False, default=False),
+    Column("repost_of_id", String(500), nullable=True),
+    Column("mentions", JSON, nullable=False, default=list),
+    Column("links", JSON, nullable=False, default=list),
+    Column("tags", JSON, nullable=False, default=list),
+    Column("like_count", Integer, nullable=False, default=0),
+    Column("reply_count", Integer, nullable=False, default=0),
+    Column("repost_count", Integer, nullable=False, default=0),
+    Column("quote_count", Integer, nullable=False, default=0),
+    Column("replies_restricted", Boolean, nullable=False, default=False),
+    Column("quotes_disabled", Boolean, nullable=False, default=False),
+    Column("hidden_replies", Integer, nullable=False, default=0),
+    Column("deleted", Boolean, nullable=False, default=False),
+    # reply_count at the moment the thread was last fetched; a thread is re-fetched only when it differs
+    Column("thread_checked_replies", Integer, nullable=True),
+    Index("ix_posts_leader_created", "leader_id", "created_at"),
+    Index("ix_posts_account_created", "account_id", "created_at"),
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", String(500), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("author_id", String(500), nullable=False),
+    Column("author_handle", String(500), nullable=True),
+    Column("author_name", String(500), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("indexed_at", UTCDateTime, nullable=True),
+    Column("text", Text, nullable=False, default=""),
+    Column("lang", String(16), nullable=True),
+    Column("url", Text, nullable=True),
+    Column("parent_id", String(500), nullable=True, index=True),
+    Column("root_id", String(500), nullable=True),
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Index("ix_interactions_leader_created", "leader_id", "created_at"),
+)
+
+collection_state = Table(
+    "collection_state",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+collection_runs = Table(
+    "collection_runs",
+    metadata,
+    Column("run_id", String(64), primary_key=True),
+    Column("source", String(40), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("ok", Boolean, nullable=True),
+    Column("host", String(200), nullable=True),
+)
+
+collection_run_accounts = Table(
+    "collection_run_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(64), ForeignKey("collection_runs.run_id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=True),
+    Column("leader", String(200), nullable=False),
+    Column("platform", String(20), nullable=False),
+    Column("account", String(500), nullable=False),
+    Column("new_posts", Integer, nullable=False, default=0),
+    Column("new_interactions", Integer, nullable=False, default=0),
+    Column("requests", Integer, nullable=False, default=0),
+    Column("error", Text, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Index("ix_run_accounts_run", "run_id"),
+)
+
+goals = Table(
+    "goals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("metric", String(100), nullable=False),
+    Column("target", Float, nullable=False),
+    Column("start", Date, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_by", String(200), nullable=True),
+)
+
+session_notes = Table(
+    "session_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("held_on", Date, nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("baseline_start", Date, nullable=True),
+    Column("baseline_end", Date, nullable=True),
+    Column("notes", Text, nullable=False, default=""),
+    Column("actions", JSON, nullable=False, default=list),
+    Column("next_session", Date, nullable=True),
+    Column("consultant", String(200), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: Tables that hold a leader's data, in delete order (children first). Used by forget.
+LEADER_TABLES = (
+    collection_run_accounts,
+    session_notes,
+    goals,
+    interactions,
+    posts,
+    collection_state,
+    accounts,
+    leader_cohorts,
+)
