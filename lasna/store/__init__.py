@@ -39,9 +39,9 @@ from lasna.types import (
 
 __all__ = ["Store", "BatchResult", "now_utc"]
 
-#: Post columns a re-ingest may change (counts, edits, deletion, gates).
+#: Post columns a re-ingest may change (counts, edits, deletion, gates). Creation and
+#: first-indexed times never move: they are what latency and consistency are measured from.
 _POST_MUTABLE = (
-    "indexed_at",
     "text",
     "lang",
     "url",
@@ -57,7 +57,7 @@ _POST_MUTABLE = (
     "hidden_replies",
     "deleted",
 )
-_INTERACTION_MUTABLE = ("author_handle", "author_name", "indexed_at", "text", "lang", "url", "hidden", "deleted")
+_INTERACTION_MUTABLE = ("author_handle", "author_name", "text", "lang", "url", "hidden", "deleted")
 
 
 def now_utc() -> datetime:
