@@ -40,6 +40,22 @@ def version() -> None:
     typer.echo(__version__)
 
 
+@app.command("settings")
+def show_settings(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Show every setting, its current value and the environment variable that sets it."""
+    import json
+
+    from lasna import settings as lasna_settings
+
+    rows = lasna_settings.describe()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    typer.echo(f"config file: {lasna_settings.config_path()}")
+    for row in rows:
+        typer.echo(f"{row['name']:<22} {str(row['value']):<45} {row['env']}\n{'':<22} {row['help']}")
+
+
 app.add_typer(leaders.app, name="leaders")
 app.add_typer(db.app, name="db")
 demo.register(app)
