@@ -212,7 +212,9 @@ def run_collection(
     if unsupported and source != "all":
         raise ConfigError(f"no collector installed for {', '.join(unsupported)}")
     work = [(leader, account) for leader, account in work if account.platform in registry]
-    budget = budget or RequestBudget()
+    if budget is None:
+        rate, per = settings.get("request_budget")
+        budget = RequestBudget(rate=rate, per=per, burst=min(rate, max(50.0, concurrency * 2.0)))
     try:
         with run_lock(store, wait=wait):
             return _run(store, work, source, concurrency, transport, budget, registry, on_start, on_outcome,

@@ -31,3 +31,7 @@ def collect_json(env: dict[str, str], *args: str) -> tuple[int, dict]:
     lines = [l for l in proc.stdout.splitlines() if l.strip()]
     assert len(lines) == 1, f"expected one JSON line, got stdout={proc.stdout!r} stderr={proc.stderr[-2000:]!r}"
     return proc.returncode, json.loads(lines[0])
+
+
+if str(REPO_ROOT) not in sys.path:  # so tests can import benchmarks.fake_appview
+    sys.path.insert(0, str(REPO_ROOT))

@@ -110,6 +110,11 @@ class AppView:
                     f"{nsid}: the AppView at {self.base_url} did not answer ({_describe(exc)})",
                     hint="check LASNA_BSKY_APPVIEW and the network",
                 )
+            except httpx.TransportError as exc:  # protocol errors the SDK passes through unwrapped
+                last = SourceUnavailable(
+                    f"{nsid}: the connection to {self.base_url} broke ({type(exc).__name__})",
+                    hint="check LASNA_BSKY_APPVIEW and the network",
+                )
             except atx.RequestException as exc:
                 status = exc.response.status_code if exc.response is not None else 0
                 if status < 500:
