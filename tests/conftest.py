@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from lasna.store import Store
 
-from tests.pg_server import PostgresServer, PostgresUnavailable
+from pg_server import PostgresServer, PostgresUnavailable
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 from clihelp import cli_env
-from pg_fixture import postgres_url  # noqa: F401  (session fixture)
 
 from benchmarks.fake_appview import World, serve
 from collectors.base import CollectContext  # noqa: F401
@@ -18,7 +17,7 @@ from lasna.store import Store
 pytestmark = pytest.mark.postgres
 
 
-def test_two_processes_share_accounts_without_overlap(postgres_url):  # noqa: F811
+def test_two_processes_share_accounts_without_overlap(postgres_url):
     world = World(accounts=10, posts=120, reply_every=10)
     server, url = serve(world, latency=0.05)
     try:
