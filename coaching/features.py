@@ -173,7 +173,7 @@ def _fi_flags(text: str) -> tuple[bool, bool, bool]:
 
 
 # --- English ---------------------------------------------------------------------------------------------
-EN_1SG_RE = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|I’m|I’ve|I’ll|I’d|me|my|mine|myself)\b")
+EN_1SG_RE = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|I’m|I’ve|I’ll|I’d|(?i:me|my|mine|myself))\b")
 EN_1PL_RE = re.compile(r"\b(?:we|we're|we've|we'll|we’re|we’ve|we’ll|us|our|ours|ourselves)\b", re.IGNORECASE)
 EN_Q_RE = re.compile(
     r"(?:^|[.!\n]\s*)(?:(?:what|why|how|who|where|when|which)\b"

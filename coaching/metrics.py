@@ -54,7 +54,8 @@ def link_answers(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFram
     cand = cand.rename(columns={"reply_parent_id": "interaction_id", "post_id": "answered_by",
                                 "indexed_at": "answered_at"})
     merged = out[["leader_id", "interaction_id"]].merge(cand, on=["leader_id", "interaction_id"], how="left")
-    out["answered_by"] = merged["answered_by"].to_numpy()
+    ab = merged["answered_by"].astype(object)
+    out["answered_by"] = ab.where(ab.notna(), None).to_numpy()
     out["answered_at"] = pd.to_datetime(merged["answered_at"].to_numpy(), utc=True)
     return out
 
