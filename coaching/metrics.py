@@ -55,7 +55,7 @@ def link_answers(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFram
                                 "indexed_at": "answered_at"})
     merged = out[["leader_id", "interaction_id"]].merge(cand, on=["leader_id", "interaction_id"], how="left")
     ab = merged["answered_by"].astype(object)
-    out["answered_by"] = ab.where(ab.notna(), None).to_numpy()
+    out["answered_by"] = pd.Series([v if isinstance(v, str) else None for v in ab], index=out.index, dtype=object)
     out["answered_at"] = pd.to_datetime(merged["answered_at"].to_numpy(), utc=True)
     return out
 
