@@ -281,6 +281,8 @@ def _flags_for(text: str, lang: object) -> tuple[bool, bool, bool]:
 
 def post_features(posts: pd.DataFrame) -> pd.DataFrame:
     """Feature frame (:data:`FEATURE_COLUMNS`) row-aligned with ``posts``."""
+    orig_index = posts.index
+    posts = posts.reset_index(drop=True)
     n = len(posts)
     raw = posts["text"].fillna("").astype(str) if "text" in posts else pd.Series([""] * n, index=posts.index)
     cleaned = clean_series(raw)
@@ -325,7 +327,7 @@ def post_features(posts: pd.DataFrame) -> pd.DataFrame:
             "self_thread": self_thread,
             "is_root": ~is_reply & ~is_repost,
         },
-        index=posts.index,
+        index=orig_index,
     )
 
 

@@ -216,7 +216,13 @@ def compute_components(
     ``posts`` must already carry feature columns (see :func:`attach_features`).
     """
     K = ["leader_id", "bucket"]
-    posts = posts.drop_duplicates("post_id")
+    pcols = ["post_id", "leader_id", "author_id", "indexed_at", "is_repost", "reply_parent_id", "reply_root_id",
+             "reply_parent_author_id", "mentions", "replies_restricted", "quotes_disabled", "hidden_replies",
+             "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
+    icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "text",
+             "parent_id", "root_id"]
+    posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
+    interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
     if "deleted" in posts:
         posts = posts[~posts["deleted"].astype(bool)]
     posts = posts[posts["indexed_at"].notna()]

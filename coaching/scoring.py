@@ -104,6 +104,8 @@ def score(
     else:
         until_ns = int(to_ns(pd.Series([pd.Timestamp(until)]))[0])
     period = Period(until_ns, days, by)
+    posts = posts.reset_index(drop=True)
+    interactions = interactions.reset_index(drop=True)
     posts_f = attach_features(posts, features)
     raw, linked = compute_components(posts_f, interactions, period, k=k, post_types=post_types)
     groups = reference_groups(leaders, reference)
