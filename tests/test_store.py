@@ -168,6 +168,10 @@ def test_forget_leaves_no_row_of_the_leader_behind(store):
         from lasna.types import AccountOutcome
 
         store.record_outcome(run, acc, AccountOutcome("x", Platform.BLUESKY, acc.handle, new_posts=3))
+        import pandas as pd
+
+        store.save_predictions(pd.DataFrame({"post_id": [p.id for p in ps], "model_version": "m1",
+                                             "label": "broadcast", "proba": 0.9}))
     store.forget_leader(account.leader_id)
     with store.engine.connect() as conn:
         for table in t.metadata.sorted_tables:
@@ -177,6 +181,8 @@ def test_forget_leaves_no_row_of_the_leader_behind(store):
                     left = conn.execute(select(table).where(table.c[col] == ids)).all()
                     assert left == [], f"{table.name}.{col} still has rows"
         assert conn.execute(select(t.leaders).where(t.leaders.c.id == account.leader_id)).first() is None
+        assert conn.execute(select(t.post_predictions).where(t.post_predictions.c.post_id.like(f"%{account.stable_id}%"))).all() == []
+        assert len(conn.execute(select(t.post_predictions)).all()) == 3  # the other leader's stay
     assert len(store.posts_frame([keep.leader_id])) == 3
     with pytest.raises(NotFoundError):
         store.leader_by_id(account.leader_id)

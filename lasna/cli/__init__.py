@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lasna import __version__
-from lasna.cli import collect, db, demo, leaders
+from lasna.cli import collect, db, demo, leaders, score
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -60,6 +60,7 @@ app.add_typer(leaders.app, name="leaders")
 app.add_typer(db.app, name="db")
 demo.register(app)
 collect.register(app)
+score.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

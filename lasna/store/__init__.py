@@ -260,6 +260,7 @@ class Store:
         deleted: dict[str, int] = {}
         with self.engine.begin() as conn:
             account_ids = select(t.accounts.c.id).where(t.accounts.c.leader_id == leader_id)
+            deleted["post_predictions"] = self._delete_predictions(conn, t.posts.c.leader_id == leader_id)
             for table in t.LEADER_TABLES:
                 if "leader_id" in table.c:
                     cond = table.c.leader_id == leader_id
@@ -342,6 +343,7 @@ class Store:
 
     def remove_account(self, account_id: int) -> None:
         with self.engine.begin() as conn:
+            self._delete_predictions(conn, t.posts.c.account_id == account_id)
             for table in (t.collection_state, t.posts, t.interactions):
                 conn.execute(delete(table).where(table.c.account_id == account_id))
             conn.execute(
@@ -466,6 +468,39 @@ class Store:
                 ).scalars()
             )
 
+    # ------------------------------------------------------------------ post-type predictions
+    def predictions(self, post_ids: Sequence[str], model_version: str) -> pd.DataFrame:
+        """Cached predictions (post_id, label, proba, model_version) for these posts and model."""
+        rows: list[Any] = []
+        ids = list(post_ids)
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 5000):
+                rows += conn.execute(
+                    select(t.post_predictions).where(
+                        t.post_predictions.c.model_version == model_version,
+                        t.post_predictions.c.post_id.in_(ids[start : start + 5000]),
+                    )
+                ).all()
+        return pd.DataFrame(rows, columns=["post_id", "model_version", "label", "proba"])
+
+    @staticmethod
+    def _delete_predictions(conn: Connection, posts_condition) -> int:
+        """Delete cached predictions of the posts matching ``posts_condition`` (before the posts go)."""
+        doomed = select(t.posts.c.id).where(posts_condition)
+        return conn.execute(delete(t.post_predictions).where(t.post_predictions.c.post_id.in_(doomed))).rowcount
+
+    def save_predictions(self, predictions: pd.DataFrame) -> None:
+        if predictions.empty:
+            return
+        rows = predictions[["post_id", "model_version", "label", "proba"]].to_dict("records")
+        with self.engine.begin() as conn:
+            stmt = _insert(conn, t.post_predictions)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[t.post_predictions.c.post_id, t.post_predictions.c.model_version],
+                set_={"label": stmt.excluded.label, "proba": stmt.excluded.proba},
+            )
+            conn.execute(stmt, rows)
+
     # ------------------------------------------------------------------ runs
     def start_run(self, source: str) -> str:
         run_id = uuid.uuid4().hex
@@ -580,6 +615,7 @@ class Store:
         days = days if days is not None else settings.get("retention_days")
         cutoff = (now or now_utc()) - timedelta(days=days)
         with self.engine.begin() as conn:
+            self._delete_predictions(conn, t.posts.c.created_at < cutoff)
             return {
                 "posts": conn.execute(delete(t.posts).where(t.posts.c.created_at < cutoff)).rowcount,
                 "interactions": conn.execute(

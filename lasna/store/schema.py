@@ -226,6 +226,16 @@ session_notes = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+post_predictions = Table(
+    "post_predictions",
+    metadata,
+    # one row per post and model version: classify only posts not yet classified by this model
+    Column("post_id", String(500), ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("model_version", String(100), primary_key=True),
+    Column("label", String(40), nullable=False),
+    Column("proba", Float, nullable=False),
+)
+
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
     collection_run_accounts,

@@ -1,0 +1,125 @@
+"""Glue between the store and the pure scoring core: load frames, cache post types, score.
+
+The CLI and the dashboard call these; ``coaching/`` itself never touches the store.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import platformdirs
+import sklearn
+
+from coaching import ScoreReport, score
+from coaching.classifier import DEFAULT_CONFIG, DEFAULT_TRAINING_PATH, PostTypeClassifier, classify_new, train_default
+from coaching.features import post_features
+from lasna.errors import InputError
+from lasna.store import Store
+
+#: History loaded before the scoring window, so "new interlocutors" and baselines have a past.
+HISTORY_DAYS = 365
+
+
+def _model_cache_path() -> Path:
+    """Where the fitted default model is kept: keyed by the training data and the model config."""
+    digest = hashlib.sha1(DEFAULT_TRAINING_PATH.read_bytes())
+    digest.update(f"{DEFAULT_CONFIG}|{sklearn.__version__}".encode())
+    return Path(platformdirs.user_cache_dir("lasna")) / "models" / f"post-types-{digest.hexdigest()[:16]}.pickle"
+
+
+@functools.lru_cache(maxsize=1)
+def default_classifier() -> PostTypeClassifier:
+    """The post-type model trained on the bundled labelled posts.
+
+    Fitting takes seconds, so the fitted model is pickled to the user cache directory
+    (a file this process wrote itself) and reused until the training data change.
+    """
+    path = _model_cache_path()
+    if path.exists():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # a stale or truncated cache file: retrain below
+            path.unlink(missing_ok=True)
+    model = train_default()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(model, fh)
+    tmp.replace(path)
+    return model
+
+
+def post_types(store: Store, posts: pd.DataFrame) -> pd.DataFrame:
+    """post_id, label, proba, model_version for ``posts``; classifies only posts not cached yet."""
+    model = default_classifier()
+    cached = store.predictions(posts["post_id"].tolist(), model.model_version)
+    new = classify_new(posts, cached, model)
+    store.save_predictions(new)
+    return pd.concat([cached, new], ignore_index=True) if len(cached) else new
+
+
+def resolve_window(
+    *, days: int | None, since: datetime | None, until: datetime | None
+) -> tuple[datetime, int]:
+    until = until or datetime.now(UTC)
+    if since is not None and days is not None:
+        raise InputError("give either --days or --since, not both")
+    if since is not None:
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        days = (until - since).days
+        if days <= 0:
+            raise InputError(f"--since {since.date()} is not before the end of the window {until.date()}")
+    return until, days or 90
+
+
+def leader_ids(store: Store, names: Sequence[str]) -> list[int]:
+    return [store.leader(name).id for name in names]
+
+
+def score_store(
+    store: Store,
+    *,
+    days: int = 90,
+    until: datetime | None = None,
+    by: str | None = None,
+    reference: str = "all",
+) -> ScoreReport:
+    """Score every active leader (the reference population) over the window ending at ``until``."""
+    until = until or datetime.now(UTC)
+    leaders = store.leaders_frame()
+    ids = leaders["leader_id"].tolist()
+    start = until - timedelta(days=days + HISTORY_DAYS)
+    posts = store.posts_frame(ids, since=start, until=until)
+    interactions = store.interactions_frame(ids, since=start, until=until)
+    types = post_types(store, posts)[["post_id", "label"]] if len(posts) else None
+    return score(posts, interactions, leaders, until=pd.Timestamp(until), days=days, by=by, reference=reference,
+                 post_types=types)
+
+
+def posts_with_features(store: Store, leader: str, *, days: int = 90, until: datetime | None = None) -> pd.DataFrame:
+    """One leader's posts in the window with per-post features, post type and its strongest features."""
+    until = until or datetime.now(UTC)
+    leader_id = store.leader(leader).id
+    posts = store.posts_frame([leader_id], since=until - timedelta(days=days), until=until)
+    if posts.empty:
+        return posts
+    features = post_features(posts)
+    features = features.drop(columns=[c for c in features.columns if c in posts.columns])
+    types = post_types(store, posts).set_index("post_id")
+    model = default_classifier()
+    out = pd.concat([posts.reset_index(drop=True), features.reset_index(drop=True)], axis=1)
+    out["post_type"] = out["post_id"].map(types["label"])
+    out["post_type_proba"] = out["post_id"].map(types["proba"])
+    out["post_type_because"] = [
+        [name for name, _ in model.explain(text, top=3, label=label)] if text else []
+        for text, label in zip(out["text"], out["post_type"])
+    ]
+    return out
