@@ -569,14 +569,8 @@ class Store:
         until: datetime | None = None,
         include_deleted: bool = False,
     ) -> pd.DataFrame:
-        columns = [c for c in t.posts.c if c.name not in {"id", "thread_checked_replies"}]
-        query = select(t.posts.c.id.label("post_id"), t.leaders.c.name.label("leader"), *columns).join(
-            t.leaders, t.leaders.c.id == t.posts.c.leader_id
-        )
-        query = _window(query, t.posts, leader_ids, since, until)
-        if not include_deleted:
-            query = query.where(t.posts.c.deleted.is_(False))
-        return self._frame(query, frames.POST_COLUMNS)
+        """The leaders' own posts in [since, until), as :data:`lasna.frames.POST_COLUMNS`."""
+        return self._frame(t.posts, "post_id", frames.POST_COLUMNS, leader_ids, since, until, include_deleted)
 
     def interactions_frame(
         self,
@@ -586,16 +580,19 @@ class Store:
         until: datetime | None = None,
         include_deleted: bool = False,
     ) -> pd.DataFrame:
-        columns = [c for c in t.interactions.c if c.name != "id"]
-        query = select(
-            t.interactions.c.id.label("interaction_id"), t.leaders.c.name.label("leader"), *columns
-        ).join(t.leaders, t.leaders.c.id == t.interactions.c.leader_id)
-        query = _window(query, t.interactions, leader_ids, since, until)
-        if not include_deleted:
-            query = query.where(t.interactions.c.deleted.is_(False))
-        return self._frame(query, frames.INTERACTION_COLUMNS)
+        """Incoming replies/mentions in [since, until), as :data:`lasna.frames.INTERACTION_COLUMNS`."""
+        return self._frame(
+            t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, leader_ids, since, until, include_deleted
+        )
 
-    def _frame(self, query, columns: dict[str, str]) -> pd.DataFrame:
+    def _frame(self, table, id_label, columns, leader_ids, since, until, include_deleted) -> pd.DataFrame:
+        selected = [c for c in table.c if c.name != "id" and c.name in columns]
+        query = select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
+            t.leaders, t.leaders.c.id == table.c.leader_id
+        )
+        query = _window(query, table, leader_ids, since, until)
+        if not include_deleted:
+            query = query.where(table.c.deleted.is_(False))
         with self.engine.connect() as conn:
             result = conn.execute(query)
             frame = pd.DataFrame(result.all(), columns=list(result.keys()))
