@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -607,8 +607,13 @@ def _account(row) -> Account:
     )
 
 
+def _shallow(item) -> dict[str, Any]:
+    """Like dataclasses.asdict for our flat frozen types, without its deep copies (hot path)."""
+    return {f.name: getattr(item, f.name) for f in fields(item)}
+
+
 def _post_row(post: Post, account: Account) -> dict[str, Any]:
-    row = asdict(post)
+    row = _shallow(post)
     row["platform"] = str(post.platform)
     row["account_id"] = account.id
     row["leader_id"] = account.leader_id
@@ -618,7 +623,7 @@ def _post_row(post: Post, account: Account) -> dict[str, Any]:
 
 
 def _interaction_row(item: Interaction, account: Account) -> dict[str, Any]:
-    row = asdict(item)
+    row = _shallow(item)
     row.pop("answered_by")
     row["platform"] = str(item.platform)
     row["kind"] = str(item.kind)
