@@ -188,9 +188,13 @@ class World:
                 if found is None or found[1].deleted:
                     return _error("NotFound", f"Post not found: {params.get('uri')}")
                 acct, post = found
-                thread = {"$type": "app.bsky.feed.defs#threadViewPost", "post": self._post_view(acct, post),
-                          "replies": [self._reply_node(post, r) for r in post.replies]}
-                return 200, json.dumps({"thread": thread}).encode()
+                key = ("thread", post.uri, acct.version)
+                body = self._cache.get(key)
+                if body is None:
+                    thread = {"$type": "app.bsky.feed.defs#threadViewPost", "post": self._post_view(acct, post),
+                              "replies": [self._reply_node(post, r) for r in post.replies]}
+                    body = self._cache[key] = json.dumps({"thread": thread}).encode()
+                return 200, body
             return 501, json.dumps({"error": "MethodNotImplemented", "message": nsid}).encode()
 
 
@@ -218,6 +222,7 @@ def serve(world: World, latency: float = 0.0, port: int = 0) -> tuple[ThreadingH
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out in separate writes
 
         def do_GET(self) -> None:  # noqa: N802
             if latency:
