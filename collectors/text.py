@@ -19,6 +19,7 @@ _BLOCK = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
     "tr", "table", "section", "article", "header", "footer", "hr", "figure", "figcaption", "dd", "dt",
 }
+_LINE = {"li", "br", "tr", "dt", "dd"}  # one line break, not a paragraph
 _SKIP = {"script", "style", "template", "noscript", "iframe", "object", "svg", "math", "head", "title"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -44,7 +45,7 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _SKIP:
             self.skip_depth = max(0, self.skip_depth - 1)
-        elif tag in _BLOCK:
+        elif tag in _BLOCK and tag not in _LINE:
             self.parts.append("\n")
 
     def handle_data(self, data):
@@ -116,3 +117,31 @@ def normalize_lang(value: str | None) -> str | None:
         return None
     primary = re.split(r"[-_]", value.strip())[0].lower()
     return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+class _Anchors(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag != "a":
+            return
+        values = dict(attrs)
+        classes = (values.get("class") or "").split()
+        rel = (values.get("rel") or "").split()
+        href = values.get("href") or ""
+        if "mention" in classes or "hashtag" in classes or "tag" in rel:
+            return
+        if href.startswith(("https://", "http://")):
+            self.links.append(href[:2000])
+
+
+def content_links(html: str) -> tuple[str, ...]:
+    parser = _Anchors()
+    try:
+        parser.feed(html[:200_000])
+        parser.close()
+    except Exception:
+        return ()
+    return tuple(dict.fromkeys(parser.links))[:50]

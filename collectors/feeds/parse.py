@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from collectors.text import clean_text, detect_language, html_to_text, normalize_lang
+from collectors.text import clean_text, content_links, detect_language, html_to_text, normalize_lang
 from lasna.errors import MalformedPayload
 from lasna.types import Platform, Post
 
@@ -96,23 +96,26 @@ def entry_id(entry, feed_id: str) -> str:
     return f"{feed_id}#sha256:{hashlib.sha256(material).hexdigest()[:32]}"
 
 
-def _body_text(entry) -> str:
+def _body(entry) -> tuple[str, tuple[str, ...]]:
+    """(plain text, links) of the entry's fullest body: content, else summary/description."""
     contents = entry.get("content") or []
     for item in contents:
         value = item.get("value") if isinstance(item, dict) else None
-        if value:
-            return html_to_text(value) if "html" in str(item.get("type", "html")) else clean_text(value)
+        if isinstance(value, str) and value:
+            if "html" in str(item.get("type", "html")):
+                return html_to_text(value), content_links(value)
+            return clean_text(value), ()
     for key in ("summary", "media_description", "subtitle"):
         value = entry.get(key)
         if isinstance(value, str) and value.strip():
-            return html_to_text(value)
-    return ""
+            return html_to_text(value), content_links(value)
+    return "", ()
 
 
 def normalize_entry(entry, *, feed_id: str, author_id: str, feed_lang: str | None, now: datetime) -> Post:
     """One feedparser entry -> Post. Pure; ``now`` stands in for a missing or absurd date."""
     title = html_to_text(entry.get("title") or "")
-    body = _body_text(entry)
+    body, body_links = _body(entry)
     if title and body.startswith(title):
         text = body
     else:
@@ -137,7 +140,8 @@ def normalize_entry(entry, *, feed_id: str, author_id: str, feed_lang: str | Non
     comments = entry.get("slash_comments")
     reply_count = int(comments) if isinstance(comments, str) and comments.strip().isdigit() else 0
     link = _http(entry.get("link"))
-    links = tuple(dict.fromkeys(l for l in (_http(e.get("href")) for e in (entry.get("enclosures") or [])[:20]) if l))
+    enclosures = (_http(e.get("href")) for e in (entry.get("enclosures") or [])[:20] if isinstance(e, dict))
+    links = tuple(dict.fromkeys([*body_links, *(l for l in enclosures if l)]))[:50]
     return Post(
         id=entry_id(entry, feed_id),
         platform=Platform.FEED,
@@ -162,10 +166,11 @@ def parse_feed(
 ) -> ParsedFeed:
     """Parse feed bytes. Raises MalformedPayload (or NotAFeed) when nothing usable came out."""
     now = now or datetime.now(UTC)
+    media_type = content_type.split(";", 1)[0].strip().lower()
     if not body.strip():
         raise MalformedPayload("the feed is empty (0 bytes of content)")
-    if content_type.startswith(("image/", "audio/", "video/", "font/")):
-        raise MalformedPayload(f"the URL serves {content_type}, not a feed")
+    if media_type.startswith(("image/", "audio/", "video/", "font/")):
+        raise MalformedPayload(f"the URL serves {media_type}, not a feed")
     screen(body)
     headers = {"content-type": content_type} if content_type else {}
     try:
@@ -180,7 +185,7 @@ def parse_feed(
     reason = f"{type(problem).__name__}: {problem}" if problem is not None else "unknown problem"
     version = data.get("version") or ""
     if not entries:
-        if looks_like_html(body, content_type) and not version:
+        if looks_like_html(body, media_type) and not version:
             raise NotAFeed("the URL serves a web page, not a feed (and no feed link was found on it)")
         if bozo or not version:
             raise MalformedPayload(f"the feed is broken and has no usable entries ({reason[:300]})")

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any
 
 from collectors.common import parse_time
-from collectors.text import clean_text, detect_language, html_to_text, normalize_lang
+from collectors.text import clean_text, content_links, detect_language, html_to_text, normalize_lang
 from lasna.errors import MalformedPayload
 from lasna.types import Interaction, InteractionKind, Platform, Post
 
@@ -69,34 +68,6 @@ def full_acct(account: Mapping[str, Any], host: str) -> str | None:
     if not isinstance(acct, str) or not acct:
         return None
     return acct if "@" in acct else f"{acct}@{host}"
-
-
-class _Anchors(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag != "a":
-            return
-        values = dict(attrs)
-        classes = (values.get("class") or "").split()
-        rel = (values.get("rel") or "").split()
-        href = values.get("href") or ""
-        if "mention" in classes or "hashtag" in classes or "tag" in rel:
-            return
-        if href.startswith(("https://", "http://")):
-            self.links.append(href[:2000])
-
-
-def content_links(html: str) -> tuple[str, ...]:
-    parser = _Anchors()
-    try:
-        parser.feed(html[:200_000])
-        parser.close()
-    except Exception:
-        return ()
-    return tuple(dict.fromkeys(parser.links))[:50]
 
 
 def _count(value: Any) -> int:

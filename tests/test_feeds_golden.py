@@ -1,0 +1,36 @@
+"""Golden files: real-world-shaped feeds in, expected posts (JSON) beside them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from collectors.feeds.parse import parse_feed
+from tests.sources_helpers import FIXTURES, check_golden
+
+NOW = datetime(2025, 11, 5, 12, 0, tzinfo=UTC)
+CASES = [
+    ("rss2_blog.xml", "application/rss+xml; charset=UTF-8"),
+    ("atom_blog.xml", "application/atom+xml"),
+    ("rss1_rdf.xml", "application/rdf+xml"),
+    ("youtube_channel.xml", "text/xml; charset=UTF-8"),
+    ("mastodon_profile.rss", "application/rss+xml; charset=utf-8"),
+]
+
+
+@pytest.mark.parametrize("name,content_type", CASES)
+def test_feed_golden(name, content_type):
+    raw = (FIXTURES / "feeds" / name).read_bytes()
+    feed_id = f"https://example.test/{name}"
+    parsed = parse_feed(raw, feed_id=feed_id, content_type=content_type, now=NOW)
+    assert not parsed.bozo, parsed.warnings
+    check_golden(FIXTURES / "feeds" / (name.rsplit(".", 1)[0] + ".expected.json"),
+                 {"title": parsed.title, "link": parsed.link, "posts": parsed.posts})
+
+
+def test_plain_text_only_no_markup_survives():
+    raw = (FIXTURES / "feeds" / "rss2_blog.xml").read_bytes()
+    post = parse_feed(raw, feed_id="f", now=NOW).posts[0]
+    assert "<" not in post.text and "alert" not in post.text
+    assert "luottamus\nnopeus\noppiminen" in post.text
