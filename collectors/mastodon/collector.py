@@ -131,6 +131,10 @@ class MastodonCollector:
             fresh = [s for s in data if isinstance(s, dict) and isinstance(s.get("id"), str) and s["id"] not in seen]
             seen.update(s["id"] for s in fresh)
             out.extend(fresh)
+            if not fresh or len(data) < 40:
+                out_done = True
+            else:
+                out_done = False
             if not fresh:
                 break
             oldest = min((s["id"] for s in fresh), key=_id_key)
@@ -140,6 +144,8 @@ class MastodonCollector:
                 created = [normalize_time(s) for s in fresh]
                 if any(c is not None and c < horizon for c in created):
                     break
+            if out_done:  # a short page: the server has nothing older (or newer than since_id)
+                break
             max_id = api.next_max_id(fetched)
             if not max_id or _id_key(max_id) > _id_key(oldest):
                 break
