@@ -15,13 +15,19 @@ from io import BytesIO
 from urllib.parse import urlsplit
 
 import feedparser
+from xml.parsers import expat
 
 from collectors.text import clean_text, content_links, detect_language, html_to_text, normalize_lang
 from lasna.errors import MalformedPayload
 from lasna.types import Platform, Post
 
 MAX_ENTRIES = 500
+#: Broken (not well-formed) XML is handed to feedparser's forgiving parser only up to this
+#: size: that parser is pure Python and needs ~10 s per MB of tag soup.
+LOOSE_LIMIT = 256 * 1024
 _ENTITY_DECL = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
+_LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{4000,}>")
+MAX_ATTRIBUTES = 300
 _HTMLISH = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
 
 
@@ -48,6 +54,20 @@ def screen(body: bytes) -> None:
         raise MalformedPayload(
             "the feed declares XML entities; refused (protection against entity-expansion attacks)"
         )
+    # feedparser looks attributes up one by one (quadratic): 20 000 attributes cost minutes of CPU
+    for match in _LONG_TAG.finditer(body):
+        if match.group().count(b"=") > MAX_ATTRIBUTES:
+            raise MalformedPayload(f"an element of the feed has more than {MAX_ATTRIBUTES} attributes; refused")
+
+
+def well_formed(body: bytes) -> bool:
+    """Whether expat (C, linear time) accepts the document."""
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(body, True)
+    except (expat.ExpatError, ValueError, LookupError):
+        return False
+    return True
 
 
 def looks_like_html(body: bytes, content_type: str = "") -> bool:
@@ -120,7 +140,8 @@ def normalize_entry(entry, *, feed_id: str, author_id: str, feed_lang: str | Non
         text = body
     else:
         text = "\n\n".join(part for part in (title, body) if part)
-    created = _time(entry.get("published_parsed")) or _time(entry.get("updated_parsed"))
+    # dict.get: FeedParserDict would silently (and noisily) map updated -> published
+    created = _time(dict.get(entry, "published_parsed")) or _time(dict.get(entry, "updated_parsed"))
     if created is None or created.year < 1990 or created > now + timedelta(days=2):
         created = now
     lang = normalize_lang(entry.get("language")) or None
@@ -172,6 +193,13 @@ def parse_feed(
     if media_type.startswith(("image/", "audio/", "video/", "font/")):
         raise MalformedPayload(f"the URL serves {media_type}, not a feed")
     screen(body)
+    if len(body) > LOOSE_LIMIT and not well_formed(body):
+        if looks_like_html(body, media_type):
+            raise NotAFeed("the URL serves a web page, not a feed (and no feed link was found on it)")
+        raise MalformedPayload(
+            f"the feed is not well-formed XML and too large ({len(body) // 1024} KB) to repair safely",
+            hint="ask the site owner to validate the feed (https://validator.w3.org/feed/)",
+        )
     headers = {"content-type": content_type} if content_type else {}
     try:
         data = feedparser.parse(BytesIO(body), response_headers=headers, sanitize_html=True)
