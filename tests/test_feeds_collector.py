@@ -7,7 +7,7 @@ import pytest
 from collectors.base import COLLECTORS, CollectContext
 from collectors.feeds import FeedCollector
 from collectors.feeds.parse import NotAFeed
-from collectors.http import BlockedURL
+from collectors.safehttp import BlockedURL
 from lasna.errors import AccountGone, MalformedPayload, SourceUnavailable
 from lasna.types import Platform
 from tests.sources_helpers import FIXTURES, allow_private, loop_server, make_account, store  # noqa: F401

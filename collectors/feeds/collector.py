@@ -14,7 +14,7 @@ from collectors.base import CollectContext, register
 from collectors.common import foreign_ids
 from collectors.feeds.discover import discover_feeds
 from collectors.feeds.parse import NotAFeed, looks_like_html, parse_feed
-from collectors.http import Fetched, SafeHttp
+from collectors.safehttp import Fetched, SafeHttp
 from lasna.errors import AccountGone, MalformedPayload, RateLimited, SourceUnavailable
 from lasna.types import Account, AccountOutcome, Leader, Platform
 

@@ -1,4 +1,4 @@
-"""A small client for Mastodon's public REST API, over :class:`collectors.http.SafeHttp`.
+"""A small client for Mastodon's public REST API, over :class:`collectors.safehttp.SafeHttp`.
 
 Rate limits: Mastodon sends ``X-RateLimit-Limit/Remaining/Reset`` (reset is an
 ISO-8601 time). When ``Remaining`` reaches 0 we wait for the reset before the
@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from collectors.common import parse_time
-from collectors.http import Fetched, SafeHttp
+from collectors.safehttp import Fetched, SafeHttp
 from lasna.errors import MalformedPayload, RateLimited, SourceUnavailable
 
 _LINK = re.compile(r'<([^>]*)>\s*;\s*rel="?([a-zA-Z ]+)"?')

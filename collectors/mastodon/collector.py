@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from collectors.base import CollectContext, register
 from collectors.common import foreign_ids
-from collectors.http import SafeHttp
+from collectors.safehttp import SafeHttp
 from collectors.mastodon.client import MastodonAPI, NotFound
 from collectors.mastodon.normalize import IdMap, account_stable_id, normalize_context, normalize_status
 from lasna import settings

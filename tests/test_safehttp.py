@@ -1,4 +1,4 @@
-"""collectors.http.SafeHttp: address checks, redirects, timeouts, size caps, gzip."""
+"""collectors.safehttp.SafeHttp: address checks, redirects, timeouts, size caps, gzip."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from collectors.http import BlockedURL, ResponseTooLarge, SafeHttp, check_url
+from collectors.safehttp import BlockedURL, ResponseTooLarge, SafeHttp, check_url
 from lasna.errors import CollectorError, SourceUnavailable, UnsafeURL
 from tests.sources_helpers import loop_server  # noqa: F401
 
