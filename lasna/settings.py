@@ -41,6 +41,17 @@ def _bool(value: str | bool) -> bool:
     raise ValueError(f"expected a yes/no value, got {value!r}")
 
 
+def _rate(value: str | tuple[float, float]) -> tuple[float, float]:
+    if isinstance(value, (tuple, list)):
+        parsed = (float(value[0]), float(value[1]))
+    else:
+        requests, _, seconds = str(value).partition("/")
+        parsed = (float(requests), float(seconds or 1))
+    if parsed[0] <= 0 or parsed[1] <= 0:
+        raise ValueError(f"expected REQUESTS/SECONDS with positive numbers, got {value!r}")
+    return parsed
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -80,6 +91,13 @@ SETTINGS: dict[str, Setting] = {
         Setting("thread_horizon_days", 60, "Re-check replies only for posts younger than this.", int),
         Setting("language", "fi", "Default UI and report language (fi or en).", str),
         Setting("concurrency", 8, "How many accounts a collection run works on at once.", int),
+        Setting(
+            "request_budget",
+            (3000.0, 300.0),
+            "Requests per seconds to one source host, shared by every account of a run "
+            "(REQUESTS/SECONDS; the public Bluesky AppView allows about 3000 per 5 minutes).",
+            _rate,
+        ),
     ]
 }
 

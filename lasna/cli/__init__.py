@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lasna import __version__
-from lasna.cli import db, demo, imports, leaders
+from lasna.cli import collect, db, demo, imports, leaders
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -44,6 +44,7 @@ app.add_typer(leaders.app, name="leaders")
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
 demo.register(app)
+collect.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

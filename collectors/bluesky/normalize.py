@@ -1,0 +1,454 @@
+"""Pure normalisation of Bluesky AppView JSON into Läsnä domain types.
+
+No I/O and no mutation of the input: every function reads plain ``dict``s as
+the AppView returns them (``app.bsky.feed.defs#feedViewPost``,
+``#postView``, ``#threadViewPost``) and returns frozen dataclasses. A record
+that breaks the lexicon raises :class:`lasna.errors.MalformedPayload`; the
+collector skips that one record and logs it.
+
+Facet offsets in ``app.bsky.richtext.facet`` are UTF-8 *byte* offsets into the
+text, so slicing is done on the encoded bytes, never on the Python string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from lasna.errors import MalformedPayload
+from lasna.types import Interaction, InteractionKind, Platform, Post
+
+POST_VIEW = "app.bsky.feed.defs#postView"
+THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
+NOT_FOUND = "app.bsky.feed.defs#notFoundPost"
+BLOCKED = "app.bsky.feed.defs#blockedPost"
+REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
+REASON_PIN = "app.bsky.feed.defs#reasonPin"
+POSTGATE_DISABLE = "app.bsky.feed.postgate#disableRule"
+
+#: Embed types we understand (as record embeds and as view embeds).
+KNOWN_EMBEDS = {
+    "app.bsky.embed.images",
+    "app.bsky.embed.images#view",
+    "app.bsky.embed.external",
+    "app.bsky.embed.external#view",
+    "app.bsky.embed.record",
+    "app.bsky.embed.record#view",
+    "app.bsky.embed.recordWithMedia",
+    "app.bsky.embed.recordWithMedia#view",
+    "app.bsky.embed.video",
+    "app.bsky.embed.video#view",
+}
+
+
+# ---------------------------------------------------------------- small helpers
+def parse_time(value: Any, what: str = "time") -> datetime:
+    """ATProto datetimes (RFC 3339, any offset) -> aware UTC datetime."""
+    if not isinstance(value, str) or not value:
+        raise MalformedPayload(f"missing or non-string {what}: {value!r}")
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise MalformedPayload(f"unparseable {what}: {value!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def did_of(uri: str) -> str:
+    """The repository DID (authority) of an at:// URI."""
+    if not isinstance(uri, str) or not uri.startswith("at://"):
+        raise MalformedPayload(f"not an at:// URI: {uri!r}")
+    return uri[len("at://") :].split("/", 1)[0]
+
+
+def web_url(uri: str, handle: str | None = None) -> str | None:
+    """bsky.app link for an ``app.bsky.feed.post`` URI."""
+    try:
+        authority, collection, rkey = uri[len("at://") :].split("/", 2)
+    except ValueError:
+        return None
+    if collection != "app.bsky.feed.post":
+        return None
+    who = handle if handle and handle != "handle.invalid" else authority
+    return f"https://bsky.app/profile/{who}/post/{rkey}"
+
+
+def _require(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if not isinstance(obj, Mapping):
+        raise MalformedPayload(f"{where}: expected an object, got {type(obj).__name__}")
+    value = obj.get(key)
+    if not isinstance(value, kind):
+        raise MalformedPayload(f"{where}: field {key!r} missing or wrong type ({value!r:.80})")
+    return value
+
+
+def _count(view: Mapping[str, Any], key: str) -> int:
+    value = view.get(key, 0)
+    if value is None:
+        return 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise MalformedPayload(f"post {view.get('uri')}: {key} is not a count ({value!r})")
+    return value
+
+
+def _dedupe(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+@dataclass(frozen=True)
+class Facets:
+    mentions: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+def normalize_facets(text: str, facets: Any) -> Facets:
+    """Mentions (DIDs), links (URIs) and tags of a post's richtext facets.
+
+    The byte range of each facet is checked against the UTF-8 text; features
+    of unknown type are ignored (the lexicon is open), malformed ones rejected.
+    """
+    if facets is None:
+        return Facets()
+    if not isinstance(facets, list):
+        raise MalformedPayload(f"facets is not a list: {facets!r:.80}")
+    size = len(text.encode("utf-8"))
+    mentions: list[str] = []
+    links: list[str] = []
+    tags: list[str] = []
+    for facet in facets:
+        index = _require(facet, "index", Mapping, "facet")
+        start, end = index.get("byteStart"), index.get("byteEnd")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= size):
+            raise MalformedPayload(f"facet byte range {start}..{end} outside text of {size} bytes")
+        for feature in _require(facet, "features", list, "facet"):
+            kind = feature.get("$type") if isinstance(feature, Mapping) else None
+            if kind == "app.bsky.richtext.facet#mention":
+                mentions.append(_require(feature, "did", str, "mention facet"))
+            elif kind == "app.bsky.richtext.facet#link":
+                links.append(_require(feature, "uri", str, "link facet"))
+            elif kind == "app.bsky.richtext.facet#tag":
+                tags.append(_require(feature, "tag", str, "tag facet"))
+    return Facets(_dedupe(mentions), _dedupe(links), _dedupe(tags))
+
+
+def facet_text(text: str, facet: Mapping[str, Any]) -> str:
+    """The substring a facet covers (its offsets are UTF-8 bytes)."""
+    index = facet["index"]
+    return text.encode("utf-8")[index["byteStart"] : index["byteEnd"]].decode("utf-8")
+
+
+def _embed_quote(embed: Any) -> str | None:
+    """URI of the quoted record, if the record's embed quotes one; rejects unknown embed types."""
+    if embed is None:
+        return None
+    if not isinstance(embed, Mapping):
+        raise MalformedPayload("embed is not an object")
+    kind = embed.get("$type")
+    if kind not in KNOWN_EMBEDS:
+        raise MalformedPayload(f"unknown embed type {kind!r}")
+    if kind == "app.bsky.embed.record":
+        return _require(_require(embed, "record", Mapping, "record embed"), "uri", str, "record embed")
+    if kind == "app.bsky.embed.recordWithMedia":
+        inner = _require(_require(embed, "record", Mapping, "recordWithMedia embed"), "record", Mapping, "embed")
+        return _require(inner, "uri", str, "recordWithMedia embed")
+    return None
+
+
+def _gates(view: Mapping[str, Any]) -> tuple[bool, bool, tuple[str, ...]]:
+    """(replies_restricted, quotes_disabled, hidden reply URIs) from threadgate/postgate data."""
+    replies_restricted = False
+    hidden: tuple[str, ...] = ()
+    threadgate = view.get("threadgate")
+    if threadgate is not None:
+        record = _require(threadgate, "record", Mapping, "threadgate")
+        # `allow` absent: everybody may reply; present (even empty): restricted.
+        replies_restricted = "allow" in record
+        raw_hidden = record.get("hiddenReplies") or []
+        if not isinstance(raw_hidden, list) or not all(isinstance(u, str) for u in raw_hidden):
+            raise MalformedPayload("threadgate hiddenReplies is not a list of URIs")
+        hidden = tuple(raw_hidden)
+    quotes_disabled = False
+    viewer = view.get("viewer")
+    if isinstance(viewer, Mapping) and viewer.get("embeddingDisabled") is True:
+        quotes_disabled = True
+    postgate = view.get("postgate")  # not in every AppView version; accepted when present
+    if postgate is not None:
+        record = postgate.get("record", postgate) if isinstance(postgate, Mapping) else None
+        if not isinstance(record, Mapping):
+            raise MalformedPayload("postgate is not an object")
+        rules = record.get("embeddingRules") or []
+        if any(isinstance(r, Mapping) and r.get("$type") == POSTGATE_DISABLE for r in rules):
+            quotes_disabled = True
+    return replies_restricted, quotes_disabled, hidden
+
+
+def hidden_reply_uris(view: Mapping[str, Any]) -> tuple[str, ...]:
+    """URIs the thread's author hid with a threadgate (from a root post view or a thread output)."""
+    return _gates(view)[2]
+
+
+# ---------------------------------------------------------------- posts
+def normalize_post_view(view: Mapping[str, Any]) -> Post:
+    """One ``#postView`` (the leader's own post, reply or quote) -> :class:`Post`."""
+    uri = _require(view, "uri", str, "post view")
+    where = f"post {uri}"
+    author = _require(view, "author", Mapping, where)
+    author_did = _require(author, "did", str, where + " author")
+    record = _require(view, "record", Mapping, where)
+    if record.get("$type", "app.bsky.feed.post") != "app.bsky.feed.post":
+        raise MalformedPayload(f"{where}: record type {record.get('$type')!r} is not a post")
+    text = _require(record, "text", str, where)
+    facets = normalize_facets(text, record.get("facets"))
+    langs = record.get("langs")
+    if langs is not None and not (isinstance(langs, list) and all(isinstance(x, str) for x in langs)):
+        raise MalformedPayload(f"{where}: langs is not a list of strings")
+    reply = record.get("reply")
+    parent_id = root_id = parent_author = None
+    if reply is not None:
+        parent_id = _require(_require(reply, "parent", Mapping, where + " reply"), "uri", str, where + " parent")
+        root_id = _require(_require(reply, "root", Mapping, where + " reply"), "uri", str, where + " root")
+        parent_author = did_of(parent_id)
+    replies_restricted, quotes_disabled, hidden = _gates(view)
+    return Post(
+        id=uri,
+        platform=Platform.BLUESKY,
+        author_id=author_did,
+        created_at=parse_time(record.get("createdAt"), where + " createdAt"),
+        indexed_at=parse_time(view.get("indexedAt"), where + " indexedAt") if view.get("indexedAt") else None,
+        text=text,
+        lang=langs[0] if langs else None,
+        url=web_url(uri, author.get("handle")),
+        reply_parent_id=parent_id,
+        reply_root_id=root_id,
+        reply_parent_author_id=parent_author,
+        quote_of_id=_embed_quote(record.get("embed")),
+        mentions=facets.mentions,
+        links=facets.links,
+        tags=facets.tags,
+        like_count=_count(view, "likeCount"),
+        reply_count=_count(view, "replyCount"),
+        repost_count=_count(view, "repostCount"),
+        quote_count=_count(view, "quoteCount"),
+        replies_restricted=replies_restricted,
+        quotes_disabled=quotes_disabled,
+        hidden_replies=len(hidden),
+    )
+
+
+def normalize_repost(item: Mapping[str, Any]) -> Post:
+    """A ``#feedViewPost`` whose reason is a repost by the leader -> a repost :class:`Post`.
+
+    The text stays empty: it is someone else's words, not the leader's. The id is
+    the repost record's URI when the AppView gives it, else a stable synthetic one.
+    """
+    reason = _require(item, "reason", Mapping, "repost item")
+    by = _require(reason, "by", Mapping, "repost reason")
+    by_did = _require(by, "did", str, "repost reason by")
+    subject = _require(_require(item, "post", Mapping, "repost item"), "uri", str, "reposted post")
+    when = parse_time(reason.get("indexedAt"), "repost indexedAt")
+    repost_uri = reason.get("uri")
+    if not isinstance(repost_uri, str):
+        repost_uri = f"at://{by_did}/app.bsky.feed.repost/?subject={subject}"
+    return Post(
+        id=repost_uri,
+        platform=Platform.BLUESKY,
+        author_id=by_did,
+        created_at=when,
+        indexed_at=when,
+        is_repost=True,
+        repost_of_id=subject,
+    )
+
+
+def feed_item_uri(item: Any) -> str | None:
+    """Best-effort id of a feed item, for logging and for 'seen' bookkeeping of skipped items."""
+    if not isinstance(item, Mapping):
+        return None
+    reason = item.get("reason")
+    if isinstance(reason, Mapping) and reason.get("$type") == REASON_REPOST and isinstance(reason.get("uri"), str):
+        return reason["uri"]
+    post = item.get("post")
+    if isinstance(post, Mapping) and isinstance(post.get("uri"), str):
+        return post["uri"]
+    return None
+
+
+def normalize_feed_item(item: Mapping[str, Any]) -> Post | None:
+    """One ``#feedViewPost`` of the leader's author feed -> :class:`Post` (None for a pinned echo)."""
+    if not isinstance(item, Mapping):
+        raise MalformedPayload("feed item is not an object")
+    reason = item.get("reason")
+    if reason is not None:
+        kind = reason.get("$type") if isinstance(reason, Mapping) else None
+        if kind == REASON_REPOST:
+            return normalize_repost(item)
+        if kind == REASON_PIN:
+            return None  # the pinned post appears again in its own place in the feed
+        raise MalformedPayload(f"unknown feed reason {kind!r}")
+    return normalize_post_view(_require(item, "post", Mapping, "feed item"))
+
+
+def item_sort_time(item: Mapping[str, Any]) -> datetime | None:
+    """The time the AppView sorts a feed item by (min of createdAt and indexedAt; repost time)."""
+    try:
+        reason = item.get("reason")
+        if isinstance(reason, Mapping) and reason.get("$type") == REASON_REPOST:
+            return parse_time(reason.get("indexedAt"))
+        post = item["post"]
+        times = [parse_time(post["record"]["createdAt"])]
+        if post.get("indexedAt"):
+            times.append(parse_time(post["indexedAt"]))
+        return min(times)
+    except (KeyError, TypeError, MalformedPayload):
+        return None
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    posts: tuple[Post, ...]
+    #: (uri or None, reason) for items that were skipped because they break the lexicon
+    skipped: tuple[tuple[str | None, str], ...]
+    cursor: str | None
+    #: sort times of all items, in feed order (None where unreadable)
+    sort_times: tuple[datetime | None, ...]
+    #: the leader's handle as the AppView shows it on their own posts (to follow handle changes)
+    author_handles: tuple[tuple[str, str], ...]
+
+
+def normalize_author_feed(page: Mapping[str, Any]) -> FeedPage:
+    """A whole ``getAuthorFeed`` response -> posts + skipped items; bad items never sink the page."""
+    feed = _require(page, "feed", list, "getAuthorFeed output")
+    cursor = page.get("cursor")
+    if cursor is not None and not isinstance(cursor, str):
+        raise MalformedPayload("getAuthorFeed cursor is not a string")
+    posts: list[Post] = []
+    skipped: list[tuple[str | None, str]] = []
+    handles: dict[str, str] = {}
+    for item in feed:
+        try:
+            post = normalize_feed_item(item)
+        except MalformedPayload as exc:
+            skipped.append((feed_item_uri(item), exc.message))
+            continue
+        if post is None:
+            continue
+        posts.append(post)
+        if not post.is_repost:
+            handle = item["post"]["author"].get("handle")
+            if isinstance(handle, str):
+                handles.setdefault(post.author_id, handle)
+        else:
+            handle = item["reason"]["by"].get("handle")
+            if isinstance(handle, str):
+                handles.setdefault(post.author_id, handle)
+    sort_times = tuple(item_sort_time(i) if isinstance(i, Mapping) else None for i in feed)
+    return FeedPage(tuple(posts), tuple(skipped), cursor, sort_times, tuple(handles.items()))
+
+
+# ---------------------------------------------------------------- threads
+def normalize_reply_view(view: Mapping[str, Any], *, hidden: bool = False) -> Interaction:
+    """Someone else's reply (a ``#postView``) in the leader's thread -> :class:`Interaction`."""
+    post = normalize_post_view(view)
+    author = view["author"]
+    name = author.get("displayName")
+    return Interaction(
+        id=post.id,
+        platform=Platform.BLUESKY,
+        kind=InteractionKind.REPLY,
+        author_id=post.author_id,
+        created_at=post.created_at,
+        indexed_at=post.indexed_at,
+        author_handle=author.get("handle") if isinstance(author.get("handle"), str) else None,
+        author_name=name if isinstance(name, str) and name else None,
+        text=post.text,
+        lang=post.lang,
+        url=post.url,
+        parent_id=post.reply_parent_id,
+        root_id=post.reply_root_id,
+        hidden=hidden,
+    )
+
+
+@dataclass(frozen=True)
+class Thread:
+    """What one ``getPostThread`` answer holds, from the leader's point of view."""
+
+    root_uri: str
+    found: bool  # False: the post is gone (notFound) or blocked
+    own_posts: tuple[Post, ...] = ()
+    replies: tuple[Interaction, ...] = ()
+    #: own post URI -> replyCount, for every own post whose replies were all returned
+    checked: tuple[tuple[str, int], ...] = ()
+    skipped: tuple[tuple[str | None, str], ...] = ()
+
+
+def _walk(node: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
+    stack = [(node, depth)]
+    while stack:
+        current, level = stack.pop()
+        yield current, level
+        if isinstance(current, Mapping) and isinstance(current.get("replies"), list):
+            for child in reversed(current["replies"]):
+                stack.append((child, level + 1))
+
+
+def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: str) -> Thread:
+    """A ``getPostThread`` output for one of the leader's posts.
+
+    Every post by someone else below the requested post is an incoming reply;
+    the leader's own posts found there are Posts. Hidden replies (threadgate
+    ``hiddenReplies``) are kept but flagged. Malformed replies are skipped.
+    """
+    thread = _require(output, "thread", Mapping, "getPostThread output")
+    kind = thread.get("$type", THREAD_VIEW)
+    if kind in (NOT_FOUND, BLOCKED) or thread.get("notFound") is True:
+        return Thread(root_uri=requested_uri, found=False)
+    if kind != THREAD_VIEW:
+        raise MalformedPayload(f"unknown thread node type {kind!r}")
+    root_view = _require(thread, "post", Mapping, "thread root")
+    hidden: set[str] = set(hidden_reply_uris(output)) if output.get("threadgate") else set()
+    hidden.update(hidden_reply_uris(root_view))
+    own: list[Post] = []
+    replies: list[Interaction] = []
+    checked: list[tuple[str, int]] = []
+    skipped: list[tuple[str | None, str]] = []
+    for node, level in _walk(thread):
+        if not isinstance(node, Mapping):
+            skipped.append((None, "thread node is not an object"))
+            continue
+        node_type = node.get("$type", THREAD_VIEW)
+        if node_type in (NOT_FOUND, BLOCKED):
+            continue  # a deleted or blocked reply: nothing to store
+        if node_type != THREAD_VIEW:
+            skipped.append((node.get("uri"), f"unknown thread node type {node_type!r}"))
+            continue
+        view = node.get("post")
+        uri = view.get("uri") if isinstance(view, Mapping) else None
+        try:
+            if not isinstance(view, Mapping):
+                raise MalformedPayload("thread node without post")
+            author_did = _require(_require(view, "author", Mapping, "post"), "did", str, "post author")
+            if author_did == leader_did:
+                post = normalize_post_view(view)
+                own.append(post)
+                if isinstance(node.get("replies"), list) or post.reply_count == 0:
+                    checked.append((post.id, post.reply_count))
+            elif level > 0:
+                replies.append(normalize_reply_view(view, hidden=view["uri"] in hidden))
+        except MalformedPayload as exc:
+            skipped.append((uri if isinstance(uri, str) else None, exc.message))
+    return Thread(
+        root_uri=requested_uri,
+        found=True,
+        own_posts=tuple(own),
+        replies=tuple(replies),
+        checked=tuple(checked),
+        skipped=tuple(skipped),
+    )

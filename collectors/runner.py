@@ -1,0 +1,277 @@
+"""The collection runner: every account of the chosen leaders, concurrently, one outcome each.
+
+* Collectors come from :data:`collectors.base.COLLECTORS`; every sub-package of
+  ``collectors`` is imported first so that Bluesky, Mastodon, feeds (and whatever is
+  added later) register themselves.
+* A bounded thread pool (setting ``concurrency``) works on accounts; one shared
+  :class:`collectors.http.RequestBudget` keeps all of them inside the source's
+  rate limit and pauses everyone when a source answers 429.
+* One failing account never stops the others: its error is recorded with
+  :meth:`lasna.store.Store.record_outcome` like every success.
+* Overlapping runs: on SQLite a file lock next to the database lets only one run
+  collect at a time (a second one reports "already running", or waits). On
+  PostgreSQL several processes share the accounts: each account is claimed with a
+  session advisory lock (``pg_try_advisory_lock``) held while it is collected and
+  released by the server if the process dies; an account someone else already
+  collected since this run started is skipped, so no account is collected twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import logging
+import os
+import pkgutil
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select, text
+
+import collectors
+from collectors.base import COLLECTORS, CollectContext, Collector
+from collectors.http import RequestBudget
+from lasna import settings
+from lasna.errors import CollectorError, ConfigError, InputError
+from lasna.store import Store
+from lasna.store import schema as t
+from lasna.types import Account, AccountOutcome, Leader, Platform
+
+log = logging.getLogger(__name__)
+
+SOURCES: dict[str, tuple[Platform, ...]] = {
+    "bluesky": (Platform.BLUESKY,),
+    "mastodon": (Platform.MASTODON,),
+    "feeds": (Platform.FEED,),
+    "all": (Platform.BLUESKY, Platform.MASTODON, Platform.FEED),
+}
+_NOT_COLLECTORS = {"base", "runner", "http"}
+_ADVISORY_NAMESPACE = 0x1A5A  # first key of pg_try_advisory_lock(int, int)
+
+
+def load_collectors() -> dict[Platform, Callable[[], Collector]]:
+    """Import every collector package under ``collectors/`` so they register; return the registry."""
+    for module in pkgutil.iter_modules(collectors.__path__):
+        if module.name in _NOT_COLLECTORS or module.name.startswith("_"):
+            continue
+        try:
+            importlib.import_module(f"collectors.{module.name}")
+        except Exception:  # a broken optional collector must not stop the others
+            log.exception("could not load collector module collectors.%s", module.name)
+    return COLLECTORS
+
+
+@dataclass
+class RunReport:
+    run_id: str | None
+    outcomes: list[AccountOutcome] = field(default_factory=list)
+    already_running: bool = False
+    #: accounts another process was collecting (PostgreSQL) or had collected during this run
+    busy: list[str] = field(default_factory=list)
+    #: platforms present in the roster for which no collector is installed
+    unsupported: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    def as_json(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "ok": self.ok,
+            "accounts": [
+                {
+                    "leader": o.leader,
+                    "platform": str(o.platform),
+                    "account": o.account,
+                    "new_posts": o.new_posts,
+                    "new_interactions": o.new_interactions,
+                    "requests": o.requests,
+                    "error": o.error,
+                }
+                for o in self.outcomes
+            ],
+        }
+
+
+# ---------------------------------------------------------------------------- locking
+class AlreadyRunning(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def run_lock(store: Store, *, wait: bool) -> Iterator[None]:
+    """Only one run at a time for a SQLite store (a flock the kernel drops if we die).
+
+    PostgreSQL stores need no run lock: accounts are claimed one by one instead.
+    """
+    url = store.engine.url
+    if store.engine.dialect.name != "sqlite" or not url.database or url.database == ":memory:":
+        yield
+        return
+    path = Path(url.database).expanduser().resolve().with_name(Path(url.database).name + ".collect.lock")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise AlreadyRunning(str(path)) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+class _Claims:
+    """Per-account claims shared by several runner processes on PostgreSQL."""
+
+    def __init__(self, store: Store, started_at: datetime) -> None:
+        self.store = store
+        self.started_at = started_at
+        self.enabled = store.engine.dialect.name == "postgresql"
+
+    @contextlib.contextmanager
+    def claim(self, account: Account) -> Iterator[bool]:
+        if not self.enabled:
+            yield True
+            return
+        with self.store.engine.connect() as conn:
+            got = conn.execute(
+                text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": _ADVISORY_NAMESPACE, "id": account.id}
+            ).scalar_one()
+            conn.commit()
+            if not got:
+                yield False
+                return
+            try:
+                done = conn.execute(
+                    select(t.collection_run_accounts.c.id).where(
+                        t.collection_run_accounts.c.account_id == account.id,
+                        t.collection_run_accounts.c.error.is_(None),
+                        t.collection_run_accounts.c.finished_at >= self.started_at,
+                    )
+                ).first()
+                conn.commit()
+                yield done is None
+            finally:
+                conn.execute(
+                    text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": _ADVISORY_NAMESPACE, "id": account.id}
+                )
+                conn.commit()
+
+
+# ---------------------------------------------------------------------------- the run
+def select_accounts(
+    store: Store, leader_names: Sequence[str] | None, source: str
+) -> list[tuple[Leader, Account]]:
+    if source not in SOURCES:
+        raise InputError(f"unknown source {source!r}", hint="use one of: " + ", ".join(SOURCES))
+    if leader_names:
+        leaders = [store.leader(name) for name in dict.fromkeys(leader_names)]  # NotFoundError -> exit 2
+    else:
+        leaders = store.leaders()
+    platforms = set(SOURCES[source])
+    by_id = {leader.id: leader for leader in leaders}
+    return [
+        (by_id[a.leader_id], a)
+        for a in store.accounts()
+        if a.leader_id in by_id and a.platform in platforms
+    ]
+
+
+def run_collection(
+    store: Store,
+    *,
+    leaders: Sequence[str] | None = None,
+    source: str = "all",
+    wait: bool = False,
+    concurrency: int | None = None,
+    transport: httpx.BaseTransport | None = None,
+    budget: RequestBudget | None = None,
+    registry: Mapping[Platform, Callable[[], Collector]] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_outcome: Callable[[AccountOutcome], None] | None = None,
+    now: datetime | None = None,
+) -> RunReport:
+    """Collect every selected account once; never raises for a single account's failure."""
+    registry = dict(registry) if registry is not None else dict(load_collectors())
+    concurrency = concurrency or settings.get("concurrency")
+    if concurrency < 1:
+        raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
+    work = select_accounts(store, leaders, source)
+    unsupported = sorted({str(a.platform) for _, a in work if a.platform not in registry})
+    if unsupported and source != "all":
+        raise ConfigError(f"no collector installed for {', '.join(unsupported)}")
+    work = [(leader, account) for leader, account in work if account.platform in registry]
+    if budget is None:
+        rate, per = settings.get("request_budget")
+        budget = RequestBudget(rate=rate, per=per, burst=min(rate, max(50.0, concurrency * 2.0)))
+    try:
+        with run_lock(store, wait=wait):
+            return _run(store, work, source, concurrency, transport, budget, registry, on_start, on_outcome,
+                        now, unsupported)
+    except AlreadyRunning:
+        return RunReport(run_id=None, already_running=True, unsupported=unsupported)
+
+
+def _run(store, work, source, concurrency, transport, budget, registry, on_start, on_outcome, now, unsupported):
+    run_id = store.start_run(source)
+    started_at = datetime.now(UTC)
+    claims = _Claims(store, started_at)
+    report = RunReport(run_id=run_id, unsupported=unsupported)
+    lock = threading.Lock()
+    if on_start:
+        on_start(len(work))
+
+    slots: list[AccountOutcome | None] = [None] * len(work)
+
+    def one(index: int, leader: Leader, account: Account) -> None:
+        with claims.claim(account) as mine:
+            if not mine:
+                with lock:
+                    report.busy.append(f"{account.platform}:{account.handle}")
+                return
+            outcome = _collect_one(store, registry[account.platform], leader, account, transport, budget, now)
+            store.record_outcome(run_id, account, outcome)  # before the claim is released
+        slots[index] = outcome
+        if on_outcome:
+            on_outcome(outcome)
+
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="collect") as pool:
+        futures = [pool.submit(one, i, leader, account) for i, (leader, account) in enumerate(work)]
+        for future in futures:
+            future.result()
+    report.outcomes = [o for o in slots if o is not None]
+    store.finish_run(run_id, report.ok)
+    return report
+
+
+def _collect_one(store, factory, leader, account, transport, budget, now) -> AccountOutcome:
+    ctx = CollectContext(store=store, transport=transport, acquire=budget, now=now or datetime.now(UTC))
+    began = time.monotonic()
+    try:
+        outcome = factory().collect(account, leader, ctx)
+    except CollectorError as exc:
+        partial = getattr(exc, "partial", None)
+        log.warning("%s %s: %s", account.platform, account.handle, exc)
+        if isinstance(partial, AccountOutcome):
+            return partial if partial.error else AccountOutcome(**{**partial.__dict__, "error": str(exc)})
+        return AccountOutcome(leader.name, account.platform, account.handle, error=str(exc))
+    except Exception as exc:  # a bug in one collector must not stop the run
+        log.error("%s %s: unexpected error\n%s", account.platform, account.handle, traceback.format_exc())
+        partial = getattr(exc, "partial", None)
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        if isinstance(partial, AccountOutcome):
+            return AccountOutcome(**{**partial.__dict__, "error": error})
+        return AccountOutcome(leader.name, account.platform, account.handle, error=error)
+    log.info("%s %s: done in %.1fs", account.platform, account.handle, time.monotonic() - began)
+    return outcome

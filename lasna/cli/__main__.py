@@ -1,0 +1,5 @@
+import sys
+
+from lasna.cli import main
+
+sys.exit(main())

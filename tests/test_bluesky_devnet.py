@@ -1,0 +1,147 @@
+"""The Bluesky collector and `lasna collect` against a REAL local Bluesky network.
+
+Order matters: the first test reads exact seeded counts; the second writes a reply
+as bob (and deletes it again at the end). The exact-count assertions only count
+seeded records, so leftovers of an interrupted earlier session cannot break them.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from bluesky_devnet_fixture import bsky_devnet  # noqa: F401  (session fixture)
+from clihelp import cli_env, collect_json, run_cli
+
+from lasna.store import Store
+
+pytestmark = pytest.mark.devnet
+
+MARK = "lasna-test"
+
+
+@pytest.fixture(scope="module")
+def devnet_db(tmp_path_factory, bsky_devnet):  # noqa: F811
+    db = tmp_path_factory.mktemp("devnet") / "lasna.db"
+    url = f"sqlite:///{db}"
+    env = cli_env(url, LASNA_BSKY_APPVIEW=bsky_devnet["appview_url"])
+    proc = run_cli(["leaders", "add", "Lena Leader", "--bluesky", bsky_devnet["accounts"]["leader"]["handle"]], env)
+    assert proc.returncode == 0, proc.stderr
+    return url, env
+
+
+def _seeded(info):
+    leader = "leader"
+    by_uri = {p["uri"]: p for p in info["posts"]}
+
+    def in_leader_thread(p):
+        while p is not None:
+            if p["author"] == leader:
+                return True
+            p = by_uri.get(p.get("parent"))
+        return False
+
+    incoming = {p["uri"] for p in info["posts"] if p["author"] != leader and p["kind"] == "reply"
+                and in_leader_thread(by_uri.get(p["parent"]))}
+    return incoming
+
+
+def test_first_collect_matches_the_seeded_network(devnet_db, bsky_devnet):  # noqa: F811
+    url, env = devnet_db
+    info, expected = bsky_devnet, bsky_devnet["expected"]
+    leader_did = info["accounts"]["leader"]["did"]
+    code, out = collect_json(env)
+    assert code == 0, out
+    assert out["ok"] is True and len(out["accounts"]) == 1
+    acct = out["accounts"][0]
+    assert acct["error"] is None and acct["platform"] == "bluesky" and acct["leader"] == "Lena Leader"
+    assert acct["new_posts"] == expected["leader_author_feed_items"]
+
+    store = Store.open(url)
+    [account] = store.accounts()
+    assert account.stable_id == leader_did and account.handle == "leader.test"
+    posts = store.posts_frame()
+    own = posts[~posts.is_repost]
+    top = own[own.reply_parent_id.isna()]
+    replies = own[own.reply_parent_id.notna()]
+    assert len(top) == expected["leader_top_level_posts"]
+    assert len(replies) == expected["leader_replies"]
+    assert int((replies.reply_parent_author_id != leader_did).sum()) == expected["leader_replies_to_others"]
+    assert int(posts.is_repost.sum()) == expected["leader_reposts"]
+    assert set(posts.post_id) >= {p["uri"] for p in info["posts"] if p["author"] == "leader"}
+    repost = posts[posts.is_repost].iloc[0]
+    assert repost.text == "" and repost.repost_of_id in {r["subject"] for r in info["reposts"]} | {
+        p["uri"] for p in info["posts"]}
+
+    newest = posts.set_index("post_id").loc[expected["newest_leader_post_uri"]]
+    assert newest.reply_count >= expected["newest_leader_post_direct_replies"]
+    assert newest.like_count == expected["newest_leader_post_likes"]
+    assert newest.repost_count == expected["newest_leader_post_reposts"]
+
+    by_text = {r.text.split(":")[0]: r for r in own.itertuples()}
+    assert list(by_text["Leader post #03"].links)
+    assert list(by_text["Leader post #05"].mentions) == [info["accounts"]["alice"]["did"]]
+    assert "devnet" in list(by_text["Leader post #05"].tags)
+    assert any(ord(ch) > 127 for ch in by_text["Leader post #07"].text)
+
+    interactions = store.interactions_frame()
+    seeded = _seeded(info)
+    assert len(seeded) == expected["replies_to_leader_posts_by_others"]
+    ours = interactions[~interactions.text.str.contains(MARK)]
+    assert set(ours.interaction_id) == seeded
+    others = {info["accounts"][n]["did"] for n in ("alice", "bob", "carol")}
+    assert set(interactions.author_id) <= others
+    assert interactions.parent_id.notna().all() and interactions.root_id.notna().all()
+    handles = set(ours.author_handle)
+    assert handles <= {"alice.test", "bob.test", "carol.test"}
+
+    # an unchanged refresh costs one request and writes nothing new
+    code, again = collect_json(env)
+    assert code == 0
+    assert again["accounts"][0]["new_posts"] == 0 and again["accounts"][0]["new_interactions"] == 0
+    assert again["accounts"][0]["requests"] == 1
+
+
+def test_new_reply_from_bob_arrives_with_few_requests(devnet_db, bsky_devnet):  # noqa: F811
+    from atproto import Client, models
+
+    url, env = devnet_db
+    info = bsky_devnet
+    store = Store.open(url)
+    before_posts = len(store.posts_frame(include_deleted=True))
+    before = set(store.interactions_frame().interaction_id)
+    target = next(p for p in info["posts"] if p["text"].startswith("Leader post #20"))
+    bob = Client(base_url=info["pds_url"])
+    bob.login("bob.test", "bob-pass")
+    ref = models.ComAtprotoRepoStrongRef.Main(uri=target["uri"], cid=target["cid"])
+    text = f"{MARK} {uuid.uuid4().hex[:8]}: Bob asks a new question"
+    sent = bob.send_post(text, reply_to=models.AppBskyFeedPost.ReplyRef(parent=ref, root=ref))
+    try:
+        reader = Client(base_url=info["appview_url"])
+        deadline = time.monotonic() + 30
+        while True:
+            thread = reader.get_post_thread(target["uri"], depth=5)
+            if any(r.post.uri == sent.uri for r in (thread.thread.replies or [])):
+                break
+            assert time.monotonic() < deadline, "AppView never indexed bob's reply"
+            time.sleep(0.3)
+
+        code, out = collect_json(env)
+        assert code == 0, out
+        acct = out["accounts"][0]
+        assert acct["new_interactions"] == 1 and acct["new_posts"] == 0
+        assert acct["requests"] <= 2  # first feed page + the one thread whose replyCount changed
+        interactions = store.interactions_frame()
+        assert set(interactions.interaction_id) == before | {sent.uri}
+        new = interactions.set_index("interaction_id").loc[sent.uri]
+        assert new.author_id == info["accounts"]["bob"]["did"] and new.author_handle == "bob.test"
+        assert new.parent_id == target["uri"] and new.root_id == target["uri"] and new.text == text
+        assert len(store.posts_frame(include_deleted=True)) == before_posts
+
+        code, out = collect_json(env)
+        assert code == 0 and out["accounts"][0]["new_interactions"] == 0
+        assert out["accounts"][0]["requests"] == 1
+        assert len(store.interactions_frame()) == len(interactions)
+    finally:
+        bob.delete_post(sent.uri)
