@@ -11,8 +11,10 @@ import httpx
 
 
 class FakeMastodon:
-    def __init__(self, host: str = "mastodon.example") -> None:
+    def __init__(self, host: str = "mastodon.example", netloc: str | None = None, scheme: str = "https") -> None:
         self.host = host
+        self.netloc = netloc or host
+        self.scheme = scheme
         self.accounts: dict[str, dict] = {}  # username -> Account
         self.statuses: dict[str, list[dict]] = {}  # account id -> statuses, newest first
         self.by_id: dict[str, dict] = {}
@@ -67,7 +69,7 @@ class FakeMastodon:
             page = items[:limit]
             extra = {}
             if page:
-                base = f"https://{self.host}/api/v1/accounts/{parts[3]}/statuses"
+                base = f"{self.scheme}://{self.netloc}/api/v1/accounts/{parts[3]}/statuses"
                 extra["link"] = f'<{base}?max_id={page[-1]["id"]}>; rel="next", <{base}?min_id={page[0]["id"]}>; rel="prev"'
             return self._json(page, extra=extra)
         if parts[:3] == ["api", "v1", "statuses"] and len(parts) == 5 and parts[4] == "context":
@@ -78,3 +80,20 @@ class FakeMastodon:
             status = self.by_id.get(parts[3])
             return self._json(status) if status else self._json({"error": "Record not found"}, 404)
         return self._json({"error": "not found"}, 404)
+
+    def serve_on(self, server) -> None:
+        """Answer every request of a tests.sources_helpers.LoopServer through :meth:`handle`."""
+
+        def handler(h) -> None:
+            request = httpx.Request("GET", f"http://{self.host}{h.path}")
+            response = self.handle(request)
+            body = response.content
+            h.send_response(response.status_code)
+            for key, value in response.headers.items():
+                if key.lower() not in ("content-length", "transfer-encoding"):
+                    h.send_header(key, value)
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+
+        server.fallback = handler

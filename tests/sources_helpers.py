@@ -71,6 +71,7 @@ class LoopServer:
 
     def __init__(self) -> None:
         self.routes: dict[str, Handler] = {}
+        self.fallback: Handler | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
         server = self
 
@@ -79,7 +80,7 @@ class LoopServer:
 
             def do_GET(self):  # noqa: N802
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                handler = server.routes.get(self.path.split("?")[0])
+                handler = server.routes.get(self.path.split("?")[0]) or server.fallback
                 if handler is None:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
