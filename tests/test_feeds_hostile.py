@@ -121,7 +121,7 @@ def test_every_hostile_feed_is_ingested_or_a_clear_error(store, allow_private): 
     for url, (name, _body, _ctype) in bodies.items():
         leader, account = make_account(store, Platform.FEED, url, url=url, stable_id=url, name="Hostile")
         ctx = CollectContext(store=store, transport=transport)
-        started = time.monotonic()
+        started = time.process_time()
         try:
             outcome = FeedCollector().collect(account, leader, ctx)
             assert outcome.ok
@@ -129,14 +129,14 @@ def test_every_hostile_feed_is_ingested_or_a_clear_error(store, allow_private): 
         except CollectorError as exc:
             assert str(exc).strip(), name
             outcomes[name] = "error"
-        elapsed = time.monotonic() - started
+        elapsed = time.process_time() - started
         slowest = max(slowest, (elapsed, name))
         frame = store.posts_frame()
         texts += list(frame.text)
         urls += list(frame.url.dropna())
         years += [t.year for t in frame.created_at]
         store.remove_account(account.id)  # the next case reuses the same guids
-        assert elapsed < 10, f"{name} took {elapsed:.1f} s"
+        assert elapsed < 5, f"{name} took {elapsed:.1f} s of CPU"
     errors = sum(1 for v in outcomes.values() if v == "error")
     assert 0 < errors < len(outcomes), outcomes  # both kinds happen: some survive, some fail clearly
     for must_fail in ("empty", "whitespace", "billion-laughs-param", "quadratic-blowup", "entity-decl-lowercase-gap", "image", "json", "html-page"):
@@ -146,7 +146,7 @@ def test_every_hostile_feed_is_ingested_or_a_clear_error(store, allow_private): 
     assert texts and not any("<script" in t or "\x00" in t for t in texts)
     assert all(u.startswith(("http://", "https://")) for u in urls)
     assert max(years) < 2100 and min(years) >= 1990
-    print(f"slowest case: {slowest[1]} {slowest[0]:.2f} s; {errors} errors of {len(outcomes)}")
+    print(f"slowest case: {slowest[1]} {slowest[0]:.2f} s CPU; {errors} errors of {len(outcomes)}")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -171,16 +171,16 @@ def test_html_to_text_never_crashes_and_never_leaves_tags_from_markup(text):
     ids=["10mb-tag-soup", "10mb-of-lt", "deep-10mb"],
 )
 def test_large_broken_xml_fails_fast_instead_of_hours_of_loose_parsing(body):
-    started = time.monotonic()
+    started = time.process_time()  # CPU time: robust on a machine shared with other test runs
     with pytest.raises(CollectorError, match="too large"):
         parse_feed(body, feed_id="https://x.example/feed")
-    assert time.monotonic() - started < 3
+    assert time.process_time() - started < 3
 
 
 def test_many_attributes_refused_fast():
     rss = SOURCES["rss2_blog.xml"]
     body = rss.replace(b"<item>", b"<item " + b" ".join(b'a%d="x"' % i for i in range(20000)) + b">", 1)
-    started = time.monotonic()
+    started = time.process_time()
     with pytest.raises(CollectorError, match="attributes"):
         parse_feed(body, feed_id="https://x.example/feed")
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2

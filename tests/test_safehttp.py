@@ -96,7 +96,7 @@ def test_relative_redirects_followed(loop_server):  # noqa: F811
 
 def test_slow_server_times_out(loop_server):  # noqa: F811
     def slow(h):
-        time.sleep(1.5)
+        time.sleep(4)
         h.send_response(200)
         h.send_header("Content-Length", "2")
         h.end_headers()
@@ -106,7 +106,7 @@ def test_slow_server_times_out(loop_server):  # noqa: F811
     started = time.monotonic()
     with SafeHttp(allow_private=True, timeout=0.3) as http, pytest.raises(SourceUnavailable, match="in time"):
         http.get(loop_server.url("/slow"))
-    assert time.monotonic() - started < 1.4
+    assert time.monotonic() - started < 3
 
 
 def test_dripping_server_hits_the_deadline(loop_server):  # noqa: F811
@@ -121,9 +121,9 @@ def test_dripping_server_hits_the_deadline(loop_server):  # noqa: F811
 
     loop_server.routes["/drip"] = drip
     started = time.monotonic()
-    with SafeHttp(allow_private=True, timeout=1.0, deadline=0.5) as http, pytest.raises(SourceUnavailable, match="longer than"):
+    with SafeHttp(allow_private=True, timeout=2.0, deadline=0.5) as http, pytest.raises(SourceUnavailable, match="longer than"):
         http.get(loop_server.url("/drip"))
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # the server would drip for 10 s
 
 
 def test_endless_body_is_cut_at_default_10_mb(loop_server):  # noqa: F811
