@@ -127,3 +127,15 @@ def test_cli(tmp_path, capsys):
     assert main(["--database", db, "import", "linkedin", str(path), "--leader", "Liisa"]) == 0
     assert "(0 new)" in capsys.readouterr().out
     assert main(["--database", db, "import", "linkedin", str(path), "--leader", "Nobody"]) == 2
+
+
+def test_damaged_zip_member_is_an_input_error(store, tmp_path):  # noqa: F811
+    store.add_leader("Liisa")
+    path = write_export(tmp_path)
+    data = bytearray(path.read_bytes())
+    start = data.find(b"2025-10-05")  # Shares.csv is stored uncompressed: corrupt its bytes -> CRC error
+    data[start : start + 10] = b"XXXXXXXXXX"
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match="damaged"):
+        import_linkedin(store, path, "Liisa")
+    assert store.counts()["posts"] == 0

@@ -232,3 +232,23 @@ def test_deleted_thread_root_is_marked(setup, store, fake):
     run()
     frame = store.posts_frame(include_deleted=True).set_index("post_id")
     assert bool(frame.loc[f"{LEADER_URI}/statuses/{ROOT_ID}", "deleted"])
+
+
+def test_hostile_ids_never_reach_an_api_path(setup, store, fake):
+    run, _ = setup
+    evil = copy.deepcopy(fake.by_id["113412400000000010"])
+    evil.update(id="../../admin", uri=f"{LEADER_URI}/statuses/evil", in_reply_to_id="../../../oauth/token")
+    fake.statuses["109302436954721982"].insert(0, evil)
+    assert run().ok
+    assert not any(".." in url or "oauth" in url for url in fake.log)
+    assert f"{LEADER_URI}/statuses/evil" not in set(store.posts_frame().post_id)
+
+
+def test_garbage_statuses_page_is_skipped_not_fatal(setup, store, fake):
+    run, _ = setup
+    fake.statuses["109302436954721982"][0:0] = [
+        {"id": "113999999999999999", "uri": 5, "account": "x", "created_at": "nope"},
+        {"id": "113999999999999998"},
+    ]
+    outcome = run()
+    assert outcome.ok and outcome.new_posts == 4

@@ -89,3 +89,31 @@ def test_hostile_field_types_do_not_crash():
     status.update(content=12, spoiler_text=None, tags="x", mentions=[None, 3], replies_count="many", language=7)
     post = normalize_status(status, ids=IdMap(host="mastodon.example"))
     assert post.text == "" and post.reply_count == 0 and post.tags == () and post.mentions == ()
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    max_leaves=20,
+)
+_KEYS = ["id", "uri", "created_at", "account", "content", "reblog", "in_reply_to_id", "in_reply_to_account_id",
+         "mentions", "tags", "language", "replies_count", "spoiler_text", "quote", "url"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _json, max_size=12), st.booleans())
+def test_normalisers_on_arbitrary_json_raise_only_malformed_payload(overrides, as_reply):
+    status = copy.deepcopy(_load("statuses.json")[2])
+    status.update(overrides)
+    ids = IdMap(host="mastodon.example")
+    try:
+        ids.learn(status)
+        if as_reply:
+            normalize_context({"ancestors": [status], "descendants": [status, status]}, focal_uri="x", self_local_id=LEADER_ID, ids=ids)
+        else:
+            normalize_status(status, ids=ids)
+    except MalformedPayload:
+        pass

@@ -111,7 +111,7 @@ def entry_id(entry, feed_id: str) -> str:
     if link:
         return link
     material = "\x1f".join(
-        str(entry.get(k) or "") for k in ("title", "published", "updated", "summary")
+        str(dict.get(entry, k) or "") for k in ("title", "published", "updated", "summary")
     ).encode("utf-8", "replace")
     return f"{feed_id}#sha256:{hashlib.sha256(material).hexdigest()[:32]}"
 

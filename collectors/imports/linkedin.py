@@ -24,6 +24,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,6 +129,8 @@ def read_linkedin_export(source: Path, report: ImportReport) -> LinkedInExport:
             export.shares = list(_rows(streams["shares.csv"], SHARES, "ShareCommentary", "Shares.csv", report))
         if "comments.csv" in streams:
             export.comments = list(_rows(streams["comments.csv"], COMMENTS, "Message", "Comments.csv", report))
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise InputError(f"{source} is damaged: {exc}", hint="download the archive again") from None
     finally:
         for stream in streams.values():
             stream.close()

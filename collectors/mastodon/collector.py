@@ -34,6 +34,7 @@ from lasna.errors import AccountGone, MalformedPayload
 from lasna.types import Account, AccountOutcome, Leader, Platform, Post
 
 log = logging.getLogger(__name__)
+_SAFE_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")  # what may go into an API path
 _TRAILING_ID = re.compile(r"/(?:statuses|objects|notice|@[^/]+)/([0-9A-Za-z]+)/?$")
 
 
@@ -97,7 +98,7 @@ class MastodonCollector:
             raise AccountGone(
                 f"{api.host} has no account {account.handle}", hint="check the spelling, or whether it moved"
             ) from None
-        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not _SAFE_ID.match(data["id"]):
             raise MalformedPayload(f"{api.host} answered the account lookup with something that is not an Account")
         self._check_alive(data, account, api)
         stable = account_stable_id(data)
@@ -128,7 +129,9 @@ class MastodonCollector:
                 raise AccountGone(f"{api.host} no longer serves the statuses of this account") from None
             if not isinstance(data, list):
                 raise MalformedPayload(f"{api.host} answered the statuses request with something that is not a list")
-            fresh = [s for s in data if isinstance(s, dict) and isinstance(s.get("id"), str) and s["id"] not in seen]
+            fresh = [
+                s for s in data if isinstance(s, dict) and isinstance(s.get("id"), str) and _SAFE_ID.match(s["id"]) and s["id"] not in seen
+            ]
             seen.update(s["id"] for s in fresh)
             out.extend(fresh)
             if not fresh or len(data) < 40:
@@ -148,6 +151,8 @@ class MastodonCollector:
                 break
             max_id = api.next_max_id(fetched)
             if not max_id or _id_key(max_id) > _id_key(oldest):
+                break
+            if not _SAFE_ID.match(max_id):
                 break
             params = {"limit": 40, "max_id": max_id}
             if since_id:
@@ -170,7 +175,7 @@ class MastodonCollector:
         lookups = 0
         for status in raw:
             parent = status.get("in_reply_to_id")
-            if not isinstance(parent, str) or parent in ids.statuses or status.get("reblog"):
+            if not isinstance(parent, str) or not _SAFE_ID.match(parent) or parent in ids.statuses or status.get("reblog"):
                 continue
             if since_id and _id_key(status["id"]) <= _id_key(since_id):
                 continue  # stored already; its parent was resolved then
@@ -210,7 +215,7 @@ class MastodonCollector:
             if local is None:
                 match = _TRAILING_ID.search(urlsplit(post_id).path)
                 local = match.group(1) if match else None
-            if local is None:
+            if local is None or not _SAFE_ID.match(local):
                 store.save_batch(account, threads_checked={post_id: reply_count})
                 continue
             try:

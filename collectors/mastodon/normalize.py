@@ -33,10 +33,10 @@ class IdMap:
         if not isinstance(status, Mapping):
             return
         sid, uri = status.get("id"), status.get("uri")
-        if isinstance(sid, str) and isinstance(uri, str):
-            self.statuses[sid] = uri
+        if isinstance(sid, str) and isinstance(uri, str) and sid and uri:
+            self.statuses[sid] = uri[:500]
         account = status.get("account")
-        if isinstance(account, Mapping) and isinstance(account.get("id"), str):
+        if isinstance(account, Mapping) and isinstance(account.get("id"), str) and account["id"]:
             ident = account_stable_id(account)
             if ident:
                 self.accounts[account["id"]] = ident
@@ -68,6 +68,21 @@ def full_acct(account: Mapping[str, Any], host: str) -> str | None:
     if not isinstance(acct, str) or not acct:
         return None
     return acct if "@" in acct else f"{acct}@{host}"
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _ref(value: Any) -> str | None:
+    """A local id reference (in_reply_to_id etc.): a non-empty string or integer, else None."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+        return None
+    return str(value)[:100]
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value[:2000] if isinstance(value, str) and value else None
 
 
 def _count(value: Any) -> int:
@@ -114,7 +129,7 @@ def normalize_status(status: Mapping[str, Any], *, ids: IdMap) -> Post:
             platform=Platform.MASTODON,
             author_id=author,
             created_at=_created(status),
-            url=status.get("url") if isinstance(status.get("url"), str) else None,
+            url=_str_or_none(status.get("url")),
             is_repost=True,
             repost_of_id=reblog.get("uri") if isinstance(reblog.get("uri"), str) else None,
         )
@@ -122,14 +137,20 @@ def normalize_status(status: Mapping[str, Any], *, ids: IdMap) -> Post:
     text = _status_text(status)
     quote = status.get("quote")
     quoted = quote.get("quoted_status") if isinstance(quote, Mapping) else None
-    in_reply_to = status.get("in_reply_to_id")
+    in_reply_to = _ref(status.get("in_reply_to_id"))
     mentions = tuple(
-        m.get("url") or m.get("acct")
-        for m in (status.get("mentions") or [])[:100]
-        if isinstance(m, Mapping) and (m.get("url") or m.get("acct"))
+        dict.fromkeys(
+            ref[:500]
+            for m in _list(status.get("mentions"))[:100]
+            if isinstance(m, Mapping)
+            for ref in [_str_or_none(m.get("url")) or _str_or_none(m.get("acct"))]
+            if ref
+        )
     )
     tags = tuple(
-        str(t["name"]).lower()[:100] for t in (status.get("tags") or [])[:100] if isinstance(t, Mapping) and t.get("name")
+        dict.fromkeys(
+            t["name"].lower()[:100] for t in _list(status.get("tags"))[:100] if isinstance(t, Mapping) and _str_or_none(t.get("name"))
+        )
     )
     return Post(
         id=status["uri"][:500],
@@ -138,10 +159,10 @@ def normalize_status(status: Mapping[str, Any], *, ids: IdMap) -> Post:
         created_at=_created(status),
         text=text,
         lang=normalize_lang(status.get("language")) or detect_language(text),
-        url=status.get("url") if isinstance(status.get("url"), str) else None,
+        url=_str_or_none(status.get("url")),
         reply_parent_id=ids.status(in_reply_to) if in_reply_to else None,
-        reply_parent_author_id=ids.account(status.get("in_reply_to_account_id")) if in_reply_to else None,
-        quote_of_id=quoted.get("uri") if isinstance(quoted, Mapping) and isinstance(quoted.get("uri"), str) else None,
+        reply_parent_author_id=ids.account(_ref(status.get("in_reply_to_account_id"))) if in_reply_to else None,
+        quote_of_id=_str_or_none(quoted.get("uri"))[:500] if isinstance(quoted, Mapping) and _str_or_none(quoted.get("uri")) else None,
         mentions=mentions,
         links=content_links(content),
         tags=tags,
@@ -171,8 +192,8 @@ def normalize_reply(status: Mapping[str, Any], *, ids: IdMap, root_id: str | Non
         author_name=clean_text(name)[:200] if isinstance(name, str) and name else None,
         text=text,
         lang=normalize_lang(status.get("language")) or detect_language(text),
-        url=status.get("url") if isinstance(status.get("url"), str) else None,
-        parent_id=ids.status(status.get("in_reply_to_id")),
+        url=_str_or_none(status.get("url")),
+        parent_id=ids.status(_ref(status.get("in_reply_to_id"))),
         root_id=root_id,
     )
 
@@ -190,11 +211,12 @@ def normalize_context(
     """A Context entity fetched for one of the leader's statuses -> replies by others + the leader's own."""
     if not isinstance(context, Mapping) or not isinstance(context.get("descendants", []), list):
         raise MalformedPayload("expected a Mastodon Context object with ancestors/descendants lists")
-    ancestors = [s for s in context.get("ancestors") or [] if isinstance(s, Mapping)]
-    descendants = [s for s in context.get("descendants") or [] if isinstance(s, Mapping)]
+    ancestors = [s for s in _list(context.get("ancestors")) if isinstance(s, Mapping)]
+    descendants = [s for s in _list(context.get("descendants")) if isinstance(s, Mapping)]
     for status in ancestors + descendants:
         ids.learn(status)
-    root_id = ancestors[0].get("uri") if ancestors and isinstance(ancestors[0].get("uri"), str) else focal_uri
+    root_id = (_str_or_none(ancestors[0].get("uri")) if ancestors else None) or focal_uri
+    root_id = root_id[:500]
     result = ThreadResult([], [])
     for status in descendants:
         try:
