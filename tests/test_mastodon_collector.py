@@ -252,3 +252,25 @@ def test_garbage_statuses_page_is_skipped_not_fatal(setup, store, fake):
     ]
     outcome = run()
     assert outcome.ok and outcome.new_posts == 4
+
+
+def test_short_rate_limit_pauses_the_shared_budget(store, fake, allow_private):  # noqa: F811
+    class Budget:
+        def __init__(self):
+            self.calls, self.pauses = [], []
+
+        def __call__(self, host):
+            self.calls.append(host)
+
+        def pause(self, host, seconds):
+            self.pauses.append((host, seconds))
+
+    leader, account = make_account(store, Platform.MASTODON, "liisa@mastodon.example", url="https://mastodon.example/@liisa")
+    reset = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+    fake.faults["/api/v1/accounts/lookup"] = [httpx.Response(429, headers={"x-ratelimit-reset": reset})]
+    budget, sleeps = Budget(), []
+    ctx = CollectContext(store=store, transport=fake.transport(), now=NOW, acquire=budget)
+    outcome = MastodonCollector(sleep=sleeps.append, max_wait=5).collect(account, leader, ctx)
+    assert outcome.ok and sleeps == []
+    assert len(budget.pauses) == 1 and budget.pauses[0][0] == "mastodon.example" and 0 < budget.pauses[0][1] <= 3.1
+    assert len(budget.calls) == outcome.requests  # every request went through the budget

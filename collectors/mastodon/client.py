@@ -55,6 +55,7 @@ class MastodonAPI:
         self.http = http
         self.base = base_url.rstrip("/")
         self.host = urlsplit(self.base).netloc
+        self.hostname = urlsplit(self.base).hostname or self.host
         self.sleep = sleep
         self.clock = clock
         self.max_wait = max_wait
@@ -85,7 +86,13 @@ class MastodonAPI:
                 hint="the next collection run will continue from where this one stopped",
             )
         if seconds > 0:
-            self.sleep(seconds)
+            # the runner's shared budget (CollectContext.acquire) can hold every worker that
+            # talks to this instance, not just this account; else we sleep here
+            pause = getattr(self.http.acquire, "pause", None)
+            if pause is not None:
+                pause(self.hostname, seconds)
+            else:
+                self.sleep(seconds)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> tuple[Any, Fetched]:
         """GET an API path and decode JSON; raises NotFound for 404/410."""
