@@ -34,3 +34,13 @@ def test_plain_text_only_no_markup_survives():
     post = parse_feed(raw, feed_id="f", now=NOW).posts[0]
     assert "<" not in post.text and "alert" not in post.text
     assert "luottamus\nnopeus\noppiminen" in post.text
+
+
+def test_relative_links_resolve_against_the_feed_url():
+    body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>/</link>
+    <item><title>Relative</title><link>/2025/11/post</link><description>&lt;a href="../about"&gt;about&lt;/a&gt;</description></item>
+    </channel></rss>"""
+    post = parse_feed(body, feed_id="f", base_url="https://blog.example.fi/feed/", now=NOW).posts[0]
+    assert post.url == "https://blog.example.fi/2025/11/post"
+    assert post.id == "https://blog.example.fi/2025/11/post"
+    assert post.links == ("https://blog.example.fi/about",)

@@ -85,7 +85,14 @@ class FeedCollector:
             new_state["feed_url"] = url
             fetched = http.get(url, headers={"Accept": headers["Accept"]})
             _check_status(fetched, url)
-        parsed = parse_feed(fetched.body, feed_id=feed_id, author_id=feed_id, content_type=fetched.headers.get("content-type", ""), now=ctx.now)
+        parsed = parse_feed(
+            fetched.body,
+            feed_id=feed_id,
+            author_id=feed_id,
+            content_type=fetched.headers.get("content-type", ""),
+            base_url=fetched.url,
+            now=ctx.now,
+        )
         posts = parsed.posts
         clash = foreign_ids(ctx.store, account, [p.id for p in posts])
         if clash:

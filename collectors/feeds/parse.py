@@ -183,6 +183,7 @@ def parse_feed(
     feed_id: str,
     author_id: str | None = None,
     content_type: str = "",
+    base_url: str | None = None,
     now: datetime | None = None,
 ) -> ParsedFeed:
     """Parse feed bytes. Raises MalformedPayload (or NotAFeed) when nothing usable came out."""
@@ -201,6 +202,8 @@ def parse_feed(
             hint="ask the site owner to validate the feed (https://validator.w3.org/feed/)",
         )
     headers = {"content-type": content_type} if content_type else {}
+    if base_url:  # relative links in the feed resolve against where it was fetched from
+        headers["content-location"] = base_url
     try:
         data = feedparser.parse(BytesIO(body), response_headers=headers, sanitize_html=True)
     except RecursionError:

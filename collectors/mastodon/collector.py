@@ -25,7 +25,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from collectors.base import CollectContext, register
-from collectors.common import foreign_ids
+from collectors.common import foreign_ids, parse_time
 from collectors.safehttp import SafeHttp
 from collectors.mastodon.client import MastodonAPI, NotFound
 from collectors.mastodon.normalize import IdMap, account_stable_id, normalize_context, normalize_status
@@ -134,20 +134,17 @@ class MastodonCollector:
             ]
             seen.update(s["id"] for s in fresh)
             out.extend(fresh)
-            if not fresh or len(data) < 40:
-                out_done = True
-            else:
-                out_done = False
+            short_page = len(data) < 40
             if not fresh:
                 break
             oldest = min((s["id"] for s in fresh), key=_id_key)
             if since_id and _id_key(oldest) <= _id_key(since_id):
                 break
             if not since_id:
-                created = [normalize_time(s) for s in fresh]
+                created = [parse_time(s.get("created_at")) for s in fresh]
                 if any(c is not None and c < horizon for c in created):
                     break
-            if out_done:  # a short page: the server has nothing older (or newer than since_id)
+            if short_page:  # the server has nothing older (or nothing more newer than since_id)
                 break
             max_id = api.next_max_id(fetched)
             if not max_id or _id_key(max_id) > _id_key(oldest):
@@ -242,12 +239,6 @@ class MastodonCollector:
             new_interactions=new_interactions,
             requests=api.requests,
         )
-
-
-def normalize_time(status: dict):
-    from collectors.common import parse_time
-
-    return parse_time(status.get("created_at"))
 
 
 register(Platform.MASTODON, MastodonCollector)
