@@ -72,6 +72,8 @@ def _forbidden(address: str) -> bool:
 
 def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver) -> str:
     """Raise BlockedURL unless ``url`` is http(s) and (unless allowed) resolves only to public addresses."""
+    if not isinstance(url, str) or len(url) > 4000 or any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
+        raise BlockedURL(f"malformed URL (spaces, control characters or too long): {str(url)[:100]!r}")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -179,6 +181,8 @@ class SafeHttp:
                 response = self.client.send(request, stream=True)
             except httpx.TimeoutException:
                 raise SourceUnavailable(f"{host} did not answer in time") from None
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise BlockedURL(f"malformed URL {current[:200]!r}: {exc}") from None
             except httpx.HTTPError as exc:
                 raise SourceUnavailable(f"cannot reach {host}: {type(exc).__name__}: {exc}") from None
             try:

@@ -13,6 +13,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
 from lasna.store import Store
@@ -72,6 +73,15 @@ def make_account(store: Store, platform: Platform, handle: str, *, url=None, sta
     except Exception:
         leader = store.add_leader(name)
     return leader, store.add_account(leader.id, platform, handle, url=url, stable_id=stable_id)
+
+
+class LoopbackOnlyTransport(httpx.HTTPTransport):
+    """Real HTTP to 127.0.0.1 only; any other host fails like an unreachable one (no internet in tests)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host != "127.0.0.1":
+            raise httpx.ConnectError(f"tests may not leave the machine ({request.url.host})", request=request)
+        return super().handle_request(request)
 
 
 Handler = Callable[[BaseHTTPRequestHandler], None]

@@ -10,7 +10,7 @@ from collectors.feeds.parse import NotAFeed
 from collectors.safehttp import BlockedURL
 from lasna.errors import AccountGone, MalformedPayload, SourceUnavailable
 from lasna.types import Platform
-from tests.sources_helpers import FIXTURES, allow_private, loop_server, make_account, store  # noqa: F401
+from tests.sources_helpers import FIXTURES, LoopbackOnlyTransport, allow_private, loop_server, make_account, store  # noqa: F401
 
 RSS = (FIXTURES / "feeds" / "rss2_blog.xml").read_bytes()
 ATOM = (FIXTURES / "feeds" / "atom_blog.xml").read_bytes()
@@ -43,7 +43,7 @@ def feed(store, loop_server, allow_private):  # noqa: F811
         def run(**options):
             acc = [a for a in store.accounts() if a.id == account.id][0]
             return FeedCollector(**{"timeout": 1.0, "deadline": 3.0, **options}).collect(
-                acc, leader, CollectContext(store=store)
+                acc, leader, CollectContext(store=store, transport=LoopbackOnlyTransport())
             )
 
         return run, account
@@ -207,3 +207,36 @@ def test_oversized_feed_is_refused(feed, loop_server):  # noqa: F811
     run, _ = feed("/huge")
     with pytest.raises(MalformedPayload, match="limit"):
         run(max_bytes=100_000)
+
+
+def test_blog_comments_fetched_only_when_the_count_changes(feed, loop_server, store, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("LASNA_THREAD_HORIZON_DAYS", "3650")
+    comments = (FIXTURES / "feeds" / "wordpress_comments.xml").read_bytes()
+    body = RSS.replace(b"https://liisalehtinen.fi/2025/11/miksi-vastaan/feed/", loop_server.url("/c/1").encode())
+    conditional(loop_server, "/feed", body.replace(b"<slash:comments>7<", b"<slash:comments>2<"))
+    loop_server.static("/c/1", comments, headers={"Content-Type": "application/rss+xml; charset=UTF-8"})
+    run, _ = feed("/feed")
+    first = run()
+    assert (first.new_posts, first.new_interactions, first.requests) == (4, 1, 2)
+    answer = store.posts_frame().set_index("post_id").loc["https://liisalehtinen.fi/?p=1234#comment-13"]
+    assert answer.reply_parent_id == "https://liisalehtinen.fi/?p=1234#comment-12"
+    loop_server.requests.clear()
+    assert run().requests == 1 and len(loop_server.requests) == 1  # 304, no comment feed
+    more = comments.replace(b"<item>", b"""<item><title>By: Carol</title><dc:creator>Carol</dc:creator>
+      <pubDate>Tue, 04 Nov 2025 11:00:00 +0000</pubDate><guid isPermaLink="false">https://liisalehtinen.fi/?p=1234#comment-14</guid>
+      <description>Kiitos vastauksesta!</description></item><item>""", 1)
+    loop_server.static("/c/1", more, headers={"Content-Type": "application/rss+xml"})
+    conditional(loop_server, "/feed", body.replace(b"<slash:comments>7<", b"<slash:comments>3<"), etag='"v2"',
+                last_modified="Wed, 05 Nov 2025 08:00:00 GMT")
+    third = run()
+    assert (third.new_posts, third.new_interactions, third.requests) == (0, 1, 2)
+
+
+def test_unreachable_comment_feed_does_not_fail_the_account(feed, loop_server, store, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("LASNA_THREAD_HORIZON_DAYS", "3650")
+    body = RSS.replace(b"https://liisalehtinen.fi/2025/11/miksi-vastaan/feed/", loop_server.url("/missing").encode())
+    conditional(loop_server, "/feed", body)
+    run, account = feed("/feed")
+    outcome = run()
+    assert outcome.ok and outcome.new_posts == 3 and outcome.requests == 2
+    assert store.threads_to_check(account, store.posts_frame().created_at.min()) == []  # 404: not asked again

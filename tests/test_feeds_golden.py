@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from collectors.feeds.parse import parse_feed
+from collectors.feeds.parse import parse_comments, parse_feed
 from tests.sources_helpers import FIXTURES, check_golden
 
 NOW = datetime(2025, 11, 5, 12, 0, tzinfo=UTC)
@@ -44,3 +44,21 @@ def test_relative_links_resolve_against_the_feed_url():
     assert post.url == "https://blog.example.fi/2025/11/post"
     assert post.id == "https://blog.example.fi/2025/11/post"
     assert post.links == ("https://blog.example.fi/about",)
+
+
+def test_wordpress_comment_feed_golden():
+    raw = (FIXTURES / "feeds" / "rss2_blog.xml").read_bytes()
+    parsed = parse_feed(raw, feed_id="https://liisalehtinen.fi/feed/", now=NOW)
+    post = parsed.posts[0]
+    url, author = parsed.comment_feeds[post.id]
+    assert url == "https://liisalehtinen.fi/2025/11/miksi-vastaan/feed/" and author == "Liisa"
+    comments = parse_comments(
+        (FIXTURES / "feeds" / "wordpress_comments.xml").read_bytes(), post=post, post_author=author,
+        feed_id="https://liisalehtinen.fi/feed/", content_type="application/rss+xml; charset=UTF-8", now=NOW,
+    )
+    [bob] = comments.interactions
+    [answer] = comments.own
+    assert bob.kind == "comment" and bob.parent_id == post.id and bob.author_name == "Bob"
+    assert answer.reply_parent_id == bob.id and answer.reply_parent_author_id == bob.author_id
+    assert answer.author_id == post.author_id and answer.reply_root_id == post.id
+    check_golden(FIXTURES / "feeds" / "wordpress_comments.expected.json", {"interactions": comments.interactions, "own": comments.own})

@@ -46,7 +46,8 @@ def test_public_address_passes_and_blocked_is_both_input_and_collector_error():
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/feed", "gopher://x/", "javascript:alert(1)",
-                                 "http://user:pw@example.com/", "http:///nohost", "http://[::1/"])
+                                 "http://user:pw@example.com/", "http:///nohost", "http://[::1/",
+                                 "https://example.com/a\x0cb", "https://example.com/a b", "https://exa\nmple.com/"])
 def test_bad_schemes_and_forms_refused_even_when_private_allowed(url):
     with pytest.raises(BlockedURL):
         check_url(url, allow_private=True)

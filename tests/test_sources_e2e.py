@@ -24,7 +24,9 @@ def world(tmp_path, loop_server):  # noqa: F811
     store = Store.open(db)
     liisa = store.add_leader("Liisa")
     mika = store.add_leader("Mika")
-    conditional(loop_server, "/feed.xml", RSS)
+    # the blog's comment feed is served by the loopback server too (never the real site)
+    conditional(loop_server, "/feed.xml", RSS.replace(b"https://liisalehtinen.fi/2025/11/miksi-vastaan/feed/", loop_server.url("/c/1").encode()))
+    loop_server.static("/c/1", (FIXTURES / "feeds" / "wordpress_comments.xml").read_bytes(), headers={"Content-Type": "application/rss+xml"})
     feed = loop_server.url("/feed.xml")
     gone = loop_server.url("/gone.xml")
     store.add_account(liisa.id, Platform.FEED, feed, stable_id=feed, url=feed)
@@ -66,7 +68,9 @@ def test_collect_feeds_then_mastodon(world, loop_server, collect_json):  # noqa:
     code, report = collect_json(env, "--source", "feeds")
     accounts = _by_platform(report)
     assert code == 1 and not report["ok"]  # Mika's feed is gone; Liisa's is fine
-    assert accounts[("Liisa", "feed")]["new_posts"] == 3 and accounts[("Liisa", "feed")]["error"] is None
+    liisa = accounts[("Liisa", "feed")]
+    assert liisa["error"] is None
+    assert (liisa["new_posts"], liisa["new_interactions"], liisa["requests"]) == (4, 1, 2)  # 3 entries + her comment
     assert "gone" in accounts[("Mika", "feed")]["error"]
     code, report = collect_json(env, "--source", "feeds", "--leader", "Liisa")
     liisa = _by_platform(report)[("Liisa", "feed")]
@@ -78,6 +82,8 @@ def test_collect_feeds_then_mastodon(world, loop_server, collect_json):  # noqa:
     store = Store.open(db)
     try:
         frame = store.interactions_frame()
+        assert set(frame[frame.platform == "feed"].author_name) == {"Bob"}
+        frame = frame[frame.platform == "mastodon"]
         assert set(frame.author_handle) == {"bob@social.example", "carol@toot.example"}
     finally:
         store.close()

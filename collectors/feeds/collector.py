@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from collectors.base import CollectContext, register
 from collectors.common import foreign_ids
 from collectors.feeds.discover import discover_feeds
-from collectors.feeds.parse import NotAFeed, looks_like_html, parse_feed
+from collectors.feeds.parse import NotAFeed, ParsedFeed, looks_like_html, parse_comments, parse_feed
 from collectors.safehttp import Fetched, SafeHttp
-from lasna.errors import AccountGone, MalformedPayload, RateLimited, SourceUnavailable
+from lasna import settings
+from lasna.errors import AccountGone, CollectorError, MalformedPayload, RateLimited, SourceUnavailable
 from lasna.types import Account, AccountOutcome, Leader, Platform
 
 log = logging.getLogger(__name__)
@@ -40,8 +42,15 @@ def _check_status(fetched: Fetched, url: str) -> None:
 class FeedCollector:
     platform = Platform.FEED
 
-    def __init__(self, *, http_factory: Callable[[CollectContext], SafeHttp] | None = None, **http_options) -> None:
+    def __init__(
+        self,
+        *,
+        http_factory: Callable[[CollectContext], SafeHttp] | None = None,
+        max_comment_feeds: int = 20,
+        **http_options,
+    ) -> None:
         self.http_factory = http_factory
+        self.max_comment_feeds = max_comment_feeds
         self.http_options = http_options
 
     def _http(self, ctx: CollectContext) -> SafeHttp:
@@ -98,15 +107,71 @@ class FeedCollector:
         if clash:
             parsed.warnings.append(f"dropped {len(clash)} entries whose ids belong to another account")
             posts = [p for p in posts if p.id not in clash]
-        for warning in parsed.warnings:
-            log.warning("%s (%s): %s", leader.name, url, warning)
         new_state["etag"] = fetched.headers.get("etag")
         new_state["last_modified"] = fetched.headers.get("last-modified")
         new_state["warning"] = "; ".join(parsed.warnings)[:1000] or None
         result = ctx.store.save_batch(account, posts=posts, state=new_state)
+        new_posts, new_interactions = result.new_posts, 0
+        if parsed.comment_feeds:
+            more_posts, new_interactions = self._comments(account, ctx, http, parsed, posts, feed_id)
+            new_posts += more_posts
+        for warning in parsed.warnings:
+            log.warning("%s (%s): %s", leader.name, url, warning)
         return AccountOutcome(
-            leader.name, self.platform, account.handle, new_posts=result.new_posts, requests=http.requests
+            leader.name,
+            self.platform,
+            account.handle,
+            new_posts=new_posts,
+            new_interactions=new_interactions,
+            requests=http.requests,
         )
+
+    def _comments(self, account, ctx: CollectContext, http: SafeHttp, parsed: ParsedFeed, posts, feed_id: str):
+        """Fetch the comment feeds (wfw:commentRss) of posts whose comment count changed."""
+        horizon = ctx.now - timedelta(days=settings.get("thread_horizon_days"))
+        by_id = {p.id: p for p in posts}
+        new_posts = new_interactions = 0
+        fetched_feeds = 0
+        for post_id, count in ctx.store.threads_to_check(account, horizon):
+            target = parsed.comment_feeds.get(post_id)
+            post = by_id.get(post_id)
+            if target is None or post is None:
+                continue  # no comment feed known: nothing to fetch
+            if fetched_feeds >= self.max_comment_feeds:
+                break
+            fetched_feeds += 1
+            comments_url, post_author = target
+            try:
+                got = http.get(comments_url, headers={"Accept": "application/rss+xml, application/atom+xml, */*;q=0.5"})
+                _check_status(got, comments_url)
+                if got.status != 200:
+                    raise SourceUnavailable(f"{comments_url} answered HTTP {got.status}")
+                thread = parse_comments(
+                    got.body,
+                    post=post,
+                    post_author=post_author,
+                    feed_id=feed_id,
+                    content_type=got.headers.get("content-type", ""),
+                    base_url=got.url,
+                    now=ctx.now,
+                )
+            except (SourceUnavailable, RateLimited) as exc:  # transient: try again on the next changed feed
+                parsed.warnings.append(f"comments of {post.url or post_id} not read: {exc}")
+                continue
+            except CollectorError as exc:  # permanent for this count: do not ask again until it changes
+                parsed.warnings.append(f"comments of {post.url or post_id} unusable: {exc}")
+                ctx.store.save_batch(account, threads_checked={post_id: count})
+                continue
+            clash = foreign_ids(ctx.store, account, [p.id for p in thread.own], [i.id for i in thread.interactions])
+            batch = ctx.store.save_batch(
+                account,
+                posts=[p for p in thread.own if p.id not in clash],
+                interactions=[i for i in thread.interactions if i.id not in clash],
+                threads_checked={post_id: count},
+            )
+            new_posts += batch.new_posts
+            new_interactions += batch.new_interactions
+        return new_posts, new_interactions
 
 
 register(Platform.FEED, FeedCollector)

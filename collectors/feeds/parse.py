@@ -19,7 +19,7 @@ from xml.parsers import expat
 
 from collectors.text import clean_text, content_links, detect_language, html_to_text, normalize_lang
 from lasna.errors import MalformedPayload
-from lasna.types import Platform, Post
+from lasna.types import Interaction, InteractionKind, Platform, Post
 
 MAX_ENTRIES = 500
 #: Broken (not well-formed) XML is handed to feedparser's forgiving parser only up to this
@@ -42,6 +42,16 @@ class ParsedFeed:
     posts: list[Post]
     warnings: list[str] = field(default_factory=list)
     bozo: bool = False
+    #: post id -> (comment feed URL from wfw:commentRss, the post's author name)
+    comment_feeds: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    #: post id -> the entry's author name (dc:creator / atom:author), when given
+    authors: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedComments:
+    interactions: list[Interaction]
+    own: list[Post]
 
 
 def screen(body: bytes) -> None:
@@ -90,6 +100,8 @@ def _http(value) -> str | None:
     if not isinstance(value, str):
         return None
     value = value.strip()
+    if any(ord(ch) < 33 or ord(ch) == 127 for ch in value):
+        return None
     try:
         parts = urlsplit(value)
     except ValueError:
@@ -132,10 +144,16 @@ def _body(entry) -> tuple[str, tuple[str, ...]]:
     return "", ()
 
 
-def normalize_entry(entry, *, feed_id: str, author_id: str, feed_lang: str | None, now: datetime) -> Post:
-    """One feedparser entry -> Post. Pure; ``now`` stands in for a missing or absurd date."""
-    title = html_to_text(entry.get("title") or "")
+def normalize_entry(
+    entry, *, feed_id: str, author_id: str, feed_lang: str | None, now: datetime, with_title: bool = True
+) -> Post:
+    """One feedparser entry -> Post. Pure; ``now`` stands in for a missing or absurd date.
+
+    ``with_title=False`` (comment feeds, whose titles are "By: Name") keeps the title only
+    when there is no body.
+    """
     body, body_links = _body(entry)
+    title = html_to_text(entry.get("title") or "") if with_title or not body else ""
     if title and body.startswith(title):
         text = body
     else:
@@ -185,6 +203,7 @@ def parse_feed(
     content_type: str = "",
     base_url: str | None = None,
     now: datetime | None = None,
+    with_titles: bool = True,
 ) -> ParsedFeed:
     """Parse feed bytes. Raises MalformedPayload (or NotAFeed) when nothing usable came out."""
     now = now or datetime.now(UTC)
@@ -229,13 +248,22 @@ def parse_feed(
         warnings.append(f"the feed has {len(entries)} entries; kept the first {MAX_ENTRIES}")
         entries = entries[:MAX_ENTRIES]
     posts: list[Post] = []
+    comment_feeds: dict[str, tuple[str, str | None]] = {}
+    authors: dict[str, str | None] = {}
     for entry in entries:
         try:
-            posts.append(
-                normalize_entry(entry, feed_id=feed_id, author_id=author_id or feed_id, feed_lang=feed_lang, now=now)
+            post = normalize_entry(
+                entry, feed_id=feed_id, author_id=author_id or feed_id, feed_lang=feed_lang, now=now, with_title=with_titles
             )
         except Exception as exc:  # one broken entry must not sink the feed
             warnings.append(f"skipped an entry: {type(exc).__name__}: {exc}"[:300])
+            continue
+        posts.append(post)
+        author = entry.get("author")
+        authors[post.id] = clean_text(author)[:200] or None if isinstance(author, str) else None
+        comments_url = _http(entry.get("wfw_commentrss"))
+        if comments_url:
+            comment_feeds[post.id] = (comments_url, authors[post.id])
     if entries and not posts:
         raise MalformedPayload("no entry of the feed could be read: " + "; ".join(warnings[-3:]))
     return ParsedFeed(
@@ -244,4 +272,70 @@ def parse_feed(
         posts=posts,
         warnings=warnings,
         bozo=bozo,
+        comment_feeds=comment_feeds,
+        authors=authors,
     )
+
+
+def parse_comments(
+    body: bytes,
+    *,
+    post: Post,
+    post_author: str | None,
+    feed_id: str,
+    content_type: str = "",
+    base_url: str | None = None,
+    now: datetime | None = None,
+) -> ParsedComments:
+    """A post's comment feed (WordPress ``wfw:commentRss``) -> comments by others + the leader's own.
+
+    A comment whose author name equals the post's author is the leader's; it becomes a
+    Post replying to the latest earlier comment by someone else (RSS comment feeds do not
+    say which comment an answer is for, so this is the closest honest guess), or to the
+    post itself when nobody had commented yet.
+    """
+    now = now or datetime.now(UTC)
+    parsed = parse_feed(
+        body, feed_id=f"{post.id}#comments", content_type=content_type, base_url=base_url, now=now, with_titles=False
+    )
+    entries = sorted(parsed.posts, key=lambda p: p.created_at)
+    authors = parsed.authors
+    own_name = (post_author or "").strip().casefold()
+    interactions: list[Interaction] = []
+    own: list[Post] = []
+    last_other: Interaction | None = None
+    for item in entries:
+        name = authors.get(item.id)
+        text = item.text
+        if own_name and name and name.strip().casefold() == own_name:
+            own.append(
+                Post(
+                    id=item.id,
+                    platform=Platform.FEED,
+                    author_id=post.author_id,
+                    created_at=item.created_at,
+                    text=text,
+                    lang=item.lang,
+                    url=item.url,
+                    reply_parent_id=last_other.id if last_other else post.id,
+                    reply_root_id=post.id,
+                    reply_parent_author_id=last_other.author_id if last_other else post.author_id,
+                    links=item.links,
+                )
+            )
+            continue
+        last_other = Interaction(
+            id=item.id,
+            platform=Platform.FEED,
+            kind=InteractionKind.COMMENT,
+            author_id=f"{feed_id}#commenter:{(name or 'anonymous').strip().casefold()[:200]}",
+            created_at=item.created_at,
+            author_name=name,
+            text=text,
+            lang=item.lang,
+            url=item.url,
+            parent_id=post.id,
+            root_id=post.id,
+        )
+        interactions.append(last_other)
+    return ParsedComments(interactions, own)
