@@ -240,3 +240,18 @@ def test_unreachable_comment_feed_does_not_fail_the_account(feed, loop_server, s
     outcome = run()
     assert outcome.ok and outcome.new_posts == 3 and outcome.requests == 2
     assert store.threads_to_check(account, store.posts_frame().created_at.min()) == []  # 404: not asked again
+
+
+def test_moved_feed_is_rediscovered_from_the_home_page(feed, loop_server, store):  # noqa: F811
+    page = b'<html><head><link rel="alternate" type="application/atom+xml" href="%s"></head></html>'
+    loop_server.static("/", page % b"/old.xml", headers={"Content-Type": "text/html"})
+    conditional(loop_server, "/old.xml", RSS)
+    run, account = feed("/")
+    assert run().new_posts == 3
+    del loop_server.routes["/old.xml"]  # the blog moved its feed
+    loop_server.static("/", page % b"/atom.xml", headers={"Content-Type": "text/html"})
+    conditional(loop_server, "/atom.xml", ATOM, etag='"atom"')
+    outcome = run()
+    assert outcome.ok and outcome.new_posts == 2 and outcome.requests == 3  # old feed 404, page, new feed
+    assert store.get_state(account)["feed_url"] == loop_server.url("/atom.xml")
+    assert store.get_state(account)["etag"] == '"atom"'

@@ -109,3 +109,16 @@ def test_cli_exit_codes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "3 post(s) (3 new)" in out and "skipped 2 invalid" in out
     assert main(["--database", db, "import", "jsonl", str(tmp_path / "missing.jsonl"), "--leader", "Liisa"]) == 2
+
+
+def test_import_commands_have_help_and_are_documented():
+    from pathlib import Path
+
+    from lasna.cli import imports
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "SOURCES.md").read_text(encoding="utf-8")
+    commands = {c.name: c for c in imports.app.registered_commands}
+    assert set(commands) == {"linkedin", "jsonl"}
+    for name, command in commands.items():
+        assert (command.callback.__doc__ or "").strip(), name
+        assert f"lasna import {name}" in docs, name

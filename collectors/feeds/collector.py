@@ -77,9 +77,19 @@ class FeedCollector:
             headers["If-None-Match"] = state["etag"]
         if state.get("last_modified"):
             headers["If-Modified-Since"] = state["last_modified"]
-        fetched = http.get(url, headers=headers)
-        _check_status(fetched, url)
         new_state: dict[str, str | None] = {"checked_at": ctx.now.isoformat()}
+        fetched = http.get(url, headers=headers)
+        try:
+            _check_status(fetched, url)
+        except AccountGone:
+            home = account.url or account.handle
+            if not state.get("feed_url") or home == url:
+                raise
+            # the feed we discovered earlier is gone: look for it again on the page the user gave
+            url = home
+            new_state.update(feed_url=None, etag=None, last_modified=None)
+            fetched = http.get(url, headers={"Accept": headers["Accept"]})
+            _check_status(fetched, url)
         if fetched.status == 304:
             ctx.store.save_batch(account, state=new_state)
             return AccountOutcome(leader.name, self.platform, account.handle, requests=http.requests)
