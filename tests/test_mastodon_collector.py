@@ -274,3 +274,20 @@ def test_short_rate_limit_pauses_the_shared_budget(store, fake, allow_private): 
     assert outcome.ok and sleeps == []
     assert len(budget.pauses) == 1 and budget.pauses[0][0] == "mastodon.example" and 0 < budget.pauses[0][1] <= 3.1
     assert len(budget.calls) == outcome.requests  # every request went through the budget
+
+
+def test_account_is_looked_up_again_after_a_day_and_a_move_is_noticed(store, fake, allow_private):  # noqa: F811
+    leader, account = make_account(store, Platform.MASTODON, "liisa@mastodon.example", url="https://mastodon.example/@liisa")
+    collector = MastodonCollector(sleep=lambda s: None)
+
+    def run(now):
+        acc = store.accounts(platform=Platform.MASTODON)[0]
+        return collector.collect(acc, leader, CollectContext(store=store, transport=fake.transport(), now=now))
+
+    run(NOW)
+    fake.hits.clear()
+    run(NOW + timedelta(hours=23))
+    assert fake.hits["/api/v1/accounts/lookup"] == 0
+    fake.accounts["liisa"]["moved"] = {"acct": "liisa@new.example"}
+    with pytest.raises(AccountGone, match="moved to liisa@new.example"):
+        run(NOW + timedelta(hours=25))

@@ -34,6 +34,7 @@ from lasna.errors import AccountGone, MalformedPayload
 from lasna.types import Account, AccountOutcome, Leader, Platform, Post
 
 log = logging.getLogger(__name__)
+RELOOKUP = timedelta(days=1)
 _SAFE_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")  # what may go into an API path
 _TRAILING_ID = re.compile(r"/(?:statuses|objects|notice|@[^/]+)/([0-9A-Za-z]+)/?$")
 
@@ -89,7 +90,9 @@ class MastodonCollector:
 
     # ------------------------------------------------------------------ steps
     def _resolve(self, account: Account, ctx: CollectContext, api: MastodonAPI, state: dict) -> tuple[str, str]:
-        if state.get("mastodon_id") and account.stable_id:
+        """Local id and URI of the account; looked up again once a day to notice moves and suspensions."""
+        checked = parse_time(state.get("looked_up_at"))
+        if state.get("mastodon_id") and account.stable_id and checked and ctx.now - checked < RELOOKUP:
             return state["mastodon_id"], account.stable_id
         user = account.handle.removeprefix("@").split("@")[0]
         try:
@@ -106,6 +109,7 @@ class MastodonCollector:
             raise MalformedPayload(f"{api.host}: account {account.handle} has neither uri nor url")
         if stable != account.stable_id:
             ctx.store.set_account_identity(account.id, stable)
+        state["looked_up_at"] = ctx.now.isoformat()
         return data["id"], stable
 
     @staticmethod
@@ -200,7 +204,7 @@ class MastodonCollector:
         clash = foreign_ids(store, account, [p.id for p in posts])
         posts = [p for p in posts if p.id not in clash]
         newest = max((s["id"] for s in raw), key=_id_key, default=None)
-        new_state: dict[str, str | None] = {"mastodon_id": local_id}
+        new_state: dict[str, str | None] = {"mastodon_id": local_id, "looked_up_at": state.get("looked_up_at")}
         if newest and (not since_id or _id_key(newest) > _id_key(since_id)):
             new_state["since_id"] = newest
         new_state["skipped"] = str(skipped + len(clash)) if skipped or clash else None
