@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lasna import __version__
-from lasna.cli import collect, db, demo, leaders, score
+from lasna.cli import collect, db, demo, imports, leaders, score
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -58,6 +58,7 @@ def show_settings(as_json: bool = typer.Option(False, "--json", help="Print JSON
 
 app.add_typer(leaders.app, name="leaders")
 app.add_typer(db.app, name="db")
+app.add_typer(imports.app, name="import")
 demo.register(app)
 collect.register(app)
 score.register(app)
