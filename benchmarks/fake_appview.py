@@ -217,8 +217,17 @@ def mock_transport(world: World) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-def serve(world: World, latency: float = 0.0, port: int = 0) -> tuple[ThreadingHTTPServer, str]:
-    """Start the fake AppView on 127.0.0.1 in a daemon thread; returns (server, base URL)."""
+def serve(
+    world: World, latency: float = 0.0, port: int = 0, *, rendezvous: int = 0
+) -> tuple[ThreadingHTTPServer, str]:
+    """Start the fake AppView on 127.0.0.1 in a daemon thread; returns (server, base URL).
+
+    ``rendezvous=N`` holds the first N ``getProfile`` requests until all N have arrived
+    (tests use it to make N collector processes overlap however slowly each starts).
+    """
+    barrier = threading.Barrier(rendezvous, timeout=120) if rendezvous else None
+    arrived = [0]
+    arrived_lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -228,6 +237,12 @@ def serve(world: World, latency: float = 0.0, port: int = 0) -> tuple[ThreadingH
             if latency:
                 time.sleep(latency)
             nsid, params = split(self.path)
+            if barrier is not None and nsid == "app.bsky.actor.getProfile":
+                with arrived_lock:
+                    arrived[0] += 1
+                    waits = arrived[0] <= barrier.parties
+                if waits:
+                    barrier.wait()
             status, body = world.handle(nsid, params)
             self.send_response(status)
             self.send_header("content-type", "application/json; charset=utf-8")

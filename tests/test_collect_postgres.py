@@ -19,12 +19,14 @@ pytestmark = pytest.mark.postgres
 
 def test_two_processes_share_accounts_without_overlap(postgres_url):
     world = World(accounts=10, posts=120, reply_every=10)
-    server, url = serve(world, latency=0.05)
+    # each process works on one account at a time, and the first profile request of each
+    # waits for the other's: both processes are collecting at once, however slowly they start
+    server, url = serve(world, latency=0.05, rendezvous=2)
     try:
         store = Store.open(postgres_url)
         for i, acct in enumerate(world.accounts):
             registry.add_leader(store, registry.LeaderSpec.parse(f"PG Leader {i}", bluesky=acct.handle))
-        env = cli_env(postgres_url, LASNA_BSKY_APPVIEW=url, LASNA_CONCURRENCY="2")
+        env = cli_env(postgres_url, LASNA_BSKY_APPVIEW=url, LASNA_CONCURRENCY="1")
         procs = [
             subprocess.Popen([sys.executable, "-m", "lasna.cli", "collect", "--json"], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
