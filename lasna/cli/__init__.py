@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lasna import __version__
-from lasna.cli import db, demo, leaders
+from lasna.cli import coach, db, demo, leaders
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -43,6 +43,7 @@ def version() -> None:
 app.add_typer(leaders.app, name="leaders")
 app.add_typer(db.app, name="db")
 demo.register(app)
+coach.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
