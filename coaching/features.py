@@ -91,9 +91,9 @@ def degraded_features() -> dict[str, str]:
         out["first_person_singular_fi"] = reason + " (verb endings, possessive -ni, mä/mun)"
         out["first_person_plural_fi"] = reason + " (-mme endings, me/meidän)"
         out["question_fi"] = reason + " (clause-initial -ko/-kö, interrogatives, '?')"
-    try:
-        _langid()
-    except Exception:  # pragma: no cover - py3langid is a hard dependency
+    import importlib.util
+
+    if importlib.util.find_spec("py3langid") is None:  # pragma: no cover - a hard dependency
         out["language"] = "py3langid not available: Bluesky lang or account majority used"
     return out
 
@@ -329,6 +329,25 @@ def post_features(posts: pd.DataFrame) -> pd.DataFrame:
         },
         index=orig_index,
     )
+
+
+_RE2_STRIP = r"(?:https?://|www\.)\S+|(?:^|\s)@[\w.\-]+(?:@[\w.\-]+)?"
+
+
+def emoji_only_flags(texts: pd.Series) -> np.ndarray:
+    """True where a text has no letter or digit outside URLs and @handles (emoji/punctuation only).
+
+    Runs in pyarrow's RE2 engine (C++) when available, so millions of incoming texts stay cheap.
+    """
+    s = texts.fillna("").astype(str)
+    try:
+        a = s.astype("string[pyarrow]")
+        stripped = a.str.replace(_RE2_STRIP, " ", regex=True)
+        has = stripped.str.contains(r"[\p{L}\p{N}]", regex=True)
+        return ~has.fillna(False).to_numpy(dtype=bool)
+    except Exception:  # pragma: no cover - pyarrow missing: Python regex
+        stripped = s.str.replace(URL_RE, " ", regex=True).str.replace(HANDLE_RE, " ", regex=True)
+        return ~stripped.str.contains(r"[^\W_]", regex=True).to_numpy(dtype=bool)
 
 
 def substance_flags(texts: Iterable[str]) -> pd.DataFrame:
