@@ -63,7 +63,7 @@ def synth(n_posts: int, n_inter: int, n_leaders: int, seed: int = 0):
         "kind": "reply",
         "author_id": np.char.add("u", users.astype(str)).astype(object),
         "indexed_at": pd.to_datetime(it, utc=True),
-        "text": np.array(TEXTS, dtype=object)[rng.integers(0, len(TEXTS), n_inter)],
+        "text": pd.array(np.array(TEXTS, dtype=object)[rng.integers(0, len(TEXTS), n_inter)], dtype="str"),
         "parent_id": np.char.add("r", parent.astype(str)).astype(object),
         "hidden": rng.random(n_inter) < 0.01,
         "deleted": False,

@@ -337,15 +337,26 @@ _RE2_STRIP = r"(?:https?://|www\.)\S+|(?:^|\s)@[\w.\-]+(?:@[\w.\-]+)?"
 def emoji_only_flags(texts: pd.Series) -> np.ndarray:
     """True where a text has no letter or digit outside URLs and @handles (emoji/punctuation only).
 
-    Runs in pyarrow's RE2 engine (C++) when available, so millions of incoming texts stay cheap.
+    Runs in pyarrow's RE2 engine (C++) when available; only texts with a URL or handle need the
+    stripping pass, so millions of incoming texts stay cheap.
     """
-    s = texts.fillna("").astype(str)
     try:
-        a = s.astype("string[pyarrow]")
-        stripped = a.str.replace(_RE2_STRIP, " ", regex=True)
-        has = stripped.str.contains(r"[\p{L}\p{N}]", regex=True)
-        return ~has.fillna(False).to_numpy(dtype=bool)
-    except Exception:  # pragma: no cover - pyarrow missing: Python regex
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        backing = texts.array if isinstance(texts.array, pd.arrays.ArrowStringArray) else \
+            texts.astype("string[pyarrow]").array
+        arr = pa.array(backing).fill_null("")
+        has_alnum = pc.match_substring_regex(arr, r"[\p{L}\p{N}]").to_numpy(zero_copy_only=False)
+        risky = pc.match_substring_regex(arr, r"@|://|www\.").to_numpy(zero_copy_only=False)
+        out = ~has_alnum
+        idx = np.flatnonzero(has_alnum & risky)
+        if len(idx):
+            sub = pc.replace_substring_regex(arr.take(pa.array(idx)), _RE2_STRIP, " ")
+            out[idx] = ~pc.match_substring_regex(sub, r"[\p{L}\p{N}]").to_numpy(zero_copy_only=False)
+        return out
+    except ImportError:  # pragma: no cover - pyarrow missing: Python regex
+        s = texts.fillna("").astype(str)
         stripped = s.str.replace(URL_RE, " ", regex=True).str.replace(HANDLE_RE, " ", regex=True)
         return ~stripped.str.contains(r"[^\W_]", regex=True).to_numpy(dtype=bool)
 
