@@ -91,9 +91,9 @@ def degraded_features() -> dict[str, str]:
         out["first_person_singular_fi"] = reason + " (verb endings, possessive -ni, mä/mun)"
         out["first_person_plural_fi"] = reason + " (-mme endings, me/meidän)"
         out["question_fi"] = reason + " (clause-initial -ko/-kö, interrogatives, '?')"
-    try:
-        _langid()
-    except Exception:  # pragma: no cover - py3langid is a hard dependency
+    import importlib.util
+
+    if importlib.util.find_spec("py3langid") is None:  # pragma: no cover - a hard dependency
         out["language"] = "py3langid not available: Bluesky lang or account majority used"
     return out
 
@@ -173,7 +173,7 @@ def _fi_flags(text: str) -> tuple[bool, bool, bool]:
 
 
 # --- English ---------------------------------------------------------------------------------------------
-EN_1SG_RE = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|I’m|I’ve|I’ll|I’d|me|my|mine|myself)\b")
+EN_1SG_RE = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|I’m|I’ve|I’ll|I’d|(?i:me|my|mine|myself))\b")
 EN_1PL_RE = re.compile(r"\b(?:we|we're|we've|we'll|we’re|we’ve|we’ll|us|our|ours|ourselves)\b", re.IGNORECASE)
 EN_Q_RE = re.compile(
     r"(?:^|[.!\n]\s*)(?:(?:what|why|how|who|where|when|which)\b"
@@ -281,6 +281,8 @@ def _flags_for(text: str, lang: object) -> tuple[bool, bool, bool]:
 
 def post_features(posts: pd.DataFrame) -> pd.DataFrame:
     """Feature frame (:data:`FEATURE_COLUMNS`) row-aligned with ``posts``."""
+    orig_index = posts.index
+    posts = posts.reset_index(drop=True)
     n = len(posts)
     raw = posts["text"].fillna("").astype(str) if "text" in posts else pd.Series([""] * n, index=posts.index)
     cleaned = clean_series(raw)
@@ -325,8 +327,38 @@ def post_features(posts: pd.DataFrame) -> pd.DataFrame:
             "self_thread": self_thread,
             "is_root": ~is_reply & ~is_repost,
         },
-        index=posts.index,
+        index=orig_index,
     )
+
+
+_RE2_STRIP = r"(?:https?://|www\.)\S+|(?:^|\s)@[\w.\-]+(?:@[\w.\-]+)?"
+
+
+def emoji_only_flags(texts: pd.Series) -> np.ndarray:
+    """True where a text has no letter or digit outside URLs and @handles (emoji/punctuation only).
+
+    Runs in pyarrow's RE2 engine (C++) when available; only texts with a URL or handle need the
+    stripping pass, so millions of incoming texts stay cheap.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        backing = texts.array if isinstance(texts.array, pd.arrays.ArrowStringArray) else \
+            texts.astype("string[pyarrow]").array
+        arr = pa.array(backing).fill_null("")
+        has_alnum = pc.match_substring_regex(arr, r"[\p{L}\p{N}]").to_numpy(zero_copy_only=False)
+        risky = pc.match_substring_regex(arr, r"@|://|www\.").to_numpy(zero_copy_only=False)
+        out = ~has_alnum
+        idx = np.flatnonzero(has_alnum & risky)
+        if len(idx):
+            sub = pc.replace_substring_regex(arr.take(pa.array(idx)), _RE2_STRIP, " ")
+            out[idx] = ~pc.match_substring_regex(sub, r"[\p{L}\p{N}]").to_numpy(zero_copy_only=False)
+        return out
+    except ImportError:  # pragma: no cover - pyarrow missing: Python regex
+        s = texts.fillna("").astype(str)
+        stripped = s.str.replace(URL_RE, " ", regex=True).str.replace(HANDLE_RE, " ", regex=True)
+        return ~stripped.str.contains(r"[^\W_]", regex=True).to_numpy(dtype=bool)
 
 
 def substance_flags(texts: Iterable[str]) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coaching.features import FEATURE_COLUMNS, post_features, substance_flags
+from coaching.features import FEATURE_COLUMNS, emoji_only_flags, post_features
 
 DAY_NS = 86_400 * 10**9
 WEEK_NS = 7 * DAY_NS
@@ -48,14 +48,25 @@ def link_answers(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFram
     if "deleted" in posts:
         mask &= ~posts["deleted"].fillna(False).astype(bool)
     cand = posts.loc[mask, ["leader_id", "reply_parent_id", "post_id", "indexed_at"]]
-    cand = cand.sort_values(["indexed_at", "post_id"], kind="stable").drop_duplicates(
-        ["leader_id", "reply_parent_id"], keep="first"
-    )
-    cand = cand.rename(columns={"reply_parent_id": "interaction_id", "post_id": "answered_by",
-                                "indexed_at": "answered_at"})
-    merged = out[["leader_id", "interaction_id"]].merge(cand, on=["leader_id", "interaction_id"], how="left")
-    out["answered_by"] = merged["answered_by"].to_numpy()
-    out["answered_at"] = pd.to_datetime(merged["answered_at"].to_numpy(), utc=True)
+    # integer keys: (leader_id, factorised id) → one int64, then a stable sort and a hash lookup
+    codes, _ = pd.factorize(np.concatenate([cand["reply_parent_id"].to_numpy(dtype=object),
+                                            out["interaction_id"].to_numpy(dtype=object)]))
+    m = np.int64(codes.max() + 2 if len(codes) else 2)
+    ckey = cand["leader_id"].to_numpy().astype(np.int64) * m + codes[: len(cand)]
+    ikey = out["leader_id"].to_numpy().astype(np.int64) * m + codes[len(cand):]
+    ct = to_ns(cand["indexed_at"]) if len(cand) else np.zeros(0, np.int64)
+    order = np.lexsort((ct, ckey))
+    ckey_s = ckey[order]
+    first = np.r_[True, ckey_s[1:] != ckey_s[:-1]] if len(ckey_s) else np.zeros(0, bool)
+    sel = order[first]
+    pos = pd.Index(ckey[sel]).get_indexer(ikey)
+    hit = pos >= 0
+    ab_arr = np.full(len(out), None, dtype=object)
+    ab_arr[hit] = cand["post_id"].to_numpy(dtype=object)[sel[pos[hit]]]
+    at_ns = np.full(len(out), np.iinfo(np.int64).min, dtype=np.int64)
+    at_ns[hit] = ct[sel[pos[hit]]]
+    out["answered_by"] = pd.Series(ab_arr, index=out.index, dtype=object)
+    out["answered_at"] = pd.to_datetime(np.where(hit, at_ns, 0).astype("datetime64[ns]"), utc=True).where(hit)
     return out
 
 
@@ -102,10 +113,26 @@ def kaplan_meier_median(durations: np.ndarray, observed: np.ndarray, groups: np.
 
 
 def _evidence(frame: pd.DataFrame, keys: list[str], id_col: str, k: int, time_col: str = "t") -> pd.Series:
+    """Up to ``k`` ids per (leader_id, bucket), earliest first, as a Series of lists."""
     if len(frame) == 0 or k <= 0:
         return pd.Series(dtype=object)
-    f = frame.sort_values(time_col, kind="stable").groupby(keys, sort=False).head(k)
-    return f.groupby(keys, sort=False)[id_col].agg(list)
+    a = frame[keys[0]].to_numpy().astype(np.int64)
+    b = frame[keys[1]].to_numpy().astype(np.int64)
+    t = frame[time_col].to_numpy() if time_col in frame else np.zeros(len(frame), np.int64)
+    order = np.lexsort((t, b, a))
+    a, b = a[order], b[order]
+    ids = frame[id_col].to_numpy(dtype=object)[order]
+    new = np.ones(len(a), bool)
+    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    starts = np.flatnonzero(new)
+    grp = np.cumsum(new) - 1
+    rank = np.arange(len(a)) - starts[grp]
+    keep = rank < k
+    ids, grp = ids[keep], grp[keep]
+    bounds = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
+    lists = [list(x) for x in np.split(ids, bounds[1:])]
+    idx = pd.MultiIndex.from_arrays([a[starts], b[starts]], names=keys)
+    return pd.Series(lists, index=idx, dtype=object)
 
 
 def _align(s: pd.Series | None, index: pd.Index, fill=None) -> np.ndarray | list:
@@ -215,7 +242,13 @@ def compute_components(
     ``posts`` must already carry feature columns (see :func:`attach_features`).
     """
     K = ["leader_id", "bucket"]
-    posts = posts.drop_duplicates("post_id")
+    pcols = ["post_id", "leader_id", "author_id", "indexed_at", "is_repost", "reply_parent_id", "reply_root_id",
+             "reply_parent_author_id", "mentions", "replies_restricted", "quotes_disabled", "hidden_replies",
+             "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
+    icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "text",
+             "parent_id", "root_id"]
+    posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
+    interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
     if "deleted" in posts:
         posts = posts[~posts["deleted"].astype(bool)]
     posts = posts[posts["indexed_at"].notna()]
@@ -287,7 +320,7 @@ def compute_components(
         mine = I[["leader_id", "author_id"]].merge(own_ids.assign(_own=True), on=["leader_id", "author_id"],
                                                    how="left")["_own"].fillna(False).to_numpy(dtype=bool)
         keep &= ~mine
-        keep &= ~substance_flags(I["text"].fillna("").tolist())["emoji_only"].to_numpy()
+        keep &= ~emoji_only_flags(I["text"])
     I = I.loc[keep]
     It = It[keep]
     at = np.where(I["answered_at"].notna().to_numpy(), to_ns(I["answered_at"].fillna(pd.Timestamp(0, tz="UTC"))), -1)
