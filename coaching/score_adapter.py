@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from coaching.definitions import COMPOSITE_NAMES, COMPOSITES, METRICS, composite_components
-from coaching.features import clean_text, post_features, substance_flags
+from coaching.features import clean_text, emoji_only_flags, post_features
 from coaching.metrics import MERIT_KINDS, attach_features, link_answers
 from coaching.scoring import ScoreReport, score
 
@@ -136,4 +136,5 @@ def emoji_only(texts) -> np.ndarray:
     texts = list(texts)
     if not texts:
         return np.zeros(0, dtype=bool)
-    return substance_flags([t if isinstance(t, str) else "" for t in texts])["emoji_only"].to_numpy(dtype=bool)
+    return np.asarray(emoji_only_flags(pd.Series([t if isinstance(t, str) else "" for t in texts], dtype=object)),
+                      dtype=bool)
