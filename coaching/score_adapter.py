@@ -16,7 +16,8 @@ import pandas as pd
 from coaching.definitions import COMPOSITE_NAMES, COMPOSITES, METRICS, composite_components
 from coaching.features import clean_text, emoji_only_flags, post_features
 from coaching.metrics import MERIT_KINDS, attach_features, link_answers
-from coaching.scoring import ScoreReport, score
+from coaching.scoring import ScoreReport
+from coaching.scoring import score as _score
 
 __all__ = [
     "COMPOSITES", "METRICS", "composite_components", "MERIT_KINDS", "attach_features", "MetricValue", "ScoreReport", "clean_text", "component_values",
@@ -138,3 +139,19 @@ def emoji_only(texts) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     return np.asarray(emoji_only_flags(pd.Series([t if isinstance(t, str) else "" for t in texts], dtype=object)),
                       dtype=bool)
+
+
+_COMPONENT_FRAME_COLUMNS = ["leader_id", "bucket", "component", "raw", "x", "n", "evidence", "prior", "value",
+                            "percentile"]
+
+
+def score(posts: pd.DataFrame, interactions: pd.DataFrame, leaders: pd.DataFrame, **kwargs) -> ScoreReport:
+    """:func:`coaching.scoring.score`, plus an empty report when there are no own posts at all (the core
+    raises on an empty posts frame; a fresh install or a new leader must still get "not enough data")."""
+    if len(posts) == 0:
+        comp = pd.DataFrame(columns=_COMPONENT_FRAME_COLUMNS)
+        composites = pd.DataFrame({"leader_id": leaders["leader_id"].astype("int64"), "leader": leaders["leader"],
+                                   "bucket": 0, "bucket_end": 0, **{c: np.nan for c in COMPOSITES}})
+        linked = link_answers(posts, interactions)
+        return ScoreReport(components=comp, composites=composites, interactions=linked, meta={"empty": True})
+    return _score(posts, interactions, leaders, **kwargs)

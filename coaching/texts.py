@@ -30,12 +30,12 @@ TIPS: dict[str, dict[str, dict[str, str]]] = {
             "en": "You answered {value} of the {n} replies and mentions addressed to you in the last {days} days ({comparison}).",
         },
         "action": {
-            "fi": "{count} viestiä {since} lähtien odottaa vastaustasi. Aloita tästä – {author} kirjoitti: ”{snippet}”",
-            "en": "{count} replies to you since {since} are unanswered. Start with {author}: “{snippet}”",
+            "fi": "Vastaustasi odottaa {since} lähtien {count}. Aloita tästä – {author} kirjoitti: ”{snippet}”",
+            "en": "Unanswered since {since}: {count}. Start with {author}: “{snippet}”",
         },
         "action_question": {
-            "fi": "{count} viestiä {since} lähtien odottaa vastaustasi. Aloita tästä – {author} kysyy: ”{snippet}”",
-            "en": "{count} replies to you since {since} are unanswered. Start with {author}'s question: “{snippet}”",
+            "fi": "Vastaustasi odottaa {since} lähtien {count}. Aloita tästä – {author} kysyy: ”{snippet}”",
+            "en": "Unanswered since {since}: {count}. Start with {author}'s question: “{snippet}”",
         },
     },
     "respond_faster": {
@@ -184,8 +184,8 @@ TIPS: dict[str, dict[str, dict[str, str]]] = {
     "keep_strength": {
         "title": {"fi": "Vahvuutesi: {metric}", "en": "Your strength: {metric}"},
         "why": {
-            "fi": "{metric} on {value} ({n} havaintoa; {comparison}) – ryhmäsi kärkeä.",
-            "en": "{metric} is {value} ({n} data points; {comparison}) — among the best in your group.",
+            "fi": "{metric}: {value} ({n} havaintoa; {comparison}) – ryhmäsi kärkeä.",
+            "en": "{metric}: {value} ({n} data points; {comparison}) — among the best in your group.",
         },
         "action": {
             "fi": "Pidä kiinni siitä, mikä toimii, ja näytä mallia: kerro tiimillesi, miten teet sen. "
@@ -211,6 +211,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "days": {"fi": "{value} vrk", "en": "{value} days"},
     "never": {"fi": "yli puolet vastaamatta", "en": "more than half unanswered"},
     "and": {"fi": "ja", "en": "and"},
+    "messages.one": {"fi": "{n} viesti", "en": "{n} reply to you"},
+    "messages.many": {"fi": "{n} viestiä", "en": "{n} replies to you"},
     "step": {"fi": "Vaihe {step}: {name}", "en": "Step {step}: {name}"},
     "status.on_track": {"fi": "aikataulussa", "en": "on track"},
     "status.at_risk": {"fi": "vaarassa", "en": "at risk"},

@@ -279,7 +279,7 @@ def _answer_waiting(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candid
     ev = interaction_evidence(ctx.waiting, ids)
     params = dict(value=("v", rule.metric, mv.value), n=int(mv.n), days=ctx.days,
                   comparison=("cmp", rule.metric, _comparison(ctx, rule.metric, rule.min_n)),
-                  count=len(ctx.waiting), since=("sdate", since), author=str(first["author"]),
+                  count=("count", len(ctx.waiting)), since=("sdate", since), author=str(first["author"]),
                   snippet=snippet(first["text"]))
     severity = max(0.0, (0.6 - mv.value) / 0.6) + min(len(ctx.waiting), 10) / 20
     return _Candidate(rule, mv, severity, params, ev, _comparison(ctx, rule.metric, rule.min_n),
@@ -558,6 +558,8 @@ def _format_params(params: dict, lang: str) -> dict:
                 out[k] = fmt_date(v[1], lang)
             elif tag == "hours":
                 out[k] = fmt_hours(v[1], lang)
+            elif tag == "count":
+                out[k] = phrase("messages.one" if v[1] == 1 else "messages.many", lang, n=v[1])
             elif tag == "metric":
                 out[k] = metric_name(v[1], lang)
             elif tag == "names":

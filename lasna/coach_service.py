@@ -254,8 +254,8 @@ class CoachService:
         start = (self.now - pd.Timedelta(days=self.days)).date()
         return reports_mod.build_report(
             leader=leader.name, leader_id=leader.id, lang=lang, generated=self.now.to_pydatetime(),
-            period=(start, self.now.date()),
-            baseline_period=((self.now - pd.Timedelta(days=2 * self.days)).date(), start),
+            period=(start + timedelta(days=1), self.now.date()),
+            baseline_period=((self.now - pd.Timedelta(days=2 * self.days)).date() + timedelta(days=1), start),
             current=component_values(cur, leader.id), baseline=component_values(base, leader.id),
             current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
             weekly=self.weekly(weeks).composites.query("leader_id == @leader.id"),

@@ -31,7 +31,7 @@ def test_broadcaster_is_told_to_answer_with_a_real_waiting_message(svc, all_tips
     assert tipset.keys[0] == "answer_waiting"
     tip = tipset.tips[0]
     waiting = svc.waiting(name)
-    assert f"{len(waiting)} replies to you since" in tip.action
+    assert f"Unanswered since" in tip.action and f": {len(waiting)} replies to you." in tip.action
     first = T.pick_first(waiting)
     assert first["author"] in tip.action
     assert snippet(first["text"])[:30] in tip.action and len(snippet(first["text"])) > 10
@@ -87,7 +87,7 @@ def test_tips_render_in_finnish_and_english(svc):
     for a, b in zip(fi.tips, en.tips):
         assert a.title != b.title and a.why != b.why
         assert a.render("en").why == b.why
-    assert "Vastasit" in fi.tips[0].why and "odottaa vastaustasi" in fi.tips[0].action
+    assert "Vastasit" in fi.tips[0].why and "Vastaustasi odottaa" in fi.tips[0].action
 
 
 # --- dismissal window ----------------------------------------------------------------------------------------
@@ -158,9 +158,31 @@ def test_no_tip_from_fewer_data_points_than_the_rule_needs():
     assert T.weekly_tips(_context(need - 1), lang="en").message() == "Not enough data yet."
     enough = T.weekly_tips(_context(need), lang="en")
     assert enough.keys == ["answer_waiting"]
-    assert f"{need} replies to you since" in enough.tips[0].action
+    assert f": {need} replies to you." in enough.tips[0].action
 
 
 def test_a_good_rate_gives_no_answer_tip():
     assert "answer_waiting" not in T.weekly_tips(_context(20, rate=0.9, pct=90)).keys
     assert "answer_waiting" in T.weekly_tips(_context(20, rate=0.9, pct=10)).keys  # far below the peers
+
+
+def test_counts_are_inflected_in_both_languages():
+    assert T._format_params({"c": ("count", 1)}, "fi") == {"c": "1 viesti"}
+    assert T._format_params({"c": ("count", 4)}, "fi") == {"c": "4 viestiä"}
+    assert T._format_params({"c": ("count", 1)}, "en") == {"c": "1 reply to you"}
+    assert T._format_params({"c": ("names", ["Liisa", "Pekka", "Aino"])}, "fi") == {"c": "Liisa, Pekka ja Aino"}
+
+
+def test_tips_command_dismisses_and_lists(tmp_path, capsys):
+    from lasna.cli import main
+    from lasna.store import Store
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    s = Store.open(url)
+    leader = s.add_leader("Kim Tester")
+    assert main(["--database", url, "tips", "--leader", "Kim Tester", "--dismiss", "keep_rhythm"]) == 0
+    assert [(f.tip_key, f.action) for f in s.tip_feedback(leader.id)] == [("keep_rhythm", "dismissed")]
+    assert main(["--database", url, "tips", "--leader", "Kim Tester", "--done", "no_such_tip"]) == 2
+    capsys.readouterr()
+    assert main(["--database", url, "tips", "--leader", "Kim Tester", "--lang", "en"]) == 0
+    assert "Not enough data yet." in capsys.readouterr().out
