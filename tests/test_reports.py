@@ -59,6 +59,8 @@ def test_html_report_is_self_contained_with_charts(report):
     assert p.scripts == 0 and not re.search(r'(src|href)="(?!https?://bsky|https?://example)[a-z]+://', doc)
     assert report.tips.tips[0].title in text
     assert "Vastaa tiistaisin" in text and "vaarassa" in text  # session actions and the goal status
+    assert "goal_at_risk" in report.tips.keys
+    assert "Tavoite vaarassa: Vastausaste" in text
 
 
 def test_pdf_report_opens_and_has_its_pages(report):

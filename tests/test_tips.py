@@ -186,3 +186,28 @@ def test_tips_command_dismisses_and_lists(tmp_path, capsys):
     capsys.readouterr()
     assert main(["--database", url, "tips", "--leader", "Kim Tester", "--lang", "en"]) == 0
     assert "Not enough data yet." in capsys.readouterr().out
+
+
+def test_progress_and_network_rules_fire_on_matching_data_with_evidence():
+    posts, inter = _frames(12, 12)
+    # the leader answered i0..i3 (so the response rate rose) and never wrote to the others
+    answers = posts.iloc[:4].assign(post_id=[f"a{i}" for i in range(4)], reply_parent_id=[f"i{i}" for i in range(4)],
+                                    reply_root_id="p0", reply_parent_author_id=[f"did:u{i}" for i in range(4)],
+                                    indexed_at=pd.Timestamp(TODAY) - pd.Timedelta(days=1))
+    posts = pd.concat([posts, answers], ignore_index=True)
+    current = {
+        "response_rate": MetricValue("response_rate", 0.7, 12, percentile=80),
+        "reciprocity": MetricValue("reciprocity", 0.2, 12, percentile=10),
+    }
+    baseline = {"response_rate": MetricValue("response_rate", 0.4, 15)}
+    ctx = T.build_context(1, current=current, baseline=baseline, posts=posts, interactions=inter, today=TODAY)
+    tipset = T.weekly_tips(ctx, lang="en", limit=5)
+    by_key = {t.key: t for t in tipset.tips}
+    assert {"celebrate_progress", "widen_network"} <= set(by_key)
+    cel = by_key["celebrate_progress"]
+    assert "40%" in cel.why and "70%" in cel.why and cel.comparison == {"baseline": 0.4}
+    wid = by_key["widen_network"]
+    named = [e.author for e in wid.evidence]
+    assert len(named) == 3 and all(n in wid.action for n in named)
+    assert not {"Person 0", "Person 1", "Person 2", "Person 3"} & set(named)  # those were answered
+    assert "answer_waiting" not in by_key  # 70 % at the 80th percentile: nothing to push
