@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -67,10 +67,6 @@ class SessionReport:
     @property
     def previous_actions(self) -> tuple[str, ...]:
         return self.previous.actions if self.previous is not None else ()
-
-    @property
-    def history_position(self) -> int:
-        return 0 if self.previous is None else 1
 
 
 def previous_session(note: SessionNote, history: Sequence[SessionNote]) -> SessionNote | None:

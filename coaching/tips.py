@@ -22,9 +22,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-import numpy as np
 import pandas as pd
 
 from coaching.evidence import (
@@ -475,7 +474,6 @@ def _celebrate(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate |
     if best is None:
         return None
     key, delta, cur, base = best
-    kind, _ = ("post", None) if key != "response_rate" else ("interaction", None)
     if key == "response_rate":
         li = ctx.interactions[ctx.interactions["answered_by"].notna()]
         li = _in_window(ctx, li).sort_values("answered_at", ascending=False)

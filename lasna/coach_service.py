@@ -16,7 +16,6 @@ Leaders may be given by name or id everywhere.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
@@ -41,7 +40,7 @@ from coaching.score_adapter import (
 from coaching.waiting import conversations_waiting
 from lasna.errors import InputError, NotFoundError
 from lasna.store import Store
-from lasna.types import Goal, Leader, SessionNote, Visibility
+from lasna.types import Goal, Leader, SessionNote
 
 DEFAULT_DAYS = 90
 
