@@ -112,42 +112,88 @@ def kaplan_meier_median(durations: np.ndarray, observed: np.ndarray, groups: np.
     return pd.Series(med, index=uniq)
 
 
+class _Names:
+    """Decodes integer codes back to ids (an Arrow dictionary or a numpy array), converting only what is asked."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, idx):
+        idx = np.asarray(idx, dtype=np.int64)
+        if isinstance(self.values, np.ndarray):
+            return self.values[idx]
+        import pyarrow as pa
+
+        return self.values.take(pa.array(idx)).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _factorize_many(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Joint integer codes (-1 = missing) for several string columns, and the decoding array.
+
+    Uses Arrow's C++ hash table (zero-copy for Arrow-backed ``str`` columns); falls back to
+    ``pandas.factorize`` for other inputs.
+    """
+    lengths = [len(c) for c in columns]
+    try:
+        import pyarrow as pa
+
+        chunks = []
+        for c in columns:
+            if isinstance(c.array, pd.arrays.ArrowStringArray):
+                a = pa.array(c.array)
+            else:
+                vals = c.to_numpy(dtype=object)
+                if len(vals) and not all(isinstance(v, str) or v is None or (isinstance(v, float) and v != v)
+                                         for v in vals[: min(len(vals), 1000)]):
+                    raise TypeError("non-string ids")
+                a = pa.array(vals, type=pa.large_string(), from_pandas=True)
+            chunks.append(a.cast(pa.large_string()))
+        whole = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
+        enc = whole.dictionary_encode()
+        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        names = _Names(enc.dictionary)
+    except Exception:  # no pyarrow, or ids that are not strings: pandas hashing
+        codes, names = pd.factorize(np.concatenate([c.to_numpy(dtype=object) for c in columns]))
+        names = _Names(np.asarray(names, dtype=object))
+    out, off = [], 0
+    for n in lengths:
+        out.append(codes[off:off + n])
+        off += n
+    return out, names
+
+
+def _as_float_codes(codes: np.ndarray) -> np.ndarray:
+    cc = codes.astype(np.float64)
+    cc[codes < 0] = np.nan
+    return cc
+
+
 def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     """Replace id and account columns by integer codes (float with NaN where missing)."""
     pid = ["post_id", "reply_parent_id", "reply_root_id"]
     iid = ["interaction_id", "parent_id", "root_id"]
-    arrays = [posts[c].to_numpy(dtype=object) for c in pid] + [inter[c].to_numpy(dtype=object) for c in iid]
-    codes, id_names = pd.factorize(np.concatenate(arrays) if arrays else np.zeros(0, object))
     posts, inter = posts.copy(), inter.copy()
-    off = 0
-    for frame, cols in ((posts, pid), (inter, iid)):
-        for c in cols:
-            n = len(frame)
-            cc = codes[off:off + n].astype(np.float64)
-            cc[cc < 0] = np.nan
-            frame[c] = cc
-            off += n
-    ment = posts["mentions"] if "mentions" in posts else pd.Series([[]] * len(posts))
-    lens = ment.map(lambda v: len(v) if isinstance(v, (list, tuple)) else 0).to_numpy()
+    codes, id_names = _factorize_many([posts[c] for c in pid] + [inter[c] for c in iid])
+    for (frame, c), cc in zip([(posts, c) for c in pid] + [(inter, c) for c in iid], codes):
+        frame[c] = _as_float_codes(cc)
+    ment = posts["mentions"].tolist() if "mentions" in posts else [[]] * len(posts)
+    lens = np.fromiter((len(v) if isinstance(v, (list, tuple)) else 0 for v in ment), dtype=np.int64,
+                       count=len(ment))
     m_rows = np.repeat(np.arange(len(posts)), lens)
-    m_vals = np.array([x for v in ment[lens > 0] for x in v], dtype=object)
-    acc = [posts["author_id"].to_numpy(dtype=object), posts["reply_parent_author_id"].to_numpy(dtype=object),
-           inter["author_id"].to_numpy(dtype=object), m_vals]
-    acodes, acct_names = pd.factorize(np.concatenate(acc))
-    n1, n2, n3 = len(posts), len(posts), len(inter)
-    for frame, c, a, b in ((posts, "author_id", 0, n1), (posts, "reply_parent_author_id", n1, n1 + n2),
-                           (inter, "author_id", n1 + n2, n1 + n2 + n3)):
-        cc = acodes[a:b].astype(np.float64)
-        cc[cc < 0] = np.nan
-        frame[c] = cc
-    mention_rows = pd.DataFrame({"_row": m_rows, "account": acodes[n1 + n2 + n3:].astype(np.float64)})
+    m_vals = pd.Series([x for v, n in zip(ment, lens) if n for x in v], dtype=object)
+    acodes, acct_names = _factorize_many([posts["author_id"], posts["reply_parent_author_id"], inter["author_id"],
+                                          m_vals])
+    posts["author_id"] = _as_float_codes(acodes[0])
+    posts["reply_parent_author_id"] = _as_float_codes(acodes[1])
+    inter["author_id"] = _as_float_codes(acodes[2])
+    mention_rows = pd.DataFrame({"_row": m_rows, "account": _as_float_codes(acodes[3])})
     posts["_row"] = np.arange(len(posts))
     posts = posts.drop(columns=["mentions"], errors="ignore")
-    return posts, inter, mention_rows, np.asarray(id_names, dtype=object), np.asarray(acct_names, dtype=object)
+    return posts, inter, mention_rows, id_names, acct_names
 
 
 def _evidence(frame: pd.DataFrame, keys: list[str], id_col: str, k: int, time_col: str = "t",
-              names: np.ndarray | None = None) -> pd.Series:
+              names: "_Names | None" = None) -> pd.Series:
     """Up to ``k`` ids per (leader_id, bucket), earliest first, as a Series of lists (decoded by ``names``)."""
     if len(frame) == 0 or k <= 0:
         return pd.Series(dtype=object)
@@ -384,10 +430,14 @@ def compute_components(
     # response time (KM, unanswered censored at the end of the window)
     dur = np.where(answered_ever, at - It, period.until - It) / HOUR_NS
     if len(I):
-        combo = pd.MultiIndex.from_arrays([I["leader_id"].to_numpy(), I["bucket"].to_numpy()])
-        codes, uniq = pd.factorize(combo)
+        lid_arr = I["leader_id"].to_numpy().astype(np.int64)
+        b_arr = I["bucket"].to_numpy().astype(np.int64)
+        codes, _ = pd.factorize(lid_arr * 1_000_003 + b_arr // DAY_NS)
         med = kaplan_meier_median(dur, answered_ever, codes)
-        med_idx = pd.MultiIndex.from_tuples([uniq[c] for c in med.index], names=K)
+        first_pos = np.zeros(codes.max() + 1, dtype=np.int64)
+        first_pos[codes[::-1]] = np.arange(len(codes))[::-1]
+        gi = med.index.to_numpy()
+        med_idx = pd.MultiIndex.from_arrays([lid_arr[first_pos[gi]], b_arr[first_pos[gi]]], names=K)
         med = pd.Series(med.to_numpy(), index=med_idx)
         rows.append(_value_rows("response_time", med, n_in, sel.groupby(K, sort=False).size(),
                                 _evidence(I[I["answered_ever"]], K, "answered_by", k, names=id_names)))
@@ -513,7 +563,7 @@ def compute_components(
     rows = [r for r in rows if len(r)]
     comp = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPONENT_COLUMNS)
     comp = comp.reindex(columns=COMPONENT_COLUMNS)
-    comp["evidence"] = comp["evidence"].map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
+    comp["evidence"] = pd.Series([v if isinstance(v, list) else [] for v in comp["evidence"].tolist()], dtype=object)
     out = original_interactions.reset_index(drop=True).copy()
     ab = np.full(len(out), None, dtype=object)
     at_ns = np.zeros(len(out), dtype=np.int64)
