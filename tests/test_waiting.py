@@ -69,3 +69,19 @@ def test_answering_removes_a_message_from_the_list():
     answer = posts.iloc[[1]].assign(post_id="p9", reply_parent_id="i3", is_repost=False)
     w = conversations_waiting(pd.concat([posts, answer], ignore_index=True), inter, leader_id=1, now=NOW)
     assert "i3" not in set(w["interaction_id"]) and len(w) == 2
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=40, deadline=None)
+@given(answered=st.sets(st.sampled_from([f"i{i}" for i in range(1, 13)]), max_size=12))
+def test_answering_never_adds_to_the_waiting_list(answered):
+    posts, inter = _frames()
+    base = set(conversations_waiting(posts, inter, leader_id=1, now=NOW)["interaction_id"])
+    extra = pd.DataFrame([{**posts.iloc[1].to_dict(), "post_id": f"ans-{i}", "reply_parent_id": i,
+                           "is_repost": False} for i in sorted(answered)])
+    more = pd.concat([posts, extra], ignore_index=True) if len(extra) else posts
+    after = set(conversations_waiting(more, inter, leader_id=1, now=NOW)["interaction_id"])
+    assert after == base - set(answered)
