@@ -181,6 +181,19 @@ TIPS: dict[str, dict[str, dict[str, str]]] = {
             "en": "Keep going, and tell your team what helped. Here is one example of it working: “{snippet}”",
         },
     },
+    "regain_ground": {
+        "title": {"fi": "Ota takaisin: {metric}", "en": "Win it back: {metric}"},
+        "why": {
+            "fi": "{metric}: {before} → {value} edelliseen jaksoon verrattuna ({n} havaintoa).",
+            "en": "{metric}: {before} → {value} compared with the previous period ({n} data points).",
+        },
+        "action": {
+            "fi": "Mieti, mikä muuttui – kiire, loma, uusi rooli? Palaa tällä viikolla yhteen tuttuun tapaan, joka "
+                  "toimi. Aloita tästä: ”{snippet}”",
+            "en": "Ask what changed — a busy spell, a holiday, a new role? This week, go back to one habit that "
+                  "worked. Start here: “{snippet}”",
+        },
+    },
     "keep_strength": {
         "title": {"fi": "Vahvuutesi: {metric}", "en": "Your strength: {metric}"},
         "why": {

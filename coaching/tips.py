@@ -68,6 +68,7 @@ RULES: dict[str, Rule] = {r.key: r for r in [
     Rule("personal_voice", 1, "personal_voice", 0.50, 10),
     Rule("credit_others", 3, "crediting", 0.45, 10),
     Rule("show_results", 1, "results", 0.45, 10),
+    Rule("regain_ground", 5, "any", 0.70, 10),
     Rule("celebrate_progress", 5, "any", 0.30, 10),
     Rule("keep_strength", 5, "any", 0.20, 10),
 ]}
@@ -523,7 +524,35 @@ def _keep_strength(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candida
     return _Candidate(rule, best, (best.percentile - 75) / 50, params, ev, cmp)
 
 
+def _regain_ground(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate | None:
+    """A dialogue component fell clearly (≥ 15 points) below the leader's own previous period."""
+    worst = None
+    for key in _CELEBRATE:
+        cur, base = ctx.current.get(key), ctx.baseline.get(key)
+        if not (cur and base and cur.ok and base.ok and cur.n >= rule.min_n and base.n >= rule.min_n):
+            continue
+        drop = base.value - cur.value
+        if drop >= 0.15 and (worst is None or drop > worst[1]):
+            worst = (key, drop, cur, base)
+    if worst is None:
+        return None
+    key, drop, cur, base = worst
+    if key == "response_rate" and len(ctx.waiting):
+        first = pick_first(ctx.waiting)
+        ev = interaction_evidence(ctx.waiting, [first["interaction_id"]])
+        example = f"{first['author']}: {snippet(first['text'])}"
+    else:
+        ev = post_evidence(ctx.posts, list(_recent_roots(ctx, 3)["post_id"]))
+        example = snippet(ev[0].text) if ev else ""
+    if not ev:
+        return None
+    params = dict(metric=("metric", key), before=("v", key, base.value), value=("v", key, cur.value), n=int(cur.n),
+                  snippet=example)
+    return _Candidate(rule, cur, drop * 3, params, ev, {"baseline": base.value})
+
+
 _RULE_FUNCS = {
+    "regain_ground": _regain_ground,
     "keep_strength": _keep_strength,
     "answer_waiting": _answer_waiting,
     "keep_rhythm": _keep_rhythm,

@@ -211,3 +211,15 @@ def test_progress_and_network_rules_fire_on_matching_data_with_evidence():
     assert len(named) == 3 and all(n in wid.action for n in named)
     assert not {"Person 0", "Person 1", "Person 2", "Person 3"} & set(named)  # those were answered
     assert "answer_waiting" not in by_key  # 70 % at the 80th percentile: nothing to push
+
+
+def test_a_clear_drop_against_the_own_baseline_is_named():
+    posts, inter = _frames(12, 12)
+    current = {"dialogue_share": MetricValue("dialogue_share", 0.35, 12, percentile=50)}
+    baseline = {"dialogue_share": MetricValue("dialogue_share", 0.6, 20)}
+    ctx = T.build_context(1, current=current, baseline=baseline, posts=posts, interactions=inter, today=TODAY)
+    tip = {t.key: t for t in T.weekly_tips(ctx, lang="en").tips}["regain_ground"]
+    assert "60%" in tip.why and "35%" in tip.why and tip.evidence[0].kind == "post"
+    small = {"dialogue_share": MetricValue("dialogue_share", 0.5, 12, percentile=50)}
+    ctx = T.build_context(1, current=small, baseline=baseline, posts=posts, interactions=inter, today=TODAY)
+    assert "regain_ground" not in T.weekly_tips(ctx).keys  # a 10-point dip is noise, not a drop
