@@ -134,7 +134,8 @@ def fmt_delta(key: str, delta: float | None, lang: str) -> str:
         return "–"
     unit = metric_unit(key)
     loc = LOCALES.get(lang, "en_GB")
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    shown = abs(delta) * 100 if unit == "share" else abs(delta)
+    sign = "±" if round(shown, 1 if unit != "share" else 0) == 0 else ("+" if delta > 0 else "−")
     if unit == "share":
         return f"{sign}{format_decimal(round(abs(delta) * 100), locale=loc)} %-yks." if lang == "fi" else \
             f"{sign}{format_decimal(round(abs(delta) * 100), locale=loc)} pp"

@@ -446,7 +446,11 @@ def _goal_at_risk(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidat
         return None
     g = risky[0]
     key = g.goal.metric
-    ev = post_evidence(ctx.posts, g.evidence) or interaction_evidence(ctx.interactions, g.evidence)
+    ev = []
+    if key in ("response_rate", "response_time", "responsiveness") and len(ctx.waiting):
+        first = pick_first(ctx.waiting)  # the clearest next step: the newest question still waiting
+        ev = interaction_evidence(ctx.waiting, [first["interaction_id"]])
+    ev = ev + post_evidence(ctx.posts, g.evidence) + interaction_evidence(ctx.interactions, g.evidence)
     if not ev:
         own = _own(ctx)
         ev = post_evidence(ctx.posts, list(own["post_id"].head(3)))
