@@ -223,6 +223,7 @@ def detect_language(
     idx = texts.index[long_mask]
     vals = []
     for t, d in zip(texts[long_mask].tolist(), decl[long_mask].tolist()):
+        d = d if isinstance(d, str) else None  # NaN != NaN would defeat the cache
         key = (t, d)
         hit = cache.get(key)
         if hit is None:

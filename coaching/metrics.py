@@ -176,9 +176,13 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     codes, id_names = _factorize_many([posts[c] for c in pid] + [inter[c] for c in iid])
     for (frame, c), cc in zip([(posts, c) for c in pid] + [(inter, c) for c in iid], codes):
         frame[c] = _as_float_codes(cc)
-    ment = posts["mentions"].tolist() if "mentions" in posts else [[]] * len(posts)
-    lens = np.fromiter((len(v) if isinstance(v, (list, tuple)) else 0 for v in ment), dtype=np.int64,
-                       count=len(ment))
+    ment_s = posts["mentions"] if "mentions" in posts else pd.Series([[]] * len(posts), dtype=object)
+    try:
+        lens = ment_s.map(len).to_numpy(dtype=np.int64)  # lists after lasna.frames.conform
+    except TypeError:
+        lens = np.fromiter((len(v) if isinstance(v, (list, tuple)) else 0 for v in ment_s), dtype=np.int64,
+                           count=len(ment_s))
+    ment = ment_s.tolist()
     m_rows = np.repeat(np.arange(len(posts)), lens)
     m_vals = pd.Series([x for v, n in zip(ment, lens) if n for x in v], dtype=object)
     acodes, acct_names = _factorize_many([posts["author_id"], posts["reply_parent_author_id"], inter["author_id"],
@@ -200,18 +204,18 @@ def _evidence(frame: pd.DataFrame, keys: list[str], id_col: str, k: int, time_co
     a = frame[keys[0]].to_numpy().astype(np.int64)
     b = frame[keys[1]].to_numpy().astype(np.int64)
     t = frame[time_col].to_numpy() if time_col in frame else np.zeros(len(frame), np.int64)
-    order = np.lexsort((t, b, a))
-    a, b = a[order], b[order]
-    ids = frame[id_col].to_numpy(dtype=object)[order]
+    g = a * 1_000_003 + b // DAY_NS  # one int key per (leader, bucket)
+    order = np.lexsort((t, g))
+    g, a, b = g[order], a[order], b[order]
+    ids = frame[id_col].to_numpy()[order]
     new = np.ones(len(a), bool)
-    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    new[1:] = g[1:] != g[:-1]
     starts = np.flatnonzero(new)
     grp = np.cumsum(new) - 1
     rank = np.arange(len(a)) - starts[grp]
     keep = rank < k
     ids, grp = ids[keep], grp[keep]
-    if names is not None:
-        ids = names[ids.astype(np.int64)]
+    ids = names[ids.astype(np.int64)] if names is not None else ids.astype(object)
     bounds = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
     lists = [list(x) for x in np.split(ids, bounds[1:])]
     idx = pd.MultiIndex.from_arrays([a[starts], b[starts]], names=keys)
