@@ -223,3 +223,16 @@ def test_a_clear_drop_against_the_own_baseline_is_named():
     small = {"dialogue_share": MetricValue("dialogue_share", 0.5, 12, percentile=50)}
     ctx = T.build_context(1, current=small, baseline=baseline, posts=posts, interactions=inter, today=TODAY)
     assert "regain_ground" not in T.weekly_tips(ctx).keys  # a 10-point dip is noise, not a drop
+
+
+def test_tip_feedback_migration_goes_down_and_up(sqlite_store):
+    from sqlalchemy import inspect
+
+    from lasna.store import migrate
+
+    assert "tip_feedback" in inspect(sqlite_store.engine).get_table_names()
+    migrate.downgrade(sqlite_store.engine, "0001")
+    assert "tip_feedback" not in inspect(sqlite_store.engine).get_table_names()
+    sqlite_store.upgrade()
+    assert sqlite_store.revision() == "0002_tip_feedback"
+    assert "tip_feedback" in inspect(sqlite_store.engine).get_table_names()
