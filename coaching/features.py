@@ -91,9 +91,9 @@ def degraded_features() -> dict[str, str]:
         out["first_person_singular_fi"] = reason + " (verb endings, possessive -ni, mä/mun)"
         out["first_person_plural_fi"] = reason + " (-mme endings, me/meidän)"
         out["question_fi"] = reason + " (clause-initial -ko/-kö, interrogatives, '?')"
-    try:
-        _langid()
-    except Exception:  # pragma: no cover - py3langid is a hard dependency
+    import importlib.util
+
+    if importlib.util.find_spec("py3langid") is None:  # pragma: no cover - a hard dependency
         out["language"] = "py3langid not available: Bluesky lang or account majority used"
     return out
 
@@ -223,6 +223,7 @@ def detect_language(
     idx = texts.index[long_mask]
     vals = []
     for t, d in zip(texts[long_mask].tolist(), decl[long_mask].tolist()):
+        d = d if isinstance(d, str) else None  # NaN != NaN would defeat the cache
         key = (t, d)
         hit = cache.get(key)
         if hit is None:
@@ -329,6 +330,36 @@ def post_features(posts: pd.DataFrame) -> pd.DataFrame:
         },
         index=orig_index,
     )
+
+
+_RE2_STRIP = r"(?:https?://|www\.)\S+|(?:^|\s)@[\w.\-]+(?:@[\w.\-]+)?"
+
+
+def emoji_only_flags(texts: pd.Series) -> np.ndarray:
+    """True where a text has no letter or digit outside URLs and @handles (emoji/punctuation only).
+
+    Runs in pyarrow's RE2 engine (C++) when available; only texts with a URL or handle need the
+    stripping pass, so millions of incoming texts stay cheap.
+    """
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        backing = texts.array if isinstance(texts.array, pd.arrays.ArrowStringArray) else \
+            texts.astype("string[pyarrow]").array
+        arr = pa.array(backing).fill_null("")
+        has_alnum = pc.match_substring_regex(arr, r"[\p{L}\p{N}]").to_numpy(zero_copy_only=False)
+        risky = pc.match_substring_regex(arr, r"@|://|www\.").to_numpy(zero_copy_only=False)
+        out = ~has_alnum
+        idx = np.flatnonzero(has_alnum & risky)
+        if len(idx):
+            sub = pc.replace_substring_regex(arr.take(pa.array(idx)), _RE2_STRIP, " ")
+            out[idx] = ~pc.match_substring_regex(sub, r"[\p{L}\p{N}]").to_numpy(zero_copy_only=False)
+        return out
+    except ImportError:  # pragma: no cover - pyarrow missing: Python regex
+        s = texts.fillna("").astype(str)
+        stripped = s.str.replace(URL_RE, " ", regex=True).str.replace(HANDLE_RE, " ", regex=True)
+        return ~stripped.str.contains(r"[^\W_]", regex=True).to_numpy(dtype=bool)
 
 
 def substance_flags(texts: Iterable[str]) -> pd.DataFrame:

@@ -53,27 +53,23 @@ class ScoreReport:
 
     def to_dict(self) -> dict:
         """JSON-friendly: NaN/inf → None, times as ISO 8601 strings."""
-        comp = self.components
-        by_key = {k: g for k, g in comp.groupby(["leader_id", "bucket"], sort=False)}
+        by_key: dict[tuple, dict] = {}
+        cols = ["leader_id", "bucket", "component", "value", "raw", "x", "n", "prior", "percentile", "evidence"]
+        for lid, b, key, value, raw, x, n, prior, pct, ev in zip(*(self.components[c].tolist() for c in cols)):
+            entry = {"value": _num(value), "raw": _num(raw), "x": _num(x), "n": _num(n), "prior": _num(prior),
+                     "percentile": _num(pct), "evidence": [str(e) for e in ev]}
+            if key == "response_time" and value is not None and math.isinf(value):
+                entry["note"] = "fewer than half of incoming messages answered"
+            by_key.setdefault((int(lid), int(b)), {})[key] = entry
         leaders: dict[int, dict] = {}
-        for row in self.composites.itertuples(index=False):
-            lid = int(row.leader_id)
-            entry = leaders.setdefault(lid, {"leader_id": lid, "leader": row.leader, "periods": []})
-            comps = {}
-            g = by_key.get((row.leader_id, row.bucket))
-            if g is not None:
-                for c in g.itertuples(index=False):
-                    comps[c.component] = {
-                        "value": _num(c.value), "raw": _num(c.raw), "x": _num(c.x), "n": _num(c.n),
-                        "prior": _num(c.prior), "percentile": _num(c.percentile),
-                        "evidence": [str(e) for e in c.evidence],
-                    }
-                    if c.component == "response_time" and c.value is not None and np.isinf(c.value):
-                        comps[c.component]["note"] = "fewer than half of incoming messages answered"
+        c = self.composites
+        for lid, name, b, be, *vals in zip(*(c[k].tolist() for k in ["leader_id", "leader", "bucket", "bucket_end",
+                                                                     *COMPOSITES])):
+            entry = leaders.setdefault(int(lid), {"leader_id": int(lid), "leader": name, "periods": []})
             entry["periods"].append({
-                "start": _iso(row.bucket), "end": _iso(row.bucket_end),
-                "composites": {k: _num(getattr(row, k)) for k in COMPOSITES},
-                "components": comps,
+                "start": _iso(b), "end": _iso(be),
+                "composites": {k: _num(v) for k, v in zip(COMPOSITES, vals)},
+                "components": by_key.get((int(lid), int(b)), {}),
             })
         return {**{k: (v if not isinstance(v, float) else _num(v)) for k, v in self.meta.items()},
                 "leaders": list(leaders.values())}

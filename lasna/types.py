@@ -185,3 +185,13 @@ class SessionNote:
     consultant: str | None = None
     id: int | None = None
     created_at: datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class TipFeedback:
+    """A leader dismissed a coaching tip or marked it done; it then stays away for a while."""
+
+    leader_id: int
+    tip_key: str
+    action: str  # "dismissed" | "done"
+    at: datetime

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lasna import __version__
-from lasna.cli import collect, db, demo, imports, leaders, score
+from lasna.cli import coach, collect, db, demo, imports, leaders, score
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -62,6 +62,7 @@ app.add_typer(imports.app, name="import")
 demo.register(app)
 collect.register(app)
 score.register(app)
+coach.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

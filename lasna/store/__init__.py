@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,10 +30,13 @@ from lasna.types import (
     Account,
     AccountOutcome,
     Cohort,
+    Goal,
     Interaction,
     Leader,
     Platform,
     Post,
+    SessionNote,
+    TipFeedback,
     Visibility,
 )
 
@@ -606,6 +609,101 @@ class Store:
                 for table in t.metadata.sorted_tables
             }
 
+    # ------------------------------------------------------------------ coaching: goals
+    def add_goal(self, goal: Goal) -> Goal:
+        """Save a new goal; returns it with its id."""
+        if goal.deadline <= goal.start:
+            raise InputError("a goal's deadline must come after its start", hint="check --start and --deadline")
+        with self.engine.begin() as conn:
+            goal_id = conn.execute(
+                t.goals.insert().values(
+                    leader_id=goal.leader_id, metric=goal.metric, target=float(goal.target), start=goal.start,
+                    deadline=goal.deadline, description=goal.description or "", created_by=goal.created_by,
+                )
+            ).inserted_primary_key[0]
+        return replace(goal, id=goal_id)
+
+    def goals(self, leader_id: int | None = None) -> list[Goal]:
+        query = select(t.goals).order_by(t.goals.c.deadline, t.goals.c.id)
+        if leader_id is not None:
+            query = query.where(t.goals.c.leader_id == leader_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Goal(leader_id=r.leader_id, metric=r.metric, target=r.target, start=r.start, deadline=r.deadline,
+                 id=r.id, description=r.description, created_by=r.created_by)
+            for r in rows
+        ]
+
+    def delete_goal(self, goal_id: int) -> None:
+        with self.engine.begin() as conn:
+            if conn.execute(delete(t.goals).where(t.goals.c.id == goal_id)).rowcount == 0:
+                raise NotFoundError(f"no goal with id {goal_id}")
+
+    # ------------------------------------------------------------------ coaching: sparring sessions
+    def add_session(self, note: SessionNote) -> SessionNote:
+        """Record a sparring session; returns it with its id and creation time."""
+        created = note.created_at or now_utc()
+        with self.engine.begin() as conn:
+            session_id = conn.execute(
+                t.session_notes.insert().values(**_session_values(note), created_at=created)
+            ).inserted_primary_key[0]
+        return replace(note, id=session_id, created_at=created)
+
+    def update_session(self, note: SessionNote) -> SessionNote:
+        if note.id is None:
+            raise ValueError("update_session needs a session read from the store")
+        with self.engine.begin() as conn:
+            n = conn.execute(
+                update(t.session_notes).where(t.session_notes.c.id == note.id).values(**_session_values(note))
+            ).rowcount
+        if n == 0:
+            raise NotFoundError(f"no sparring session with id {note.id}")
+        return self.session(note.id)
+
+    def sessions(self, leader_id: int | None = None) -> list[SessionNote]:
+        """Sessions oldest first (history order)."""
+        query = select(t.session_notes).order_by(t.session_notes.c.held_on, t.session_notes.c.id)
+        if leader_id is not None:
+            query = query.where(t.session_notes.c.leader_id == leader_id)
+        with self.engine.connect() as conn:
+            return [_session(r) for r in conn.execute(query).all()]
+
+    def session(self, session_id: int) -> SessionNote:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.session_notes).where(t.session_notes.c.id == session_id)).first()
+        if row is None:
+            raise NotFoundError(f"no sparring session with id {session_id}", hint="see `lasna sessions list`")
+        return _session(row)
+
+    def delete_session(self, session_id: int) -> None:
+        with self.engine.begin() as conn:
+            if conn.execute(delete(t.session_notes).where(t.session_notes.c.id == session_id)).rowcount == 0:
+                raise NotFoundError(f"no sparring session with id {session_id}")
+
+    # ------------------------------------------------------------------ coaching: tip feedback
+    def add_tip_feedback(
+        self, leader_id: int, tip_key: str, action: str = "dismissed", *, at: datetime | None = None,
+        by: str | None = None,
+    ) -> None:
+        """Remember that a leader dismissed a tip or marked it done (it then stays away for a while)."""
+        if action not in ("dismissed", "done"):
+            raise InputError(f"tip feedback must be 'dismissed' or 'done', not {action!r}")
+        with self.engine.begin() as conn:
+            conn.execute(t.tip_feedback.insert().values(
+                leader_id=leader_id, tip_key=tip_key, action=action, at=at or now_utc(), by=by))
+
+    def tip_feedback(self, leader_id: int | None = None, *, since: datetime | None = None) -> list[TipFeedback]:
+        """Feedback rows, oldest first."""
+        query = select(t.tip_feedback).order_by(t.tip_feedback.c.at, t.tip_feedback.c.id)
+        if leader_id is not None:
+            query = query.where(t.tip_feedback.c.leader_id == leader_id)
+        if since is not None:
+            query = query.where(t.tip_feedback.c.at >= since)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [TipFeedback(leader_id=r.leader_id, tip_key=r.tip_key, action=r.action, at=r.at) for r in rows]
+
     # ------------------------------------------------------------------ privacy
     def apply_retention(self, days: int | None = None, *, now: datetime | None = None) -> dict[str, int]:
         """Delete posts, interactions and run records older than the retention period."""
@@ -632,6 +730,24 @@ def _window(query, table, leader_ids, since, until):
     if until is not None:
         query = query.where(table.c.created_at < until)
     return query
+
+
+def _session_values(note: SessionNote) -> dict[str, Any]:
+    return {
+        "leader_id": note.leader_id, "held_on": note.held_on, "period_start": note.period_start,
+        "period_end": note.period_end, "baseline_start": note.baseline_start, "baseline_end": note.baseline_end,
+        "notes": note.notes or "", "actions": list(note.actions), "next_session": note.next_session,
+        "consultant": note.consultant,
+    }
+
+
+def _session(row) -> SessionNote:
+    return SessionNote(
+        leader_id=row.leader_id, held_on=row.held_on, period_start=row.period_start, period_end=row.period_end,
+        baseline_start=row.baseline_start, baseline_end=row.baseline_end, notes=row.notes or "",
+        actions=tuple(row.actions or ()), next_session=row.next_session, consultant=row.consultant, id=row.id,
+        created_at=row.created_at,
+    )
 
 
 def _account(row) -> Account:

@@ -236,9 +236,22 @@ post_predictions = Table(
     Column("proba", Float, nullable=False),
 )
 
+tip_feedback = Table(
+    "tip_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False),
+    Column("tip_key", String(100), nullable=False),
+    Column("action", String(20), nullable=False),  # dismissed | done
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(200), nullable=True),
+    Index("ix_tip_feedback_leader_at", "leader_id", "at"),
+)
+
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
     collection_run_accounts,
+    tip_feedback,
     session_notes,
     goals,
     interactions,

@@ -1,0 +1,159 @@
+"""Coaching commands: `lasna report`, `lasna tips`, `lasna waiting`, `lasna goals ...`, `lasna sessions ...`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from lasna.cli.common import console, open_store
+from lasna.errors import InputError
+
+goals_app = typer.Typer(help="Goals: a target for a metric by a deadline, and how it is going.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Sparring sessions a consultant holds with a leader.", no_args_is_help=True)
+
+LANG_HELP = "Language of the texts: fi or en."
+
+
+def _service(today: str | None = None):
+    from lasna.coach_service import CoachService
+
+    return CoachService(open_store(), today=date.fromisoformat(today) if today else None)
+
+
+def _lang(lang: str) -> str:
+    if lang not in ("fi", "en"):
+        raise InputError(f"unknown language {lang!r}", hint="use --lang fi or --lang en")
+    return lang
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"{name} must be a date like 2026-03-31, not {value!r}") from exc
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def report(
+        leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
+        out: Path = typer.Option(..., "--out", help="File to write."),
+        format: str = typer.Option("html", "--format", help="html | pdf | csv."),
+        session: int = typer.Option(None, "--session", help="Include this sparring session (id)."),
+        lang: str = typer.Option("fi", "--lang", help=LANG_HELP),
+        today: str = typer.Option(None, "--today", help="Report as of this date (YYYY-MM-DD); default today."),
+    ) -> None:
+        """Write a leader's report (self-contained HTML, PDF or CSV of the metrics)."""
+        from coaching import reports
+
+        if format not in ("html", "pdf", "csv"):
+            raise InputError(f"unknown format {format!r}", hint="use --format html, pdf or csv")
+        rep = _service(today).leader_report(leader, session_id=session, lang=_lang(lang))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if format == "html":
+            out.write_text(reports.report_html(rep), encoding="utf-8")
+        elif format == "csv":
+            out.write_text(reports.report_csv(rep), encoding="utf-8")
+        else:
+            out.write_bytes(reports.report_pdf(rep))
+        console.print(f"Wrote {format.upper()} report for {rep.leader} to {out}")
+
+    @app.command()
+    def tips(
+        leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
+        lang: str = typer.Option("fi", "--lang", help=LANG_HELP),
+        today: str = typer.Option(None, "--today", help="As of this date (YYYY-MM-DD)."),
+        dismiss: str = typer.Option(None, "--dismiss", help="Dismiss this tip key (it stays away for 28 days)."),
+        done: str = typer.Option(None, "--done", help="Mark this tip key done."),
+    ) -> None:
+        """This week's tips for a leader (at most three), or dismiss/complete one."""
+        svc = _service(today)
+        if dismiss or done:
+            svc.dismiss_tip(leader, dismiss or done, "dismissed" if dismiss else "done")
+            console.print(f"Noted: {dismiss or done} {'dismissed' if dismiss else 'done'}.")
+            return
+        tipset = svc.tips(leader, lang=_lang(lang))
+        if not tipset.tips:
+            console.print(tipset.message() or ("Ei vinkkejä tällä viikolla." if lang == "fi" else "No tips this week."))
+        for i, t in enumerate(tipset.tips, 1):
+            console.print(f"[bold]{i}. {t.title}[/]  [dim]({t.key}; {t.step_name})[/]", highlight=False)
+            console.print(f"   {t.why}", highlight=False)
+            console.print(f"   → {t.action}", highlight=False)
+            for e in t.evidence[:3]:
+                console.print(f"     [dim]{e.url or e.id}[/]", highlight=False)
+
+    @app.command()
+    def waiting(
+        leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
+        days: int = typer.Option(30, "--days", help="Only messages from the last DAYS days."),
+        today: str = typer.Option(None, "--today", help="As of this date (YYYY-MM-DD)."),
+    ) -> None:
+        """Conversations waiting: replies and mentions the leader has not answered, newest first."""
+        w = _service(today).waiting(leader, max_age_days=days)
+        if w.empty:
+            console.print("Nothing waiting.")
+        for r in w.itertuples(index=False):
+            console.print(f"{r.age_hours / 24:5.1f} d  {r.author}: {r.text}  [dim]{r.url or ''}[/]", highlight=False)
+
+    @goals_app.command("add")
+    def goals_add(
+        leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
+        metric: str = typer.Option(..., "--metric", help="Component or composite key, e.g. response_rate."),
+        target: float = typer.Option(..., "--target", help="Target value (shares 0–1, hours, or 0–100)."),
+        deadline: str = typer.Option(..., "--deadline", help="YYYY-MM-DD."),
+        start: str = typer.Option(None, "--start", help="YYYY-MM-DD; default today."),
+        description: str = typer.Option("", "--description", help="The goal in the leader's words."),
+    ) -> None:
+        """Add a goal for a leader."""
+        g = _service().add_goal(leader, metric, target, _date(deadline, "--deadline"), start=_date(start, "--start"),
+                                description=description)
+        console.print(f"Goal {g.id}: {g.metric} → {g.target} by {g.deadline}")
+
+    @goals_app.command("list")
+    def goals_list(
+        leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
+        today: str = typer.Option(None, "--today", help="As of this date (YYYY-MM-DD)."),
+    ) -> None:
+        """List a leader's goals with their status."""
+        for p in _service(today).goal_progress(leader):
+            cur = "–" if p.current is None else f"{p.current:.3g}"
+            console.print(f"{p.goal.id}: {p.goal.metric} → {p.goal.target:g} by {p.goal.deadline}: now {cur}, {p.status}",
+                          highlight=False)
+
+    @goals_app.command("remove")
+    def goals_remove(goal_id: int = typer.Argument(..., help="Goal id.")) -> None:
+        """Delete a goal."""
+        open_store().delete_goal(goal_id)
+        console.print(f"Goal {goal_id} removed.")
+
+    @sessions_app.command("add")
+    def sessions_add(
+        leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
+        period_start: str = typer.Option(..., "--from", help="Start of the period under review (YYYY-MM-DD)."),
+        period_end: str = typer.Option(..., "--to", help="End of the period under review (YYYY-MM-DD)."),
+        notes: str = typer.Option("", "--notes", help="Session notes."),
+        action: list[str] = typer.Option([], "--action", help="An agreed action (repeat for several)."),
+        next_session: str = typer.Option(None, "--next", help="Next session date (YYYY-MM-DD)."),
+        consultant: str = typer.Option(None, "--consultant", help="Who held the session."),
+        held_on: str = typer.Option(None, "--held-on", help="Date held (YYYY-MM-DD); default today."),
+    ) -> None:
+        """Record a sparring session (baseline = the same length just before the period)."""
+        s = _service().record_session(
+            leader, period_start=_date(period_start, "--from"), period_end=_date(period_end, "--to"), notes=notes,
+            actions=action, next_session=_date(next_session, "--next"), consultant=consultant,
+            held_on=_date(held_on, "--held-on"))
+        console.print(f"Session {s.id} recorded for {leader}.")
+
+    @sessions_app.command("list")
+    def sessions_list(leader: str = typer.Option(..., "--leader", help="Leader's name (or id).")) -> None:
+        """A leader's sparring sessions, oldest first, with agreed actions."""
+        for s in _service().session_history(leader):
+            console.print(f"{s.id}: {s.held_on} ({s.period_start}–{s.period_end}) actions: {'; '.join(s.actions) or '–'}",
+                          highlight=False)
+
+    app.add_typer(goals_app, name="goals")
+    app.add_typer(sessions_app, name="sessions")

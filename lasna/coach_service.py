@@ -1,0 +1,265 @@
+"""Glue between the store and the pure coaching layer, used by the CLI and the dashboard.
+
+``CoachService(store, today=...)`` loads frames once, computes post features once, caches score reports
+per window, and exposes the coaching API:
+
+* :meth:`tips` / :meth:`dismiss_tip` — this week's tips (fi/en) and their feedback,
+* :meth:`waiting` — conversations waiting for an answer,
+* :meth:`add_goal` / :meth:`goal_progress` — goals and their status,
+* :meth:`record_session` / :meth:`session_report` / :meth:`session_history` — sparring sessions,
+* :meth:`cohort_view` — aggregates, percentile bands and the interaction network under a visibility mode,
+* :meth:`leader_report` — everything above for one leader, ready for ``coaching.reports`` renderers.
+
+Leaders may be given by name or id everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+
+import pandas as pd
+
+from coaching import cohorts as cohorts_mod
+from coaching import goals as goals_mod
+from coaching import reports as reports_mod
+from coaching import sessions as sessions_mod
+from coaching import tips as tips_mod
+from coaching.score_adapter import (
+    COMPOSITES,
+    MetricValue,
+    ScoreReport,
+    composite_components,
+    component_values,
+    composite_values,
+    peer_medians,
+    post_features,
+    score,
+)
+from coaching.waiting import conversations_waiting
+from lasna.errors import InputError, NotFoundError
+from lasna.store import Store
+from lasna.types import Goal, Leader, SessionNote
+
+DEFAULT_DAYS = 90
+
+
+def _day_end(d: date) -> pd.Timestamp:
+    """End of day ``d`` in UTC (windows include the whole day)."""
+    return pd.Timestamp(datetime(d.year, d.month, d.day, tzinfo=UTC)) + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+
+
+class CoachService:
+    def __init__(self, store: Store, *, today: datetime | date | None = None, days: int = DEFAULT_DAYS) -> None:
+        self.store = store
+        now = today or datetime.now(UTC)
+        if isinstance(now, datetime):
+            self.now = pd.Timestamp(now if now.tzinfo else now.replace(tzinfo=UTC)).tz_convert("UTC")
+        else:
+            self.now = _day_end(now)
+        self.days = days
+        self._reports: dict[tuple, ScoreReport] = {}
+
+    # ------------------------------------------------------------------ frames (loaded once)
+    @cached_property
+    def leaders(self) -> pd.DataFrame:
+        return self.store.leaders_frame()
+
+    @cached_property
+    def posts(self) -> pd.DataFrame:
+        return self.store.posts_frame()
+
+    @cached_property
+    def interactions(self) -> pd.DataFrame:
+        return self.store.interactions_frame()
+
+    @cached_property
+    def features(self) -> pd.DataFrame:
+        return post_features(self.posts)
+
+    @cached_property
+    def posts_with_features(self) -> pd.DataFrame:
+        f = self.features.drop(columns=["post_id", "is_repost"])
+        return pd.concat([self.posts.reset_index(drop=True), f.reset_index(drop=True)], axis=1)
+
+    def leader(self, who: str | int | Leader) -> Leader:
+        if isinstance(who, Leader):
+            return who
+        if isinstance(who, int) or (isinstance(who, str) and who.isdigit()):
+            return self.store.leader_by_id(int(who))
+        return self.store.leader(who)
+
+    def cohort_members(self, leader: Leader) -> list[int]:
+        if not leader.cohorts:
+            return [int(i) for i in self.leaders["leader_id"]]
+        mask = self.leaders["cohorts"].map(lambda cs: bool(set(cs) & set(leader.cohorts)))
+        return [int(i) for i in self.leaders.loc[mask, "leader_id"]]
+
+    # ------------------------------------------------------------------ scores (cached per window)
+    def report(self, until: pd.Timestamp | None = None, days: int | None = None, by: str | None = None) -> ScoreReport:
+        until = pd.Timestamp(until) if until is not None else self.now
+        days = days or self.days
+        key = (until.value, days, by)
+        if key not in self._reports:
+            self._reports[key] = score(self.posts, self.interactions, self.leaders, until=until, days=days, by=by,
+                                       reference="cohort", features=self.features)
+        return self._reports[key]
+
+    def baseline_report(self, days: int | None = None) -> ScoreReport:
+        days = days or self.days
+        return self.report(self.now - pd.Timedelta(days=days), days)
+
+    # ------------------------------------------------------------------ tips
+    def context(self, who, *, goals: Sequence[goals_mod.GoalProgress] | None = None) -> tips_mod.TipContext:
+        leader = self.leader(who)
+        cur = self.report()
+        peers = peer_medians(cur, self.cohort_members(leader))
+        return tips_mod.build_context(
+            leader.id, current=component_values(cur, leader.id),
+            baseline=component_values(self.baseline_report(), leader.id), posts=self.posts_with_features,
+            interactions=self.interactions, today=self.now, days=self.days, peers=peers,
+            goals=self.goal_progress(leader) if goals is None else goals, leader=leader.name,
+        )
+
+    def tips(self, who, *, lang: str = "fi", limit: int = tips_mod.DEFAULT_LIMIT,
+             snooze_days: int = tips_mod.DEFAULT_SNOOZE_DAYS) -> tips_mod.TipSet:
+        leader = self.leader(who)
+        ctx = self.context(leader)
+        return tips_mod.weekly_tips(ctx, lang=lang, feedback=self.store.tip_feedback(leader.id),
+                                    snooze_days=snooze_days, limit=limit)
+
+    def dismiss_tip(self, who, tip_key: str, action: str = "dismissed", by: str | None = None) -> None:
+        if tip_key not in tips_mod.RULES:
+            raise InputError(f"unknown tip {tip_key!r}", hint="keys: " + ", ".join(tips_mod.RULES))
+        self.store.add_tip_feedback(self.leader(who).id, tip_key, action, at=self.now.to_pydatetime(), by=by)
+
+    # ------------------------------------------------------------------ conversations waiting
+    def waiting(self, who, *, max_age_days: float | None = 30) -> pd.DataFrame:
+        leader = self.leader(who)
+        return conversations_waiting(self.posts, self.interactions, leader_id=leader.id, now=self.now,
+                                     max_age_days=max_age_days)
+
+    # ------------------------------------------------------------------ goals
+    def add_goal(self, who, metric: str, target: float, deadline: date, *, start: date | None = None,
+                 description: str = "", created_by: str | None = None) -> Goal:
+        leader = self.leader(who)
+        goal = Goal(leader_id=leader.id, metric=metric, target=float(target), start=start or self.now.date(),
+                    deadline=deadline, description=description, created_by=created_by)
+        try:
+            goals_mod.validate_goal(goal)
+        except ValueError as exc:
+            raise InputError(str(exc), hint="metrics: see `lasna metrics` or coaching.definitions.METRICS") from exc
+        return self.store.add_goal(goal)
+
+    def _value_at(self, leader_id: int, metric: str, until: pd.Timestamp, days: int):
+        rep = self.report(until, days)
+        if metric in COMPOSITES:
+            vals = component_values(rep, leader_id)
+            n = min((v.n for k, v in vals.items() if k in composite_components(metric)), default=0)
+            v = composite_values(rep, leader_id).get(metric)
+            return MetricValue(metric, v, n) if v is not None else None
+        return component_values(rep, leader_id).get(metric)
+
+    def goal_progress(self, who) -> list[goals_mod.GoalProgress]:
+        leader = self.leader(who)
+        out = []
+        window = goals_mod.GOAL_WINDOW_DAYS
+        for g in self.store.goals(leader.id):
+            as_of = min(self.now, _day_end(g.deadline))
+            current = self._value_at(leader.id, g.metric, as_of, window) if self.now.date() >= g.start else None
+            baseline = self._value_at(leader.id, g.metric, _day_end(g.start - timedelta(days=1)), window)
+            out.append(goals_mod.evaluate_goal(g, current=current, baseline=baseline, today=self.now.date()))
+        return out
+
+    # ------------------------------------------------------------------ sparring sessions
+    def record_session(self, who, *, period_start: date, period_end: date, baseline_start: date | None = None,
+                       baseline_end: date | None = None, notes: str = "", actions: Sequence[str] = (),
+                       next_session: date | None = None, consultant: str | None = None,
+                       held_on: date | None = None) -> SessionNote:
+        leader = self.leader(who)
+        if period_end < period_start:
+            raise InputError("the period under review ends before it starts")
+        if baseline_start is None or baseline_end is None:
+            span = (period_end - period_start).days + 1
+            baseline_end = period_start - timedelta(days=1)
+            baseline_start = baseline_end - timedelta(days=span - 1)
+        note = SessionNote(leader_id=leader.id, held_on=held_on or self.now.date(), period_start=period_start,
+                           period_end=period_end, baseline_start=baseline_start, baseline_end=baseline_end,
+                           notes=notes, actions=tuple(actions), next_session=next_session, consultant=consultant)
+        return self.store.add_session(note)
+
+    def session_history(self, who) -> list[SessionNote]:
+        return self.store.sessions(self.leader(who).id)
+
+    def session_report(self, who, session_id: int | None = None, *, lang: str = "fi") -> sessions_mod.SessionReport:
+        leader = self.leader(who)
+        history = self.store.sessions(leader.id)
+        if not history:
+            raise NotFoundError(f"no sparring sessions for {leader.name}", hint="record one with `lasna sessions add`")
+        note = next((s for s in history if s.id == session_id), None) if session_id else history[-1]
+        if note is None:
+            raise NotFoundError(f"no sparring session {session_id} for {leader.name}")
+        return self._assemble_session(leader, note, history, lang)
+
+    def _period_report(self, start: date, end: date) -> ScoreReport:
+        days = (end - start).days + 1
+        return self.report(_day_end(end), days)
+
+    def _assemble_session(self, leader: Leader, note: SessionNote, history, lang: str) -> sessions_mod.SessionReport:
+        cur = self._period_report(note.period_start, note.period_end)
+        b_start = note.baseline_start or (note.period_start - (note.period_end - note.period_start) - timedelta(days=1))
+        b_end = note.baseline_end or (note.period_start - timedelta(days=1))
+        base = self._period_report(b_start, b_end)
+        return sessions_mod.assemble_session(
+            note, leader=leader.name,
+            current=component_values(cur, leader.id), baseline=component_values(base, leader.id),
+            current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
+            posts=self.posts_with_features[self.posts_with_features["leader_id"] == leader.id],
+            interactions=self.interactions[self.interactions["leader_id"] == leader.id],
+            history=history, lang=lang,
+        )
+
+    # ------------------------------------------------------------------ cohorts
+    def weekly(self, weeks: int = 26) -> ScoreReport:
+        return self.report(self.now, weeks * 7, by="week")
+
+    def cohort_view(self, cohort: str, *, role: str = "member", viewer: str | int | None = None,
+                    weeks: int = 26, lang: str = "fi") -> cohorts_mod.CohortView:
+        found = {c.name: c for c in self.store.cohorts()}
+        if cohort not in found:
+            raise NotFoundError(f"no cohort named {cohort!r}", hint="see `lasna leaders list`")
+        viewer_id = self.leader(viewer).id if viewer is not None else None
+        members = self.leaders[self.leaders["cohorts"].map(lambda cs: cohort in cs)]
+        since = self.now - pd.Timedelta(days=weeks * 7)
+        return cohorts_mod.cohort_view(
+            cohort, members, found[cohort].visibility, role=role, viewer_leader_id=viewer_id,
+            weekly=self.weekly(weeks), posts=self.posts[self.posts["indexed_at"] > since],
+            interactions=self.interactions[self.interactions["indexed_at"] > since], lang=lang,
+        )
+
+    # ------------------------------------------------------------------ reports
+    def leader_report(self, who, *, session_id: int | None = None, lang: str = "fi",
+                      weeks: int = 26) -> reports_mod.LeaderReport:
+        leader = self.leader(who)
+        history = self.store.sessions(leader.id)
+        session = None
+        if session_id is not None:
+            session = self.session_report(leader, session_id, lang=lang)
+        cur, base = self.report(), self.baseline_report()
+        goals = self.goal_progress(leader)
+        ctx = self.context(leader, goals=goals)
+        tipset = tips_mod.weekly_tips(ctx, lang=lang, feedback=self.store.tip_feedback(leader.id))
+        start = (self.now - pd.Timedelta(days=self.days)).date()
+        return reports_mod.build_report(
+            leader=leader.name, leader_id=leader.id, lang=lang, generated=self.now.to_pydatetime(),
+            period=(start + timedelta(days=1), self.now.date()),
+            baseline_period=((self.now - pd.Timedelta(days=2 * self.days)).date() + timedelta(days=1), start),
+            current=component_values(cur, leader.id), baseline=component_values(base, leader.id),
+            current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
+            weekly=self.weekly(weeks).composites.query("leader_id == @leader.id"),
+            tips=tipset, waiting=ctx.waiting, goals=goals, session=session, sessions=history,
+        )
+
+
+__all__ = ["CoachService", "DEFAULT_DAYS"]
