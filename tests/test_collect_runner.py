@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -51,6 +52,10 @@ def test_budget_pause_holds_every_caller():
     before = clock.now
     budget("h")
     assert clock.now == before
+    # the window is used up: wait until the advertised reset
+    budget.observe("h", {"ratelimit-remaining": "0", "ratelimit-reset": str(int(time.time()) + 3)})
+    budget("h")
+    assert 1.5 <= clock.now - before <= 3.5
 
 
 def test_budget_is_thread_safe():
