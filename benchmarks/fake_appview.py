@@ -159,6 +159,20 @@ class World:
             "replies": [],
         }
 
+    def prewarm(self, limit: int = 100) -> None:
+        """Render every feed page and thread once, so serving costs (almost) no CPU later."""
+        for acct in self.accounts:
+            offset = 0
+            while True:
+                self.handle("app.bsky.feed.getAuthorFeed", {"actor": acct.did, "limit": str(limit), "cursor": str(offset)})
+                offset += limit
+                if offset >= len(acct.posts):
+                    break
+            for post in acct.posts:
+                if post.replies:
+                    self.handle("app.bsky.feed.getPostThread", {"uri": post.uri})
+        self.requests.clear()
+
     def handle(self, nsid: str, params: dict[str, str]) -> tuple[int, bytes]:
         with self.lock:
             self.requests[nsid] += 1
@@ -172,6 +186,7 @@ class World:
                 if acct is None:
                     return _error("InvalidRequest", "Profile not found")
                 offset = int(params.get("cursor") or 0)
+                params = {**params, "cursor": str(offset)}
                 limit = min(100, int(params.get("limit") or 50))
                 key = ("feed", acct.did, acct.version, offset, limit)
                 body = self._cache.get(key)
@@ -266,8 +281,11 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=40)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--prewarm", action="store_true", help="render all responses before serving")
     args = parser.parse_args()
     world = World(args.accounts, args.posts)
+    if args.prewarm:
+        world.prewarm()
     server, url = serve(world, args.latency, args.port)
     print(url, flush=True)
     try:

@@ -55,12 +55,12 @@ class RequestBudget:
                 bucket.updated = now
                 if now < bucket.paused_until:
                     wait = bucket.paused_until - now
-                elif bucket.tokens >= 1:
-                    bucket.tokens -= 1
+                elif bucket.tokens >= 1 - 1e-9:
+                    bucket.tokens = max(0.0, bucket.tokens - 1)
                     self.granted[host] = self.granted.get(host, 0) + 1
                     return
                 else:
-                    wait = (1 - bucket.tokens) * self.per / self.rate
+                    wait = max(1e-4, (1 - bucket.tokens) * self.per / self.rate)
             self.waited += wait
             self.sleep(min(wait, 60.0))
 

@@ -34,7 +34,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 
 import collectors
 from collectors.base import COLLECTORS, CollectContext, Collector
@@ -138,13 +139,16 @@ class _Claims:
         self.store = store
         self.started_at = started_at
         self.enabled = store.engine.dialect.name == "postgresql"
+        # claims hold their connection for a whole account: keep them out of the store's pool,
+        # or a high concurrency could starve the collectors of connections
+        self.engine = create_engine(store.engine.url, poolclass=NullPool) if self.enabled else None
 
     @contextlib.contextmanager
     def claim(self, account: Account) -> Iterator[bool]:
         if not self.enabled:
             yield True
             return
-        with self.store.engine.connect() as conn:
+        with self.engine.connect() as conn:
             got = conn.execute(
                 text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": _ADVISORY_NAMESPACE, "id": account.id}
             ).scalar_one()
@@ -233,9 +237,11 @@ def run_collection(
     if concurrency < 1:
         raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
     work = select_accounts(store, leaders, source)
+    if source != "all":
+        missing = [str(p) for p in SOURCES[source] if p not in registry]
+        if missing:
+            raise ConfigError(f"no collector installed for {', '.join(missing)}")
     unsupported = sorted({str(a.platform) for _, a in work if a.platform not in registry})
-    if unsupported and source != "all":
-        raise ConfigError(f"no collector installed for {', '.join(unsupported)}")
     work = [(leader, account) for leader, account in work if account.platform in registry]
     if budget is None:
         rate, per = settings.get("request_budget")

@@ -316,3 +316,15 @@ def test_crash_mid_backfill_resumes_from_the_stored_cursor(store):
     # first page (known, past the horizon) then straight to the stored cursor: 200 and 300, 400
     assert out.requests == 4
     assert len(store.posts_frame()) == 450
+
+
+def test_vanished_account_is_reported_as_gone_and_not_retried(store, world):
+    faults = Faults(world)
+    [(leader, account)] = add_accounts(store, world, 1)
+    collector().collect(account, leader, ctx(store, faults, world))
+    faults.always[feed(world, 0)] = json_response(400, {"error": "InvalidRequest", "message": "Profile not found"})
+    report = run_collection(store, transport=faults.transport(), budget=Budget(), now=world.now,
+                            registry={Platform.BLUESKY: collector})
+    [outcome] = report.outcomes
+    assert "gone" in outcome.error and outcome.requests == 1
+    assert not store.posts_frame(include_deleted=True).deleted.any()  # nothing marked deleted on failure

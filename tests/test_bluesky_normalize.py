@@ -171,3 +171,10 @@ def test_facet_byte_offsets_roundtrip(prefix, link, suffix):
             "record": {"text": text, "createdAt": "2026-01-01T00:00:00Z", "facets": [facet]}}
     assert n.normalize_post_view(view).links == (link,)
     assert n.facet_text(text, facet) == link
+
+
+def test_blocked_thread_is_not_a_deletion():
+    payload = {"thread": {"$type": "app.bsky.feed.defs#blockedPost", "uri": "at://did:plc:x/app.bsky.feed.post/1",
+                          "blocked": True, "author": {"did": "did:plc:x"}}}
+    thread = n.normalize_thread(payload, "did:plc:x", "at://did:plc:x/app.bsky.feed.post/1")
+    assert thread.found and not thread.replies and not thread.checked

@@ -121,7 +121,7 @@ def test_overlapping_runs_on_sqlite_lock(appview, db):
     assert '"ok": true' in stdout and len(Store.open(dburl).posts_frame()) == 90
 
 
-def test_every_command_has_help():
+def test_collect_has_help_and_docs():
     env = cli_env("sqlite:////nonexistent-never-opened.db")
     proc = run_cli(["collect", "--help"], env)
     assert proc.returncode == 0 and "--wait" in proc.stdout and "--json" in proc.stdout

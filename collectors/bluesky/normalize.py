@@ -80,7 +80,7 @@ def web_url(uri: str, handle: str | None = None) -> str | None:
 
 
 def _require(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if not isinstance(obj, Mapping):
+    if not isinstance(obj, dict):
         raise MalformedPayload(f"{where}: expected an object, got {type(obj).__name__}")
     value = obj.get(key)
     if not isinstance(value, kind):
@@ -123,12 +123,12 @@ def normalize_facets(text: str, facets: Any) -> Facets:
     links: list[str] = []
     tags: list[str] = []
     for facet in facets:
-        index = _require(facet, "index", Mapping, "facet")
+        index = _require(facet, "index", dict, "facet")
         start, end = index.get("byteStart"), index.get("byteEnd")
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= size):
             raise MalformedPayload(f"facet byte range {start}..{end} outside text of {size} bytes")
         for feature in _require(facet, "features", list, "facet"):
-            kind = feature.get("$type") if isinstance(feature, Mapping) else None
+            kind = feature.get("$type") if isinstance(feature, dict) else None
             if kind == "app.bsky.richtext.facet#mention":
                 mentions.append(_require(feature, "did", str, "mention facet"))
             elif kind == "app.bsky.richtext.facet#link":
@@ -148,15 +148,15 @@ def _embed_quote(embed: Any) -> str | None:
     """URI of the quoted record, if the record's embed quotes one; rejects unknown embed types."""
     if embed is None:
         return None
-    if not isinstance(embed, Mapping):
+    if not isinstance(embed, dict):
         raise MalformedPayload("embed is not an object")
     kind = embed.get("$type")
     if kind not in KNOWN_EMBEDS:
         raise MalformedPayload(f"unknown embed type {kind!r}")
     if kind == "app.bsky.embed.record":
-        return _require(_require(embed, "record", Mapping, "record embed"), "uri", str, "record embed")
+        return _require(_require(embed, "record", dict, "record embed"), "uri", str, "record embed")
     if kind == "app.bsky.embed.recordWithMedia":
-        inner = _require(_require(embed, "record", Mapping, "recordWithMedia embed"), "record", Mapping, "embed")
+        inner = _require(_require(embed, "record", dict, "recordWithMedia embed"), "record", dict, "embed")
         return _require(inner, "uri", str, "recordWithMedia embed")
     return None
 
@@ -167,7 +167,7 @@ def _gates(view: Mapping[str, Any]) -> tuple[bool, bool, tuple[str, ...]]:
     hidden: tuple[str, ...] = ()
     threadgate = view.get("threadgate")
     if threadgate is not None:
-        record = _require(threadgate, "record", Mapping, "threadgate")
+        record = _require(threadgate, "record", dict, "threadgate")
         # `allow` absent: everybody may reply; present (even empty): restricted.
         replies_restricted = "allow" in record
         raw_hidden = record.get("hiddenReplies") or []
@@ -176,15 +176,15 @@ def _gates(view: Mapping[str, Any]) -> tuple[bool, bool, tuple[str, ...]]:
         hidden = tuple(raw_hidden)
     quotes_disabled = False
     viewer = view.get("viewer")
-    if isinstance(viewer, Mapping) and viewer.get("embeddingDisabled") is True:
+    if isinstance(viewer, dict) and viewer.get("embeddingDisabled") is True:
         quotes_disabled = True
     postgate = view.get("postgate")  # not in every AppView version; accepted when present
     if postgate is not None:
-        record = postgate.get("record", postgate) if isinstance(postgate, Mapping) else None
-        if not isinstance(record, Mapping):
+        record = postgate.get("record", postgate) if isinstance(postgate, dict) else None
+        if not isinstance(record, dict):
             raise MalformedPayload("postgate is not an object")
         rules = record.get("embeddingRules") or []
-        if any(isinstance(r, Mapping) and r.get("$type") == POSTGATE_DISABLE for r in rules):
+        if any(isinstance(r, dict) and r.get("$type") == POSTGATE_DISABLE for r in rules):
             quotes_disabled = True
     return replies_restricted, quotes_disabled, hidden
 
@@ -199,9 +199,9 @@ def normalize_post_view(view: Mapping[str, Any]) -> Post:
     """One ``#postView`` (the leader's own post, reply or quote) -> :class:`Post`."""
     uri = _require(view, "uri", str, "post view")
     where = f"post {uri}"
-    author = _require(view, "author", Mapping, where)
+    author = _require(view, "author", dict, where)
     author_did = _require(author, "did", str, where + " author")
-    record = _require(view, "record", Mapping, where)
+    record = _require(view, "record", dict, where)
     if record.get("$type", "app.bsky.feed.post") != "app.bsky.feed.post":
         raise MalformedPayload(f"{where}: record type {record.get('$type')!r} is not a post")
     text = _require(record, "text", str, where)
@@ -212,8 +212,8 @@ def normalize_post_view(view: Mapping[str, Any]) -> Post:
     reply = record.get("reply")
     parent_id = root_id = parent_author = None
     if reply is not None:
-        parent_id = _require(_require(reply, "parent", Mapping, where + " reply"), "uri", str, where + " parent")
-        root_id = _require(_require(reply, "root", Mapping, where + " reply"), "uri", str, where + " root")
+        parent_id = _require(_require(reply, "parent", dict, where + " reply"), "uri", str, where + " parent")
+        root_id = _require(_require(reply, "root", dict, where + " reply"), "uri", str, where + " root")
         parent_author = did_of(parent_id)
     replies_restricted, quotes_disabled, hidden = _gates(view)
     return Post(
@@ -248,10 +248,10 @@ def normalize_repost(item: Mapping[str, Any]) -> Post:
     The text stays empty: it is someone else's words, not the leader's. The id is
     the repost record's URI when the AppView gives it, else a stable synthetic one.
     """
-    reason = _require(item, "reason", Mapping, "repost item")
-    by = _require(reason, "by", Mapping, "repost reason")
+    reason = _require(item, "reason", dict, "repost item")
+    by = _require(reason, "by", dict, "repost reason")
     by_did = _require(by, "did", str, "repost reason by")
-    subject = _require(_require(item, "post", Mapping, "repost item"), "uri", str, "reposted post")
+    subject = _require(_require(item, "post", dict, "repost item"), "uri", str, "reposted post")
     when = parse_time(reason.get("indexedAt"), "repost indexedAt")
     repost_uri = reason.get("uri")
     if not isinstance(repost_uri, str):
@@ -269,37 +269,37 @@ def normalize_repost(item: Mapping[str, Any]) -> Post:
 
 def feed_item_uri(item: Any) -> str | None:
     """Best-effort id of a feed item, for logging and for 'seen' bookkeeping of skipped items."""
-    if not isinstance(item, Mapping):
+    if not isinstance(item, dict):
         return None
     reason = item.get("reason")
-    if isinstance(reason, Mapping) and reason.get("$type") == REASON_REPOST and isinstance(reason.get("uri"), str):
+    if isinstance(reason, dict) and reason.get("$type") == REASON_REPOST and isinstance(reason.get("uri"), str):
         return reason["uri"]
     post = item.get("post")
-    if isinstance(post, Mapping) and isinstance(post.get("uri"), str):
+    if isinstance(post, dict) and isinstance(post.get("uri"), str):
         return post["uri"]
     return None
 
 
 def normalize_feed_item(item: Mapping[str, Any]) -> Post | None:
     """One ``#feedViewPost`` of the leader's author feed -> :class:`Post` (None for a pinned echo)."""
-    if not isinstance(item, Mapping):
+    if not isinstance(item, dict):
         raise MalformedPayload("feed item is not an object")
     reason = item.get("reason")
     if reason is not None:
-        kind = reason.get("$type") if isinstance(reason, Mapping) else None
+        kind = reason.get("$type") if isinstance(reason, dict) else None
         if kind == REASON_REPOST:
             return normalize_repost(item)
         if kind == REASON_PIN:
             return None  # the pinned post appears again in its own place in the feed
         raise MalformedPayload(f"unknown feed reason {kind!r}")
-    return normalize_post_view(_require(item, "post", Mapping, "feed item"))
+    return normalize_post_view(_require(item, "post", dict, "feed item"))
 
 
 def item_sort_time(item: Mapping[str, Any]) -> datetime | None:
     """The time the AppView sorts a feed item by (min of createdAt and indexedAt; repost time)."""
     try:
         reason = item.get("reason")
-        if isinstance(reason, Mapping) and reason.get("$type") == REASON_REPOST:
+        if isinstance(reason, dict) and reason.get("$type") == REASON_REPOST:
             return parse_time(reason.get("indexedAt"))
         post = item["post"]
         times = [parse_time(post["record"]["createdAt"])]
@@ -348,7 +348,7 @@ def normalize_author_feed(page: Mapping[str, Any]) -> FeedPage:
             handle = item["reason"]["by"].get("handle")
             if isinstance(handle, str):
                 handles.setdefault(post.author_id, handle)
-    sort_times = tuple(item_sort_time(i) if isinstance(i, Mapping) else None for i in feed)
+    sort_times = tuple(item_sort_time(i) if isinstance(i, dict) else None for i in feed)
     return FeedPage(tuple(posts), tuple(skipped), cursor, sort_times, tuple(handles.items()))
 
 
@@ -381,7 +381,7 @@ class Thread:
     """What one ``getPostThread`` answer holds, from the leader's point of view."""
 
     root_uri: str
-    found: bool  # False: the post is gone (notFound) or blocked
+    found: bool  # False: the post is gone (notFound); a blocked thread is found but empty
     own_posts: tuple[Post, ...] = ()
     replies: tuple[Interaction, ...] = ()
     #: own post URI -> replyCount, for every own post whose replies were all returned
@@ -394,7 +394,7 @@ def _walk(node: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
     while stack:
         current, level = stack.pop()
         yield current, level
-        if isinstance(current, Mapping) and isinstance(current.get("replies"), list):
+        if isinstance(current, dict) and isinstance(current.get("replies"), list):
             for child in reversed(current["replies"]):
                 stack.append((child, level + 1))
 
@@ -406,13 +406,15 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
     the leader's own posts found there are Posts. Hidden replies (threadgate
     ``hiddenReplies``) are kept but flagged. Malformed replies are skipped.
     """
-    thread = _require(output, "thread", Mapping, "getPostThread output")
+    thread = _require(output, "thread", dict, "getPostThread output")
     kind = thread.get("$type", THREAD_VIEW)
-    if kind in (NOT_FOUND, BLOCKED) or thread.get("notFound") is True:
+    if kind == NOT_FOUND or thread.get("notFound") is True:
         return Thread(root_uri=requested_uri, found=False)
+    if kind == BLOCKED or thread.get("blocked") is True:
+        return Thread(root_uri=requested_uri, found=True)  # hidden from us, not deleted
     if kind != THREAD_VIEW:
         raise MalformedPayload(f"unknown thread node type {kind!r}")
-    root_view = _require(thread, "post", Mapping, "thread root")
+    root_view = _require(thread, "post", dict, "thread root")
     hidden: set[str] = set(hidden_reply_uris(output)) if output.get("threadgate") else set()
     hidden.update(hidden_reply_uris(root_view))
     own: list[Post] = []
@@ -420,7 +422,7 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
     checked: list[tuple[str, int]] = []
     skipped: list[tuple[str | None, str]] = []
     for node, level in _walk(thread):
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict):
             skipped.append((None, "thread node is not an object"))
             continue
         node_type = node.get("$type", THREAD_VIEW)
@@ -430,11 +432,11 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
             skipped.append((node.get("uri"), f"unknown thread node type {node_type!r}"))
             continue
         view = node.get("post")
-        uri = view.get("uri") if isinstance(view, Mapping) else None
+        uri = view.get("uri") if isinstance(view, dict) else None
         try:
-            if not isinstance(view, Mapping):
+            if not isinstance(view, dict):
                 raise MalformedPayload("thread node without post")
-            author_did = _require(_require(view, "author", Mapping, "post"), "did", str, "post author")
+            author_did = _require(_require(view, "author", dict, "post"), "did", str, "post author")
             if author_did == leader_did:
                 post = normalize_post_view(view)
                 own.append(post)

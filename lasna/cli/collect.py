@@ -94,6 +94,7 @@ def collect(
         console.print(
             f"Run {report.run_id}: {len(report.outcomes)} account(s), {len(failed)} failed, "
             f"{sum(o.new_posts for o in report.outcomes)} new post(s), "
-            f"{sum(o.new_interactions for o in report.outcomes)} new interaction(s)."
+            f"{sum(o.new_interactions for o in report.outcomes)} new interaction(s).",
+            highlight=False,
         )
     raise typer.Exit(0 if report.ok else 1)

@@ -8,6 +8,7 @@ the data it covers, and ingesting a batch twice equals ingesting it once.
 
 from __future__ import annotations
 
+import functools
 import socket
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -114,6 +115,13 @@ def create_store_engine(url: str) -> Engine:
 
 def _insert(conn: Connection, table):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+
+
+@functools.lru_cache(maxsize=32)
+def _upsert_statement(dialect: str, table, mutable: tuple[str, ...]):
+    """INSERT .. ON CONFLICT(id) DO UPDATE, built once per table (building it is costly)."""
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return stmt.on_conflict_do_update(index_elements=[table.c.id], set_={name: stmt.excluded[name] for name in mutable})
 
 
 def _dedupe(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -400,11 +408,7 @@ class Store:
         for chunk_start in range(0, len(ids), 5000):
             chunk = ids[chunk_start : chunk_start + 5000]
             known.update(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
-        stmt = _insert(conn, table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.id], set_={name: stmt.excluded[name] for name in mutable}
-        )
-        conn.execute(stmt, rows)
+        conn.execute(_upsert_statement(conn.dialect.name, table, tuple(mutable)), rows)
         return len(set(ids) - known)
 
     def _put_state(self, conn: Connection, account_id: int, state: Mapping[str, str | None]) -> None:
