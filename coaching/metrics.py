@@ -334,6 +334,16 @@ def compute_components(
              "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
     icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "text",
              "parent_id", "root_id"]
+    import time as _time
+
+    timings: dict[str, float] = {}
+    _t = [_time.process_time()]
+
+    def mark(label: str) -> None:
+        now = _time.process_time()
+        timings[label] = timings.get(label, 0.0) + now - _t[0]
+        _t[0] = now
+
     original_interactions = interactions
     posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
     interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
@@ -344,7 +354,9 @@ def compute_components(
         interactions["emoji_only"] = np.zeros(0, bool)
     interactions = interactions.drop(columns=["text"], errors="ignore")
     # Integer codes for ids and accounts: every join below runs on int64/float64 keys, not strings.
+    mark("slim + emoji flags")
     posts, interactions, mention_rows, id_names, acct_names = _encode(posts, interactions)
+    mark("encode ids")
     if "deleted" in posts:
         posts = posts[~posts["deleted"].astype(bool)]
     posts = posts[posts["indexed_at"].notna()]
@@ -361,7 +373,9 @@ def compute_components(
     it_all = it_all[it_all <= period.until]
 
     own_ids = posts[["leader_id", "author_id"]].drop_duplicates()
+    mark("filter")
     linked = link_answers(posts, inter)
+    mark("link answers")
 
     # ---- own posts in window (P)
     P = posts.loc[~posts["is_repost"].astype(bool).to_numpy()]
@@ -404,6 +418,7 @@ def compute_components(
         rows.append(_rate_rows(name, None, sel.groupby(K, sort=False).size(), n_roots,
                                _evidence(sel, K, "post_id", k, names=id_names)))
 
+    mark("own-post shares")
     # ---- incoming that merit an answer
     I = linked
     It = to_ns(I["indexed_at"])
@@ -446,6 +461,7 @@ def compute_components(
         rows.append(_value_rows("response_time", med, n_in, sel.groupby(K, sort=False).size(),
                                 _evidence(I[I["answered_ever"]], K, "answered_by", k, names=id_names)))
 
+    mark("response rate + time")
     # ---- re-entry on the leader's root posts
     replies_in = linked
     if "kind" in replies_in:
@@ -471,6 +487,7 @@ def compute_components(
     rows.append(_rate_rows("re_entry", None, selR.groupby(K, sort=False).size(), R.groupby(K, sort=False).size(),
                            _evidence(R[~R["reentered"]], K, "post_id", k, names=id_names)))
 
+    mark("re-entry")
     # ---- conversation depth: leader dialogue replies grouped by thread root
     D = P[P["reply_to_other"]]
     D = D.assign(thread=D["reply_root_id"].where(D["reply_root_id"].notna(), D["reply_parent_id"]))
@@ -496,6 +513,7 @@ def compute_components(
                                gt.size(), _evidence(first_turn[first_turn["exchange"]].assign(t=0), K, "thread", k, names=id_names)))
         rows.append(_value_rows("turns_per_thread", gt["turns"].mean(), gt.size(), gt["turns"].sum()))
 
+    mark("conversation depth")
     # ---- reciprocity and network breadth
     In = I[["leader_id", "bucket", "author_id"]].drop_duplicates()
     out_reply = D[["leader_id", "bucket", "reply_parent_author_id", "post_id", "t"]].rename(
@@ -538,11 +556,14 @@ def compute_components(
         rows.append(_value_rows("new_interlocutors", new / months, n_posts.reindex(new.index, fill_value=0),
                                 new.astype(float), _evidence(fs, K, "account", k, names=acct_names)))
 
+    mark("reciprocity + network")
     # ---- consistency
     if len(P):
         b = P["bucket"].to_numpy()
         bstart = np.maximum(b, period.start)
-        week_idx = (P["t"].to_numpy() - 1 - bstart) // WEEK_NS
+        bb0 = P["bucket"].to_numpy()
+        nw_row = np.maximum(np.ceil((period.bucket_end(bb0) - bstart) / WEEK_NS).astype(np.int64), 1)
+        week_idx = np.clip((P["t"].to_numpy() - bstart) // WEEK_NS, 0, nw_row - 1)
         aw = pd.DataFrame({"leader_id": P["leader_id"].to_numpy(), "bucket": b, "w": week_idx}).drop_duplicates()
         active_w = aw.groupby(K, sort=False).size()
         bb = n_posts.index.get_level_values("bucket").to_numpy()
@@ -564,6 +585,7 @@ def compute_components(
         fe = first_ever.reindex(tb.get_level_values("leader_id")).to_numpy()
         rows.append(_value_rows("tenure_days", pd.Series((ends - fe) / DAY_NS, index=tb), n_posts))
 
+    mark("consistency")
     rows = [r for r in rows if len(r)]
     comp = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPONENT_COLUMNS)
     comp = comp.reindex(columns=COMPONENT_COLUMNS)
@@ -579,4 +601,6 @@ def compute_components(
     hit[rows_] = True
     out["answered_by"] = pd.Series(ab, dtype=object)
     out["answered_at"] = pd.Series(pd.to_datetime(at_ns.astype("datetime64[ns]"), utc=True)).where(hit)
+    mark("assemble")
+    comp.attrs["timings_cpu_s"] = timings
     return comp, out
