@@ -429,8 +429,12 @@ def compute_components(
         keep &= ~I["hidden"].astype(bool).to_numpy()
     if len(I):
         # not the leader's own accounts
-        mine = I[["leader_id", "author_id"]].merge(own_ids.assign(_own=True), on=["leader_id", "author_id"],
-                                                   how="left")["_own"].fillna(False).to_numpy(dtype=bool)
+        big = np.int64(max(np.nanmax(I["author_id"].to_numpy(), initial=0),
+                           np.nanmax(own_ids["author_id"].to_numpy(), initial=0)) + 2)
+        ikey = I["leader_id"].to_numpy().astype(np.int64) * big + np.nan_to_num(I["author_id"].to_numpy(), nan=-1).astype(np.int64)
+        okey = own_ids["leader_id"].to_numpy().astype(np.int64) * big + \
+            np.nan_to_num(own_ids["author_id"].to_numpy(), nan=-1).astype(np.int64)
+        mine = np.isin(ikey, okey) & I["author_id"].notna().to_numpy()
         keep &= ~mine
         keep &= ~I["emoji_only"].to_numpy(dtype=bool)
     I = I.loc[keep]
