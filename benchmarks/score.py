@@ -215,6 +215,7 @@ def main(argv=None) -> None:
     print(f"score(by='week', 90 days): {t_full:.2f} s wall, {c_full:.2f} s CPU for {n_posts:,} posts "
           f"({len(rep.components):,} component rows, {len(rep.composites):,} leader-weeks); "
           f"peak RSS {peak:.0f} MiB (before scoring {rss0:.0f} MiB)")
+    print("  CPU seconds by stage: " + ", ".join(f"{k} {v:.2f}" for k, v in rep.meta["timings_cpu_s"].items()))
     t0 = time.perf_counter()
     rep.to_dict()
     print(f"to_dict(): {time.perf_counter() - t0:.2f} s")
