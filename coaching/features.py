@@ -191,7 +191,7 @@ CREDIT_RE = re.compile(
     re.IGNORECASE,
 )
 RESULTS_RE = re.compile(
-    r"(?:\d+(?:[.,]\d+)?\s?(?:%|€|M€|milj|prosent|percent)|\btulos\w*|\braportti\w*|\bjulkaisi\w*|"
+    r"(?:\d+(?:[.,]\d+)?\s?(?:%|€|M€|milj|prosent|percent)|\btulos\b|\btuloks\w*|\braportti\w*|\bjulkaisi\w*|"
     r"\bvalmistu\w*|\bsaavutti\w*|\bresults?\b|\breport\b|\bpublished\b|\blaunched\b|\bdelivered\b|"
     r"\bachieved\b|\bcompleted\b|\bdown \d|\bup \d|\bvähen\w*|\blisä\w*\s+\d)",
     re.IGNORECASE,

@@ -179,3 +179,11 @@ def test_incoming_from_the_leaders_own_account_does_not_merit_an_answer():
     P, I, L = frames(posts, inter)
     r = comp(coaching.score(P, I, L, until=UNTIL), "response_rate")
     assert (r.x, r.n) == (0, 1) and list(r.evidence) == ["i2"]
+
+
+def test_results_use_cached_classifier_labels_when_given():
+    P, I, L = hand_fixture()
+    base = comp(coaching.score(P, I, L, until=UNTIL), "results")
+    labels = pd.DataFrame({"post_id": ["p2", "p3"], "label": ["results", "broadcast"]})
+    with_labels = comp(coaching.score(P, I, L, until=UNTIL, post_types=labels), "results")
+    assert with_labels.x == base.x + 1 and "p2" in with_labels.evidence and "p2" not in base.evidence
