@@ -346,6 +346,9 @@ def compute_components(
 
     original_interactions = interactions
     posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
+    for c in ("is_repost", "replies_restricted", "quotes_disabled", "deleted", *FEATURE_COLUMNS):
+        if c in posts and c not in ("post_id", "lang_detected", "n_words"):
+            posts[c] = posts[c].fillna(False).astype(bool)  # empty frames come as object dtype
     interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
     interactions["_irow"] = np.arange(len(interactions))
     if len(interactions):
