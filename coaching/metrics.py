@@ -334,8 +334,21 @@ def compute_components(
              "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
     icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "text",
              "parent_id", "root_id"]
+    import time as _time
+
+    timings: dict[str, float] = {}
+    _t = [_time.process_time()]
+
+    def mark(label: str) -> None:
+        now = _time.process_time()
+        timings[label] = timings.get(label, 0.0) + now - _t[0]
+        _t[0] = now
+
     original_interactions = interactions
     posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
+    for c in ("is_repost", "replies_restricted", "quotes_disabled", "deleted", *FEATURE_COLUMNS):
+        if c in posts and c not in ("post_id", "lang_detected", "n_words"):
+            posts[c] = posts[c].fillna(False).astype(bool)  # empty frames come as object dtype
     interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
     interactions["_irow"] = np.arange(len(interactions))
     if len(interactions):
@@ -344,7 +357,9 @@ def compute_components(
         interactions["emoji_only"] = np.zeros(0, bool)
     interactions = interactions.drop(columns=["text"], errors="ignore")
     # Integer codes for ids and accounts: every join below runs on int64/float64 keys, not strings.
+    mark("slim + emoji flags")
     posts, interactions, mention_rows, id_names, acct_names = _encode(posts, interactions)
+    mark("encode ids")
     if "deleted" in posts:
         posts = posts[~posts["deleted"].astype(bool)]
     posts = posts[posts["indexed_at"].notna()]
@@ -361,7 +376,9 @@ def compute_components(
     it_all = it_all[it_all <= period.until]
 
     own_ids = posts[["leader_id", "author_id"]].drop_duplicates()
+    mark("filter")
     linked = link_answers(posts, inter)
+    mark("link answers")
 
     # ---- own posts in window (P)
     P = posts.loc[~posts["is_repost"].astype(bool).to_numpy()]
@@ -404,6 +421,7 @@ def compute_components(
         rows.append(_rate_rows(name, None, sel.groupby(K, sort=False).size(), n_roots,
                                _evidence(sel, K, "post_id", k, names=id_names)))
 
+    mark("own-post shares")
     # ---- incoming that merit an answer
     I = linked
     It = to_ns(I["indexed_at"])
@@ -414,8 +432,12 @@ def compute_components(
         keep &= ~I["hidden"].astype(bool).to_numpy()
     if len(I):
         # not the leader's own accounts
-        mine = I[["leader_id", "author_id"]].merge(own_ids.assign(_own=True), on=["leader_id", "author_id"],
-                                                   how="left")["_own"].fillna(False).to_numpy(dtype=bool)
+        big = np.int64(max(np.nanmax(I["author_id"].to_numpy(), initial=0),
+                           np.nanmax(own_ids["author_id"].to_numpy(), initial=0)) + 2)
+        ikey = I["leader_id"].to_numpy().astype(np.int64) * big + np.nan_to_num(I["author_id"].to_numpy(), nan=-1).astype(np.int64)
+        okey = own_ids["leader_id"].to_numpy().astype(np.int64) * big + \
+            np.nan_to_num(own_ids["author_id"].to_numpy(), nan=-1).astype(np.int64)
+        mine = np.isin(ikey, okey) & I["author_id"].notna().to_numpy()
         keep &= ~mine
         keep &= ~I["emoji_only"].to_numpy(dtype=bool)
     I = I.loc[keep]
@@ -446,6 +468,7 @@ def compute_components(
         rows.append(_value_rows("response_time", med, n_in, sel.groupby(K, sort=False).size(),
                                 _evidence(I[I["answered_ever"]], K, "answered_by", k, names=id_names)))
 
+    mark("response rate + time")
     # ---- re-entry on the leader's root posts
     replies_in = linked
     if "kind" in replies_in:
@@ -471,6 +494,7 @@ def compute_components(
     rows.append(_rate_rows("re_entry", None, selR.groupby(K, sort=False).size(), R.groupby(K, sort=False).size(),
                            _evidence(R[~R["reentered"]], K, "post_id", k, names=id_names)))
 
+    mark("re-entry")
     # ---- conversation depth: leader dialogue replies grouped by thread root
     D = P[P["reply_to_other"]]
     D = D.assign(thread=D["reply_root_id"].where(D["reply_root_id"].notna(), D["reply_parent_id"]))
@@ -496,31 +520,60 @@ def compute_components(
                                gt.size(), _evidence(first_turn[first_turn["exchange"]].assign(t=0), K, "thread", k, names=id_names)))
         rows.append(_value_rows("turns_per_thread", gt["turns"].mean(), gt.size(), gt["turns"].sum()))
 
-    # ---- reciprocity and network breadth
-    In = I[["leader_id", "bucket", "author_id"]].drop_duplicates()
-    out_reply = D[["leader_id", "bucket", "reply_parent_author_id", "post_id", "t"]].rename(
-        columns={"reply_parent_author_id": "account"})
-    ment = P[["_row", "leader_id", "bucket"]].merge(mention_rows, on="_row", how="inner")
-    Out = pd.concat([out_reply[["leader_id", "bucket", "account"]], ment[["leader_id", "bucket", "account"]]],
-                    ignore_index=True).drop_duplicates()
-    both = In.merge(Out.rename(columns={"account": "author_id"}), on=["leader_id", "bucket", "author_id"],
-                    how="inner")
-    rows.append(_rate_rows("reciprocity", None, both.groupby(K, sort=False).size(),
-                           In.groupby(K, sort=False).size(), _evidence(both.assign(t=0), K, "author_id", k, names=acct_names)))
-    if len(out_reply):
-        cnt = out_reply.groupby(["leader_id", "bucket", "account"], sort=False).size().rename("c").reset_index()
-        tot = cnt.groupby(K)["c"].transform("sum")
-        p = cnt["c"] / tot
-        cnt["plogp"] = -p * np.log(p)
-        gN = cnt.groupby(K, sort=False)
-        N = gN.size()
-        H = gN["plogp"].sum()
-        eff = np.exp(H)
+    mark("conversation depth")
+    # ---- reciprocity and network breadth (numpy on one int64 key per (group, account))
+    lid_all = np.concatenate([I["leader_id"].to_numpy(), D["leader_id"].to_numpy(), P["leader_id"].to_numpy()])
+    b_all = np.concatenate([I["bucket"].to_numpy(), D["bucket"].to_numpy(), P["bucket"].to_numpy()])
+    gcodes, _ = pd.factorize(lid_all.astype(np.int64) * 1_000_003 + b_all.astype(np.int64) // DAY_NS)
+    nI, nD = len(I), len(D)
+    g_I, g_D, g_P = gcodes[:nI], gcodes[nI:nI + nD], gcodes[nI + nD:]
+    n_groups = int(gcodes.max()) + 1 if len(gcodes) else 0
+    g_lid = np.zeros(n_groups, np.int64)
+    g_b = np.zeros(n_groups, np.int64)
+    g_lid[gcodes] = lid_all
+    g_b[gcodes] = b_all
+    acc_I = I["author_id"].to_numpy()
+    acc_D = D["reply_parent_author_id"].to_numpy()
+    m = mention_rows.merge(pd.DataFrame({"_row": P["_row"].to_numpy(), "g": g_P}), on="_row", how="inner")
+    acc_M, g_M = m["account"].to_numpy(), m["g"].to_numpy()
+    A = np.int64(np.nanmax(np.concatenate([acc_I, acc_D, acc_M, [0.0]])) + 1)
+
+    def keys(g, acc):
+        ok = ~np.isnan(acc)
+        return g[ok].astype(np.int64) * A + acc[ok].astype(np.int64)
+
+    def by_group(values: np.ndarray, gidx: np.ndarray) -> pd.Series:
+        idx = pd.MultiIndex.from_arrays([g_lid[gidx], g_b[gidx]], names=K)
+        return pd.Series(values, index=idx)
+
+    def ev_frame(key_arr: np.ndarray, order_val: np.ndarray | None = None) -> pd.DataFrame:
+        g = key_arr // A
+        return pd.DataFrame({"leader_id": g_lid[g], "bucket": g_b[g], "account": (key_arr % A).astype(np.float64),
+                             "t": np.zeros(len(g), np.int64) if order_val is None else order_val})
+
+    in_keys = np.unique(keys(g_I, acc_I))
+    out_keys = np.unique(np.concatenate([keys(g_D, acc_D), keys(g_M, acc_M)]))
+    both = np.intersect1d(in_keys, out_keys, assume_unique=True)
+    in_groups, in_n = np.unique(in_keys // A, return_counts=True)
+    both_n = np.bincount(both // A, minlength=n_groups)
+    rows.append(_rate_rows("reciprocity", None, by_group(both_n[in_groups].astype(float), in_groups),
+                           by_group(in_n.astype(float), in_groups),
+                           _evidence(ev_frame(both), K, "account", k, names=acct_names)))
+    if len(D):
+        d_keys, c = np.unique(keys(g_D, acc_D), return_counts=True)
+        dg = d_keys // A
+        tot = np.bincount(dg, weights=c, minlength=n_groups)
+        p = c / tot[dg]
+        H_all = np.bincount(dg, weights=-p * np.log(p), minlength=n_groups)
+        N_all = np.bincount(dg, minlength=n_groups)
+        groups_d = np.flatnonzero(N_all > 0)
+        N = by_group(N_all[groups_d].astype(float), groups_d)
+        H = by_group(H_all[groups_d], groups_d)
         with np.errstate(divide="ignore", invalid="ignore"):
             even = (H / np.log(N)).where(N >= 2)
-        top = cnt.sort_values("c", ascending=False).assign(t=0)
-        rows.append(_value_rows("interlocutors", N.astype(float), N, None, _evidence(top, K, "account", k, names=acct_names)))
-        rows.append(_value_rows("effective_interlocutors", eff, N))
+        rows.append(_value_rows("interlocutors", N, N, None,
+                                _evidence(ev_frame(d_keys, -c), K, "account", k, names=acct_names)))
+        rows.append(_value_rows("effective_interlocutors", np.exp(H), N))
         rows.append(_value_rows("evenness", even, N))
     # new interlocutors: first reply ever (up to `until`) to an account falls in the bucket
     allD = posts.loc[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy()]
@@ -538,11 +591,14 @@ def compute_components(
         rows.append(_value_rows("new_interlocutors", new / months, n_posts.reindex(new.index, fill_value=0),
                                 new.astype(float), _evidence(fs, K, "account", k, names=acct_names)))
 
+    mark("reciprocity + network")
     # ---- consistency
     if len(P):
         b = P["bucket"].to_numpy()
         bstart = np.maximum(b, period.start)
-        week_idx = (P["t"].to_numpy() - 1 - bstart) // WEEK_NS
+        bb0 = P["bucket"].to_numpy()
+        nw_row = np.maximum(np.ceil((period.bucket_end(bb0) - bstart) / WEEK_NS).astype(np.int64), 1)
+        week_idx = np.clip((P["t"].to_numpy() - bstart) // WEEK_NS, 0, nw_row - 1)
         aw = pd.DataFrame({"leader_id": P["leader_id"].to_numpy(), "bucket": b, "w": week_idx}).drop_duplicates()
         active_w = aw.groupby(K, sort=False).size()
         bb = n_posts.index.get_level_values("bucket").to_numpy()
@@ -564,6 +620,7 @@ def compute_components(
         fe = first_ever.reindex(tb.get_level_values("leader_id")).to_numpy()
         rows.append(_value_rows("tenure_days", pd.Series((ends - fe) / DAY_NS, index=tb), n_posts))
 
+    mark("consistency")
     rows = [r for r in rows if len(r)]
     comp = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPONENT_COLUMNS)
     comp = comp.reindex(columns=COMPONENT_COLUMNS)
@@ -579,4 +636,6 @@ def compute_components(
     hit[rows_] = True
     out["answered_by"] = pd.Series(ab, dtype=object)
     out["answered_at"] = pd.Series(pd.to_datetime(at_ns.astype("datetime64[ns]"), utc=True)).where(hit)
+    mark("assemble")
+    comp.attrs["timings_cpu_s"] = timings
     return comp, out
