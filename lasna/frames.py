@@ -91,7 +91,8 @@ def conform(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
             out[col] = out[col].map(lambda v: list(v) if isinstance(v, (list, tuple)) else [])
     for col in (*BOOL_POST_COLUMNS, "hidden"):
         if col in out:
-            out[col] = out[col].fillna(False).astype(bool)
+            # missing → False; an all-missing column may arrive as float64, so cast first
+            out[col] = out[col].astype(object).where(out[col].notna(), False).astype(bool)
     for col in INT_POST_COLUMNS:
         if col in out:
             out[col] = out[col].fillna(0).astype("int64")
