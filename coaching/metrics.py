@@ -601,9 +601,17 @@ def compute_components(
         week_idx = np.clip((P["t"].to_numpy() - bstart) // WEEK_NS, 0, nw_row - 1)
         aw = pd.DataFrame({"leader_id": P["leader_id"].to_numpy(), "bucket": b, "w": week_idx}).drop_duplicates()
         active_w = aw.groupby(K, sort=False).size()
-        bb = n_posts.index.get_level_values("bucket").to_numpy()
+        # A leader who posted before a bucket but not in it was silent there: 0 active weeks,
+        # not "no data" (otherwise the shooting star would vanish from Consistency).
+        first_post = pd.Series(pt_all).groupby(posts["leader_id"].to_numpy()).min()
+        grid = pd.MultiIndex.from_product([first_post.index, period.buckets()], names=K)
+        started = first_post.reindex(grid.get_level_values(0)).to_numpy() < period.bucket_end(
+            grid.get_level_values(1).to_numpy())
+        week_index = n_posts.index.union(grid[started])
+        active_w = active_w.reindex(week_index, fill_value=0)
+        bb = week_index.get_level_values("bucket").to_numpy()
         nweeks = np.ceil((period.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int)
-        nweeks = pd.Series(np.maximum(nweeks, 1), index=n_posts.index)
+        nweeks = pd.Series(np.maximum(nweeks, 1), index=week_index)
         rows.append(_rate_rows("active_weeks", None, active_w, nweeks, None))
         S = P[["leader_id", "bucket", "t"]].sort_values(["leader_id", "bucket", "t"], kind="stable")
         gap = S.groupby(K, sort=False)["t"].diff() / HOUR_NS

@@ -51,6 +51,10 @@ def test_styles_rank_as_their_descriptions_imply(capsys, monkeypatch, demo_url):
         assert scores[talker]["openness"] > scores[broadcaster]["openness"]
     assert scores["Sanna Heikkinen"]["openness"] < scores["Liisa Virtanen"]["openness"]
     assert scores["Helena Lindqvist"]["network"] > scores["Markku Nieminen"]["network"]
+    # silent for the last 90 days: the shooting stars are scored, and score lowest on consistency
+    for star in ("Jari Mäkinen", "Tom Becker"):
+        assert scores[star]["consistency"] is not None
+        assert scores[star]["consistency"] < scores["Aino Korhonen"]["consistency"]
     # over the whole 18 months, so that the shooting stars' bursts are inside the window
     year = composites(run_json(capsys, monkeypatch, demo_url, "score", "--days", "560", "--until", UNTIL, "--json"))
     assert year["Aino Korhonen"]["consistency"] > year["Jari Mäkinen"]["consistency"]
