@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lasna import __version__
-from lasna.cli import db, demo, leaders
+from lasna.cli import db, demo, leaders, users
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -42,6 +42,7 @@ def version() -> None:
 
 app.add_typer(leaders.app, name="leaders")
 app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
 demo.register(app)
 
 

@@ -23,6 +23,8 @@ def serve_dashboard(host: str, port: int) -> int:
     env = dict(os.environ)
     if state.database_url:
         env["LASNA_DATABASE_URL"] = state.database_url
+    # the app allows its login-free demo only when it knows it is bound to loopback
+    env["LASNA_DASHBOARD_HOST"] = host
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
