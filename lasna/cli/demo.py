@@ -28,7 +28,7 @@ def serve_dashboard(host: str, port: int) -> int:
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
     console.print(f"Läsnä dashboard on http://{host}:{port}  (Ctrl+C stops)")
     try:
