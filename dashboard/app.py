@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import streamlit as st
+import time
 
-from dashboard import auth, data
-from dashboard.i18n import LANGUAGES, md_escape, t
-from lasna import access, settings
+_started = time.perf_counter()
+
+import streamlit as st  # noqa: E402
+
+from dashboard import auth, data  # noqa: E402
+from dashboard.i18n import LANGUAGES, md_escape, t  # noqa: E402
+from lasna import access, settings  # noqa: E402
 
 st.set_page_config(page_title="Läsnä", page_icon=":material/spa:", layout="wide")
 
@@ -45,3 +49,5 @@ pages = [
     st.Page(title=t(f"nav.{key}", lang), default=(key == allowed[0]), **PAGES[key]) for key in allowed
 ]
 st.navigation(pages).run()
+# server-side time of this run (read by benchmarks/dashboard.py; never shown)
+st.session_state["_lasna_render_seconds"] = time.perf_counter() - _started

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from dashboard.i18n import t
@@ -12,22 +11,26 @@ KIND_COLOURS = {"post": "#1f6f8b", "reply": "#e07a5f", "thread": "#99c1b9", "rep
 
 
 def weekly_posts(activity: pd.DataFrame, lang: str, *, stacked_by: str = "kind", marker=None) -> go.Figure:
-    """Bars of posts per week by kind (one leader) or lines per leader (several)."""
-    labels = {"week": t("chart.week", lang), "count": t("chart.count", lang), "kind": "", "leader": ""}
+    """Stacked bars of posts per week by kind (one leader) or lines per leader (several).
+    Built from graph_objects traces (plotly.express costs ~0.1 s per figure)."""
+    layout = dict(
+        title=t("chart.weekly", lang), legend_title_text="", margin=dict(l=10, r=10, t=40, b=10), height=340,
+        xaxis_title=t("chart.week", lang), yaxis_title=t("chart.count", lang), barmode="stack",
+    )
     if activity.empty:
-        fig = go.Figure()
-        fig.update_layout(title=t("chart.weekly", lang))
-        return fig
+        return go.Figure(layout=layout)
+    traces = []
     if stacked_by == "kind":
-        frame = activity.groupby(["week", "kind"], as_index=False)["count"].sum()
-        frame["kind"] = frame["kind"].map(lambda k: t(f"kind.{k}", lang))
-        colours = {t(f"kind.{k}", lang): c for k, c in KIND_COLOURS.items()}
-        fig = px.bar(frame, x="week", y="count", color="kind", labels=labels, color_discrete_map=colours)
+        wide = activity.pivot_table(index="week", columns="kind", values="count", aggfunc="sum", fill_value=0)
+        for kind in KIND_COLOURS:
+            if kind in wide.columns and wide[kind].any():
+                traces.append(go.Bar(x=wide.index, y=wide[kind], name=t(f"kind.{kind}", lang),
+                                     marker_color=KIND_COLOURS[kind]))
     else:
-        frame = activity.groupby(["week", "leader"], as_index=False)["count"].sum()
-        fig = px.line(frame, x="week", y="count", color="leader", labels=labels)
-    fig.update_layout(title=t("chart.weekly", lang), legend_title_text="", margin=dict(l=10, r=10, t=40, b=10),
-                      height=340)
+        wide = activity.pivot_table(index="week", columns="leader", values="count", aggfunc="sum", fill_value=0)
+        for leader in wide.columns:
+            traces.append(go.Scatter(x=wide.index, y=wide[leader], name=str(leader), mode="lines"))
+    fig = go.Figure(data=traces, layout=layout)
     if marker is not None:  # where the period starts (the rest is the baseline)
         fig.add_vline(x=pd.Timestamp(marker).tz_convert(None).timestamp() * 1000, line_dash="dash", line_color="#555")
     return fig

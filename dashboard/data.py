@@ -119,6 +119,24 @@ def interactions(
     return _cached_interactions(_require(viewer, leader_ids), since, until, data_version())
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+def _cached_weekly_chart(leader_ids, since, until, start, lang, marker, version):
+    from dashboard import charts
+
+    frame = _cached_posts(leader_ids, since, None, version)
+    frame = frame[frame["created_at"] >= start]
+    stacked_by = "kind" if len(leader_ids) == 1 else "leader"
+    return charts.weekly_posts(weekly_activity(frame, start, until), lang, stacked_by=stacked_by, marker=marker)
+
+
+def weekly_chart(viewer: Viewer, leader_ids, since: datetime, until: datetime, lang: str, *,
+                 start: datetime | None = None, marker: datetime | None = None):
+    """The weekly posts figure for leaders whose posts since ``since`` are loaded, drawn from
+    ``start`` (default ``since``); cached per language and data version."""
+    ids = _require(viewer, leader_ids)
+    return _cached_weekly_chart(ids, since, until, start or since, lang, marker, data_version())
+
+
 def replies_to(viewer: Viewer, leader_id: int, post_id: str, since: datetime | None = None) -> pd.DataFrame:
     """Incoming replies to one of the leader's posts, oldest first."""
     frame = interactions(viewer, (leader_id,), since)

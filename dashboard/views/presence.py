@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth, charts, data
+from dashboard import auth, data
 from dashboard.i18n import fmt_age, fmt_date, fmt_number, fmt_percent, md_escape, t
 from lasna.users import Role
 
@@ -52,7 +52,7 @@ for col, key, fmt in (
     col.metric(t(f"metric.{key}", lang), shown, delta=delta)
 
 recent_posts = posts[posts["created_at"] >= start]
-st.plotly_chart(charts.weekly_posts(data.weekly_activity(recent_posts, start, now), lang), width="stretch")
+st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, start=start), width="stretch")
 
 st.subheader(t("waiting.title", lang))
 waiting = data.waiting(viewer, leader_id, start)

@@ -3,7 +3,7 @@ and any post opened down to the replies it got."""
 
 import streamlit as st
 
-from dashboard import auth, charts, data
+from dashboard import auth, data
 from dashboard.i18n import fmt_number, fmt_percent, t
 
 viewer, lang = auth.page("sparring")
@@ -51,9 +51,7 @@ st.dataframe(
     hide_index=True,
     key="spar_compare",
 )
-st.plotly_chart(
-    charts.weekly_posts(data.weekly_activity(posts, baseline_start, now), lang, marker=start), width="stretch"
-)
+st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, marker=start), width="stretch")
 
 st.subheader(t("sparring.posts", lang))
 st.caption(t("sparring.pick_post", lang))
