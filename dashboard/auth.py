@@ -112,7 +112,9 @@ def _oidc_viewer(store, lang: str) -> Viewer:
         if st.button(t("auth.sso_button", lang), type="primary"):
             st.login()
         st.stop()
-    user = users.user_by_email(store, st.user.get("email"))
+    # Entra ID puts the sign-in address in preferred_username when no mail attribute is set
+    email = st.user.get("email") or st.user.get("preferred_username")
+    user = users.user_by_email(store, email if email and "@" in email else None)
     if user is None:
         st.title(t("app.title", lang))
         st.error(t("auth.sso_unknown", lang))
