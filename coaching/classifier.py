@@ -1,0 +1,150 @@
+"""Post-type classifier: dialogue, question, personal, results, crediting, broadcast.
+
+TF-IDF character n-grams (``char_wb``) + word n-grams that keep ``?`` and ``!`` →
+LogisticRegression(class_weight="balanced"). Predictions are explained by coefficient × feature value
+and cached per post id and model version; :func:`classify_new` classifies only posts not in the cache.
+
+The only I/O is :func:`load_training_set`, which the caller invokes explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+LABELS = ("dialogue", "question", "personal", "results", "crediting", "broadcast")
+DEFAULT_TRAINING_PATH = Path(__file__).resolve().parent.parent / "data" / "labels" / "posts.csv"
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w@])@[\w.\-]+(?:@[\w.\-]+)?")
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+
+#: Model configurations compared by ``python -m coaching.evaluate``.
+CONFIGS: dict[str, dict] = {
+    "char25_word12": {"char": (2, 5), "word": (1, 2)},
+    "char33_word12": {"char": (3, 3), "word": (1, 2)},
+    "word12": {"char": None, "word": (1, 2)},
+}
+DEFAULT_CONFIG = "char33_word12"  # fastest within 0.02 macro-F1 of the best (see docs/METRICS.md)
+
+
+def load_training_set(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the labelled posts (columns text, lang, label, author)."""
+    df = pd.read_csv(path or DEFAULT_TRAINING_PATH, dtype=str, keep_default_na=False)
+    missing = {"text", "lang", "label", "author"} - set(df.columns)
+    if missing:
+        raise ValueError(f"training set lacks columns {sorted(missing)}")
+    bad = set(df["label"]) - set(LABELS)
+    if bad:
+        raise ValueError(f"unknown labels {sorted(bad)}")
+    return df
+
+
+def normalise(text: str) -> str:
+    """Lower-case; URLs → ``xurl``, handles → ``@user``, numbers → ``0``; punctuation and emoji kept."""
+    s = _URL.sub(" xurl ", text or "")
+    s = _HANDLE.sub(" @user ", s)
+    s = _NUM.sub("0", s)
+    return s.lower()
+
+
+def build_pipeline(config: str = DEFAULT_CONFIG, C: float = 5.0) -> Pipeline:
+    spec = CONFIGS[config]
+    parts = []
+    if spec["char"]:
+        parts.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=spec["char"], min_df=2,
+                                              sublinear_tf=True, preprocessor=normalise, dtype=np.float32)))
+    parts.append(("word", TfidfVectorizer(analyzer="word", ngram_range=spec["word"], min_df=1, sublinear_tf=True,
+                                          preprocessor=normalise, token_pattern=r"(?u)@user|\b\w+\b|[?!]",
+                                          dtype=np.float32)))
+    return Pipeline([
+        ("features", FeatureUnion(parts)),
+        ("clf", LogisticRegression(class_weight="balanced", C=C, max_iter=3000)),
+    ])
+
+
+@dataclass
+class PostTypeClassifier:
+    config: str = DEFAULT_CONFIG
+    C: float = 5.0
+    pipeline: Pipeline | None = None
+    model_version: str = ""
+    _names: np.ndarray | None = field(default=None, repr=False)
+
+    def fit(self, training: pd.DataFrame) -> "PostTypeClassifier":
+        self.pipeline = build_pipeline(self.config, self.C)
+        self.pipeline.fit(training["text"].tolist(), training["label"].tolist())
+        digest = hashlib.sha1()
+        for t, lab in zip(training["text"], training["label"]):
+            digest.update(f"{lab}\t{t}\n".encode())
+        self.model_version = f"{self.config}-C{self.C:g}-{digest.hexdigest()[:10]}"
+        self._names = self.pipeline.named_steps["features"].get_feature_names_out()
+        return self
+
+    @property
+    def classes_(self) -> np.ndarray:
+        return self.pipeline.named_steps["clf"].classes_
+
+    def predict_proba(self, texts, n_jobs: int = 1) -> np.ndarray:
+        texts = list(texts)
+        if n_jobs > 1 and len(texts) >= 10_000:
+            from joblib import Parallel, delayed
+
+            chunks = np.array_split(np.arange(len(texts)), n_jobs)
+            parts = Parallel(n_jobs=n_jobs, backend="loky")(
+                delayed(self.pipeline.predict_proba)([texts[i] for i in c]) for c in chunks
+            )
+            return np.vstack(parts)
+        return self.pipeline.predict_proba(texts)
+
+    def predict(self, texts, n_jobs: int = 1) -> np.ndarray:
+        return self.classes_[self.predict_proba(texts, n_jobs).argmax(axis=1)]
+
+    def classify(self, posts: pd.DataFrame, n_jobs: int = 1) -> pd.DataFrame:
+        """Frame post_id, label, proba, model_version for ``posts`` (post_id, text)."""
+        texts = posts["text"].fillna("").astype(str).tolist()
+        if not texts:
+            return pd.DataFrame({"post_id": [], "label": [], "proba": [], "model_version": []})
+        p = self.predict_proba(texts, n_jobs)
+        best = p.argmax(axis=1)
+        return pd.DataFrame({"post_id": posts["post_id"].to_numpy(), "label": self.classes_[best],
+                             "proba": p[np.arange(len(best)), best], "model_version": self.model_version})
+
+    def explain(self, text: str, top: int = 5, label: str | None = None) -> list[tuple[str, float]]:
+        """Strongest features for ``label`` (default: the predicted one): coefficient × feature value."""
+        feats = self.pipeline.named_steps["features"].transform([text])
+        clf = self.pipeline.named_steps["clf"]
+        if label is None:
+            label = clf.predict(feats)[0]
+        k = list(clf.classes_).index(label)
+        row = feats.tocsr()
+        contrib = row.data * clf.coef_[k, row.indices]
+        order = np.argsort(-contrib)[:top]
+        return [(str(self._names[row.indices[i]]), float(contrib[i])) for i in order if contrib[i] > 0]
+
+
+def train_default(path: str | Path | None = None, config: str = DEFAULT_CONFIG) -> PostTypeClassifier:
+    """Fit the default classifier on the bundled (or given) training set."""
+    return PostTypeClassifier(config=config).fit(load_training_set(path))
+
+
+def classify_new(posts: pd.DataFrame, cache: pd.DataFrame | None, model: PostTypeClassifier,
+                 n_jobs: int = 1) -> pd.DataFrame:
+    """Classify only posts missing from ``cache`` (or cached under another model version).
+
+    Returns the rows to add to the cache (post_id, label, proba, model_version); the caller stores them.
+    """
+    if cache is not None and len(cache):
+        done = cache.loc[cache["model_version"] == model.model_version, "post_id"]
+        todo = posts[~posts["post_id"].isin(set(done))]
+    else:
+        todo = posts
+    return model.classify(todo.drop_duplicates("post_id"), n_jobs=n_jobs)

@@ -1,0 +1,97 @@
+"""Shrinkage towards a population prior, percentiles within a reference population, composites.
+
+* Rates: p̂ = (x + α) / (n + α + β) with α = m·p₀, β = m·(1 − p₀), p₀ the pooled rate Σx / Σn of the
+  reference population in the same bucket and m = ``prior_strength`` pseudo-observations.
+  n = 0 gives no value (NaN), never the prior.
+* Percentile of a leader among the reference population's non-missing values in the same bucket:
+  100 · (#worse + ½·#tied others) / (#others); 50 when the leader is alone. Direction follows
+  ``higher_is_better``.
+* Composite = equal-weight mean of the available component percentiles (0–100).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coaching.definitions import COMPOSITES, METRICS
+
+DEFAULT_PRIOR_STRENGTH = 5.0
+WEIGHTS: dict[str, dict[str, float]] = {
+    c: {m.key: 1.0 for m in METRICS.values() if m.composite == c} for c in COMPOSITES
+}
+
+
+def reference_groups(leaders: pd.DataFrame, reference: str = "all") -> pd.DataFrame:
+    """Rows (group, leader_id, own): ``own`` marks the group that ranks the leader.
+
+    ``all``: every leader in one group. ``cohort``: the union of every cohort the leader belongs to;
+    leaders without a cohort are ranked against all leaders.
+    """
+    ids = leaders["leader_id"].astype("int64").tolist()
+    if reference == "all":
+        return pd.DataFrame({"group": 0, "leader_id": ids, "own": True})
+    if reference != "cohort":
+        raise ValueError("reference must be 'all' or 'cohort'")
+    cohorts = leaders.set_index("leader_id")["cohorts"].map(lambda v: list(v) if isinstance(v, (list, tuple)) else [])
+    members: dict[str, set[int]] = {}
+    for lid, cs in cohorts.items():
+        for c in cs:
+            members.setdefault(c, set()).add(int(lid))
+    group_of: dict[int, frozenset[int]] = {}
+    for lid, cs in cohorts.items():
+        s: set[int] = set()
+        for c in cs:
+            s |= members[c]
+        group_of[int(lid)] = frozenset(s) if s else frozenset(ids)
+    keys = {g: i for i, g in enumerate(dict.fromkeys(group_of.values()))}
+    rows = []
+    for g, gi in keys.items():
+        for lid in g:
+            rows.append((gi, lid, group_of[lid] == g))
+    return pd.DataFrame(rows, columns=["group", "leader_id", "own"])
+
+
+def shrink_and_rank(comp: pd.DataFrame, groups: pd.DataFrame,
+                    prior_strength: float = DEFAULT_PRIOR_STRENGTH) -> pd.DataFrame:
+    """Add ``value`` (shrunk rate or raw value), ``prior`` and ``percentile`` to a components frame."""
+    meta = pd.DataFrame(
+        {"component": list(METRICS), "kind": [m.kind for m in METRICS.values()],
+         "hib": [m.higher_is_better for m in METRICS.values()]}
+    )
+    c = comp.merge(meta, on="component", how="left").merge(groups, on="leader_id", how="inner")
+    is_rate = (c["kind"] == "rate").to_numpy()
+    keys = ["group", "bucket", "component"]
+    x = c["x"].where(is_rate, 0.0).astype(float)
+    n = c["n"].where(is_rate, 0.0).astype(float)
+    sx = x.groupby([c[k] for k in keys]).transform("sum")
+    sn = n.groupby([c[k] for k in keys]).transform("sum")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p0 = np.where(sn > 0, sx / sn.where(sn > 0, 1), np.nan)
+        a, b = prior_strength * p0, prior_strength * (1 - p0)
+        shrunk = np.where(n > 0, (x + a) / (n + a + b), np.nan)
+    c["prior"] = np.where(is_rate, p0, np.nan)
+    c["value"] = np.where(is_rate, shrunk, c["raw"].astype(float))
+    signed = c["value"].where(c["hib"].astype(bool), -c["value"])
+    grp = signed.groupby([c[k] for k in keys])
+    r = grp.rank(method="average")
+    m = grp.transform("count")
+    pct = np.where(m > 1, 100.0 * (r - 1) / (m - 1).where(m > 1, 1), 50.0)
+    c["percentile"] = np.where(signed.notna(), pct, np.nan)
+    c = c[c["own"]].drop(columns=["own", "group", "kind", "hib"])
+    return c.reset_index(drop=True)
+
+
+def composite_scores(ranked: pd.DataFrame, weights: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:
+    """Wide frame leader_id, bucket, one column per composite (weighted mean of percentiles)."""
+    weights = weights or WEIGHTS
+    pieces = []
+    for comp_name, w in weights.items():
+        sub = ranked[ranked["component"].isin(w) & ranked["percentile"].notna()]
+        ww = sub["component"].map(w).astype(float)
+        num = (sub["percentile"] * ww).groupby([sub["leader_id"], sub["bucket"]]).sum()
+        den = ww.groupby([sub["leader_id"], sub["bucket"]]).sum()
+        pieces.append((num / den).rename(comp_name))
+    out = pd.concat(pieces, axis=1) if pieces else pd.DataFrame()
+    out.index.names = ["leader_id", "bucket"]
+    return out.reset_index()

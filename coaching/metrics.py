@@ -1,0 +1,471 @@
+"""Metrics per leader and period (window or week/month buckets), vectorised with pandas/numpy.
+
+Everything here is pure: frames in, frames out. Times are ``indexed_at`` (server-seen) throughout.
+The raw result is a long frame with one row per (leader_id, bucket, component): x, n, raw value and
+evidence ids. Shrinkage and percentiles live in :mod:`coaching.composites`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coaching.features import FEATURE_COLUMNS, emoji_only_flags, post_features
+
+DAY_NS = 86_400 * 10**9
+WEEK_NS = 7 * DAY_NS
+HOUR_NS = 3_600 * 10**9
+MONDAY0_NS = pd.Timestamp("1970-01-05").value  # a Monday
+ANSWER_WINDOW_DAYS = 7
+MERIT_KINDS = ("reply", "mention", "comment")
+MONTH_DAYS = 30.4375
+
+COMPONENT_COLUMNS = ["leader_id", "bucket", "component", "raw", "x", "n", "evidence"]
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+def to_ns(ts: pd.Series) -> np.ndarray:
+    """tz-aware/naive timestamps → int64 ns since epoch (UTC)."""
+    s = pd.to_datetime(ts, utc=True)
+    return s.dt.tz_convert(None).to_numpy(dtype="datetime64[ns]").view("int64")
+
+
+def link_answers(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
+    """Interactions with ``answered_by`` (post_id) and ``answered_at`` (indexed_at) added.
+
+    The answer is the leader's own post whose ``reply_parent_id`` equals the interaction id, from the
+    leader the interaction addressed, earliest by ``indexed_at``. Reposts and deleted posts never answer.
+    Unanswered interactions have ``None``/``NaT``. Inputs are not modified.
+    """
+    out = interactions.copy()
+    if len(posts) == 0 or len(out) == 0:
+        out["answered_by"] = pd.Series([None] * len(out), index=out.index, dtype=object)
+        out["answered_at"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
+        return out
+    mask = posts["reply_parent_id"].notna()
+    if "is_repost" in posts:
+        mask &= ~posts["is_repost"].fillna(False).astype(bool)
+    if "deleted" in posts:
+        mask &= ~posts["deleted"].fillna(False).astype(bool)
+    cand = posts.loc[mask, ["leader_id", "reply_parent_id", "post_id", "indexed_at"]]
+    # integer keys: (leader_id, factorised id) → one int64, then a stable sort and a hash lookup
+    codes, _ = pd.factorize(np.concatenate([cand["reply_parent_id"].to_numpy(dtype=object),
+                                            out["interaction_id"].to_numpy(dtype=object)]))
+    m = np.int64(codes.max() + 2 if len(codes) else 2)
+    ckey = cand["leader_id"].to_numpy().astype(np.int64) * m + codes[: len(cand)]
+    ikey = out["leader_id"].to_numpy().astype(np.int64) * m + codes[len(cand):]
+    ct = to_ns(cand["indexed_at"]) if len(cand) else np.zeros(0, np.int64)
+    order = np.lexsort((ct, ckey))
+    ckey_s = ckey[order]
+    first = np.r_[True, ckey_s[1:] != ckey_s[:-1]] if len(ckey_s) else np.zeros(0, bool)
+    sel = order[first]
+    pos = pd.Index(ckey[sel]).get_indexer(ikey)
+    hit = pos >= 0
+    ab_arr = np.full(len(out), None, dtype=object)
+    ab_arr[hit] = cand["post_id"].to_numpy(dtype=object)[sel[pos[hit]]]
+    at_ns = np.full(len(out), np.iinfo(np.int64).min, dtype=np.int64)
+    at_ns[hit] = ct[sel[pos[hit]]]
+    out["answered_by"] = pd.Series(ab_arr, index=out.index, dtype=object)
+    out["answered_at"] = pd.to_datetime(np.where(hit, at_ns, 0).astype("datetime64[ns]"), utc=True).where(hit)
+    return out
+
+
+def burstiness(r: np.ndarray | float, n: np.ndarray | float) -> np.ndarray:
+    """Finite-size burstiness Bₙ (Kim & Jo 2016) from r = σ/μ of gaps and n = number of events."""
+    r = np.asarray(r, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a, b = np.sqrt(n + 1), np.sqrt(n - 1)
+        return (a * r - b) / ((a - 2) * r + b)
+
+
+def kaplan_meier_median(durations: np.ndarray, observed: np.ndarray, groups: np.ndarray | None = None):
+    """Kaplan–Meier median per group (events sorted before censorings at ties).
+
+    Returns a Series indexed by group (or a float without groups); ``inf`` when the survival curve never
+    reaches 0.5, ``nan`` for an empty group.
+    """
+    d = np.asarray(durations, dtype=float)
+    e = np.asarray(observed, dtype=bool)
+    single = groups is None
+    g = np.zeros(len(d), dtype=np.int64) if single else np.asarray(groups)
+    if len(d) == 0:
+        return float("nan") if single else pd.Series(dtype=float)
+    codes, uniq = pd.factorize(g, sort=False)
+    order = np.lexsort((~e, d, codes))
+    c, dd, ee = codes[order], d[order], e[order]
+    sizes = np.bincount(c, minlength=len(uniq))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    pos = np.arange(len(c)) - starts[c]
+    at_risk = sizes[c] - pos
+    with np.errstate(divide="ignore"):
+        logf = np.where(ee, np.log1p(-1.0 / at_risk), 0.0)
+    cum = pd.Series(logf).groupby(c).cumsum().to_numpy()
+    surv = np.exp(cum)
+    hit = surv <= 0.5 + 1e-12
+    med = np.full(len(uniq), np.inf)
+    if hit.any():
+        first = pd.Series(dd[hit]).groupby(c[hit]).first()
+        med[first.index.to_numpy()] = first.to_numpy()
+    if single:
+        return float(med[0])
+    return pd.Series(med, index=uniq)
+
+
+def _evidence(frame: pd.DataFrame, keys: list[str], id_col: str, k: int, time_col: str = "t") -> pd.Series:
+    """Up to ``k`` ids per (leader_id, bucket), earliest first, as a Series of lists."""
+    if len(frame) == 0 or k <= 0:
+        return pd.Series(dtype=object)
+    a = frame[keys[0]].to_numpy().astype(np.int64)
+    b = frame[keys[1]].to_numpy().astype(np.int64)
+    t = frame[time_col].to_numpy() if time_col in frame else np.zeros(len(frame), np.int64)
+    order = np.lexsort((t, b, a))
+    a, b = a[order], b[order]
+    ids = frame[id_col].to_numpy(dtype=object)[order]
+    new = np.ones(len(a), bool)
+    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    starts = np.flatnonzero(new)
+    grp = np.cumsum(new) - 1
+    rank = np.arange(len(a)) - starts[grp]
+    keep = rank < k
+    ids, grp = ids[keep], grp[keep]
+    bounds = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
+    lists = [list(x) for x in np.split(ids, bounds[1:])]
+    idx = pd.MultiIndex.from_arrays([a[starts], b[starts]], names=keys)
+    return pd.Series(lists, index=idx, dtype=object)
+
+
+def _align(s: pd.Series | None, index: pd.Index, fill=None) -> np.ndarray | list:
+    if s is None or len(s) == 0:
+        return [fill] * len(index) if not isinstance(fill, (int, float)) else np.full(len(index), fill, float)
+    return s.reindex(index).to_numpy() if fill is None else s.reindex(index, fill_value=fill).to_numpy()
+
+
+def _rate_rows(name: str, _unused, x: pd.Series, n: pd.Series, ev: pd.Series | None) -> pd.DataFrame:
+    """Rows for a rate x/n on the index of n (leader_id, bucket)."""
+    idx = n.index
+    if len(idx) == 0:
+        return pd.DataFrame(columns=COMPONENT_COLUMNS)
+    nn = n.to_numpy().astype(float)
+    xx = np.asarray(_align(x, idx, 0), dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = np.where(nn > 0, xx / np.where(nn > 0, nn, 1), np.nan)
+    df = pd.DataFrame({"raw": raw, "x": xx, "n": nn, "evidence": _align(ev, idx)}, index=idx)
+    df["component"] = name
+    df.index.names = ["leader_id", "bucket"]
+    return df.reset_index()
+
+
+def _value_rows(name: str, value: pd.Series, n: pd.Series, x: pd.Series | None = None,
+                ev: pd.Series | None = None) -> pd.DataFrame:
+    idx = value.index
+    if len(idx) == 0:
+        return pd.DataFrame(columns=COMPONENT_COLUMNS)
+    df = pd.DataFrame({"raw": value.to_numpy().astype(float),
+                       "x": np.asarray(_align(x, idx, np.nan), dtype=float),
+                       "n": np.asarray(_align(n, idx, 0), dtype=float),
+                       "evidence": _align(ev, idx)}, index=idx)
+    df["component"] = name
+    df.index.names = ["leader_id", "bucket"]
+    return df.reset_index()
+
+
+# --- preparation ------------------------------------------------------------------------------------------
+def attach_features(posts: pd.DataFrame, features: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Posts with the feature columns (computed unless present or given as a frame keyed by post_id)."""
+    needed = [c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]
+    if all(c in posts for c in needed):
+        return posts
+    if features is None:
+        features = post_features(posts)
+        return pd.concat([posts.reset_index(drop=True),
+                          features.drop(columns=["post_id", "is_repost"]).reset_index(drop=True)], axis=1)
+    f = features.drop(columns=[c for c in ("is_repost",) if c in features]).drop_duplicates("post_id")
+    return posts.merge(f, on="post_id", how="left")
+
+
+class Period:
+    """Window [start, until] and the bucketing rule."""
+
+    def __init__(self, until_ns: int, days: int, by: str | None):
+        if by not in (None, "week", "month"):
+            raise ValueError("by must be None, 'week' or 'month'")
+        self.until = int(until_ns)
+        self.start = int(until_ns - days * DAY_NS)
+        self.days = days
+        self.by = by
+
+    def bucket(self, t: np.ndarray) -> np.ndarray:
+        if self.by is None:
+            return np.full(len(t), self.start, dtype=np.int64)
+        if self.by == "week":
+            return MONDAY0_NS + ((t - MONDAY0_NS) // WEEK_NS) * WEEK_NS
+        dt = pd.DatetimeIndex(np.asarray(t, dtype="datetime64[ns]"))
+        return dt.to_period("M").to_timestamp().as_unit("ns").asi8
+
+    def buckets(self) -> np.ndarray:
+        if self.by is None:
+            return np.array([self.start], dtype=np.int64)
+        if self.by == "week":
+            first = MONDAY0_NS + ((self.start + 1 - MONDAY0_NS) // WEEK_NS) * WEEK_NS
+            return np.arange(first, self.until + 1, WEEK_NS, dtype=np.int64)
+        ts = pd.Timestamp(self.start + 1)
+        ms = pd.date_range(pd.Timestamp(year=ts.year, month=ts.month, day=1), pd.Timestamp(self.until), freq="MS")
+        return ms.as_unit("ns").asi8
+
+    def bucket_end(self, b: np.ndarray) -> np.ndarray:
+        """Exclusive end of each bucket, clipped to the window."""
+        b = np.asarray(b, dtype=np.int64)
+        if self.by is None:
+            end = np.full(len(b), self.until, dtype=np.int64)
+        elif self.by == "week":
+            end = b + WEEK_NS
+        else:
+            nxt = (pd.DatetimeIndex(b.astype("datetime64[ns]")) + pd.offsets.MonthBegin(1)).as_unit("ns").asi8
+            end = np.asarray(nxt, dtype=np.int64)
+        return np.minimum(end, self.until)
+
+    def in_window(self, t: np.ndarray) -> np.ndarray:
+        return (t > self.start) & (t <= self.until)
+
+
+def compute_components(
+    posts: pd.DataFrame,
+    interactions: pd.DataFrame,
+    period: Period,
+    *,
+    k: int = 5,
+    post_types: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long frame of raw components per (leader_id, bucket) and the linked interactions.
+
+    ``posts`` must already carry feature columns (see :func:`attach_features`).
+    """
+    K = ["leader_id", "bucket"]
+    pcols = ["post_id", "leader_id", "author_id", "indexed_at", "is_repost", "reply_parent_id", "reply_root_id",
+             "reply_parent_author_id", "mentions", "replies_restricted", "quotes_disabled", "hidden_replies",
+             "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
+    icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "text",
+             "parent_id", "root_id"]
+    posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
+    interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
+    if "deleted" in posts:
+        posts = posts[~posts["deleted"].astype(bool)]
+    posts = posts[posts["indexed_at"].notna()]
+    inter = interactions.drop_duplicates("interaction_id")
+    if "deleted" in inter:
+        inter = inter[~inter["deleted"].astype(bool)]
+    inter = inter[inter["indexed_at"].notna()]
+
+    pt_all = to_ns(posts["indexed_at"])
+    upto = pt_all <= period.until
+    posts, pt_all = posts[upto], pt_all[upto]
+    it_all = to_ns(inter["indexed_at"])
+    inter = inter[it_all <= period.until]
+    it_all = it_all[it_all <= period.until]
+
+    own_ids = posts[["leader_id", "author_id"]].drop_duplicates()
+    linked = link_answers(posts, inter)
+
+    # ---- own posts in window (P)
+    P = posts.loc[~posts["is_repost"].astype(bool).to_numpy()]
+    Pt = pt_all[~posts["is_repost"].astype(bool).to_numpy()]
+    w = period.in_window(Pt)
+    P = P.loc[w]
+    P = P.assign(t=Pt[w], bucket=period.bucket(Pt[w]))
+    if post_types is not None and len(post_types):
+        lab = post_types.drop_duplicates("post_id").set_index("post_id")["label"]
+        results_flag = (P["post_id"].map(lab) == "results").to_numpy() | P["has_link"].to_numpy()
+    else:
+        results_flag = P["has_link"].to_numpy() | P["results_marker"].to_numpy()
+    P = P.assign(
+        dialogue=P["reply_to_other"].to_numpy() & ~P["low_substance"].to_numpy(),
+        results=results_flag,
+        gated=P["replies_restricted"].to_numpy() | P["quotes_disabled"].to_numpy()
+        | (P["hidden_replies"].to_numpy() > 0),
+    )
+    rows: list[pd.DataFrame] = []
+    g = P.groupby(K, sort=False)
+    n_posts = g.size()
+    for name, flag in (("dialogue_share", "dialogue"), ("crediting", "crediting"),
+                       ("personal_voice", "first_person_singular"), ("we_voice", "first_person_plural"),
+                       ("results", "results")):
+        sel = P[P[flag]]
+        rows.append(_rate_rows(name, None, sel.groupby(K, sort=False).size(), n_posts,
+                               _evidence(sel, K, "post_id", k)))
+    roots = P[P["is_root"]]
+    n_roots = roots.groupby(K, sort=False).size()
+    # hidden incoming replies under a root also count as gating
+    hidden_roots = set()
+    if "hidden" in inter and len(inter):
+        hid = inter[inter["hidden"].astype(bool)]
+        hidden_roots = set(hid["root_id"].dropna()) | set(hid["parent_id"].dropna())
+    gated = roots["gated"].to_numpy() | roots["post_id"].isin(hidden_roots).to_numpy() if len(roots) else np.zeros(0, bool)
+    roots = roots.assign(gated=gated)
+    for name, flag in (("questions", "question"), ("gated_share", "gated")):
+        sel = roots[roots[flag]]
+        rows.append(_rate_rows(name, None, sel.groupby(K, sort=False).size(), n_roots,
+                               _evidence(sel, K, "post_id", k)))
+
+    # ---- incoming that merit an answer
+    I = linked
+    It = to_ns(I["indexed_at"])
+    keep = period.in_window(It)
+    if "kind" in I:
+        keep &= I["kind"].isin(MERIT_KINDS).to_numpy()
+    if "hidden" in I:
+        keep &= ~I["hidden"].astype(bool).to_numpy()
+    if len(I):
+        # not the leader's own accounts
+        mine = I[["leader_id", "author_id"]].merge(own_ids.assign(_own=True), on=["leader_id", "author_id"],
+                                                   how="left")["_own"].fillna(False).to_numpy(dtype=bool)
+        keep &= ~mine
+        keep &= ~emoji_only_flags(I["text"])
+    I = I.loc[keep]
+    It = It[keep]
+    at = np.where(I["answered_at"].notna().to_numpy(), to_ns(I["answered_at"].fillna(pd.Timestamp(0, tz="UTC"))), -1)
+    answered_ever = (at >= 0) & (at <= period.until)
+    within = answered_ever & (at - It <= ANSWER_WINDOW_DAYS * DAY_NS)
+    I = I.assign(t=It, bucket=period.bucket(It), within=within, answered_ever=answered_ever)
+    gI = I.groupby(K, sort=False)
+    n_in = gI.size()
+    sel = I[I["within"]]
+    unans = I[~I["within"]]
+    ev_un = _evidence(unans, K, "interaction_id", k)
+    rr = _rate_rows("response_rate", None, sel.groupby(K, sort=False).size(), n_in, ev_un)
+    rows.append(rr)
+    # response time (KM, unanswered censored at the end of the window)
+    dur = np.where(answered_ever, at - It, period.until - It) / HOUR_NS
+    if len(I):
+        combo = pd.MultiIndex.from_arrays([I["leader_id"].to_numpy(), I["bucket"].to_numpy()])
+        codes, uniq = pd.factorize(combo)
+        med = kaplan_meier_median(dur, answered_ever, codes)
+        med_idx = pd.MultiIndex.from_tuples([uniq[c] for c in med.index], names=K)
+        med = pd.Series(med.to_numpy(), index=med_idx)
+        rows.append(_value_rows("response_time", med, n_in, sel.groupby(K, sort=False).size(),
+                                _evidence(I[I["answered_ever"]], K, "answered_by", k)))
+
+    # ---- re-entry on the leader's root posts
+    replies_in = linked
+    if "kind" in replies_in:
+        replies_in = replies_in[replies_in["kind"].isin(("reply", "comment"))]
+    rt = to_ns(replies_in["indexed_at"])
+    rroot = replies_in["root_id"].where(replies_in["root_id"].notna(), replies_in["parent_id"])
+    other_first = pd.DataFrame({"leader_id": replies_in["leader_id"].to_numpy(), "post_id": rroot.to_numpy(),
+                                "first_other": rt}).dropna(subset=["post_id"])
+    other_first = other_first.groupby(["leader_id", "post_id"], sort=False)["first_other"].min().reset_index()
+    R = roots[["leader_id", "bucket", "post_id", "t"]].merge(other_first, on=["leader_id", "post_id"], how="inner")
+    lr = posts.loc[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy(),
+                   ["leader_id", "reply_root_id"]]
+    lr = lr.assign(lt=pt_all[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy()])
+    lr = lr.rename(columns={"reply_root_id": "post_id"}).dropna(subset=["post_id"])
+    if len(R) and len(lr):
+        m = R[["leader_id", "post_id", "first_other"]].merge(lr, on=["leader_id", "post_id"], how="inner")
+        hit = m.loc[m["lt"] > m["first_other"], ["leader_id", "post_id"]].drop_duplicates().assign(reentered=True)
+        R = R.merge(hit, on=["leader_id", "post_id"], how="left")
+        R["reentered"] = R["reentered"].fillna(False).astype(bool)
+    else:
+        R = R.assign(reentered=False)
+    selR = R[R["reentered"]]
+    rows.append(_rate_rows("re_entry", None, selR.groupby(K, sort=False).size(), R.groupby(K, sort=False).size(),
+                           _evidence(R[~R["reentered"]], K, "post_id", k)))
+
+    # ---- conversation depth: leader dialogue replies grouped by thread root
+    D = P[P["reply_to_other"]]
+    D = D.assign(thread=D["reply_root_id"].where(D["reply_root_id"].notna(), D["reply_parent_id"]))
+    if len(D):
+        first_turn = D.groupby(["leader_id", "thread"], sort=False).agg(bucket=("bucket", "first"),
+                                                                        turns=("post_id", "size"))
+        first_turn = first_turn.reset_index()
+        ev_l = pd.DataFrame({"leader_id": D["leader_id"].to_numpy(), "thread": D["thread"].to_numpy(),
+                             "t": D["t"].to_numpy(), "L": True})
+        iroot = linked["root_id"].where(linked["root_id"].notna(), linked["parent_id"])
+        ev_o = pd.DataFrame({"leader_id": linked["leader_id"].to_numpy(), "thread": iroot.to_numpy(),
+                             "t": to_ns(linked["indexed_at"]), "L": False})
+        ev_o = ev_o.merge(first_turn[["leader_id", "thread"]], on=["leader_id", "thread"], how="inner")
+        ev = pd.concat([ev_l, ev_o], ignore_index=True).sort_values(["leader_id", "thread", "t", "L"],
+                                                                     kind="stable")
+        prevL = ev.groupby(["leader_id", "thread"], sort=False)["L"].shift(1)
+        ol = (ev["L"] & (prevL == False)).astype(int)  # noqa: E712 - an O→L transition
+        trans = ol.groupby([ev["leader_id"], ev["thread"]], sort=False).sum().rename("trans").reset_index()
+        first_turn = first_turn.merge(trans, on=["leader_id", "thread"], how="left").fillna({"trans": 0})
+        first_turn["exchange"] = first_turn["trans"] >= 2
+        gt = first_turn.groupby(K, sort=False)
+        rows.append(_rate_rows("exchange_share", None, first_turn[first_turn["exchange"]].groupby(K).size(),
+                               gt.size(), _evidence(first_turn[first_turn["exchange"]].assign(t=0), K, "thread", k)))
+        rows.append(_value_rows("turns_per_thread", gt["turns"].mean(), gt.size(), gt["turns"].sum()))
+
+    # ---- reciprocity and network breadth
+    In = I[["leader_id", "bucket", "author_id"]].drop_duplicates()
+    out_reply = D[["leader_id", "bucket", "reply_parent_author_id", "post_id", "t"]].rename(
+        columns={"reply_parent_author_id": "account"})
+    ment = P.loc[P["mentions"].map(len) > 0, ["leader_id", "bucket", "mentions"]].explode("mentions") \
+        if "mentions" in P and len(P) else pd.DataFrame(columns=["leader_id", "bucket", "mentions"])
+    Out = pd.concat([out_reply[["leader_id", "bucket", "account"]],
+                     ment.rename(columns={"mentions": "account"})], ignore_index=True).drop_duplicates()
+    both = In.merge(Out.rename(columns={"account": "author_id"}), on=["leader_id", "bucket", "author_id"],
+                    how="inner")
+    rows.append(_rate_rows("reciprocity", None, both.groupby(K, sort=False).size(),
+                           In.groupby(K, sort=False).size(), _evidence(both.assign(t=0), K, "author_id", k)))
+    if len(out_reply):
+        cnt = out_reply.groupby(["leader_id", "bucket", "account"], sort=False).size().rename("c").reset_index()
+        tot = cnt.groupby(K)["c"].transform("sum")
+        p = cnt["c"] / tot
+        cnt["plogp"] = -p * np.log(p)
+        gN = cnt.groupby(K, sort=False)
+        N = gN.size()
+        H = gN["plogp"].sum()
+        eff = np.exp(H)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            even = (H / np.log(N)).where(N >= 2)
+        top = cnt.sort_values("c", ascending=False).assign(t=0)
+        rows.append(_value_rows("interlocutors", N.astype(float), N, None, _evidence(top, K, "account", k)))
+        rows.append(_value_rows("effective_interlocutors", eff, N))
+        rows.append(_value_rows("evenness", even, N))
+    # new interlocutors: first reply ever (up to `until`) to an account falls in the bucket
+    allD = posts.loc[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy()]
+    allDt = pt_all[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy()]
+    if len(allD):
+        fs = pd.DataFrame({"leader_id": allD["leader_id"].to_numpy(), "account": allD["reply_parent_author_id"].to_numpy(),
+                           "t": allDt}).groupby(["leader_id", "account"], sort=False)["t"].min().reset_index()
+        fs = fs[period.in_window(fs["t"].to_numpy())]
+        fs = fs.assign(bucket=period.bucket(fs["t"].to_numpy()))
+        new = fs.groupby(K, sort=False).size()
+        active = n_posts.index
+        new = new.reindex(active.union(new.index), fill_value=0)
+        b = new.index.get_level_values("bucket").to_numpy()
+        months = (period.bucket_end(b) - np.maximum(b, period.start)) / DAY_NS / MONTH_DAYS
+        rows.append(_value_rows("new_interlocutors", new / months, n_posts.reindex(new.index, fill_value=0),
+                                new.astype(float), _evidence(fs, K, "account", k)))
+
+    # ---- consistency
+    if len(P):
+        b = P["bucket"].to_numpy()
+        bstart = np.maximum(b, period.start)
+        week_idx = (P["t"].to_numpy() - 1 - bstart) // WEEK_NS
+        aw = pd.DataFrame({"leader_id": P["leader_id"].to_numpy(), "bucket": b, "w": week_idx}).drop_duplicates()
+        active_w = aw.groupby(K, sort=False).size()
+        bb = n_posts.index.get_level_values("bucket").to_numpy()
+        nweeks = np.ceil((period.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int)
+        nweeks = pd.Series(np.maximum(nweeks, 1), index=n_posts.index)
+        rows.append(_rate_rows("active_weeks", None, active_w, nweeks, None))
+        S = P[["leader_id", "bucket", "t"]].sort_values(["leader_id", "bucket", "t"], kind="stable")
+        gap = S.groupby(K, sort=False)["t"].diff() / HOUR_NS
+        gs = gap.groupby([S["leader_id"], S["bucket"]], sort=False)
+        mu, sd = gs.mean(), gs.std(ddof=0)
+        nev = S.groupby(K, sort=False).size()
+        r = (sd / mu).where(mu > 0)
+        bn = pd.Series(burstiness(r.to_numpy(), nev.reindex(r.index).to_numpy()), index=r.index)
+        bn = bn.where(nev.reindex(r.index) >= 3)
+        rows.append(_value_rows("burstiness_score", 1 - np.maximum(0, bn), nev.reindex(r.index), None))
+        first_ever = pd.Series(pt_all).groupby(posts["leader_id"].to_numpy()).min()
+        tb = n_posts.index
+        ends = period.bucket_end(tb.get_level_values("bucket").to_numpy())
+        fe = first_ever.reindex(tb.get_level_values("leader_id")).to_numpy()
+        rows.append(_value_rows("tenure_days", pd.Series((ends - fe) / DAY_NS, index=tb), n_posts))
+
+    rows = [r for r in rows if len(r)]
+    comp = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPONENT_COLUMNS)
+    comp = comp.reindex(columns=COMPONENT_COLUMNS)
+    comp["evidence"] = comp["evidence"].map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
+    return comp, linked

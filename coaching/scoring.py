@@ -1,0 +1,133 @@
+"""Public scoring API: ``score(posts, interactions, leaders, ...) -> ScoreReport``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from coaching.composites import DEFAULT_PRIOR_STRENGTH, WEIGHTS, composite_scores, reference_groups, shrink_and_rank
+from coaching.definitions import COMPOSITES, METRICS
+from coaching.features import degraded_features
+from coaching.metrics import DAY_NS, Period, attach_features, compute_components, to_ns
+
+
+def _iso(ns: int) -> str:
+    return pd.Timestamp(int(ns), tz="UTC").isoformat()
+
+
+def _num(v):
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    if math.isnan(f) or math.isinf(f):
+        return None
+    return round(f, 6)
+
+
+@dataclass
+class ScoreReport:
+    """Scores per leader (and per bucket). ``components`` is long, ``composites`` is wide."""
+
+    components: pd.DataFrame  # leader_id, bucket, component, raw, x, n, evidence, prior, value, percentile
+    composites: pd.DataFrame  # leader_id, leader, bucket, bucket_end, openness, responsiveness, network, consistency
+    interactions: pd.DataFrame  # incoming with answered_by / answered_at (for "conversations waiting")
+    meta: dict = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per leader × period: composites, then ``<component>`` values and ``<component>_n``."""
+        wide_v = self.components.pivot_table(index=["leader_id", "bucket"], columns="component", values="value",
+                                             aggfunc="first", dropna=False)
+        wide_n = self.components.pivot_table(index=["leader_id", "bucket"], columns="component", values="n",
+                                             aggfunc="first", dropna=False).add_suffix("_n")
+        out = self.composites.set_index(["leader_id", "bucket"]).join(wide_v, how="left").join(wide_n, how="left")
+        out = out.reset_index()
+        out.insert(2, "period_start", pd.to_datetime(out["bucket"], utc=True))
+        out.insert(3, "period_end", pd.to_datetime(out["bucket_end"], utc=True))
+        return out.drop(columns=["bucket", "bucket_end"])
+
+    def to_dict(self) -> dict:
+        """JSON-friendly: NaN/inf → None, times as ISO 8601 strings."""
+        by_key: dict[tuple, dict] = {}
+        cols = ["leader_id", "bucket", "component", "value", "raw", "x", "n", "prior", "percentile", "evidence"]
+        for lid, b, key, value, raw, x, n, prior, pct, ev in zip(*(self.components[c].tolist() for c in cols)):
+            entry = {"value": _num(value), "raw": _num(raw), "x": _num(x), "n": _num(n), "prior": _num(prior),
+                     "percentile": _num(pct), "evidence": [str(e) for e in ev]}
+            if key == "response_time" and value is not None and math.isinf(value):
+                entry["note"] = "fewer than half of incoming messages answered"
+            by_key.setdefault((int(lid), int(b)), {})[key] = entry
+        leaders: dict[int, dict] = {}
+        c = self.composites
+        for lid, name, b, be, *vals in zip(*(c[k].tolist() for k in ["leader_id", "leader", "bucket", "bucket_end",
+                                                                     *COMPOSITES])):
+            entry = leaders.setdefault(int(lid), {"leader_id": int(lid), "leader": name, "periods": []})
+            entry["periods"].append({
+                "start": _iso(b), "end": _iso(be),
+                "composites": {k: _num(v) for k, v in zip(COMPOSITES, vals)},
+                "components": by_key.get((int(lid), int(b)), {}),
+            })
+        return {**{k: (v if not isinstance(v, float) else _num(v)) for k, v in self.meta.items()},
+                "leaders": list(leaders.values())}
+
+
+def score(
+    posts: pd.DataFrame,
+    interactions: pd.DataFrame,
+    leaders: pd.DataFrame,
+    *,
+    until: pd.Timestamp | str | None = None,
+    days: int = 90,
+    by: str | None = None,
+    reference: str = "all",
+    k: int = 5,
+    prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+    features: pd.DataFrame | None = None,
+    post_types: pd.DataFrame | None = None,
+) -> ScoreReport:
+    """Score every leader in ``leaders`` over the ``days`` before ``until`` (default: the latest
+    ``indexed_at`` seen), as one window or per ``by="week"|"month"`` bucket, ranked within
+    ``reference="all"|"cohort"``. ``features`` (post_id + feature columns) and ``post_types``
+    (post_id, label) may come from a cache; otherwise features are computed here."""
+    if until is None:
+        stamps = [s.max() for s in (posts.get("indexed_at"), interactions.get("indexed_at"))
+                  if s is not None and len(s) and s.notna().any()]
+        until_ns = int(max(to_ns(pd.Series(stamps)))) if stamps else pd.Timestamp("1970-01-01", tz="UTC").value
+    else:
+        until_ns = int(to_ns(pd.Series([pd.Timestamp(until)]))[0])
+    period = Period(until_ns, days, by)
+    posts = posts.reset_index(drop=True)
+    interactions = interactions.reset_index(drop=True)
+    posts_f = attach_features(posts, features)
+    raw, linked = compute_components(posts_f, interactions, period, k=k, post_types=post_types)
+    groups = reference_groups(leaders, reference)
+    ranked = shrink_and_rank(raw, groups, prior_strength)
+    comp = composite_scores(ranked)
+    grid = pd.MultiIndex.from_product([leaders["leader_id"].astype("int64").unique(), period.buckets()],
+                                      names=["leader_id", "bucket"]).to_frame(index=False)
+    comp = grid.merge(comp, on=["leader_id", "bucket"], how="left")
+    for c in COMPOSITES:
+        if c not in comp:
+            comp[c] = np.nan
+    comp["bucket_end"] = period.bucket_end(comp["bucket"].to_numpy())
+    comp.insert(1, "leader", comp["leader_id"].map(leaders.set_index("leader_id")["leader"]))
+    comp = comp[["leader_id", "leader", "bucket", "bucket_end", *COMPOSITES]]
+    ranked = ranked.merge(grid, on=["leader_id", "bucket"], how="inner")
+    meta = {
+        "until": _iso(period.until), "start": _iso(period.start), "days": days, "by": by,
+        "reference": reference, "prior_strength": prior_strength, "weights": WEIGHTS,
+        "degraded_features": degraded_features(),
+        "notes": [
+            "Replies seen through threads cover only replies under the leader's own posts.",
+            "Response rate within the last 7 days of the window is right-censored (answers may still come).",
+            "Critical vs supportive answer rate is not scored: no honest offline classifier for critical replies.",
+        ],
+    }
+    return ScoreReport(components=ranked, composites=comp, interactions=linked, meta=meta)
+
+
+__all__ = ["ScoreReport", "score", "METRICS", "DAY_NS"]

@@ -1,0 +1,142 @@
+import pandas as pd
+import pytest
+
+import coaching.features as F
+from coaching_fixtures import at, frames, post
+
+
+def feats(texts, **kw):
+    rows = [post(f"p{i}", at(i), t, **kw) for i, t in enumerate(texts)]
+    P, _, _ = frames(rows, [])
+    return F.post_features(P)
+
+
+@pytest.fixture
+def no_voikko(monkeypatch):
+    F._fi_token_flags.cache_clear()
+    monkeypatch.setattr(F, "_voikko", lambda: None)
+    yield
+    F._fi_token_flags.cache_clear()
+
+
+def test_clean_text_strips_urls_handles_mastodon_handles_and_emoji_but_keeps_hashtag_words():
+    s = F.clean_text("Kiitos @maija.bsky.social ja @pekka@mastodon.social 🎉 https://x.fi/a #kuntavaalit")
+    assert s == "Kiitos ja kuntavaalit"
+
+
+def test_language_is_detected_among_fi_en_sv():
+    f = feats(["Kiitos kaikille hyvästä keskustelusta tänään illalla",
+               "Thanks everyone for a great discussion tonight",
+               "Tack alla för en bra diskussion i kväll"])
+    assert f["lang_detected"].tolist() == ["fi", "en", "sv"]
+
+
+def test_short_post_takes_the_account_majority_language():
+    f = feats(["Kiitos kaikille hyvästä keskustelusta tänään", "Hyvä kokous oli tänään kaupungintalolla", "OK 👍"])
+    assert f["lang_detected"].iloc[2] == "fi"
+
+
+def test_declared_language_is_only_a_prior():
+    rows = [post("a", at(0), "This is clearly an English sentence about the budget", lang="fi")]
+    P, _, _ = frames(rows, [])
+    assert F.post_features(P)["lang_detected"].iloc[0] == "en"
+
+
+@pytest.mark.parametrize("text", ["Tapasin tänään tiimini Oulussa.", "Olen ylpeä tästä porukasta.",
+                                  "Mä oon tosi ylpeä tästä", "Mielestäni tämä on tärkeää.",
+                                  "I met the team today.", "My notes from the meeting."])
+def test_first_person_singular_is_found_in_finnish_and_english(text):
+    assert feats([text])["first_person_singular"].iloc[0]
+
+
+@pytest.mark.parametrize("text", ["Kaupunki tiedottaa: valtuusto kokoontuu maanantaina.",
+                                  "The council meets on Monday at five.", "Helsingin kaupungin tiedote julkaistiin."])
+def test_impersonal_posts_have_no_first_person_singular(text):
+    assert not feats([text])["first_person_singular"].iloc[0]
+
+
+@pytest.mark.parametrize("text", ["Teemme töitä kaupunkimme eteen.", "We are proud of our team."])
+def test_first_person_plural_is_a_separate_signal(text):
+    f = feats([text])
+    assert f["first_person_plural"].iloc[0] and not f["first_person_singular"].iloc[0]
+
+
+@pytest.mark.parametrize("text", ["Mitä mieltä olette uudesta kirjastosta", "Onko teillä kokemuksia etätyöstä",
+                                  "What do you think we should prioritise", "Do you use the new app",
+                                  "Toimiiko uusi palvelu?"])
+def test_audience_questions_are_found_without_relying_only_on_question_marks(text):
+    assert feats([text])["question"].iloc[0]
+
+
+def test_statement_is_not_a_question():
+    assert not feats(["Budjetti hyväksyttiin tänään valtuustossa."])["question"].iloc[0]
+
+
+def test_crediting_needs_a_mention_and_a_thanks_marker():
+    rows = [post("a", at(0), "Kiitos @maija hienoa työtä!", mentions=["did:maija"]),
+            post("b", at(1), "Kiitos kaikille osallistujille."),
+            post("c", at(2), "Great work @ops_team on the migration", mentions=["did:ops"]),
+            post("d", at(3), "Met @ops_team today about the plan", mentions=["did:ops"])]
+    P, _, _ = frames(rows, [])
+    assert F.post_features(P)["crediting"].tolist() == [True, False, True, False]
+
+
+def test_reply_counts_as_dialogue_only_when_parent_author_is_someone_else():
+    rows = [post("a", at(0), "Hyvä pointti, selvitän asian huomenna.", parent="x", parent_author="U1"),
+            post("b", at(1), "Jatkan vielä ketjua tästä aiheesta.", parent="a", parent_author="L1"),
+            post("c", at(2), "Kaupunki tiedottaa uudesta palvelusta.")]
+    P, _, _ = frames(rows, [])
+    f = F.post_features(P)
+    assert f["reply_to_other"].tolist() == [True, False, False]
+    assert f["self_thread"].tolist() == [False, True, False]
+    assert f["is_root"].tolist() == [False, False, True]
+
+
+def test_emoji_only_and_very_short_replies_are_flagged_as_low_substance():
+    f = feats(["🙏👍", "Kiitos!", "Kiitos tästä, luen raportin huolella."])
+    assert f["emoji_only"].tolist() == [True, False, False]
+    assert f["low_substance"].tolist() == [True, True, False]
+
+
+def test_links_come_from_the_links_column_or_text():
+    rows = [post("a", at(0), "Raportti täällä", links=["https://x.fi/r.pdf"]), post("b", at(1), "Katso https://x.fi"),
+            post("c", at(2), "Ei linkkiä tässä")]
+    P, _, _ = frames(rows, [])
+    assert F.post_features(P)["has_link"].tolist() == [True, True, False]
+
+
+PARALLEL = [
+    ("Tapasin tänään tiimini ja opin paljon.", "I met my team today and learned a lot."),
+    ("Mitä mieltä olette uudesta kirjastosta?", "What do you think of the new library?"),
+    ("Teemme kaupunkimme eteen töitä.", "We work for our city."),
+    ("Kaupunki tiedottaa: katutyöt alkavat maanantaina.", "City notice: roadworks start on Monday."),
+]
+FLAGS = ["first_person_singular", "first_person_plural", "question", "emoji_only", "low_substance"]
+
+
+@pytest.mark.parametrize("fi,en", PARALLEL)
+def test_parallel_finnish_and_english_posts_give_equal_features(fi, en):
+    f = feats([fi, en])
+    assert f.loc[0, FLAGS].tolist() == f.loc[1, FLAGS].tolist()
+
+
+@pytest.mark.parametrize("text", [t for pair in PARALLEL for t in pair])
+def test_adding_urls_handles_and_emoji_leaves_pronoun_flags_alone(text):
+    noisy = f"{text} 🎉🙌 https://example.org/a?b=c @someone.bsky.social"
+    f = feats([text, noisy])
+    assert f.loc[0, FLAGS[:3]].tolist() == f.loc[1, FLAGS[:3]].tolist()
+
+
+def test_finnish_fallback_without_voikko_still_finds_person_and_clitic(no_voikko):
+    assert "first_person_singular_fi" in F.degraded_features()
+    f = feats(["Tapasin tänään tiimini Oulussa.", "Onko teillä kokemuksia tästä", "Teemme töitä yhdessä kovasti.",
+               "Kaupunki tiedottaa uudesta palvelusta."])
+    assert f["first_person_singular"].tolist() == [True, False, False, False]
+    assert f["question"].tolist() == [False, True, False, False]
+    assert f["first_person_plural"].tolist() == [False, False, True, False]
+
+
+def test_voikko_reports_no_degraded_features_when_installed():
+    if not F.has_voikko():
+        pytest.skip("libvoikko not installed here")
+    assert F.degraded_features() == {}

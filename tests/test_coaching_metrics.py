@@ -1,0 +1,172 @@
+"""Metrics against values computed by hand on the fixture in coaching_fixtures.hand_fixture().
+
+Fixture (leader 1, window = 90 days up to 2026-03-31):
+  own posts P: p1 (root, question), p2 (root), p3 (root, replies restricted), r1 (reply to U1, substantive),
+  r2 (self-thread), r3 (reply to U2, 18 days late), r4 ("👍" reply to U1)            → |P| = 7, roots = 3
+  incoming: i1 U1 (answered by r1 after 1 h), i2 U3 (unanswered), i3 U2 (answered after 430 h),
+  i4 U1 (answered by r4 after 1 h), i5 U4 emoji-only (no merit), i6 U5 hidden (no merit)
+"""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import coaching
+from coaching.metrics import burstiness, kaplan_meier_median, link_answers
+from coaching_fixtures import UNTIL, at, frames, hand_fixture, incoming, post
+
+
+@pytest.fixture(scope="module")
+def report():
+    P, I, L = hand_fixture()
+    return coaching.score(P, I, L, until=UNTIL, days=90)
+
+
+def comp(report, key, leader=1):
+    c = report.components
+    row = c[(c["leader_id"] == leader) & (c["component"] == key)]
+    assert len(row) == 1, key
+    return row.iloc[0]
+
+
+def test_dialogue_share_counts_substantive_replies_to_others_over_own_posts(report):
+    r = comp(report, "dialogue_share")
+    assert (r.x, r.n) == (2, 7)  # r1, r3; r4 is emoji-only, r2 is a self-thread
+    assert r.raw == pytest.approx(2 / 7)
+    assert set(r.evidence) == {"r1", "r3"}
+
+
+def test_response_rate_counts_answers_within_7_days_over_incoming_that_merit_one(report):
+    r = comp(report, "response_rate")
+    assert (r.x, r.n) == (2, 4)  # i1, i4 within a week; i3 late; i2 unanswered; i5 emoji, i6 hidden excluded
+    assert set(r.evidence) == {"i2", "i3"}  # evidence: the unanswered ones
+
+
+def test_response_time_is_the_kaplan_meier_median_with_unanswered_censored(report):
+    # durations: 1 h (event), 1 h (event), 430 h (event), 693 h (censored) → S drops to 0.5 at 1 h
+    assert comp(report, "response_time").raw == pytest.approx(1.0)
+
+
+def test_re_entry_counts_roots_where_the_leader_replied_after_others(report):
+    r = comp(report, "re_entry")
+    assert (r.x, r.n) == (2, 3)  # p1, p2 re-entered; p3 got replies but no leader reply
+    assert list(r.evidence) == ["p3"]
+
+
+def test_questions_and_gated_share_are_shares_of_root_posts(report):
+    assert (comp(report, "questions").x, comp(report, "questions").n) == (1, 3)
+    assert (comp(report, "gated_share").x, comp(report, "gated_share").n) == (1, 3)
+
+
+def test_reciprocity_is_out_intersect_in_over_in(report):
+    r = comp(report, "reciprocity")
+    assert (r.x, r.n) == (2, 3)  # In = {U1, U2, U3}; Out = {U1, U2}
+
+
+def test_network_breadth_uses_shannon_entropy_of_replies_per_interlocutor(report):
+    h = -(2 / 3 * math.log(2 / 3) + 1 / 3 * math.log(1 / 3))  # U1 twice, U2 once
+    assert comp(report, "interlocutors").raw == 2
+    assert comp(report, "effective_interlocutors").raw == pytest.approx(math.exp(h))
+    assert comp(report, "evenness").raw == pytest.approx(h / math.log(2))
+
+
+def test_conversation_depth_finds_other_leader_other_leader_exchanges(report):
+    # thread p1: i1 O, r1 L, i2 O, i4 O, r4 L → two O→L turns (exchange); thread p2: i3 O, r3 L → one
+    r = comp(report, "exchange_share")
+    assert (r.x, r.n) == (1, 2)
+    assert comp(report, "turns_per_thread").raw == pytest.approx(1.5)
+
+
+def test_active_weeks_and_burstiness_follow_the_formulas(report):
+    aw = comp(report, "active_weeks")
+    assert (aw.x, aw.n) == (3, 13)
+    hours = np.array([24, 26, 48, 49, 73, 77, 480], dtype=float)
+    gaps = np.diff(hours)
+    r = gaps.std() / gaps.mean()
+    n = len(hours)
+    bn = (math.sqrt(n + 1) * r - math.sqrt(n - 1)) / ((math.sqrt(n + 1) - 2) * r + math.sqrt(n - 1))
+    assert comp(report, "burstiness_score").raw == pytest.approx(1 - max(0.0, bn))
+
+
+def test_shrunk_rate_uses_the_population_prior():
+    P, I, L = hand_fixture()
+    rep = coaching.score(P, I, L, until=UNTIL, prior_strength=4)
+    r = comp(rep, "response_rate")
+    # one leader: p0 = 2/4, alpha = beta = 2 → (2 + 2) / (4 + 4)
+    assert r.value == pytest.approx(0.5) and r.prior == pytest.approx(0.5)
+    r = comp(rep, "dialogue_share")
+    p0 = 2 / 7
+    assert r.value == pytest.approx((2 + 4 * p0) / (7 + 4))
+
+
+def test_link_answers_takes_the_leaders_earliest_reply_and_leaves_others_unanswered():
+    posts = [post("late", at(2), "Toinen vastaus", parent="i1", parent_author="U1"),
+             post("early", at(1, 5), "Ensimmäinen vastaus", parent="i1", parent_author="U1"),
+             post("other_leader", at(1, 2), "Vastaan tähän", leader_id=2, author="L2", parent="i1", parent_author="U1")]
+    inter = [incoming("i1", at(1), "U1", "p0"), incoming("i2", at(1), "U2", "p0")]
+    P, I, _ = frames(posts, inter, leader_ids=(1, 2))
+    out = link_answers(P, I)
+    assert out["answered_by"].tolist() == ["early", None]
+    assert out["answered_at"].iloc[0] == at(1, 5) and pd.isna(out["answered_at"].iloc[1])
+    assert "answered_by" not in I  # input not modified
+
+
+def test_kaplan_meier_median_matches_hand_computation_and_groups():
+    # 4 items: events at 2, 4; censored at 3, 10 → S(2)=3/4, S(4)=3/4·(1−1/2)=3/8 → median 4
+    assert kaplan_meier_median(np.array([2, 3, 4, 10.0]), np.array([1, 0, 1, 0], bool)) == 4
+    # nobody answered → never reaches 0.5
+    assert kaplan_meier_median(np.array([5.0, 6.0]), np.array([0, 0], bool)) == math.inf
+    med = kaplan_meier_median(np.array([1, 2, 3, 9, 9.0]), np.array([1, 1, 1, 1, 0], bool), np.array([0, 0, 0, 1, 1]))
+    assert med.loc[0] == 2 and med.loc[1] == 9
+
+
+def test_burstiness_is_minus_one_for_regular_and_positive_for_bursty_sequences():
+    assert burstiness(0.0, 10) == pytest.approx(-1.0)
+    assert burstiness(3.0, 50) > 0.5
+
+
+def test_weekly_buckets_partition_the_window_counts():
+    P, I, L = hand_fixture()
+    whole = coaching.score(P, I, L, until=UNTIL)
+    weekly = coaching.score(P, I, L, until=UNTIL, by="week")
+    for key in ("dialogue_share", "response_rate", "questions"):
+        w = weekly.components[weekly.components["component"] == key]
+        assert (w["x"].sum(), w["n"].sum()) == (comp(whole, key).x, comp(whole, key).n)
+    assert weekly.composites["bucket"].nunique() == 14  # Monday-aligned weeks overlapping 90 days
+    monthly = coaching.score(P, I, L, until=UNTIL, by="month")
+    assert len(monthly.composites) == 4  # Dec (last day) .. Mar
+
+
+def test_report_serialises_to_json_with_definitions_keys():
+    import json
+
+    P, I, L = hand_fixture()
+    rep = coaching.score(P, I, L, until=UNTIL)
+    d = json.loads(json.dumps(rep.to_dict()))
+    period = d["leaders"][0]["periods"][0]
+    assert set(period["composites"]) == {"openness", "responsiveness", "network", "consistency"}
+    assert set(period["components"]) <= set(coaching.METRICS)
+    assert period["components"]["response_rate"]["n"] == 4
+    frame = rep.to_frame()
+    assert {"openness", "response_rate", "response_rate_n", "period_start"} <= set(frame.columns)
+
+
+def test_every_metric_has_finnish_and_english_definitions_and_a_citation():
+    for m in coaching.METRICS.values():
+        assert m.name_fi and m.name_en and m.definition_fi and m.definition_en and m.citation
+
+
+def test_cohort_reference_ranks_leaders_only_within_their_cohort():
+    posts, inter = [], []
+    for lid in (1, 2, 3):
+        for i in range(lid * 2):
+            posts.append(post(f"p{lid}_{i}", at(i), "Hyvä pointti, selvitän asian.", leader_id=lid, author=f"L{lid}",
+                              parent=f"x{lid}{i}", parent_author="U1"))
+        posts.append(post(f"b{lid}", at(10), "Kaupunki tiedottaa asiasta.", leader_id=lid, author=f"L{lid}"))
+    P, I, L = frames(posts, inter, leader_ids=(1, 2, 3), cohorts={1: ["a"], 2: ["a"], 3: ["b"]})
+    rep = coaching.score(P, I, L, until=UNTIL, reference="cohort")
+    c = rep.components[rep.components["component"] == "dialogue_share"].set_index("leader_id")["percentile"]
+    assert c.loc[3] == 50.0  # alone in its cohort
+    assert c.loc[2] == 100.0 and c.loc[1] == 0.0
