@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 
 from dashboard.i18n import t
 
+COMPOSITES = ("openness", "responsiveness", "network", "consistency")
+COMPOSITE_COLOURS = {"openness": "#1f6f8b", "responsiveness": "#e07a5f", "network": "#81b29a", "consistency": "#f2cc8f"}
 KIND_COLOURS = {"post": "#1f6f8b", "reply": "#e07a5f", "thread": "#99c1b9", "repost": "#c9c9c9"}
 
 
@@ -53,4 +55,17 @@ def cohort_bands(bands: pd.DataFrame, own: pd.DataFrame | None, lang: str) -> go
     if own is not None and not own.empty:
         fig.add_trace(go.Scatter(x=own["week"], y=own["count"], mode="lines+markers", line=dict(color="#e07a5f"),
                                  name=t("chart.you", lang)))
+    return fig
+
+
+def composite_trend(trend: pd.DataFrame, lang: str) -> go.Figure:
+    """The four composites (0–100, percentile-based) per month."""
+    fig = go.Figure(layout=dict(
+        title=t("chart.composites", lang), margin=dict(l=10, r=10, t=40, b=10), height=300,
+        yaxis=dict(range=[0, 100], title=t("chart.score", lang)), legend_title_text="",
+    ))
+    for name in COMPOSITES:
+        if name in trend:
+            fig.add_trace(go.Scatter(x=trend["period_start"], y=trend[name], mode="lines+markers",
+                                     name=t(f"composite.{name}", lang), line=dict(color=COMPOSITE_COLOURS[name])))
     return fig

@@ -152,6 +152,72 @@ def waiting(viewer: Viewer, leader_id: int, since: datetime, now: datetime | Non
     )
 
 
+# ---------------------------------------------------------------- scores (coaching), computed in the background
+SCORE_DAYS = 90  # the headline window; the trend covers two of them by month
+
+
+@st.cache_resource
+def _score_jobs() -> dict:
+    from concurrent.futures import ThreadPoolExecutor
+
+    return {"executor": ThreadPoolExecutor(max_workers=1, thread_name_prefix="lasna-scores"), "jobs": {}}
+
+
+def scores_enabled() -> bool:
+    import os
+
+    return os.environ.get("LASNA_DASHBOARD_SCORES", "1") != "0"
+
+
+def compute_scores(s: Store, until: datetime, days: int = SCORE_DAYS) -> dict[str, pd.DataFrame]:
+    """Composites of every leader (percentiles need the whole reference group): the last
+    ``days``, the ``days`` before, and a monthly trend over both. Features are computed once."""
+    from coaching.features import post_features
+    from coaching.scoring import score
+
+    since = until - timedelta(days=2 * days)
+    posts_ = s.posts_frame(since=since)
+    inter = s.interactions_frame(since=since)
+    every = s.leaders_frame()
+    features = post_features(posts_)
+    kw = dict(features=features)
+    current = score(posts_, inter, every, until=until, days=days, **kw).composites
+    previous = score(posts_, inter, every, until=until - timedelta(days=days), days=days, **kw).composites
+    trend = score(posts_, inter, every, until=until, days=2 * days, by="month", **kw).composites
+    for frame in (current, previous, trend):
+        frame["period_start"] = pd.to_datetime(frame["bucket"], utc=True)
+    return {"current": current, "previous": previous, "trend": trend}
+
+
+def scores(viewer: Viewer, leader_id: int) -> tuple[str, dict | None]:
+    """("ready", the leader's composites) | ("pending", None) | ("failed", {"error": ...}) | ("off", None).
+
+    Scoring every leader takes seconds to minutes, so it runs once per data version in a
+    background thread shared by all sessions; pages poll until it is ready."""
+    ids = _require(viewer, (leader_id,))
+    if not scores_enabled():
+        return "off", None
+    version = data_version()
+    until = today_end()
+    key = (version, until.date())
+    registry_ = _score_jobs()
+    jobs = registry_["jobs"]
+    if key not in jobs:
+        for old in list(jobs)[:-1]:  # keep the previous result while the new one runs
+            jobs.pop(old, None)
+        jobs[key] = registry_["executor"].submit(compute_scores, store(), until)
+    job = jobs[key]
+    if not job.done():
+        previous = [k for k in jobs if k != key and jobs[k].done() and not jobs[k].exception()]
+        if not previous:
+            return "pending", None
+        job = jobs[previous[-1]]
+    if job.exception() is not None:
+        return "failed", {"error": str(job.exception())}
+    result = job.result()
+    return "ready", {name: frame[frame["leader_id"] == ids[0]].reset_index(drop=True) for name, frame in result.items()}
+
+
 # ---------------------------------------------------------------- cohorts (aggregates in SQL + vectorised pandas)
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
 def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:

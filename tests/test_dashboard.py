@@ -46,6 +46,7 @@ def _clear_caches():
 def app(seeded_db, monkeypatch):
     monkeypatch.setenv("LASNA_DATABASE_URL", seeded_db)
     monkeypatch.setenv("LASNA_DASHBOARD_HOST", "0.0.0.0")
+    monkeypatch.setenv("LASNA_DASHBOARD_SCORES", "0")  # scoring runs in its own test below
     _clear_caches()
 
     def make(user: str | None = None, lang: str = "en", **query) -> AppTest:
@@ -194,6 +195,37 @@ def test_data_layer_refuses_without_the_page(seeded_db, monkeypatch):
     with pytest.raises(AccessDenied):
         data.remove_leader(eero, store.leader(seed.EXEC_LEADER).id)
     assert list(data.leaders(eero)["leader"]) == [seed.EXEC_LEADER]
+
+
+def test_presence_shows_the_four_composites_once_computed(app, seeded_db, monkeypatch):
+    import time
+
+    from dashboard import data
+    from lasna import users
+    from lasna.access import Viewer
+    from lasna.errors import AccessDenied
+
+    monkeypatch.setenv("LASNA_DASHBOARD_SCORES", "1")
+    at = open_page(app("eero"), "presence")
+    assert at.main.info and at.main.info[0].value == t("scores.pending", "en")
+    store = Store.open(seeded_db)
+    eero = Viewer.from_user(users.get_user(store, "eero"))
+    own, other = store.leader(seed.EXEC_LEADER).id, store.leader(seed.OTHER_LEADER).id
+    with pytest.raises(AccessDenied):
+        data.scores(eero, other)
+    deadline = time.monotonic() + 120
+    while data.scores(eero, own)[0] == "pending" and time.monotonic() < deadline:
+        time.sleep(0.5)
+    status, frames = data.scores(eero, own)
+    assert status == "ready", frames
+    assert set(frames["current"]["leader_id"]) == {own} and set(frames["trend"]["leader_id"]) == {own}
+    at.run()
+    assert not at.exception, at.exception
+    labels = {m.label: m.value for m in at.metric}
+    for name in ("openness", "responsiveness", "network", "consistency"):
+        value = labels[t(f"composite.{name}", "en")]
+        assert value == "–" or 0 <= int(value) <= 100
+    assert seed.OTHER_LEADER not in all_text(at)
 
 
 # ------------------------------------------------------------------ login and the demo rule

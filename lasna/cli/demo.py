@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -31,10 +32,20 @@ def serve_dashboard(host: str, port: int) -> int:
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
     console.print(f"Läsnä dashboard on http://{host}:{port}  (Ctrl+C stops)")
+    proc = subprocess.Popen(cmd, env=env)
+
+    def _stop(signum, _frame):  # a supervisor's SIGTERM must not orphan the server
+        proc.terminate()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        return subprocess.call(cmd, env=env)
+        return proc.wait()
     except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:
