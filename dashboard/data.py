@@ -391,7 +391,7 @@ def safe_urls(frame: pd.DataFrame) -> pd.DataFrame:
     """Only http(s) links survive: a ``javascript:`` or ``data:`` URL from a source never
     reaches a link column or button."""
     ok = frame["url"].astype("string").str.match(r"(?i)^https?://", na=False)
-    frame["url"] = frame["url"].where(ok.to_numpy(), None)
+    frame["url"] = frame["url"].astype(object).where(ok.to_numpy(), None)
     return frame
 
 

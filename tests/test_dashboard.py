@@ -411,3 +411,83 @@ def test_post_text_is_plain_text_in_the_sparring_drill_down(app):
         _assert_inert(at)
         if text.startswith("payload 0"):  # its URL was javascript: so no button to it
             assert not at.get("link_button")
+
+
+# ------------------------------------------------------------------ collection health and management
+def test_health_flags_stale_accounts_and_shows_the_latest_run(app, seeded_db):
+    from lasna.types import AccountOutcome, Platform
+
+    store = Store.open(seeded_db)
+    jari = store.leader(seed.CONSULTANT_LEADER)
+    account = store.accounts(leader_id=jari.id)[0]
+    run = store.start_run("bluesky")
+    store.record_outcome(run, account, AccountOutcome(leader=jari.name, platform=Platform.BLUESKY,
+                                                      account=account.handle, error="HTTP 500 from the AppView"))
+    store.finish_run(run, False)
+    at = open_page(app("conny"), "health")  # a fresh cache version: the finished run is seen at once
+    outcomes = table(at, "new_posts", "error")
+    assert list(outcomes["error"]) == ["HTTP 500 from the AppView"]
+    accounts = table(at, "stale")
+    row = accounts[accounts["account"] == account.handle].iloc[0]
+    assert row["stale"] and row["last_error"] == "HTTP 500 from the AppView"
+    assert at.main.warning and "7" in at.main.warning[0].value
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_consultant_adds_a_leader_and_is_assigned_to_them(app, seeded_db):
+    at = open_page(app("conny"), "health")
+    at.text_input(key="add_name").input("Uusi Johtaja")
+    at.text_input(key="add_bluesky").input("uusi.bsky.social")
+    _button(at, t("manage.add_button", "en")).click().run()
+    assert not at.exception, at.exception
+    assert at.success and "Uusi Johtaja" in at.success[0].value
+    at.switch_page(PAGE_FILES["sparring"]).run()
+    assert "Uusi Johtaja" in at.selectbox(key="spar_leader").options
+    bad = open_page(app("conny"), "health")
+    bad.text_input(key="add_name").input("Huono")
+    bad.text_input(key="add_bluesky").input("huono")
+    _button(bad, t("manage.add_button", "en")).click().run()
+    assert "malformed Bluesky handle" in bad.error[0].value
+
+
+def test_data_version_moves_when_a_run_finishes(seeded_db, monkeypatch):
+    from dashboard import data
+
+    monkeypatch.setenv("LASNA_DATABASE_URL", seeded_db)
+    _clear_caches()
+    before = data.data_version()
+    store = Store.open(seeded_db)
+    store.finish_run(store.start_run("feed"), True)
+    data.data_version.clear()
+    assert data.data_version() != before
+
+
+def test_pure_helpers():
+    from datetime import UTC, datetime, timedelta
+
+    from dashboard import data
+
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    accounts = pd.DataFrame({
+        "last_post": pd.to_datetime([now - timedelta(days=1), now - timedelta(days=10), None], utc=True),
+        "last_ok": pd.to_datetime([now - timedelta(hours=1), now - timedelta(hours=1), now], utc=True),
+    })
+    assert list(data.stale_accounts(accounts, now)) == [False, True, True]
+    posts = pd.DataFrame({"reply_parent_id": ["r1", None]})
+    inter = pd.DataFrame({
+        "interaction_id": ["r1", "r2", "r3", "m1"], "kind": ["reply", "reply", "reply", "mention"],
+        "hidden": [False, False, True, False], "author_handle": ["a", None, "c", "d"], "author_name": [None, "B", None, None],
+        "author_id": ["A", "B", "C", "D"], "text": ["x"] * 4, "url": [None] * 4,
+        "created_at": pd.to_datetime([now - timedelta(days=3), now - timedelta(days=1), now, now], utc=True),
+    })
+    waiting = data.conversations_waiting(posts, inter, now)
+    assert list(waiting["author"]) == ["B"] and waiting["age"].iloc[0] == pd.Timedelta(days=1)
+    weekly = pd.DataFrame({"leader": ["a", "b", "c", "d"] * 2, "week": [1] * 4 + [2] * 4, "kind": "post",
+                           "count": [0, 1, 2, 3, 4, 4, 4, 4]})
+    bands = data.percentile_bands(weekly)
+    assert list(bands["p50"]) == [1.5, 4.0] and list(bands["p25"]) == [0.75, 4.0]
+    frame = pd.DataFrame({"url": ["https://ok", "javascript:alert(1)", None, "HTTP://ok", "data:text/html,x"]})
+    assert list(data.safe_urls(frame)["url"]) == ["https://ok", None, None, "HTTP://ok", None]
