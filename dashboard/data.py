@@ -154,6 +154,7 @@ def waiting(viewer: Viewer, leader_id: int, since: datetime, now: datetime | Non
 
 # ---------------------------------------------------------------- scores (coaching), computed in the background
 SCORE_DAYS = 90  # the headline window; the trend covers two of them by month
+COMPOSITE_COLUMNS = ("openness", "responsiveness", "network", "consistency")
 
 
 @st.cache_resource
@@ -189,12 +190,8 @@ def compute_scores(s: Store, until: datetime, days: int = SCORE_DAYS) -> dict[st
     return {"current": current, "previous": previous, "trend": trend}
 
 
-def scores(viewer: Viewer, leader_id: int) -> tuple[str, dict | None]:
-    """("ready", the leader's composites) | ("pending", None) | ("failed", {"error": ...}) | ("off", None).
-
-    Scoring every leader takes seconds to minutes, so it runs once per data version in a
-    background thread shared by all sessions; pages poll until it is ready."""
-    ids = _require(viewer, (leader_id,))
+def _score_result() -> tuple[str, dict | None]:
+    """The shared background scoring for the current data version (not filtered: private)."""
     if not scores_enabled():
         return "off", None
     version = data_version()
@@ -213,9 +210,45 @@ def scores(viewer: Viewer, leader_id: int) -> tuple[str, dict | None]:
             return "pending", None
         job = jobs[previous[-1]]
     if job.exception() is not None:
+        import logging
+
+        logging.getLogger(__name__).error("scoring failed: %s", job.exception())
         return "failed", {"error": str(job.exception())}
-    result = job.result()
-    return "ready", {name: frame[frame["leader_id"] == ids[0]].reset_index(drop=True) for name, frame in result.items()}
+    return "ready", job.result()
+
+
+def scores(viewer: Viewer, leader_id: int) -> tuple[str, dict | None]:
+    """("ready", the leader's composites: current, previous, trend) | ("pending", None) |
+    ("failed", {"error": ...}) | ("off", None).
+
+    Scoring every leader takes seconds to minutes, so it runs once per data version in a
+    background thread shared by all sessions; pages poll until it is ready."""
+    ids = _require(viewer, (leader_id,))
+    status, result = _score_result()
+    if status != "ready":
+        return status, result
+    return status, {name: frame[frame["leader_id"] == ids[0]].reset_index(drop=True) for name, frame in result.items()}
+
+
+def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
+    """The cohort's median composites (always), each member's (member access only) and the
+    viewer's own leader's (when a member)."""
+    every, cohorts_ = directory()
+    level = access.require_cohort(viewer, cohort, every, cohorts_)
+    status, result = _score_result()
+    if status != "ready":
+        return status, result
+    members = {int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs}
+    current = result["current"][result["current"]["leader_id"].isin(members)]
+    out = {
+        "median": current[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        "members": None,
+        "own": current[current["leader_id"] == viewer.leader_id].reset_index(drop=True)
+        if viewer.leader_id in members else None,
+    }
+    if level is CohortAccess.MEMBERS:
+        out["members"] = current[["leader", *COMPOSITE_COLUMNS]].sort_values("leader").reset_index(drop=True)
+    return status, out
 
 
 # ---------------------------------------------------------------- cohorts (aggregates in SQL + vectorised pandas)

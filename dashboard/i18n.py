@@ -94,6 +94,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Pisteitä ei voitu laskea. Katso palvelimen loki.",
         "en": "The scores could not be computed. See the server log.",
     },
+    "cohorts.scores": {"fi": "Ryhmän läsnäolon osa-alueet", "en": "The cohort's presence scores"},
+    "cohorts.scores_caption": {
+        "fi": "Viimeiset {days} päivää, 0–100 suhteessa kaikkiin seurattuihin johtajiin.",
+        "en": "The last {days} days, 0–100 relative to every leader followed.",
+    },
+    "cohorts.median_only": {"fi": "Ryhmän mediaanit.", "en": "The cohort's medians."},
+    "cohorts.delta_is_median": {
+        "fi": "Sinun pisteesi; muutosluku on ero ryhmän mediaaniin.",
+        "en": "Your scores; the change figure is the difference from the cohort median.",
+    },
     "composite.openness": {"fi": "Avoimuus", "en": "Openness"},
     "composite.responsiveness": {"fi": "Vastaavuus", "en": "Responsiveness"},
     "composite.network": {"fi": "Verkosto", "en": "Network"},

@@ -227,6 +227,16 @@ def test_presence_shows_the_four_composites_once_computed(app, seeded_db, monkey
         assert value == "–" or 0 <= int(value) <= 100
     assert seed.OTHER_LEADER not in all_text(at)
 
+    at = open_page(app("eero"), "cohorts")  # visibility all: members' scores side by side
+    assert seed.OTHER_LEADER in set(table(at, "leader", "openness")["leader"])
+    assert at.caption and t("cohorts.delta_is_median", "en") in [c.value for c in at.caption]
+    at = open_page(app("emma"), "cohorts")  # aggregates: medians and her own, nobody else's
+    assert table(at, "leader", "openness") is None
+    assert {m.label for m in at.metric} >= {t("composite.openness", "en")}
+    assert "David Brooks" not in all_text(at)
+    at = open_page(app("conny", leader=seed.CONSULTANT_LEADER), "sparring")
+    assert t("composite.network", "en") in {m.label for m in at.metric}
+
 
 # ------------------------------------------------------------------ login and the demo rule
 def test_login_form_rejects_a_wrong_password_and_accepts_the_right_one(app):

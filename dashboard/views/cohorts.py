@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth, charts, data
+from dashboard import auth, charts, data, widgets
 from dashboard.i18n import fmt_number, t
 from lasna.access import CohortAccess
 
@@ -21,6 +21,31 @@ since, now = data.since_days(days), data.today_end()
 overview = data.cohort_overview(viewer, cohort, since, now)
 st.metric(t("cohorts.members", lang), fmt_number(overview["members"], lang))
 st.plotly_chart(charts.cohort_bands(overview["bands"], overview["own"], lang), width="stretch")
+
+status, scored = data.cohort_scores(viewer, cohort)
+if status == "ready":
+    st.subheader(t("cohorts.scores", lang))
+    st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS))
+    if scored["own"] is not None:
+        widgets.composite_metrics(scored["own"], scored["median"], lang)
+        st.caption(t("cohorts.delta_is_median", lang))
+    else:
+        widgets.composite_metrics(scored["median"], None, lang)
+        st.caption(t("cohorts.median_only", lang))
+    if scored["members"] is not None:
+        st.dataframe(
+            scored["members"],
+            column_config={"leader": t("col.leader", lang)} | {
+                name: st.column_config.ProgressColumn(t(f"composite.{name}", lang), min_value=0, max_value=100,
+                                                      format="%.0f")
+                for name in data.COMPOSITE_COLUMNS
+            },
+            hide_index=True,
+            width="stretch",
+            key="cohort_scores",
+        )
+elif status == "pending":
+    st.info(t("scores.pending", lang))
 
 if overview["access"] is CohortAccess.MEMBERS:
     st.subheader(t("cohorts.leaderboard", lang))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth, charts, data
+from dashboard import auth, data, widgets
 from dashboard.i18n import fmt_age, fmt_date, fmt_number, fmt_percent, md_escape, t
 from lasna.users import Role
 
@@ -53,36 +53,7 @@ for col, key, fmt in (
 
 
 
-def _scores_block(polling: bool) -> None:
-    status, frames = data.scores(viewer, leader_id)
-    st.subheader(t("scores.title", lang))
-    if status == "pending":
-        st.info(t("scores.pending", lang))
-        return
-    if status == "failed":
-        st.warning(t("scores.failed", lang))
-        return
-    if status == "off":
-        return
-    if polling:  # became ready: one full rerun stops the polling
-        st.rerun()
-    current, previous = frames["current"], frames["previous"]
-    st.caption(t("scores.caption", lang).format(days=data.SCORE_DAYS))
-    cols = st.columns(4)
-    for col, name in zip(cols, charts.COMPOSITES):
-        value = current[name].iloc[0] if len(current) else None
-        old = previous[name].iloc[0] if len(previous) else None
-        shown = fmt_number(round(value), lang) if value == value and value is not None else "–"
-        delta = None
-        if value == value and old == old and value is not None and old is not None:
-            diff = round(value - old)
-            delta = f"+{fmt_number(diff, lang)}" if diff >= 0 else fmt_number(diff, lang)
-        col.metric(t(f"composite.{name}", lang), shown, delta=delta)
-    st.plotly_chart(charts.composite_trend(frames["trend"], lang), width="stretch")
-
-
-_pending = data.scores(viewer, leader_id)[0] == "pending"
-st.fragment(_scores_block, run_every=3 if _pending else None)(_pending)
+widgets.scores_section(viewer, leader_id, lang)
 
 recent_posts = posts[posts["created_at"] >= start]
 st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, start=start), width="stretch")

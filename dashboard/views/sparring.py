@@ -3,7 +3,7 @@ and any post opened down to the replies it got."""
 
 import streamlit as st
 
-from dashboard import auth, data
+from dashboard import auth, data, widgets
 from dashboard.i18n import fmt_number, fmt_percent, t
 
 viewer, lang = auth.page("sparring")
@@ -52,6 +52,8 @@ st.dataframe(
     key="spar_compare",
 )
 st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, marker=start), width="stretch")
+
+widgets.scores_section(viewer, leader_id, lang, trend=False)
 
 st.subheader(t("sparring.posts", lang))
 st.caption(t("sparring.pick_post", lang))
