@@ -9,6 +9,8 @@ from dashboard.i18n import t
 
 COMPOSITES = ("openness", "responsiveness", "network", "consistency")
 COMPOSITE_COLOURS = {"openness": "#1f6f8b", "responsiveness": "#e07a5f", "network": "#81b29a", "consistency": "#f2cc8f"}
+#: Plotly's month names are English only; Finnish axes use numeric dates (d.m.yyyy)
+DATE_TICKS = {"fi": "%-d.%-m.%Y", "en": "%-d %b %Y"}
 KIND_COLOURS = {"post": "#1f6f8b", "reply": "#e07a5f", "thread": "#99c1b9", "repost": "#c9c9c9"}
 
 
@@ -17,7 +19,8 @@ def weekly_posts(activity: pd.DataFrame, lang: str, *, stacked_by: str = "kind",
     Built from graph_objects traces (plotly.express costs ~0.1 s per figure)."""
     layout = dict(
         title=t("chart.weekly", lang), legend_title_text="", margin=dict(l=10, r=10, t=40, b=10), height=340,
-        xaxis_title=t("chart.week", lang), yaxis_title=t("chart.count", lang), barmode="stack",
+        xaxis=dict(title=t("chart.week", lang), tickformat=DATE_TICKS[lang]), yaxis_title=t("chart.count", lang),
+        barmode="stack",
     )
     if activity.empty:
         return go.Figure(layout=layout)
@@ -43,7 +46,8 @@ def cohort_bands(bands: pd.DataFrame, own: pd.DataFrame | None, lang: str) -> go
     (for a member) their own line. Nothing here identifies another member."""
     fig = go.Figure()
     fig.update_layout(title=t("chart.cohort_weekly", lang), margin=dict(l=10, r=10, t=40, b=10), height=340,
-                      xaxis_title=t("chart.week", lang), yaxis_title=t("chart.count", lang))
+                      xaxis=dict(title=t("chart.week", lang), tickformat=DATE_TICKS[lang]),
+                      yaxis_title=t("chart.count", lang))
     if bands.empty:
         return fig
     fig.add_trace(go.Scatter(x=bands["week"], y=bands["p75"], mode="lines", line=dict(width=0), showlegend=False,
@@ -63,6 +67,7 @@ def composite_trend(trend: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure(layout=dict(
         title=t("chart.composites", lang), margin=dict(l=10, r=10, t=40, b=10), height=300,
         yaxis=dict(range=[0, 100], title=t("chart.score", lang)), legend_title_text="",
+        xaxis=dict(tickformat="%-m/%Y" if lang == "fi" else "%b %Y"),
     ))
     for name in COMPOSITES:
         if name in trend:

@@ -90,3 +90,16 @@ def test_babel_formats_by_language():
     assert fmt_age(timedelta(days=3), "en") == "3 days"
     assert fmt_age(timedelta(days=3), "fi") == "3 päivää"
     assert t("nav.presence", "fi") == "Oma läsnäolo"
+
+
+def test_charts_speak_the_language():
+    import pandas as pd
+
+    from dashboard import charts
+
+    activity = pd.DataFrame({"leader": ["A"] * 2, "week": pd.to_datetime(["2026-11-02", "2026-11-09"]),
+                             "kind": ["post", "reply"], "count": [3, 1]})
+    fi = charts.weekly_posts(activity, "fi")
+    assert fi.layout.xaxis.tickformat == "%-d.%-m.%Y" and fi.layout.title.text == "Julkaisut viikoittain"
+    assert {trace.name for trace in fi.data} == {"Oma julkaisu", "Vastaus muille"}
+    assert charts.weekly_posts(activity, "en").layout.xaxis.title.text == "Week"
