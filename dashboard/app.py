@@ -11,6 +11,7 @@ import streamlit as st  # noqa: E402
 from dashboard import auth, data  # noqa: E402
 from dashboard.i18n import LANGUAGES, md_escape, t  # noqa: E402
 from lasna import access, settings  # noqa: E402
+from lasna.errors import AccessDenied  # noqa: E402
 
 st.set_page_config(page_title="Läsnä", page_icon=":material/spa:", layout="wide")
 
@@ -48,6 +49,9 @@ allowed = access.allowed_pages(viewer)
 pages = [
     st.Page(title=t(f"nav.{key}", lang), default=(key == allowed[0]), **PAGES[key]) for key in allowed
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except AccessDenied:  # the data layer refused: say so, never show a traceback with details
+    st.error(t("access.denied", lang))
 # server-side time of this run (read by benchmarks/dashboard.py; never shown)
 st.session_state["_lasna_render_seconds"] = time.perf_counter() - _started

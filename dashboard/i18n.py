@@ -163,6 +163,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Demo mode without sign-in: the server listens on this machine only (localhost). "
               "Before sharing it, create users with `lasna users add`.",
     },
+    "access.denied": {"fi": "Sinulla ei ole pääsyä näihin tietoihin.", "en": "You do not have access to this data."},
     "access.page_denied": {"fi": "Sinulla ei ole pääsyä tälle sivulle.", "en": "You do not have access to this page."},
     "access.leader_denied": {
         "fi": "Pyydettyä johtajaa ei ole sinulle näkyvissä. Näytetään oma näkymäsi.",

@@ -501,3 +501,17 @@ def test_pure_helpers():
     assert list(bands["p50"]) == [1.5, 4.0] and list(bands["p25"]) == [0.75, 4.0]
     frame = pd.DataFrame({"url": ["https://ok", "javascript:alert(1)", None, "HTTP://ok", "data:text/html,x"]})
     assert list(data.safe_urls(frame)["url"]) == ["https://ok", None, None, "HTTP://ok", None]
+
+
+def test_a_refusal_from_the_data_layer_is_a_message_not_a_traceback(app, monkeypatch):
+    from dashboard import data
+    from lasna.errors import AccessDenied
+
+    def refuse(*args, **kwargs):
+        raise AccessDenied("secret detail that must not be shown")
+
+    monkeypatch.setattr(data, "waiting", refuse)
+    at = app("eero").run()
+    assert not at.exception
+    assert at.error[0].value == t("access.denied", "en")
+    assert "secret detail" not in all_text(at)

@@ -26,8 +26,7 @@ def test_hash_is_salted_and_verifies_only_the_right_password():
     assert PASSWORD not in one
 
 
-def test_users_round_trip_and_rules(sqlite_store):
-    store = sqlite_store
+def test_users_round_trip_and_rules(store):  # on SQLite and PostgreSQL
     leader = store.add_leader("Aino", cohorts=["C1"])
     store.add_leader("Ben", cohorts=["C1"])
     assert not users.has_users(store)
