@@ -388,11 +388,16 @@ def stale_accounts(accounts: pd.DataFrame, now: datetime | None = None, days: in
 
 # ---------------------------------------------------------------- writes (admins and consultants)
 def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
+    """Add a leader with their accounts, or add accounts (and cohorts) to a leader of the same
+    name whom the viewer may see. A consultant is assigned the leaders they add."""
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may add leaders")
     s = store()
-    leader = registry.add_leader(s, spec)
-    if viewer.role is Role.CONSULTANT:  # the consultant who adds a leader coaches them
+    existing = {l.name: l.id for l in s.leaders(include_inactive=True)}.get(spec.name)
+    if existing is not None:
+        _require(viewer, (existing,))  # extending someone else's leader is refused like reading them
+    leader = registry.add_leader(s, spec, update_existing=existing is not None)
+    if viewer.role is Role.CONSULTANT and existing is None:
         with s.engine.begin() as conn:
             user_id = conn.execute(select(T.users.c.id).where(T.users.c.name == viewer.name)).scalar_one()
             conn.execute(T.user_leaders.insert().values(user_id=user_id, leader_id=leader.id))

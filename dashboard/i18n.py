@@ -221,7 +221,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{n} account(s) without a new post or a successful collection in {days} days.",
     },
     "manage.title": {"fi": "Johtajat ja tilit", "en": "Leaders and accounts"},
-    "manage.add": {"fi": "Lisää johtaja", "en": "Add a leader"},
+    "manage.add": {"fi": "Lisää johtaja tai tili", "en": "Add a leader or account"},
+    "manage.add_help": {
+        "fi": "Olemassa olevan johtajan nimellä lomake lisää hänelle tilit ja ryhmän.",
+        "en": "With the name of an existing leader, the form adds the accounts and cohort to them.",
+    },
     "manage.remove": {"fi": "Poista", "en": "Remove"},
     "manage.name": {"fi": "Nimi", "en": "Name"},
     "manage.language": {"fi": "Pääkieli", "en": "Main language"},

@@ -461,6 +461,31 @@ def test_consultant_adds_a_leader_and_is_assigned_to_them(app, seeded_db):
     bad.text_input(key="add_bluesky").input("huono")
     _button(bad, t("manage.add_button", "en")).click().run()
     assert "malformed Bluesky handle" in bad.error[0].value
+    # an account for one of her leaders is added; for someone else's leader it is refused
+    more = open_page(app("conny"), "health")
+    more.text_input(key="add_name").input("Uusi Johtaja")
+    more.text_input(key="add_mastodon").input("@uusi@mastodon.example")
+    _button(more, t("manage.add_button", "en")).click().run()
+    assert more.success, more.error
+    assert {"uusi.bsky.social", "uusi@mastodon.example"} <= set(table(more, "stale")["account"])
+    other = open_page(app("conny"), "health")
+    other.text_input(key="add_name").input(seed.EXEC_LEADER)
+    other.text_input(key="add_feed").input("https://evil.example/feed.xml")
+    _button(other, t("manage.add_button", "en")).click().run()
+    assert [e.value for e in other.error] == [t("access.denied", "en")] and not other.success
+    store = Store.open(seeded_db)
+    assert "https://evil.example/feed.xml" not in {a.handle for a in store.accounts()}
+    # and she removes the Mastodon account again, then stops following the leader
+    rm = open_page(app("conny"), "health")
+    rm.selectbox(key="remove_leader_pick").set_value("Uusi Johtaja").run()
+    box = rm.selectbox(key="remove_account_pick")
+    box.set_value(next(label for label in box.options if label.startswith("mastodon"))).run()
+    rm.button(key="remove_account").click().run()
+    assert rm.success[0].value == t("manage.removed", "en")
+    assert "uusi@mastodon.example" not in {a.handle for a in store.accounts()}
+    rm.selectbox(key="remove_leader_pick").set_value("Uusi Johtaja").run()
+    rm.button(key="remove_leader").click().run()
+    assert "Uusi Johtaja" not in [l.name for l in store.leaders()]
 
 
 def test_data_version_moves_when_a_run_finishes(seeded_db, monkeypatch):

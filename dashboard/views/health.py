@@ -6,10 +6,12 @@ import streamlit as st
 from dashboard import auth, data
 from dashboard.i18n import fmt_number, md_escape, t
 from lasna import registry
-from lasna.errors import LasnaError
+from lasna.errors import AccessDenied, LasnaError
 
 viewer, lang = auth.page("health")
 st.title(t("health.title", lang))
+if flash := st.session_state.pop("_health_flash", None):  # set before the rerun that follows a change
+    st.success(flash)
 
 runs = data.runs(viewer)
 st.subheader(t("health.runs", lang))
@@ -73,6 +75,7 @@ if viewer.manages_leaders:
     st.subheader(t("manage.title", lang))
     add_tab, remove_tab = st.tabs([t("manage.add", lang), t("manage.remove", lang)])
     with add_tab, st.form("add_leader", clear_on_submit=True):
+        st.caption(t("manage.add_help", lang))
         name = st.text_input(t("manage.name", lang), key="add_name")
         language = st.selectbox(t("manage.language", lang), list(registry.LANGUAGES), key="add_language")
         bluesky = st.text_input(t("manage.bluesky", lang), placeholder="name.bsky.social", key="add_bluesky")
@@ -86,7 +89,10 @@ if viewer.manages_leaders:
                     mastodon=mastodon or None, feeds=[feed] if feed else [],
                 )
                 leader = data.add_leader(viewer, spec)
-                st.success(t("manage.added", lang).format(name=md_escape(leader.name)))
+                st.session_state["_health_flash"] = t("manage.added", lang).format(name=md_escape(leader.name))
+                st.rerun()
+            except AccessDenied:  # do not confirm that someone else's leader exists
+                st.error(t("access.denied", lang))
             except LasnaError as exc:
                 st.error(md_escape(str(exc)))
     with remove_tab:
@@ -98,15 +104,14 @@ if viewer.manages_leaders:
             pick_id = int(mine.loc[mine["leader"] == pick, "leader_id"].iloc[0])
             own_accounts = accounts[accounts["leader_id"] == pick_id]
             if not own_accounts.empty:
-                labels = {int(r.account_id): f"{r.platform}: {r.account}" for r in own_accounts.itertuples()}
-                account_id = st.selectbox(t("col.account", lang), list(labels), format_func=labels.get,
-                                          key="remove_account_pick")
+                ids = {f"{r.platform}: {r.account}": int(r.account_id) for r in own_accounts.itertuples()}
+                account_id = ids[st.selectbox(t("col.account", lang), list(ids), key="remove_account_pick")]
                 if st.button(t("manage.remove_account", lang), key="remove_account"):
                     data.remove_account(viewer, account_id)
-                    st.success(t("manage.removed", lang))
+                    st.session_state["_health_flash"] = t("manage.removed", lang)
                     st.rerun()
             st.caption(t("manage.remove_help", lang))
             if st.button(t("manage.remove_leader", lang), key="remove_leader", type="primary"):
                 data.remove_leader(viewer, pick_id)
-                st.success(t("manage.removed", lang))
+                st.session_state["_health_flash"] = t("manage.removed", lang)
                 st.rerun()
