@@ -191,7 +191,7 @@ CREDIT_RE = re.compile(
     re.IGNORECASE,
 )
 RESULTS_RE = re.compile(
-    r"(?:\d+(?:[.,]\d+)?\s?(?:%|€|M€|milj|prosent|percent)|\btulos\w*|\braportti\w*|\bjulkaisi\w*|"
+    r"(?:\d+(?:[.,]\d+)?\s?(?:%|€|M€|milj|prosent|percent)|\btulos\b|\btuloks\w*|\braportti\w*|\bjulkaisi\w*|"
     r"\bvalmistu\w*|\bsaavutti\w*|\bresults?\b|\breport\b|\bpublished\b|\blaunched\b|\bdelivered\b|"
     r"\bachieved\b|\bcompleted\b|\bdown \d|\bup \d|\bvähen\w*|\blisä\w*\s+\d)",
     re.IGNORECASE,
@@ -223,6 +223,7 @@ def detect_language(
     idx = texts.index[long_mask]
     vals = []
     for t, d in zip(texts[long_mask].tolist(), decl[long_mask].tolist()):
+        d = d if isinstance(d, str) else None  # NaN != NaN would defeat the cache
         key = (t, d)
         hit = cache.get(key)
         if hit is None:

@@ -49,8 +49,8 @@ def link_answers(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFram
         mask &= ~posts["deleted"].fillna(False).astype(bool)
     cand = posts.loc[mask, ["leader_id", "reply_parent_id", "post_id", "indexed_at"]]
     # integer keys: (leader_id, factorised id) → one int64, then a stable sort and a hash lookup
-    codes, _ = pd.factorize(np.concatenate([cand["reply_parent_id"].to_numpy(dtype=object),
-                                            out["interaction_id"].to_numpy(dtype=object)]))
+    codes, _ = pd.factorize(np.concatenate([cand["reply_parent_id"].to_numpy(),
+                                            out["interaction_id"].to_numpy()]))
     m = np.int64(codes.max() + 2 if len(codes) else 2)
     ckey = cand["leader_id"].to_numpy().astype(np.int64) * m + codes[: len(cand)]
     ikey = out["leader_id"].to_numpy().astype(np.int64) * m + codes[len(cand):]
@@ -112,23 +112,110 @@ def kaplan_meier_median(durations: np.ndarray, observed: np.ndarray, groups: np.
     return pd.Series(med, index=uniq)
 
 
-def _evidence(frame: pd.DataFrame, keys: list[str], id_col: str, k: int, time_col: str = "t") -> pd.Series:
-    """Up to ``k`` ids per (leader_id, bucket), earliest first, as a Series of lists."""
+class _Names:
+    """Decodes integer codes back to ids (an Arrow dictionary or a numpy array), converting only what is asked."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __getitem__(self, idx):
+        idx = np.asarray(idx, dtype=np.int64)
+        if isinstance(self.values, np.ndarray):
+            return self.values[idx]
+        import pyarrow as pa
+
+        return self.values.take(pa.array(idx)).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _factorize_many(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Joint integer codes (-1 = missing) for several string columns, and the decoding array.
+
+    Uses Arrow's C++ hash table (zero-copy for Arrow-backed ``str`` columns); falls back to
+    ``pandas.factorize`` for other inputs.
+    """
+    lengths = [len(c) for c in columns]
+    try:
+        import pyarrow as pa
+
+        chunks = []
+        for c in columns:
+            if isinstance(c.array, pd.arrays.ArrowStringArray):
+                a = pa.array(c.array)
+            else:
+                vals = c.to_numpy(dtype=object)
+                if len(vals) and not all(isinstance(v, str) or v is None or (isinstance(v, float) and v != v)
+                                         for v in vals[: min(len(vals), 1000)]):
+                    raise TypeError("non-string ids")
+                a = pa.array(vals, type=pa.large_string(), from_pandas=True)
+            chunks.append(a.cast(pa.large_string()))
+        whole = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
+        enc = whole.dictionary_encode()
+        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        names = _Names(enc.dictionary)
+    except Exception:  # no pyarrow, or ids that are not strings: pandas hashing
+        codes, names = pd.factorize(np.concatenate([c.to_numpy(dtype=object) for c in columns]))
+        names = _Names(np.asarray(names, dtype=object))
+    out, off = [], 0
+    for n in lengths:
+        out.append(codes[off:off + n])
+        off += n
+    return out, names
+
+
+def _as_float_codes(codes: np.ndarray) -> np.ndarray:
+    cc = codes.astype(np.float64)
+    cc[codes < 0] = np.nan
+    return cc
+
+
+def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
+    """Replace id and account columns by integer codes (float with NaN where missing)."""
+    pid = ["post_id", "reply_parent_id", "reply_root_id"]
+    iid = ["interaction_id", "parent_id", "root_id"]
+    posts, inter = posts.copy(), inter.copy()
+    codes, id_names = _factorize_many([posts[c] for c in pid] + [inter[c] for c in iid])
+    for (frame, c), cc in zip([(posts, c) for c in pid] + [(inter, c) for c in iid], codes):
+        frame[c] = _as_float_codes(cc)
+    ment_s = posts["mentions"] if "mentions" in posts else pd.Series([[]] * len(posts), dtype=object)
+    try:
+        lens = ment_s.map(len).to_numpy(dtype=np.int64)  # lists after lasna.frames.conform
+    except TypeError:
+        lens = np.fromiter((len(v) if isinstance(v, (list, tuple)) else 0 for v in ment_s), dtype=np.int64,
+                           count=len(ment_s))
+    ment = ment_s.tolist()
+    m_rows = np.repeat(np.arange(len(posts)), lens)
+    m_vals = pd.Series([x for v, n in zip(ment, lens) if n for x in v], dtype=object)
+    acodes, acct_names = _factorize_many([posts["author_id"], posts["reply_parent_author_id"], inter["author_id"],
+                                          m_vals])
+    posts["author_id"] = _as_float_codes(acodes[0])
+    posts["reply_parent_author_id"] = _as_float_codes(acodes[1])
+    inter["author_id"] = _as_float_codes(acodes[2])
+    mention_rows = pd.DataFrame({"_row": m_rows, "account": _as_float_codes(acodes[3])})
+    posts["_row"] = np.arange(len(posts))
+    posts = posts.drop(columns=["mentions"], errors="ignore")
+    return posts, inter, mention_rows, id_names, acct_names
+
+
+def _evidence(frame: pd.DataFrame, keys: list[str], id_col: str, k: int, time_col: str = "t",
+              names: "_Names | None" = None) -> pd.Series:
+    """Up to ``k`` ids per (leader_id, bucket), earliest first, as a Series of lists (decoded by ``names``)."""
     if len(frame) == 0 or k <= 0:
         return pd.Series(dtype=object)
     a = frame[keys[0]].to_numpy().astype(np.int64)
     b = frame[keys[1]].to_numpy().astype(np.int64)
     t = frame[time_col].to_numpy() if time_col in frame else np.zeros(len(frame), np.int64)
-    order = np.lexsort((t, b, a))
-    a, b = a[order], b[order]
-    ids = frame[id_col].to_numpy(dtype=object)[order]
+    g = a * 1_000_003 + b // DAY_NS  # one int key per (leader, bucket)
+    order = np.lexsort((t, g))
+    g, a, b = g[order], a[order], b[order]
+    ids = frame[id_col].to_numpy()[order]
     new = np.ones(len(a), bool)
-    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    new[1:] = g[1:] != g[:-1]
     starts = np.flatnonzero(new)
     grp = np.cumsum(new) - 1
     rank = np.arange(len(a)) - starts[grp]
     keep = rank < k
     ids, grp = ids[keep], grp[keep]
+    ids = names[ids.astype(np.int64)] if names is not None else ids.astype(object)
     bounds = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
     lists = [list(x) for x in np.split(ids, bounds[1:])]
     idx = pd.MultiIndex.from_arrays([a[starts], b[starts]], names=keys)
@@ -247,8 +334,29 @@ def compute_components(
              "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
     icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "text",
              "parent_id", "root_id"]
+    import time as _time
+
+    timings: dict[str, float] = {}
+    _t = [_time.process_time()]
+
+    def mark(label: str) -> None:
+        now = _time.process_time()
+        timings[label] = timings.get(label, 0.0) + now - _t[0]
+        _t[0] = now
+
+    original_interactions = interactions
     posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
     interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
+    interactions["_irow"] = np.arange(len(interactions))
+    if len(interactions):
+        interactions["emoji_only"] = emoji_only_flags(interactions["text"])
+    else:
+        interactions["emoji_only"] = np.zeros(0, bool)
+    interactions = interactions.drop(columns=["text"], errors="ignore")
+    # Integer codes for ids and accounts: every join below runs on int64/float64 keys, not strings.
+    mark("slim + emoji flags")
+    posts, interactions, mention_rows, id_names, acct_names = _encode(posts, interactions)
+    mark("encode ids")
     if "deleted" in posts:
         posts = posts[~posts["deleted"].astype(bool)]
     posts = posts[posts["indexed_at"].notna()]
@@ -265,7 +373,9 @@ def compute_components(
     it_all = it_all[it_all <= period.until]
 
     own_ids = posts[["leader_id", "author_id"]].drop_duplicates()
+    mark("filter")
     linked = link_answers(posts, inter)
+    mark("link answers")
 
     # ---- own posts in window (P)
     P = posts.loc[~posts["is_repost"].astype(bool).to_numpy()]
@@ -275,7 +385,8 @@ def compute_components(
     P = P.assign(t=Pt[w], bucket=period.bucket(Pt[w]))
     if post_types is not None and len(post_types):
         lab = post_types.drop_duplicates("post_id").set_index("post_id")["label"]
-        results_flag = (P["post_id"].map(lab) == "results").to_numpy() | P["has_link"].to_numpy()
+        pid_str = pd.Series(id_names[P["post_id"].to_numpy().astype(np.int64)])
+        results_flag = (pid_str.map(lab) == "results").to_numpy() | P["has_link"].to_numpy()
     else:
         results_flag = P["has_link"].to_numpy() | P["results_marker"].to_numpy()
     P = P.assign(
@@ -292,7 +403,7 @@ def compute_components(
                        ("results", "results")):
         sel = P[P[flag]]
         rows.append(_rate_rows(name, None, sel.groupby(K, sort=False).size(), n_posts,
-                               _evidence(sel, K, "post_id", k)))
+                               _evidence(sel, K, "post_id", k, names=id_names)))
     roots = P[P["is_root"]]
     n_roots = roots.groupby(K, sort=False).size()
     # hidden incoming replies under a root also count as gating
@@ -305,8 +416,9 @@ def compute_components(
     for name, flag in (("questions", "question"), ("gated_share", "gated")):
         sel = roots[roots[flag]]
         rows.append(_rate_rows(name, None, sel.groupby(K, sort=False).size(), n_roots,
-                               _evidence(sel, K, "post_id", k)))
+                               _evidence(sel, K, "post_id", k, names=id_names)))
 
+    mark("own-post shares")
     # ---- incoming that merit an answer
     I = linked
     It = to_ns(I["indexed_at"])
@@ -317,10 +429,14 @@ def compute_components(
         keep &= ~I["hidden"].astype(bool).to_numpy()
     if len(I):
         # not the leader's own accounts
-        mine = I[["leader_id", "author_id"]].merge(own_ids.assign(_own=True), on=["leader_id", "author_id"],
-                                                   how="left")["_own"].fillna(False).to_numpy(dtype=bool)
+        big = np.int64(max(np.nanmax(I["author_id"].to_numpy(), initial=0),
+                           np.nanmax(own_ids["author_id"].to_numpy(), initial=0)) + 2)
+        ikey = I["leader_id"].to_numpy().astype(np.int64) * big + np.nan_to_num(I["author_id"].to_numpy(), nan=-1).astype(np.int64)
+        okey = own_ids["leader_id"].to_numpy().astype(np.int64) * big + \
+            np.nan_to_num(own_ids["author_id"].to_numpy(), nan=-1).astype(np.int64)
+        mine = np.isin(ikey, okey) & I["author_id"].notna().to_numpy()
         keep &= ~mine
-        keep &= ~emoji_only_flags(I["text"])
+        keep &= ~I["emoji_only"].to_numpy(dtype=bool)
     I = I.loc[keep]
     It = It[keep]
     at = np.where(I["answered_at"].notna().to_numpy(), to_ns(I["answered_at"].fillna(pd.Timestamp(0, tz="UTC"))), -1)
@@ -331,20 +447,25 @@ def compute_components(
     n_in = gI.size()
     sel = I[I["within"]]
     unans = I[~I["within"]]
-    ev_un = _evidence(unans, K, "interaction_id", k)
+    ev_un = _evidence(unans, K, "interaction_id", k, names=id_names)
     rr = _rate_rows("response_rate", None, sel.groupby(K, sort=False).size(), n_in, ev_un)
     rows.append(rr)
     # response time (KM, unanswered censored at the end of the window)
     dur = np.where(answered_ever, at - It, period.until - It) / HOUR_NS
     if len(I):
-        combo = pd.MultiIndex.from_arrays([I["leader_id"].to_numpy(), I["bucket"].to_numpy()])
-        codes, uniq = pd.factorize(combo)
+        lid_arr = I["leader_id"].to_numpy().astype(np.int64)
+        b_arr = I["bucket"].to_numpy().astype(np.int64)
+        codes, _ = pd.factorize(lid_arr * 1_000_003 + b_arr // DAY_NS)
         med = kaplan_meier_median(dur, answered_ever, codes)
-        med_idx = pd.MultiIndex.from_tuples([uniq[c] for c in med.index], names=K)
+        first_pos = np.zeros(codes.max() + 1, dtype=np.int64)
+        first_pos[codes[::-1]] = np.arange(len(codes))[::-1]
+        gi = med.index.to_numpy()
+        med_idx = pd.MultiIndex.from_arrays([lid_arr[first_pos[gi]], b_arr[first_pos[gi]]], names=K)
         med = pd.Series(med.to_numpy(), index=med_idx)
         rows.append(_value_rows("response_time", med, n_in, sel.groupby(K, sort=False).size(),
-                                _evidence(I[I["answered_ever"]], K, "answered_by", k)))
+                                _evidence(I[I["answered_ever"]], K, "answered_by", k, names=id_names)))
 
+    mark("response rate + time")
     # ---- re-entry on the leader's root posts
     replies_in = linked
     if "kind" in replies_in:
@@ -368,8 +489,9 @@ def compute_components(
         R = R.assign(reentered=False)
     selR = R[R["reentered"]]
     rows.append(_rate_rows("re_entry", None, selR.groupby(K, sort=False).size(), R.groupby(K, sort=False).size(),
-                           _evidence(R[~R["reentered"]], K, "post_id", k)))
+                           _evidence(R[~R["reentered"]], K, "post_id", k, names=id_names)))
 
+    mark("re-entry")
     # ---- conversation depth: leader dialogue replies grouped by thread root
     D = P[P["reply_to_other"]]
     D = D.assign(thread=D["reply_root_id"].where(D["reply_root_id"].notna(), D["reply_parent_id"]))
@@ -392,21 +514,21 @@ def compute_components(
         first_turn["exchange"] = first_turn["trans"] >= 2
         gt = first_turn.groupby(K, sort=False)
         rows.append(_rate_rows("exchange_share", None, first_turn[first_turn["exchange"]].groupby(K).size(),
-                               gt.size(), _evidence(first_turn[first_turn["exchange"]].assign(t=0), K, "thread", k)))
+                               gt.size(), _evidence(first_turn[first_turn["exchange"]].assign(t=0), K, "thread", k, names=id_names)))
         rows.append(_value_rows("turns_per_thread", gt["turns"].mean(), gt.size(), gt["turns"].sum()))
 
+    mark("conversation depth")
     # ---- reciprocity and network breadth
     In = I[["leader_id", "bucket", "author_id"]].drop_duplicates()
     out_reply = D[["leader_id", "bucket", "reply_parent_author_id", "post_id", "t"]].rename(
         columns={"reply_parent_author_id": "account"})
-    ment = P.loc[P["mentions"].map(len) > 0, ["leader_id", "bucket", "mentions"]].explode("mentions") \
-        if "mentions" in P and len(P) else pd.DataFrame(columns=["leader_id", "bucket", "mentions"])
-    Out = pd.concat([out_reply[["leader_id", "bucket", "account"]],
-                     ment.rename(columns={"mentions": "account"})], ignore_index=True).drop_duplicates()
+    ment = P[["_row", "leader_id", "bucket"]].merge(mention_rows, on="_row", how="inner")
+    Out = pd.concat([out_reply[["leader_id", "bucket", "account"]], ment[["leader_id", "bucket", "account"]]],
+                    ignore_index=True).drop_duplicates()
     both = In.merge(Out.rename(columns={"account": "author_id"}), on=["leader_id", "bucket", "author_id"],
                     how="inner")
     rows.append(_rate_rows("reciprocity", None, both.groupby(K, sort=False).size(),
-                           In.groupby(K, sort=False).size(), _evidence(both.assign(t=0), K, "author_id", k)))
+                           In.groupby(K, sort=False).size(), _evidence(both.assign(t=0), K, "author_id", k, names=acct_names)))
     if len(out_reply):
         cnt = out_reply.groupby(["leader_id", "bucket", "account"], sort=False).size().rename("c").reset_index()
         tot = cnt.groupby(K)["c"].transform("sum")
@@ -419,7 +541,7 @@ def compute_components(
         with np.errstate(divide="ignore", invalid="ignore"):
             even = (H / np.log(N)).where(N >= 2)
         top = cnt.sort_values("c", ascending=False).assign(t=0)
-        rows.append(_value_rows("interlocutors", N.astype(float), N, None, _evidence(top, K, "account", k)))
+        rows.append(_value_rows("interlocutors", N.astype(float), N, None, _evidence(top, K, "account", k, names=acct_names)))
         rows.append(_value_rows("effective_interlocutors", eff, N))
         rows.append(_value_rows("evenness", even, N))
     # new interlocutors: first reply ever (up to `until`) to an account falls in the bucket
@@ -436,13 +558,16 @@ def compute_components(
         b = new.index.get_level_values("bucket").to_numpy()
         months = (period.bucket_end(b) - np.maximum(b, period.start)) / DAY_NS / MONTH_DAYS
         rows.append(_value_rows("new_interlocutors", new / months, n_posts.reindex(new.index, fill_value=0),
-                                new.astype(float), _evidence(fs, K, "account", k)))
+                                new.astype(float), _evidence(fs, K, "account", k, names=acct_names)))
 
+    mark("reciprocity + network")
     # ---- consistency
     if len(P):
         b = P["bucket"].to_numpy()
         bstart = np.maximum(b, period.start)
-        week_idx = (P["t"].to_numpy() - 1 - bstart) // WEEK_NS
+        bb0 = P["bucket"].to_numpy()
+        nw_row = np.maximum(np.ceil((period.bucket_end(bb0) - bstart) / WEEK_NS).astype(np.int64), 1)
+        week_idx = np.clip((P["t"].to_numpy() - bstart) // WEEK_NS, 0, nw_row - 1)
         aw = pd.DataFrame({"leader_id": P["leader_id"].to_numpy(), "bucket": b, "w": week_idx}).drop_duplicates()
         active_w = aw.groupby(K, sort=False).size()
         bb = n_posts.index.get_level_values("bucket").to_numpy()
@@ -464,8 +589,22 @@ def compute_components(
         fe = first_ever.reindex(tb.get_level_values("leader_id")).to_numpy()
         rows.append(_value_rows("tenure_days", pd.Series((ends - fe) / DAY_NS, index=tb), n_posts))
 
+    mark("consistency")
     rows = [r for r in rows if len(r)]
     comp = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPONENT_COLUMNS)
     comp = comp.reindex(columns=COMPONENT_COLUMNS)
-    comp["evidence"] = comp["evidence"].map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else [])
-    return comp, linked
+    comp["evidence"] = pd.Series([v if isinstance(v, list) else [] for v in comp["evidence"].tolist()], dtype=object)
+    out = original_interactions.reset_index(drop=True).copy()
+    ab = np.full(len(out), None, dtype=object)
+    at_ns = np.zeros(len(out), dtype=np.int64)
+    has = linked["answered_by"].notna().to_numpy()
+    rows_ = linked["_irow"].to_numpy()[has]
+    ab[rows_] = id_names[linked["answered_by"].to_numpy()[has].astype(np.int64)]
+    at_ns[rows_] = to_ns(linked["answered_at"][has])
+    hit = np.zeros(len(out), bool)
+    hit[rows_] = True
+    out["answered_by"] = pd.Series(ab, dtype=object)
+    out["answered_at"] = pd.Series(pd.to_datetime(at_ns.astype("datetime64[ns]"), utc=True)).where(hit)
+    mark("assemble")
+    comp.attrs["timings_cpu_s"] = timings
+    return comp, out

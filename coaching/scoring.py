@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,6 +105,8 @@ def score(
     interactions = interactions.reset_index(drop=True)
     posts_f = attach_features(posts, features)
     raw, linked = compute_components(posts_f, interactions, period, k=k, post_types=post_types)
+    timings = dict(raw.attrs.get("timings_cpu_s", {}))
+    c0 = time.process_time()
     groups = reference_groups(leaders, reference)
     ranked = shrink_and_rank(raw, groups, prior_strength)
     comp = composite_scores(ranked)
@@ -117,7 +120,9 @@ def score(
     comp.insert(1, "leader", comp["leader_id"].map(leaders.set_index("leader_id")["leader"]))
     comp = comp[["leader_id", "leader", "bucket", "bucket_end", *COMPOSITES]]
     ranked = ranked.merge(grid, on=["leader_id", "bucket"], how="inner")
+    timings["shrink + percentiles + composites"] = time.process_time() - c0
     meta = {
+        "timings_cpu_s": {k2: round(v, 3) for k2, v in timings.items()},
         "until": _iso(period.until), "start": _iso(period.start), "days": days, "by": by,
         "reference": reference, "prior_strength": prior_strength, "weights": WEIGHTS,
         "degraded_features": degraded_features(),

@@ -9,7 +9,7 @@ import coaching
 from coaching_fixtures import at, frames, incoming, post
 
 UNTIL = at(100)
-SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ROOTS = ["Kaupunki tiedottaa: valtuusto kokoontuu maanantaina.", "Mitä mieltä olette uudesta kirjastosta?",
          "Tapasin tänään tiimini ja opin paljon.", "Budget report published: costs down 4% this year.",
          "What do you think we should prioritise next year?", "Thanks @ops_team for great work!"]

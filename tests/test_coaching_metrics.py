@@ -170,3 +170,20 @@ def test_cohort_reference_ranks_leaders_only_within_their_cohort():
     c = rep.components[rep.components["component"] == "dialogue_share"].set_index("leader_id")["percentile"]
     assert c.loc[3] == 50.0  # alone in its cohort
     assert c.loc[2] == 100.0 and c.loc[1] == 0.0
+
+
+def test_incoming_from_the_leaders_own_account_does_not_merit_an_answer():
+    posts = [post("p1", at(1), "Mitä mieltä olette uudesta kirjastosta?")]
+    inter = [incoming("i1", at(1, 1), "L1", "p1", "Lisätietoa kirjastosta tulossa pian."),
+             incoming("i2", at(1, 2), "U1", "p1", "Hyvä kysymys, toivoisin lisää aukioloaikoja.")]
+    P, I, L = frames(posts, inter)
+    r = comp(coaching.score(P, I, L, until=UNTIL), "response_rate")
+    assert (r.x, r.n) == (0, 1) and list(r.evidence) == ["i2"]
+
+
+def test_results_use_cached_classifier_labels_when_given():
+    P, I, L = hand_fixture()
+    base = comp(coaching.score(P, I, L, until=UNTIL), "results")
+    labels = pd.DataFrame({"post_id": ["p2", "p3"], "label": ["results", "broadcast"]})
+    with_labels = comp(coaching.score(P, I, L, until=UNTIL, post_types=labels), "results")
+    assert with_labels.x == base.x + 1 and "p2" in with_labels.evidence and "p2" not in base.evidence
