@@ -47,17 +47,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    sync_playwright, chromium = _browser_or_skip()
-    db = tmp_path_factory.mktemp("browser") / "browser.db"
-    url = f"sqlite:///{db}"
-    seed.seed(url).close()
+def _start(tmp_path_factory, url: str, host: str = "127.0.0.1"):
+    """`lasna dashboard` on a free port; returns (process, base URL on loopback, log file)."""
+    db = url.removeprefix("sqlite:///")
     port = _free_port()
     env = {**os.environ, "LASNA_DATABASE_URL": url, "PYTHONPATH": str(ROOT), "LASNA_CONFIG": str(db) + ".toml"}
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w+")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lasna.cli", "dashboard", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "lasna.cli", "dashboard", "--host", host, "--port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -72,13 +69,26 @@ def server(tmp_path_factory):
                 proc.kill()
                 pytest.fail(f"dashboard did not start:\n{log.read()}")
             time.sleep(0.5)
-    yield base, sync_playwright, chromium
-    proc.terminate()
+    return proc, base, log
+
+
+def _stop(proc, log) -> None:
+    proc.terminate()  # `lasna dashboard` forwards SIGTERM to the Streamlit server
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    sync_playwright, chromium = _browser_or_skip()
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.db'}"
+    seed.seed(url).close()
+    proc, base, log = _start(tmp_path_factory, url)
+    yield base, sync_playwright, chromium
+    _stop(proc, log)
 
 
 def _heading(page, text: str):
@@ -156,5 +166,32 @@ def test_wrong_password_is_refused(server):
             page.get_by_role("button", name=t("auth.login_button", "en")).click()
             page.get_by_text(t("auth.failed", "en")).wait_for(timeout=30_000)
             assert t("presence.title", "en") not in [h.inner_text() for h in page.get_by_role("heading").all()]
+        finally:
+            browser.close()
+
+
+def test_without_users_a_public_bind_shows_nothing_and_loopback_shows_the_demo(tmp_path_factory):
+    sync_playwright, chromium = _browser_or_skip()
+    from lasna.demo import load_demo
+    from lasna.store import Store
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('nousers') / 'demo.db'}"
+    load_demo(Store.open(url))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        try:
+            for host, expected in (("0.0.0.0", t("auth.no_users", "en")), ("127.0.0.1", t("demo.local_banner", "en"))):
+                proc, base, log = _start(tmp_path_factory, url, host)
+                try:
+                    page.goto(f"{base}/?lang=en")
+                    page.get_by_text(expected.split("`")[0].strip()).first.wait_for(timeout=30_000)
+                    body = page.locator("body").inner_text()
+                    if host == "0.0.0.0":
+                        assert "Markku Nieminen" not in body and t("presence.title", "en") not in body
+                    else:
+                        _heading(page, t("presence.title", "en"))
+                finally:
+                    _stop(proc, log)
         finally:
             browser.close()
