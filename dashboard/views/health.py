@@ -4,7 +4,7 @@ stale; admins and consultants add and remove leaders and accounts here."""
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.i18n import fmt_number, md_escape, t
+from dashboard.i18n import LANGUAGES, fmt_number, md_escape, t
 from lasna import registry
 from lasna.errors import AccessDenied, LasnaError
 
@@ -55,7 +55,7 @@ stale = int(accounts["stale"].sum())
 if stale:
     st.warning(t("health.stale", lang).format(n=fmt_number(stale, lang), days=data.STALE_DAYS))
 st.dataframe(
-    accounts.drop(columns=["account_id", "leader_id"]),
+    accounts[["stale", "leader", "platform", "account", "posts", "last_post", "last_ok", "last_error"]],
     column_config={
         "leader": t("col.leader", lang),
         "platform": t("col.platform", lang),
@@ -77,7 +77,8 @@ if viewer.manages_leaders:
     with add_tab, st.form("add_leader", clear_on_submit=True):
         st.caption(t("manage.add_help", lang))
         name = st.text_input(t("manage.name", lang), key="add_name")
-        language = st.selectbox(t("manage.language", lang), list(registry.LANGUAGES), key="add_language")
+        language = st.selectbox(t("manage.language", lang), list(registry.LANGUAGES), format_func=LANGUAGES.get,
+                                key="add_language")
         bluesky = st.text_input(t("manage.bluesky", lang), placeholder="name.bsky.social", key="add_bluesky")
         mastodon = st.text_input(t("manage.mastodon", lang), placeholder="@user@instance.social", key="add_mastodon")
         feed = st.text_input(t("manage.feed", lang), placeholder="https://", key="add_feed")
