@@ -43,7 +43,8 @@ def clear_caches() -> None:
 # ---------------------------------------------------------------- cache version
 @st.cache_data(ttl=VERSION_TTL, show_spinner=False)
 def data_version() -> str:
-    """Changes when a collection run finishes or leaders, accounts or cohorts change."""
+    """Changes when a collection run finishes or leaders, accounts, cohort memberships or
+    cohort visibility change (re-read at most every VERSION_TTL seconds)."""
     q = select(
         select(func.max(T.collection_runs.c.finished_at)).scalar_subquery(),
         select(func.count()).select_from(T.leaders).where(T.leaders.c.active.is_(True)).scalar_subquery(),
@@ -52,7 +53,11 @@ def data_version() -> str:
         select(func.count()).select_from(T.leader_cohorts).scalar_subquery(),
     )
     with store().engine.connect() as conn:
-        return "|".join(str(v) for v in conn.execute(q).one())
+        counts = "|".join(str(v) for v in conn.execute(q).one())
+        # visibility decides who sees a cohort: a change must reach access checks within seconds
+        visibility = ",".join(f"{i}:{v}" for i, v in conn.execute(
+            select(T.cohorts.c.id, T.cohorts.c.visibility).order_by(T.cohorts.c.id)))
+    return f"{counts}|{visibility}"
 
 
 # ---------------------------------------------------------------- directory (who is who)

@@ -500,6 +500,23 @@ def test_data_version_moves_when_a_run_finishes(seeded_db, monkeypatch):
     assert data.data_version() != before
 
 
+def test_a_visibility_change_reaches_the_access_checks(app, seeded_db):
+    from dashboard import data
+    from lasna.types import Visibility
+
+    at = open_page(app("eero"), "cohorts")
+    assert table(at, "leader", "answered") is not None  # visibility all: members side by side
+    store = Store.open(seeded_db)
+    store.set_cohort("Julkisjohtajat 2025–2026", Visibility.AGGREGATES)
+    try:
+        data.data_version.clear()  # what the 10-second TTL does by itself
+        at.run()
+        assert table(at, "leader", "answered") is None
+        assert seed.OTHER_LEADER not in all_text(at)
+    finally:
+        store.set_cohort("Julkisjohtajat 2025–2026", Visibility.ALL)
+
+
 def test_pure_helpers():
     from datetime import UTC, datetime, timedelta
 
