@@ -1,5 +1,7 @@
-"""Dashboard speed: the executive (My presence) and consultant (Sparring) pages, cold and warm,
-on a large SQLite store, as ratios against the same pages on a small store timed in the same run.
+"""Dashboard speed: executive and consultant pages, cold and warm, on a large SQLite store.
+
+My presence (executive) and Sparring, Cohorts, Collection health (consultant) are timed as ratios
+against the same pages on a small store measured in the same run.
 
     PYTHONPATH=. python benchmarks/dashboard.py            # 1,000,000 posts (and 250,000 replies)
     PYTHONPATH=. python benchmarks/dashboard.py --posts 200000 --keep /tmp/bench
@@ -130,17 +132,20 @@ def measure(db: Path, repeats: int = 3) -> dict[str, tuple[float, float]]:
         assert at.title[0].value == "My presence" and at.metric, "the executive page did not render"
         return _render_seconds(at), wall
 
-    def sparring(clear: bool) -> tuple[float, float]:
+    def consultant_page(page: str, title: str, clear: bool) -> tuple[float, float]:
         at = _session("cons")
         at.run()
         if clear:
             _clear()
         started = time.perf_counter()
-        at.switch_page("views/sparring.py").run()
+        at.switch_page(f"views/{page}.py").run()
         wall = time.perf_counter() - started
         assert not at.exception, at.exception
-        assert at.title[0].value == "Sparring"
+        assert at.title[0].value == title
         return _render_seconds(at), wall
+
+    def sparring(clear: bool) -> tuple[float, float]:
+        return consultant_page("sparring", "Sparring", clear)
 
     def median(samples):
         return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
@@ -150,6 +155,10 @@ def measure(db: Path, repeats: int = 3) -> dict[str, tuple[float, float]]:
         "executive warm": median([presence(False) for _ in range(repeats)]),
         "sparring cold": median([sparring(True) for _ in range(repeats)]),
         "sparring warm": median([sparring(False) for _ in range(repeats)]),
+        "cohorts cold": median([consultant_page("cohorts", "Cohorts", True) for _ in range(repeats)]),
+        "cohorts warm": median([consultant_page("cohorts", "Cohorts", False) for _ in range(repeats)]),
+        "health cold": median([consultant_page("health", "Collection health", True) for _ in range(repeats)]),
+        "health warm": median([consultant_page("health", "Collection health", False) for _ in range(repeats)]),
     }
 
 
