@@ -100,7 +100,7 @@ def degraded_features() -> dict[str, str]:
 
 # --- Finnish morphology ---------------------------------------------------------------------------------
 FI_1SG_WORDS = {"minä", "mä", "mie", "mun", "minun", "minua", "mua", "minulle", "mulle", "minulla", "mulla",
-                "minusta", "musta", "minuun", "muhun", "minut", "mut", "minulta", "multa", "oon", "en"}
+                "minusta", "musta", "minuun", "muhun", "minut", "minulta", "multa", "oon", "en"}  # not "mut" (= but)
 FI_1PL_WORDS = {"me", "meidän", "meitä", "meille", "meillä", "meistä", "meihin", "meiltä", "meidät", "emme"}
 FI_INTERROGATIVES = {"miksi", "miten", "mitä", "mikä", "mitkä", "kuka", "ketkä", "keitä", "kenen", "kenelle",
                      "missä", "mistä", "mihin", "milloin", "kuinka", "millainen", "millaisia", "millaista",

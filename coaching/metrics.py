@@ -346,6 +346,9 @@ def compute_components(
 
     original_interactions = interactions
     posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
+    for c in ("is_repost", "replies_restricted", "quotes_disabled", "deleted", *FEATURE_COLUMNS):
+        if c in posts and c not in ("post_id", "lang_detected", "n_words"):
+            posts[c] = posts[c].fillna(False).astype(bool)  # empty frames come as object dtype
     interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
     interactions["_irow"] = np.arange(len(interactions))
     if len(interactions):
@@ -518,31 +521,59 @@ def compute_components(
         rows.append(_value_rows("turns_per_thread", gt["turns"].mean(), gt.size(), gt["turns"].sum()))
 
     mark("conversation depth")
-    # ---- reciprocity and network breadth
-    In = I[["leader_id", "bucket", "author_id"]].drop_duplicates()
-    out_reply = D[["leader_id", "bucket", "reply_parent_author_id", "post_id", "t"]].rename(
-        columns={"reply_parent_author_id": "account"})
-    ment = P[["_row", "leader_id", "bucket"]].merge(mention_rows, on="_row", how="inner")
-    Out = pd.concat([out_reply[["leader_id", "bucket", "account"]], ment[["leader_id", "bucket", "account"]]],
-                    ignore_index=True).drop_duplicates()
-    both = In.merge(Out.rename(columns={"account": "author_id"}), on=["leader_id", "bucket", "author_id"],
-                    how="inner")
-    rows.append(_rate_rows("reciprocity", None, both.groupby(K, sort=False).size(),
-                           In.groupby(K, sort=False).size(), _evidence(both.assign(t=0), K, "author_id", k, names=acct_names)))
-    if len(out_reply):
-        cnt = out_reply.groupby(["leader_id", "bucket", "account"], sort=False).size().rename("c").reset_index()
-        tot = cnt.groupby(K)["c"].transform("sum")
-        p = cnt["c"] / tot
-        cnt["plogp"] = -p * np.log(p)
-        gN = cnt.groupby(K, sort=False)
-        N = gN.size()
-        H = gN["plogp"].sum()
-        eff = np.exp(H)
+    # ---- reciprocity and network breadth (numpy on one int64 key per (group, account))
+    lid_all = np.concatenate([I["leader_id"].to_numpy(), D["leader_id"].to_numpy(), P["leader_id"].to_numpy()])
+    b_all = np.concatenate([I["bucket"].to_numpy(), D["bucket"].to_numpy(), P["bucket"].to_numpy()])
+    gcodes, _ = pd.factorize(lid_all.astype(np.int64) * 1_000_003 + b_all.astype(np.int64) // DAY_NS)
+    nI, nD = len(I), len(D)
+    g_I, g_D, g_P = gcodes[:nI], gcodes[nI:nI + nD], gcodes[nI + nD:]
+    n_groups = int(gcodes.max()) + 1 if len(gcodes) else 0
+    g_lid = np.zeros(n_groups, np.int64)
+    g_b = np.zeros(n_groups, np.int64)
+    g_lid[gcodes] = lid_all
+    g_b[gcodes] = b_all
+    acc_I = I["author_id"].to_numpy()
+    acc_D = D["reply_parent_author_id"].to_numpy()
+    m = mention_rows.merge(pd.DataFrame({"_row": P["_row"].to_numpy(), "g": g_P}), on="_row", how="inner")
+    acc_M, g_M = m["account"].to_numpy(), m["g"].to_numpy()
+    A = np.int64(np.nanmax(np.concatenate([acc_I, acc_D, acc_M, [0.0]])) + 1)
+
+    def keys(g, acc):
+        ok = ~np.isnan(acc)
+        return g[ok].astype(np.int64) * A + acc[ok].astype(np.int64)
+
+    def by_group(values: np.ndarray, gidx: np.ndarray) -> pd.Series:
+        idx = pd.MultiIndex.from_arrays([g_lid[gidx], g_b[gidx]], names=K)
+        return pd.Series(values, index=idx)
+
+    def ev_frame(key_arr: np.ndarray, order_val: np.ndarray | None = None) -> pd.DataFrame:
+        g = key_arr // A
+        return pd.DataFrame({"leader_id": g_lid[g], "bucket": g_b[g], "account": (key_arr % A).astype(np.float64),
+                             "t": np.zeros(len(g), np.int64) if order_val is None else order_val})
+
+    in_keys = np.unique(keys(g_I, acc_I))
+    out_keys = np.unique(np.concatenate([keys(g_D, acc_D), keys(g_M, acc_M)]))
+    both = np.intersect1d(in_keys, out_keys, assume_unique=True)
+    in_groups, in_n = np.unique(in_keys // A, return_counts=True)
+    both_n = np.bincount(both // A, minlength=n_groups)
+    rows.append(_rate_rows("reciprocity", None, by_group(both_n[in_groups].astype(float), in_groups),
+                           by_group(in_n.astype(float), in_groups),
+                           _evidence(ev_frame(both), K, "account", k, names=acct_names)))
+    if len(D):
+        d_keys, c = np.unique(keys(g_D, acc_D), return_counts=True)
+        dg = d_keys // A
+        tot = np.bincount(dg, weights=c, minlength=n_groups)
+        p = c / tot[dg]
+        H_all = np.bincount(dg, weights=-p * np.log(p), minlength=n_groups)
+        N_all = np.bincount(dg, minlength=n_groups)
+        groups_d = np.flatnonzero(N_all > 0)
+        N = by_group(N_all[groups_d].astype(float), groups_d)
+        H = by_group(H_all[groups_d], groups_d)
         with np.errstate(divide="ignore", invalid="ignore"):
             even = (H / np.log(N)).where(N >= 2)
-        top = cnt.sort_values("c", ascending=False).assign(t=0)
-        rows.append(_value_rows("interlocutors", N.astype(float), N, None, _evidence(top, K, "account", k, names=acct_names)))
-        rows.append(_value_rows("effective_interlocutors", eff, N))
+        rows.append(_value_rows("interlocutors", N, N, None,
+                                _evidence(ev_frame(d_keys, -c), K, "account", k, names=acct_names)))
+        rows.append(_value_rows("effective_interlocutors", np.exp(H), N))
         rows.append(_value_rows("evenness", even, N))
     # new interlocutors: first reply ever (up to `until`) to an account falls in the bucket
     allD = posts.loc[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy()]

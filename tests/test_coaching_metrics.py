@@ -187,3 +187,23 @@ def test_results_use_cached_classifier_labels_when_given():
     labels = pd.DataFrame({"post_id": ["p2", "p3"], "label": ["results", "broadcast"]})
     with_labels = comp(coaching.score(P, I, L, until=UNTIL, post_types=labels), "results")
     assert with_labels.x == base.x + 1 and "p2" in with_labels.evidence and "p2" not in base.evidence
+
+
+def test_empty_frames_give_an_empty_but_well_formed_report():
+    from lasna.frames import empty_interactions, empty_posts
+
+    _, _, L = frames([], [], leader_ids=(1, 2))
+    for by in (None, "week"):
+        rep = coaching.score(empty_posts(), empty_interactions(), L, until=UNTIL, by=by)
+        assert set(rep.composites["leader_id"]) == {1, 2}
+        assert rep.composites[["openness", "responsiveness", "network", "consistency"]].isna().all().all()
+        assert rep.to_dict()["leaders"][0]["periods"]
+
+
+def test_leader_without_interactions_still_gets_openness_and_consistency():
+    P, _, L = frames([post("p1", at(1), "Mitä mieltä olette?"), post("p2", at(9), "Kaupunki tiedottaa.")], [])
+    from lasna.frames import empty_interactions
+
+    rep = coaching.score(P, empty_interactions(), L, until=UNTIL)
+    row = rep.composites.iloc[0]
+    assert row["openness"] == 50.0 and np.isnan(row["responsiveness"])
