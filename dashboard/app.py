@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import streamlit as st
+import time
 
-from dashboard import data
-from dashboard.i18n import LANGUAGES, t
-from lasna import settings
+_started = time.perf_counter()
+
+import streamlit as st  # noqa: E402
+
+from dashboard import auth, data  # noqa: E402
+from dashboard.i18n import LANGUAGES, md_escape, t  # noqa: E402
+from lasna import access, settings  # noqa: E402
+from lasna.errors import AccessDenied  # noqa: E402
 
 st.set_page_config(page_title="Läsnä", page_icon=":material/spa:", layout="wide")
 
@@ -21,14 +26,32 @@ lang = st.sidebar.selectbox(
 )
 st.query_params["lang"] = lang
 
-leaders = data.leaders()
-if not leaders.empty and leaders["demo"].any():
+viewer = auth.current_viewer(lang)  # renders the login and stops when nobody is logged in
+st.session_state[auth.VIEWER_KEY] = viewer
+
+if viewer.demo:
+    st.warning(t("demo.local_banner", lang), icon=":material/lock_open:")
+else:
+    st.sidebar.caption(t("auth.signed_in_as", lang).format(name=md_escape(viewer.name), role=t(f"role.{viewer.role}", lang)))
+    if st.sidebar.button(t("auth.logout", lang), key="logout"):
+        auth.logout()
+leaders_all = data.directory()[0]
+if not leaders_all.empty and leaders_all["demo"].any():
     st.sidebar.info(t("demo.banner", lang))
 
+PAGES = {
+    "presence": dict(page="views/presence.py", icon=":material/explore:", url_path="presence"),
+    "sparring": dict(page="views/sparring.py", icon=":material/forum:", url_path="sparring"),
+    "cohorts": dict(page="views/cohorts.py", icon=":material/groups:", url_path="cohorts"),
+    "health": dict(page="views/health.py", icon=":material/monitor_heart:", url_path="health"),
+}
+allowed = access.allowed_pages(viewer)
 pages = [
-    st.Page("views/presence.py", title=t("nav.presence", lang), icon=":material/explore:", default=True),
-    st.Page("views/sparring.py", title=t("nav.sparring", lang), icon=":material/forum:", url_path="sparring"),
-    st.Page("views/cohorts.py", title=t("nav.cohorts", lang), icon=":material/groups:", url_path="cohorts"),
-    st.Page("views/health.py", title=t("nav.health", lang), icon=":material/monitor_heart:", url_path="health"),
+    st.Page(title=t(f"nav.{key}", lang), default=(key == allowed[0]), **PAGES[key]) for key in allowed
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except AccessDenied:  # the data layer refused: say so, never show a traceback with details
+    st.error(t("access.denied", lang))
+# server-side time of this run (read by benchmarks/dashboard.py; never shown)
+st.session_state["_lasna_render_seconds"] = time.perf_counter() - _started

@@ -6,9 +6,11 @@ so a reload or a shared link keeps it.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from babel.dates import format_date as _format_date
+from babel.dates import format_timedelta as _format_timedelta
 from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import format_percent as _format_percent
 
@@ -79,6 +81,167 @@ STRINGS: dict[str, dict[str, str]] = {
     "col.ok": {"fi": "Onnistui", "en": "OK"},
     "col.source": {"fi": "Lähde", "en": "Source"},
     "col.error": {"fi": "Virhe", "en": "Error"},
+    "scores.title": {"fi": "Läsnäolon osa-alueet", "en": "Presence scores"},
+    "scores.caption": {
+        "fi": "0–100 suhteessa muihin seurattuihin johtajiin, viimeiset {days} päivää; muutos edelliseen jaksoon.",
+        "en": "0–100 relative to the other leaders followed, last {days} days; change against the period before.",
+    },
+    "scores.pending": {
+        "fi": "Pisteitä lasketaan uusimmista tiedoista; ne ilmestyvät tähän hetken kuluttua.",
+        "en": "Scores are being computed from the latest data; they appear here in a moment.",
+    },
+    "scores.failed": {
+        "fi": "Pisteitä ei voitu laskea. Katso palvelimen loki.",
+        "en": "The scores could not be computed. See the server log.",
+    },
+    "cohorts.scores": {"fi": "Ryhmän läsnäolon osa-alueet", "en": "The cohort's presence scores"},
+    "cohorts.scores_caption": {
+        "fi": "Viimeiset {days} päivää, 0–100 suhteessa kaikkiin seurattuihin johtajiin.",
+        "en": "The last {days} days, 0–100 relative to every leader followed.",
+    },
+    "cohorts.median_only": {"fi": "Ryhmän mediaanit.", "en": "The cohort's medians."},
+    "cohorts.delta_is_median": {
+        "fi": "Sinun pisteesi; muutosluku on ero ryhmän mediaaniin.",
+        "en": "Your scores; the change figure is the difference from the cohort median.",
+    },
+    "composite.openness": {"fi": "Avoimuus", "en": "Openness"},
+    "composite.responsiveness": {"fi": "Vastaavuus", "en": "Responsiveness"},
+    "composite.network": {"fi": "Verkosto", "en": "Network"},
+    "composite.consistency": {"fi": "Johdonmukaisuus", "en": "Consistency"},
+    "chart.composites": {"fi": "Osa-alueet kuukausittain", "en": "Scores per month"},
+    "chart.score": {"fi": "Pisteet", "en": "Score"},
+    "col.host": {"fi": "Kone", "en": "Host"},
+    "col.age": {"fi": "Odottanut", "en": "Waiting"},
+    "col.author": {"fi": "Kirjoittaja", "en": "Author"},
+    "col.open": {"fi": "Avaa", "en": "Open"},
+    "col.metric": {"fi": "Mittari", "en": "Measure"},
+    "col.period": {"fi": "Jakso", "en": "Period"},
+    "col.baseline": {"fi": "Vertailujakso", "en": "Baseline"},
+    "col.replies": {"fi": "Vastauksia", "en": "Replies"},
+    "col.likes": {"fi": "Tykkäyksiä", "en": "Likes"},
+    "col.new_posts": {"fi": "Uudet julkaisut", "en": "New posts"},
+    "col.new_interactions": {"fi": "Uudet vastaukset", "en": "New replies"},
+    "col.requests": {"fi": "Pyyntöjä", "en": "Requests"},
+    "col.last_ok": {"fi": "Viimeisin onnistunut keräys", "en": "Last successful collection"},
+    "col.stale": {"fi": "Vanhentunut", "en": "Stale"},
+    "role.admin": {"fi": "ylläpitäjä", "en": "admin"},
+    "role.consultant": {"fi": "konsultti", "en": "consultant"},
+    "role.executive": {"fi": "johtaja", "en": "executive"},
+    "auth.login_title": {"fi": "Kirjaudu sisään", "en": "Sign in"},
+    "auth.username": {"fi": "Käyttäjätunnus", "en": "User name"},
+    "auth.password": {"fi": "Salasana", "en": "Password"},
+    "auth.login_button": {"fi": "Kirjaudu", "en": "Sign in"},
+    "auth.failed": {"fi": "Väärä käyttäjätunnus tai salasana.", "en": "Wrong user name or password."},
+    "auth.locked": {
+        "fi": "Liian monta epäonnistunutta yritystä. Odota minuutti ja yritä uudelleen.",
+        "en": "Too many failed attempts. Wait a minute and try again.",
+    },
+    "auth.logout": {"fi": "Kirjaudu ulos", "en": "Sign out"},
+    "auth.signed_in_as": {"fi": "Kirjautuneena: {name} ({role})", "en": "Signed in as {name} ({role})"},
+    "auth.sso_intro": {
+        "fi": "Kirjaudu organisaatiosi kertakirjautumisella.",
+        "en": "Sign in with your organisation's single sign-on.",
+    },
+    "auth.sso_button": {"fi": "Kirjaudu kertakirjautumisella", "en": "Sign in with single sign-on"},
+    "auth.sso_unknown": {
+        "fi": "Sähköpostiosoitteellesi ei ole Läsnä-käyttäjää. Pyydä ylläpitäjää lisäämään se: "
+              "`lasna users add NIMI --role ... --email OSOITE --no-password`.",
+        "en": "There is no Läsnä user for your e-mail address. Ask an admin to add one: "
+              "`lasna users add NAME --role ... --email ADDRESS --no-password`.",
+    },
+    "auth.no_users": {
+        "fi": "Tälle palvelimelle ei ole vielä luotu käyttäjiä, joten tietoja ei näytetä. "
+              "Luo ensimmäinen ylläpitäjä palvelimella: `lasna users add NIMI --role admin` "
+              "(tai käynnistä demo vain omalle koneelle: `lasna dashboard --host 127.0.0.1`).",
+        "en": "No users have been created for this server, so no data is shown. "
+              "Create the first admin on the server: `lasna users add NAME --role admin` "
+              "(or run the demo for this machine only: `lasna dashboard --host 127.0.0.1`).",
+    },
+    "demo.local_banner": {
+        "fi": "Demotila ilman kirjautumista: palvelin kuuntelee vain tätä konetta (localhost). "
+              "Ennen jakamista muille luo käyttäjät: `lasna users add`.",
+        "en": "Demo mode without sign-in: the server listens on this machine only (localhost). "
+              "Before sharing it, create users with `lasna users add`.",
+    },
+    "access.denied": {"fi": "Sinulla ei ole pääsyä näihin tietoihin.", "en": "You do not have access to this data."},
+    "access.page_denied": {"fi": "Sinulla ei ole pääsyä tälle sivulle.", "en": "You do not have access to this page."},
+    "access.leader_denied": {
+        "fi": "Pyydettyä johtajaa ei ole sinulle näkyvissä. Näytetään oma näkymäsi.",
+        "en": "The requested leader is not visible to you. Showing your own view instead.",
+    },
+    "empty.own_leader": {
+        "fi": "Käyttäjätunnukseesi ei ole liitetty johtajaa. Pyydä ylläpitäjää korjaamaan se.",
+        "en": "No leader is linked to your account. Ask an admin to fix it.",
+    },
+    "empty.assigned": {
+        "fi": "Sinulle ei ole vielä osoitettu johtajia.",
+        "en": "No leaders have been assigned to you yet.",
+    },
+    "presence.compare": {
+        "fi": "Viimeiset {days} päivää; muutos edelliseen yhtä pitkään jaksoon.",
+        "en": "Last {days} days; change against the {days} days before.",
+    },
+    "presence.latest": {"fi": "Viimeisin tallennettu julkaisu: {date}", "en": "Latest stored post: {date}"},
+    "waiting.title": {"fi": "Odottavat keskustelut", "en": "Conversations waiting"},
+    "waiting.none": {"fi": "Kaikkiin vastauksiin on vastattu.", "en": "Every reply has been answered."},
+    "waiting.caption": {
+        "fi": "{n} vastausta ilman vastaustasi, uusin ensin.",
+        "en": "{n} replies without an answer from you, newest first.",
+    },
+    "sparring.period_vs_baseline": {"fi": "Jakso ja vertailujakso", "en": "Period and baseline"},
+    "sparring.baseline_caption": {
+        "fi": "Jakso: viimeiset {days} päivää. Vertailujakso: sitä edeltävät {days} päivää (katkoviiva kuvassa).",
+        "en": "Period: the last {days} days. Baseline: the {days} days before (dashed line in the chart).",
+    },
+    "sparring.posts": {"fi": "Julkaisut jaksolla", "en": "Posts in the period"},
+    "sparring.pick_post": {
+        "fi": "Valitse rivi nähdäksesi julkaisun ja sen saamat vastaukset.",
+        "en": "Select a row to see the post and the replies it received.",
+    },
+    "sparring.selected": {"fi": "Valittu julkaisu", "en": "Selected post"},
+    "sparring.open_original": {"fi": "Avaa alkuperäinen", "en": "Open the original"},
+    "sparring.all_mine": {"fi": "Kaikki johtajani jaksolla", "en": "All my leaders in the period"},
+    "cohorts.none": {"fi": "Sinulle ei näy yhtään ryhmää.", "en": "No cohort is visible to you."},
+    "cohorts.members": {"fi": "Jäseniä", "en": "Members"},
+    "cohorts.leaderboard": {"fi": "Jäsenet rinnakkain", "en": "Members side by side"},
+    "cohorts.aggregates_only": {
+        "fi": "Tämän ryhmän jäsenet näkevät vain ryhmän yhteiset luvut.",
+        "en": "Members of this cohort see only the cohort's aggregate figures.",
+    },
+    "visibility.all": {"fi": "jäsenet näkevät toisensa", "en": "members see each other"},
+    "visibility.aggregates": {"fi": "vain ryhmän yhteisluvut", "en": "cohort aggregates only"},
+    "visibility.consultant": {"fi": "vain konsultit", "en": "consultants only"},
+    "chart.cohort_weekly": {"fi": "Julkaisut viikossa jäsentä kohden", "en": "Posts per member and week"},
+    "chart.band": {"fi": "Keskimmäinen puolikas (25–75 %)", "en": "Middle half (25–75%)"},
+    "chart.median": {"fi": "Mediaani", "en": "Median"},
+    "chart.you": {"fi": "Sinä", "en": "You"},
+    "health.latest_run": {"fi": "Viimeisimmän ajon tulos tileittäin", "en": "Latest run, per account"},
+    "health.stale": {
+        "fi": "{n} tiliä ilman uutta julkaisua tai onnistunutta keräystä {days} päivään.",
+        "en": "{n} account(s) without a new post or a successful collection in {days} days.",
+    },
+    "manage.title": {"fi": "Johtajat ja tilit", "en": "Leaders and accounts"},
+    "manage.add": {"fi": "Lisää johtaja tai tili", "en": "Add a leader or account"},
+    "manage.add_help": {
+        "fi": "Olemassa olevan johtajan nimellä lomake lisää hänelle tilit ja ryhmän.",
+        "en": "With the name of an existing leader, the form adds the accounts and cohort to them.",
+    },
+    "manage.remove": {"fi": "Poista", "en": "Remove"},
+    "manage.name": {"fi": "Nimi", "en": "Name"},
+    "manage.language": {"fi": "Pääkieli", "en": "Main language"},
+    "manage.bluesky": {"fi": "Bluesky-tunnus", "en": "Bluesky handle"},
+    "manage.mastodon": {"fi": "Mastodon-osoite", "en": "Mastodon address"},
+    "manage.feed": {"fi": "Syötteen tai blogin osoite", "en": "Feed or blog URL"},
+    "manage.cohort": {"fi": "Ryhmä (valinnainen)", "en": "Cohort (optional)"},
+    "manage.add_button": {"fi": "Lisää", "en": "Add"},
+    "manage.added": {"fi": "Lisätty: {name}", "en": "Added {name}"},
+    "manage.removed": {"fi": "Poistettu.", "en": "Removed."},
+    "manage.remove_account": {"fi": "Poista tili", "en": "Remove account"},
+    "manage.remove_leader": {"fi": "Lopeta johtajan seuraaminen", "en": "Stop following this leader"},
+    "manage.remove_help": {
+        "fi": "Seuraamisen lopettaminen säilyttää historian; kaiken poistaminen: `lasna leaders remove --forget`.",
+        "en": "Stopping keeps the history; to delete everything use `lasna leaders remove --forget`.",
+    },
 }
 
 
@@ -103,3 +266,19 @@ def fmt_percent(value: float | None, lang: str) -> str:
     if value is None:
         return "–"
     return _format_percent(value, locale=LOCALES[lang])
+
+
+def fmt_age(value, lang: str) -> str:
+    """A duration as words ("3 days", "3 päivää")."""
+    if value is None or value != value:
+        return "–"
+    return _format_timedelta(value, locale=LOCALES[lang], threshold=1.1)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text that Streamlit's markdown shows literally: every markdown, HTML and link
+    character is backslash-escaped, so nothing in it becomes a link, tag or format."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))

@@ -1,26 +1,69 @@
-"""Cohorts: a programme's members and their activity together."""
+"""Cohorts: how a programme's members are doing together, as far as its visibility allows."""
 
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.i18n import t
+from dashboard import auth, charts, data, widgets
+from dashboard.i18n import fmt_number, t
+from lasna.access import CohortAccess
 
-lang = st.session_state.get("lang", "fi")
+viewer, lang = auth.page("cohorts")
 st.title(t("cohorts.title", lang))
-cohorts = data.cohorts()
-leaders = data.leaders()
-if cohorts.empty:
-    st.info(t("empty.store", lang))
+visible = data.cohorts(viewer)
+if not visible:
+    st.info(t("cohorts.none", lang))
     st.stop()
 
-cohort = st.selectbox(t("cohort.label", lang), list(cohorts["cohort"]))
-visibility = cohorts.loc[cohorts["cohort"] == cohort, "visibility"].iloc[0]
-st.caption(f"{t('visibility.label', lang)}: {visibility}")
-members = leaders[leaders["cohorts"].map(lambda cs: cohort in cs)]
-ids = tuple(int(i) for i in members["leader_id"])
-days = 365
+cohort = st.selectbox(t("cohort.label", lang), list(visible), key="cohort_pick")
+visibility = data.cohort_visibility(viewer, cohort)
+st.caption(f"{t('visibility.label', lang)}: {t(f'visibility.{visibility}', lang)}")
+days = st.select_slider(t("period.label", lang), options=[90, 180, 365], value=180, key="cohort_days")
 since, now = data.since_days(days), data.today_end()
-posts = data.posts(ids, since)
-st.plotly_chart(charts.weekly_posts(data.weekly_activity(posts, since, now), lang), width="stretch")
-st.subheader(t("members.title", lang))
-st.dataframe(members[["leader", "language"]], hide_index=True, column_config={"leader": t("col.leader", lang)})
+overview = data.cohort_overview(viewer, cohort, since, now)
+st.metric(t("cohorts.members", lang), fmt_number(overview["members"], lang))
+st.plotly_chart(charts.cohort_bands(overview["bands"], overview["own"], lang), width="stretch")
+
+status, scored = data.cohort_scores(viewer, cohort)
+if status == "ready":
+    st.subheader(t("cohorts.scores", lang))
+    st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS))
+    if scored["own"] is not None:
+        widgets.composite_metrics(scored["own"], scored["median"], lang)
+        st.caption(t("cohorts.delta_is_median", lang))
+    else:
+        widgets.composite_metrics(scored["median"], None, lang)
+        st.caption(t("cohorts.median_only", lang))
+    if scored["members"] is not None:
+        st.dataframe(
+            scored["members"],
+            column_config={"leader": t("col.leader", lang)} | {
+                name: st.column_config.ProgressColumn(t(f"composite.{name}", lang), min_value=0, max_value=100,
+                                                      format="%.0f")
+                for name in data.COMPOSITE_COLUMNS
+            },
+            hide_index=True,
+            width="stretch",
+            key="cohort_scores",
+        )
+elif status == "pending":
+    st.info(t("scores.pending", lang))
+
+if overview["access"] is CohortAccess.MEMBERS:
+    st.subheader(t("cohorts.leaderboard", lang))
+    st.dataframe(
+        overview["leaderboard"],
+        column_config={
+            "leader": t("col.leader", lang),
+            "posts": t("metric.posts", lang),
+            "replies_out": t("metric.replies_out", lang),
+            "incoming": t("metric.incoming", lang),
+            "answered": st.column_config.ProgressColumn(t("metric.answered", lang), min_value=0, max_value=1,
+                                                        format="percent"),
+            "people": t("metric.people", lang),
+            "last_post": st.column_config.DatetimeColumn(t("metric.last_post", lang), format="YYYY-MM-DD"),
+        },
+        hide_index=True,
+        width="stretch",
+        key="cohort_board",
+    )
+else:
+    st.info(t("cohorts.aggregates_only", lang))

@@ -1,51 +1,95 @@
-"""My presence: one leader's activity and conversations at a glance."""
+"""My presence: one leader's activity and the conversations waiting for them."""
 
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.i18n import fmt_date, fmt_number, fmt_percent, t
+from dashboard import auth, data, widgets
+from dashboard.i18n import fmt_age, fmt_date, fmt_number, fmt_percent, md_escape, t
+from lasna.users import Role
 
-lang = st.session_state.get("lang", "fi")
+viewer, lang = auth.page("presence")
 st.title(t("presence.title", lang))
-leaders = data.leaders()
+leaders = data.leaders(viewer)
 if leaders.empty:
-    st.info(t("empty.store", lang))
+    st.info(t("empty.store", lang) if viewer.role is not Role.EXECUTIVE else t("empty.own_leader", lang))
     st.stop()
 
 names = list(leaders["leader"])
 requested = st.query_params.get("leader")
-leader = st.selectbox(
-    t("leader.label", lang), names, index=names.index(requested) if requested in names else 0, key="leader_pick"
-)
+if requested and requested not in names:
+    st.warning(t("access.leader_denied", lang))  # never echo the name: it is not theirs to know
+if viewer.role is Role.EXECUTIVE:
+    leader = names[0]
+    st.subheader(md_escape(leader))
+else:
+    leader = st.selectbox(
+        t("leader.label", lang), names, index=names.index(requested) if requested in names else 0, key="leader_pick"
+    )
 st.query_params["leader"] = leader
-days = st.select_slider(t("period.label", lang), options=[30, 90, 180, 365, 730], value=365)
+days = st.select_slider(t("period.label", lang), options=[30, 90, 180, 365], value=90, key="presence_days")
 leader_id = int(leaders.loc[leaders["leader"] == leader, "leader_id"].iloc[0])
-since, now = data.since_days(days), data.today_end()
-posts = data.posts((leader_id,), since)
-interactions = data.interactions((leader_id,), since)
-summary = data.summary(posts, interactions)
-row = summary.iloc[0] if not summary.empty else None
+now = data.today_end()
+start, baseline_start = data.since_days(days), data.since_days(2 * days)
+posts = data.posts(viewer, (leader_id,), baseline_start)
+interactions = data.interactions(viewer, (leader_id,), baseline_start)
+current = data.period_summary(posts, interactions, start, now)
+before = data.period_summary(posts, interactions, baseline_start, start)
 
-cols = st.columns(5)
-cols[0].metric(t("metric.posts", lang), fmt_number(int(row["posts"]) if row is not None else 0, lang))
-cols[1].metric(t("metric.replies_out", lang), fmt_number(int(row["replies_out"]) if row is not None else 0, lang))
-cols[2].metric(t("metric.incoming", lang), fmt_number(int(row["incoming"]) if row is not None else 0, lang))
-answered = row["answered"] if row is not None and row["incoming"] else None
-cols[3].metric(t("metric.answered", lang), fmt_percent(answered, lang))
-cols[4].metric(t("metric.last_post", lang), fmt_date(row["last_post"] if row is not None else None, lang))
+st.caption(t("presence.compare", lang).format(days=days))
+cols = st.columns(4)
+for col, key, fmt in (
+    (cols[0], "posts", "number"),
+    (cols[1], "replies_out", "number"),
+    (cols[2], "answered", "percent"),
+    (cols[3], "people", "number"),
+):
+    value, old = current[key], before[key]
+    shown = fmt_percent(value, lang) if fmt == "percent" else fmt_number(value, lang)
+    delta = None
+    if value is not None and old is not None:
+        diff = value - old
+        delta = (fmt_percent(diff, lang) if fmt == "percent" else fmt_number(diff, lang))
+        delta = delta if diff < 0 else f"+{delta}"
+    col.metric(t(f"metric.{key}", lang), shown, delta=delta)
 
-st.plotly_chart(charts.weekly_posts(data.weekly_activity(posts, since, now), lang), width="stretch")
+
+
+widgets.scores_section(viewer, leader_id, lang)
+
+recent_posts = posts[posts["created_at"] >= start]
+st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, start=start), width="stretch")
+
+st.subheader(t("waiting.title", lang))
+waiting = data.waiting(viewer, leader_id, start)
+if waiting.empty:
+    st.success(t("waiting.none", lang))
+else:
+    st.caption(t("waiting.caption", lang).format(n=fmt_number(len(waiting), lang)))
+    st.dataframe(
+        waiting.head(50).assign(age=waiting["age"].head(50).map(lambda a: fmt_age(a, lang))),
+        column_config={
+            "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
+            "age": t("col.age", lang),
+            "author": t("col.author", lang),
+            "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
+            "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
+        },
+        hide_index=True,
+        width="stretch",
+        key="waiting_table",
+    )
 
 st.subheader(t("recent.title", lang))
-recent = posts.sort_values("created_at", ascending=False).head(20)
+recent = recent_posts.sort_values("created_at", ascending=False).head(20)
 st.dataframe(
     recent.assign(kind=data.post_kind(recent).map(lambda k: t(f"kind.{k}", lang)))[["created_at", "kind", "text", "url"]],
     column_config={
         "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
         "kind": t("col.kind", lang),
         "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
-        "url": st.column_config.LinkColumn(t("col.link", lang)),
+        "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
     },
     hide_index=True,
     width="stretch",
+    key="recent_table",
 )
+st.caption(t("presence.latest", lang).format(date=fmt_date(posts["created_at"].max() if len(posts) else None, lang)))

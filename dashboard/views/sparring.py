@@ -1,38 +1,124 @@
-"""Sparring: a consultant compares the leaders they coach."""
+"""Sparring: a consultant prepares a session: one leader, this period against a baseline,
+and any post opened down to the replies it got."""
 
 import streamlit as st
 
-from dashboard import charts, data
-from dashboard.i18n import t
+from dashboard import auth, data, widgets
+from dashboard.i18n import fmt_number, fmt_percent, t
 
-lang = st.session_state.get("lang", "fi")
+viewer, lang = auth.page("sparring")
 st.title(t("sparring.title", lang))
-leaders = data.leaders()
+leaders = data.leaders(viewer)
 if leaders.empty:
-    st.info(t("empty.store", lang))
+    st.info(t("empty.assigned", lang))
     st.stop()
 
 names = list(leaders["leader"])
-chosen = st.multiselect(t("leaders.label", lang), names, default=names[: min(4, len(names))])
-days = st.select_slider(t("period.label", lang), options=[30, 90, 180, 365, 730], value=180)
-ids = tuple(int(i) for i in leaders.loc[leaders["leader"].isin(chosen), "leader_id"])
-since, now = data.since_days(days), data.today_end()
-posts = data.posts(ids, since)
-interactions = data.interactions(ids, since)
+requested = st.query_params.get("leader")
+if requested and requested not in names:
+    st.warning(t("access.leader_denied", lang))
+left, right = st.columns([2, 3])
+leader = left.selectbox(
+    t("leader.label", lang), names, index=names.index(requested) if requested in names else 0, key="spar_leader"
+)
+st.query_params["leader"] = leader
+days = right.select_slider(t("period.label", lang), options=[14, 30, 60, 90, 180], value=30, key="spar_days")
+leader_id = int(leaders.loc[leaders["leader"] == leader, "leader_id"].iloc[0])
+now = data.today_end()
+start, baseline_start = data.since_days(days), data.since_days(2 * days)
+posts = data.posts(viewer, (leader_id,), baseline_start)
+interactions = data.interactions(viewer, (leader_id,), baseline_start)
+period = data.period_summary(posts, interactions, start, now)
+baseline = data.period_summary(posts, interactions, baseline_start, start)
 
-st.plotly_chart(charts.weekly_posts(data.weekly_activity(posts, since, now), lang, stacked_by="leader"), width="stretch")
-st.subheader(t("summary.title", lang))
+st.subheader(t("sparring.period_vs_baseline", lang))
+st.caption(t("sparring.baseline_caption", lang).format(days=days))
+table = [
+    {
+        "metric": t(f"metric.{key}", lang),
+        "period": fmt_percent(period[key], lang) if key == "answered" else fmt_number(period[key], lang),
+        "baseline": fmt_percent(baseline[key], lang) if key == "answered" else fmt_number(baseline[key], lang),
+    }
+    for key in ("posts", "replies_out", "incoming", "answered", "people")
+]
 st.dataframe(
-    data.summary(posts, interactions),
+    table,
     column_config={
-        "leader": t("col.leader", lang),
-        "posts": t("metric.posts", lang),
-        "replies_out": t("metric.replies_out", lang),
-        "incoming": t("metric.incoming", lang),
-        "answered": st.column_config.ProgressColumn(t("metric.answered", lang), min_value=0, max_value=1, format="percent"),
-        "people": t("metric.people", lang),
-        "last_post": st.column_config.DatetimeColumn(t("metric.last_post", lang), format="YYYY-MM-DD"),
+        "metric": t("col.metric", lang),
+        "period": t("col.period", lang),
+        "baseline": t("col.baseline", lang),
+    },
+    hide_index=True,
+    key="spar_compare",
+)
+st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, marker=start), width="stretch")
+
+widgets.scores_section(viewer, leader_id, lang, trend=False)
+
+st.subheader(t("sparring.posts", lang))
+st.caption(t("sparring.pick_post", lang))
+in_period = posts[posts["created_at"] >= start].sort_values("created_at", ascending=False).reset_index(drop=True)
+replies_per_post = interactions[interactions["kind"] == "reply"].groupby("parent_id").size()
+shown = in_period.assign(
+    kind=data.post_kind(in_period).map(lambda k: t(f"kind.{k}", lang)),
+    replies=in_period["post_id"].map(replies_per_post).fillna(0).astype(int),
+)[["created_at", "kind", "text", "replies", "like_count", "url"]]
+event = st.dataframe(
+    shown,
+    column_config={
+        "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
+        "kind": t("col.kind", lang),
+        "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
+        "replies": t("col.replies", lang),
+        "like_count": t("col.likes", lang),
+        "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
     },
     hide_index=True,
     width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="spar_posts",
 )
+rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+if rows:
+    post = in_period.iloc[rows[0]]
+    with st.container(border=True):
+        st.caption(t("sparring.selected", lang))
+        st.text(post["text"])  # plain text: nothing in a post is ever interpreted
+        if isinstance(post["url"], str) and post["url"].startswith(("https://", "http://")):
+            st.link_button(t("sparring.open_original", lang), post["url"])
+        replies = data.replies_to(viewer, leader_id, post["post_id"], baseline_start)
+        st.dataframe(
+            replies.assign(author=replies["author_handle"].fillna(replies["author_id"]))[
+                ["created_at", "author", "text", "url"]
+            ],
+            column_config={
+                "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
+                "author": t("col.author", lang),
+                "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
+                "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
+            },
+            hide_index=True,
+            width="stretch",
+            key="spar_replies",
+        )
+
+if len(leaders) > 1:
+    st.subheader(t("sparring.all_mine", lang))
+    ids = tuple(int(i) for i in leaders["leader_id"])
+    st.dataframe(
+        data.summary(data.posts(viewer, ids, start), data.interactions(viewer, ids, start)),
+        column_config={
+            "leader": t("col.leader", lang),
+            "posts": t("metric.posts", lang),
+            "replies_out": t("metric.replies_out", lang),
+            "incoming": t("metric.incoming", lang),
+            "answered": st.column_config.ProgressColumn(t("metric.answered", lang), min_value=0, max_value=1,
+                                                        format="percent"),
+            "people": t("metric.people", lang),
+            "last_post": st.column_config.DatetimeColumn(t("metric.last_post", lang), format="YYYY-MM-DD"),
+        },
+        hide_index=True,
+        width="stretch",
+        key="spar_all",
+    )

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lasna import __version__
-from lasna.cli import coach, collect, db, demo, imports, leaders, score
+from lasna.cli import coach, collect, db, demo, imports, leaders, score, users
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -59,6 +59,7 @@ def show_settings(as_json: bool = typer.Option(False, "--json", help="Print JSON
 app.add_typer(leaders.app, name="leaders")
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
+app.add_typer(users.app, name="users")
 demo.register(app)
 collect.register(app)
 score.register(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -23,16 +24,28 @@ def serve_dashboard(host: str, port: int) -> int:
     env = dict(os.environ)
     if state.database_url:
         env["LASNA_DATABASE_URL"] = state.database_url
+    # the app allows its login-free demo only when it knows it is bound to loopback
+    env["LASNA_DASHBOARD_HOST"] = host
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
     console.print(f"Läsnä dashboard on http://{host}:{port}  (Ctrl+C stops)")
+    proc = subprocess.Popen(cmd, env=env)
+
+    def _stop(signum, _frame):  # a supervisor's SIGTERM must not orphan the server
+        proc.terminate()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        return subprocess.call(cmd, env=env)
+        return proc.wait()
     except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:

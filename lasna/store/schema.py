@@ -248,6 +248,36 @@ tip_feedback = Table(
     Index("ix_tip_feedback_leader_at", "leader_id", "at"),
 )
 
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    # OpenID Connect identities are matched on e-mail (lower-cased)
+    Column("email", String(320), nullable=True, unique=True),
+    Column("role", String(20), nullable=False),
+    # an executive's own leader; SET NULL so forgetting a leader never deletes the login
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="SET NULL"), nullable=True),
+    Column("password_hash", String(300), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: A consultant's assigned leaders.
+user_leaders = Table(
+    "user_leaders",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), primary_key=True),
+)
+
+#: A consultant's assigned cohorts (every member of the cohort is then assigned).
+user_cohorts = Table(
+    "user_cohorts",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+)
+
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
     collection_run_accounts,
@@ -259,4 +289,5 @@ LEADER_TABLES = (
     collection_state,
     accounts,
     leader_cohorts,
+    user_leaders,
 )

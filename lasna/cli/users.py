@@ -1,0 +1,99 @@
+"""`lasna users ...`: who may log in to the dashboard, and what they see."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.table import Table
+
+from lasna import users
+from lasna.cli.common import console, open_store
+from lasna.errors import InputError
+
+app = typer.Typer(help="Add, list and remove dashboard users and set their passwords.", no_args_is_help=True)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InputError("no password on standard input")
+        return password
+    first = typer.prompt("Password", hide_input=True)
+    second = typer.prompt("Repeat password", hide_input=True)
+    if first != second:
+        raise InputError("the passwords differ")
+    return first
+
+
+@app.command("add")
+def add(
+    name: str = typer.Argument(..., help="Login name."),
+    role: users.Role = typer.Option(..., "--role", help="admin, consultant or executive."),
+    leader: list[str] = typer.Option(
+        None, "--leader", help="Executive: their own leader. Consultant: an assigned leader (repeatable)."
+    ),
+    cohort: list[str] = typer.Option(None, "--cohort", help="Consultant: an assigned cohort (repeatable)."),
+    email: str = typer.Option(None, "--email", help="E-mail that single sign-on (OpenID Connect) reports for them."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+    no_password: bool = typer.Option(False, "--no-password", help="Single sign-on only: no local password."),
+) -> None:
+    """Add a dashboard user (asks for the password unless --password-stdin or --no-password)."""
+    if no_password and password_stdin:
+        raise InputError("--no-password and --password-stdin exclude each other")
+    if no_password and not email:
+        raise InputError("a user without a password needs --email for single sign-on")
+    store = open_store()
+    password = None if no_password else _read_password(password_stdin)
+    user = users.add_user(store, name, role, password=password, email=email, leaders=leader or [], cohorts=cohort or [])
+    console.print(f"Added {user.role} {user.name}.")
+
+
+@app.command("remove")
+def remove(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Remove a dashboard user (their open sessions end at their next click)."""
+    users.remove_user(open_store(), name)
+    console.print(f"Removed {name}.")
+
+
+@app.command("passwd")
+def passwd(
+    name: str = typer.Argument(..., help="Login name."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
+) -> None:
+    """Set a user's password."""
+    store = open_store()
+    users.get_user(store, name)  # fail before asking
+    users.set_password(store, name, _read_password(password_stdin))
+    console.print(f"Password of {name} changed.")
+
+
+@app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
+    """List users, their roles and what they are assigned."""
+    store = open_store()
+    leaders = {l.id: l.name for l in store.leaders(include_inactive=True)}
+    cohorts = {c.id: c.name for c in store.cohorts()}
+    rows = [
+        {
+            "name": u.name,
+            "role": str(u.role),
+            "email": u.email,
+            "leader": leaders.get(u.leader_id) if u.leader_id else None,
+            "leaders": sorted(leaders.get(i, "?") for i in u.leader_ids),
+            "cohorts": sorted(cohorts.get(i, "?") for i in u.cohort_ids),
+            "password": u.has_password,
+        }
+        for u in users.list_users(store)
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = Table("User", "Role", "E-mail", "Sees", "Password")
+    for r in rows:
+        sees = r["leader"] or ", ".join(r["leaders"] + [f"cohort {c}" for c in r["cohorts"]])
+        table.add_row(r["name"], r["role"], r["email"] or "", sees or ("everything" if r["role"] == "admin" else ""),
+                      "yes" if r["password"] else "no")
+    console.print(table)
