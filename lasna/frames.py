@@ -83,7 +83,7 @@ def conform(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     out = frame.reindex(columns=list(columns))
     for col in TIME_COLUMNS:
         if col in out:
-            out[col] = pd.to_datetime(out[col], utc=True)
+            out[col] = pd.to_datetime(out[col], utc=True).dt.as_unit("ns")
     if "indexed_at" in out and "created_at" in out:
         out["indexed_at"] = out["indexed_at"].fillna(out["created_at"])
     for col in LIST_COLUMNS:
