@@ -18,7 +18,7 @@ def all_command_paths(group: click.Group, prefix=()):
     for name, command in group.commands.items():
         path = (*prefix, name)
         yield path
-        if isinstance(command, click.Group):
+        if getattr(command, "commands", None):  # a group (typer may vendor its own click)
             yield from all_command_paths(command, path)
 
 
