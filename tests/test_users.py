@@ -59,11 +59,11 @@ def test_users_round_trip_and_rules(store):  # on SQLite and PostgreSQL
     assert users.get_user(store, "cat").leader_ids == frozenset()
 
 
-def test_migration_0002_upgrades_and_downgrades(sqlite_store):
+def test_users_migration_upgrades_and_downgrades(sqlite_store):
     from sqlalchemy import inspect
 
-    assert sqlite_store.revision() == "0002_users"
-    migrate.downgrade(sqlite_store.engine, "0001")
+    assert sqlite_store.revision() == migrate.head_revision()
+    migrate.downgrade(sqlite_store.engine, "0003_tip_feedback")  # the revision before users
     assert "users" not in inspect(sqlite_store.engine).get_table_names()
     migrate.upgrade(sqlite_store.engine)
     assert {"users", "user_leaders", "user_cohorts"} <= set(inspect(sqlite_store.engine).get_table_names())

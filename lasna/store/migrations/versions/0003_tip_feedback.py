@@ -1,6 +1,6 @@
 """tip feedback: tips a leader dismissed or marked done
 
-Revision ID: 0002_tip_feedback
+Revision ID: 0003_tip_feedback
 Revises: 0002_post_predictions
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import lasna.store.schema
 
 
-revision = "0002_tip_feedback"
+revision = "0003_tip_feedback"
 down_revision = "0002_post_predictions"
 branch_labels = None
 depends_on = None

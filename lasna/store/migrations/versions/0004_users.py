@@ -1,7 +1,7 @@
 """dashboard users: local accounts, roles, consultant assignments
 
-Revision ID: 0002_users
-Revises: 0002_tip_feedback
+Revision ID: 0004_users
+Revises: 0003_tip_feedback
 """
 
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import lasna.store.schema
 
 
-revision = '0002_users'
-down_revision = '0002_tip_feedback'
+revision = '0004_users'
+down_revision = '0003_tip_feedback'
 branch_labels = None
 depends_on = None
 
