@@ -234,3 +234,16 @@ def test_ingesting_a_batch_twice_equals_ingesting_it_once(store, batch):
     assert (again.new_posts, again.new_interactions) == (0, 0)
     assert _snapshot(store, account.leader_id) == once
     assert len(once[0]) == len({p.id for p in posts})
+
+
+def test_a_database_from_an_unknown_schema_is_a_clear_error(tmp_path):
+    from sqlalchemy import text
+
+    from lasna.errors import StoreError
+
+    url = f"sqlite:///{tmp_path / 'future.db'}"
+    store = Store.open(url)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    with pytest.raises(StoreError, match="schema this Läsnä does not know"):
+        Store.open(url)

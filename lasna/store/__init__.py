@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
+from alembic.util.exc import CommandError
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lasna import frames, settings
@@ -158,6 +159,11 @@ class Store:
                 migrate.upgrade(self.engine)
         except OperationalError as exc:
             raise StoreError(f"cannot open the database at {self.url}: {exc.orig}") from exc
+        except CommandError as exc:  # e.g. a database stamped by a newer or unreleased Läsnä
+            raise StoreError(
+                f"the database at {self.url} has a schema this Läsnä does not know ({exc})",
+                hint="upgrade Läsnä, or point LASNA_DATABASE_URL at another database",
+            ) from exc
 
     def revision(self) -> str | None:
         return migrate.current_revision(self.engine)
