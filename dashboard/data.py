@@ -256,6 +256,105 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
     return status, out
 
 
+# ---------------------------------------------------------------- coaching: tips, goals, sessions, reports
+REPORT_FORMATS = {"html": "text/html", "pdf": "application/pdf", "csv": "text/csv"}
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _cached_coach(version: str, day) -> tuple:
+    """One CoachService per data version and day, shared by every session: it loads the frames
+    and computes post features once (seconds), then caches score reports per window. The lock
+    keeps two sessions from computing the same report at once."""
+    import threading
+
+    from lasna.coach_service import CoachService
+
+    # today as a date: the service's clock is the end of that day (like today_end()), so tip
+    # feedback given during the day is already in its past and hides the tip at once
+    return CoachService(store(), today=day), threading.Lock()
+
+
+def _coach():
+    return _cached_coach(data_version(), datetime.now(UTC).date())
+
+
+def _writer():
+    """A CoachService for writes: they touch only the store, so no frames are loaded."""
+    from lasna.coach_service import CoachService
+
+    return CoachService(store(), today=datetime.now(UTC))
+
+
+def _require_manager(viewer: Viewer, leader_id: int, what: str) -> int:
+    if not viewer.manages_leaders:
+        raise AccessDenied(f"only consultants and admins may {what}")
+    return _require(viewer, (leader_id,))[0]
+
+
+def tips(viewer: Viewer, leader_id: int, lang: str):
+    """This week's tips (a coaching.tips.TipSet, at most three) for a leader the viewer may see."""
+    (lid,) = _require(viewer, (leader_id,))
+    svc, lock = _coach()
+    with lock:
+        return svc.tips(lid, lang=lang)
+
+
+def dismiss_tip(viewer: Viewer, leader_id: int, tip_key: str, action: str) -> None:
+    """"done" or "dismissed" (not now): the tip stays away for the snooze period. Anyone who may
+    see the leader may do it (the executive for their own tips, their consultant, an admin)."""
+    (lid,) = _require(viewer, (leader_id,))
+    _writer().dismiss_tip(lid, tip_key, action, by=viewer.name)
+
+
+def goal_progress(viewer: Viewer, leader_id: int) -> list:
+    (lid,) = _require(viewer, (leader_id,))
+    svc, lock = _coach()
+    with lock:
+        return svc.goal_progress(lid)
+
+
+def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadline, *, start=None,
+             description: str = ""):
+    lid = _require_manager(viewer, leader_id, "set goals")
+    return _writer().add_goal(lid, metric, target, deadline, start=start, description=description,
+                              created_by=viewer.name)
+
+
+def coach_waiting(viewer: Viewer, leader_id: int) -> pd.DataFrame:
+    """Conversations waiting in the coaching sense (coaching.waiting): replies, mentions and
+    comments without an answer, not hidden or emoji-only, from the last 30 days, newest first."""
+    (lid,) = _require(viewer, (leader_id,))
+    svc, lock = _coach()
+    with lock:
+        frame = svc.waiting(lid)
+    return safe_urls(frame.copy())
+
+
+def record_session(viewer: Viewer, leader_id: int, **fields):
+    lid = _require_manager(viewer, leader_id, "record sparring sessions")
+    return _writer().record_session(lid, consultant=viewer.name, **fields)
+
+
+def session_history(viewer: Viewer, leader_id: int) -> list:
+    """Sparring sessions, newest first. Sessions are the consultant's notes: not for executives."""
+    lid = _require_manager(viewer, leader_id, "see sparring sessions")
+    return list(reversed(store().sessions(lid)))
+
+
+def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_id: int | None = None) -> bytes:
+    """The leader report (coaching.reports) as HTML, PDF or CSV bytes in ``lang``."""
+    from coaching import reports
+
+    lid = _require_manager(viewer, leader_id, "export reports")
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    svc, lock = _coach()
+    with lock:
+        report = svc.leader_report(lid, lang=lang, session_id=session_id)
+    out = {"html": reports.report_html, "pdf": reports.report_pdf, "csv": reports.report_csv}[fmt](report)
+    return out.encode("utf-8") if isinstance(out, str) else bytes(out)
+
+
 # ---------------------------------------------------------------- cohorts (aggregates in SQL + vectorised pandas)
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
 def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:

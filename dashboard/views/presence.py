@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import auth, data, widgets
+from dashboard import auth, coaching_ui, data, widgets
 from dashboard.i18n import fmt_age, fmt_date, fmt_number, fmt_percent, md_escape, t
 from lasna.users import Role
 
@@ -51,7 +51,8 @@ for col, key, fmt in (
         delta = delta if diff < 0 else f"+{delta}"
     col.metric(t(f"metric.{key}", lang), shown, delta=delta)
 
-
+coaching_ui.tips_section(viewer, leader_id, lang)
+coaching_ui.goals_section(viewer, leader_id, lang)
 
 widgets.scores_section(viewer, leader_id, lang)
 
