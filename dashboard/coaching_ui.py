@@ -8,6 +8,7 @@ nothing in them can close the markdown link.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from lasna.access import Viewer
 from lasna.errors import InputError
 
 GOAL_METRICS = (*COMPOSITES, *METRICS)
+DATE_FORMAT = {"fi": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
 
 
 def safe_link(url) -> str | None:
@@ -114,11 +116,10 @@ def goals_section(viewer: Viewer, leader_id: int, lang: str) -> None:
 def goal_form(viewer: Viewer, leader_id: int, lang: str) -> None:
     today = data.today_end().date()
     with st.form("goal_form", clear_on_submit=True):
-        st.markdown(f"**{t('goals.add', lang)}**")
         metric = st.selectbox(t("col.metric", lang), GOAL_METRICS, format_func=lambda k: metric_name(k, lang),
                               key="goal_metric")
         target = st.number_input(t("goals.target_help", lang), value=0.6, step=0.05, key="goal_target")
-        deadline = st.date_input(t("goals.deadline", lang), value=today + timedelta(days=90), key="goal_deadline")
+        deadline = st.date_input(t("goals.deadline", lang), value=today + timedelta(days=90), format=DATE_FORMAT[lang], key="goal_deadline")
         description = st.text_input(t("goals.description", lang), key="goal_description")
         if st.form_submit_button(t("goals.save", lang)):
             try:
@@ -152,19 +153,20 @@ def _lines(text: str) -> list[str]:
 def session_form(viewer: Viewer, leader_id: int, lang: str, days: int) -> None:
     today = data.today_end().date()
     with st.form("session_form", clear_on_submit=True):
-        st.markdown(f"**{t('session.record', lang)}**")
         left, right = st.columns(2)
         period = left.date_input(t("session.period", lang), value=(today - timedelta(days=days - 1), today),
-                                 key="session_period")
+                                 format=DATE_FORMAT[lang], key="session_period")
         baseline = right.date_input(
             t("session.baseline", lang),
             value=(today - timedelta(days=2 * days - 1), today - timedelta(days=days)),
+            format=DATE_FORMAT[lang],
             key="session_baseline",
         )
         notes = st.text_area(t("session.notes", lang), key="session_notes")
         actions = st.text_area(t("session.actions", lang), help=t("session.actions_help", lang),
                                key="session_actions")
-        next_date = st.date_input(t("session.next", lang), value=today + timedelta(days=28), key="session_next")
+        next_date = st.date_input(t("session.next", lang), value=today + timedelta(days=28),
+                                  format=DATE_FORMAT[lang], key="session_next")
         if st.form_submit_button(t("session.save", lang)):
             if len(period) != 2 or len(baseline) != 2:
                 st.error(t("session.need_dates", lang))
@@ -223,16 +225,22 @@ def session_history(viewer: Viewer, leader_id: int, lang: str) -> None:
     )
 
 
+def report_file_name(leader: str, lang: str, fmt: str) -> str:
+    """``lasna-jari-makinen-fi.pdf``: ASCII only, whatever the leader's name holds."""
+    ascii_name = unicodedata.normalize("NFKD", leader).encode("ascii", "ignore").decode()
+    stem = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split()).lower() or "leader"
+    return f"lasna-{stem}-{lang}.{fmt}"
+
+
 def report_downloads(viewer: Viewer, leader_id: int, leader: str, lang: str) -> None:
     """HTML, PDF and CSV of the leader report in the UI language, generated when clicked."""
     st.subheader(t("report.title", lang))
-    stem = "".join(c if c.isalnum() else "-" for c in leader).strip("-").lower() or "leader"
     cols = st.columns(len(data.REPORT_FORMATS))
     for col, (fmt, mime) in zip(cols, data.REPORT_FORMATS.items()):
         col.download_button(
             t(f"report.{fmt}", lang),
             data=lambda fmt=fmt: data.leader_report(viewer, leader_id, fmt, lang),
-            file_name=f"lasna-{stem}-{lang}.{fmt}",
+            file_name=report_file_name(leader, lang, fmt),
             mime=mime,
             key=f"report_{fmt}",
             icon=":material/download:",

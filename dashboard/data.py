@@ -149,7 +149,8 @@ def replies_to(viewer: Viewer, leader_id: int, post_id: str, since: datetime | N
 
 
 def waiting(viewer: Viewer, leader_id: int, since: datetime, now: datetime | None = None) -> pd.DataFrame:
-    """Conversations waiting for ``leader_id``: incoming replies they have not answered."""
+    """Incoming replies ``leader_id`` has not answered since ``since`` (a simple count for tables; the
+    page shows :func:`coach_waiting`, the coaching definition)."""
     ids = _require(viewer, (leader_id,))
     version = data_version()
     return conversations_waiting(
@@ -320,14 +321,18 @@ def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadlin
                               created_by=viewer.name)
 
 
-def coach_waiting(viewer: Viewer, leader_id: int) -> pd.DataFrame:
+def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -> pd.DataFrame:
     """Conversations waiting in the coaching sense (coaching.waiting): replies, mentions and
-    comments without an answer, not hidden or emoji-only, from the last 30 days, newest first."""
+    comments without an answer, not hidden or emoji-only, from the last 30 days, newest first
+    (created_at, age, kind, author, text, url, is_question)."""
     (lid,) = _require(viewer, (leader_id,))
     svc, lock = _coach()
     with lock:
         frame = svc.waiting(lid)
-    return safe_urls(frame.copy())
+    now = pd.Timestamp(now or datetime.now(UTC))
+    arrived = pd.to_datetime(frame["indexed_at"], utc=True)
+    out = frame.assign(created_at=arrived, age=now - arrived)
+    return safe_urls(out[["created_at", "age", "kind", "author", "text", "url", "is_question"]].copy())
 
 
 def record_session(viewer: Viewer, leader_id: int, **fields):

@@ -183,10 +183,13 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "presence.latest": {"fi": "Viimeisin tallennettu julkaisu: {date}", "en": "Latest stored post: {date}"},
     "waiting.title": {"fi": "Odottavat keskustelut", "en": "Conversations waiting"},
-    "waiting.none": {"fi": "Kaikkiin vastauksiin on vastattu.", "en": "Every reply has been answered."},
+    "waiting.none": {
+        "fi": "Viimeisen 30 päivän vastauksiin ja mainintoihin on vastattu.",
+        "en": "Every reply and mention of the last 30 days has been answered.",
+    },
     "waiting.caption": {
-        "fi": "{n} vastausta ilman vastaustasi, uusin ensin.",
-        "en": "{n} replies without an answer from you, newest first.",
+        "fi": "{n} vastausta, mainintaa tai kommenttia viimeisen 30 päivän ajalta ilman vastaustasi, uusin ensin.",
+        "en": "{n} replies, mentions or comments from the last 30 days without an answer from you, newest first.",
     },
     "sparring.period_vs_baseline": {"fi": "Jakso ja vertailujakso", "en": "Period and baseline"},
     "sparring.baseline_caption": {
@@ -242,6 +245,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Seuraamisen lopettaminen säilyttää historian; kaiken poistaminen: `lasna leaders remove --forget`.",
         "en": "Stopping keeps the history; to delete everything use `lasna leaders remove --forget`.",
     },
+    "waiting.kind.reply": {"fi": "Vastaus", "en": "Reply"},
+    "waiting.kind.mention": {"fi": "Maininta", "en": "Mention"},
+    "waiting.kind.comment": {"fi": "Kommentti", "en": "Comment"},
     "tips.title": {"fi": "Tämän viikon vinkit", "en": "This week's tips"},
     "tips.computing": {"fi": "Lasketaan vinkkejä…", "en": "Working out the tips…"},
     "tips.none": {"fi": "Ei uusia vinkkejä tälle viikolle.", "en": "No new tips this week."},

@@ -552,7 +552,7 @@ def test_a_refusal_from_the_data_layer_is_a_message_not_a_traceback(app, monkeyp
     def refuse(*args, **kwargs):
         raise AccessDenied("secret detail that must not be shown")
 
-    monkeypatch.setattr(data, "waiting", refuse)
+    monkeypatch.setattr(data, "coach_waiting", refuse)
     at = app("eero").run()
     assert not at.exception
     assert at.error[0].value == t("access.denied", "en")

@@ -45,6 +45,8 @@ def test_tips_are_shown_and_done_or_not_now_hides_them(app, seeded_db):
     text = all_text(at)
     assert t("tips.this_week", "en") in text and "Step 2" in text
     assert "](https://" in text  # evidence as a plain http(s) link
+    waiting = table(at, "age", "author", "kind")  # coaching's waiting(): mentions count too
+    assert t("waiting.kind.mention", "en") in set(waiting["kind"]) and len(waiting) >= 10
 
     at.button(key="tip_done_answer_waiting").click().run()
     assert not at.exception, at.exception
@@ -79,6 +81,8 @@ def test_executive_cannot_see_another_leaders_tips_or_record_sessions(app, seede
         data.dismiss_tip(eero, other, "answer_waiting", "done")
     with pytest.raises(AccessDenied):
         data.goal_progress(eero, other)
+    with pytest.raises(AccessDenied):
+        data.coach_waiting(eero, other)
     today = date.today()
     for leader in (own, other):  # not even for his own leader: sessions are the consultant's
         with pytest.raises(AccessDenied):
@@ -148,6 +152,11 @@ def test_reports_download_as_html_pdf_and_csv(app, seeded_db):
     at = open_page(app("conny", "fi", leader=seed.CONSULTANT_LEADER), "sparring")
     downloads = [e for e in at.get("download_button")]
     assert len(downloads) == 3
+    assert all(e.proto.deferred_file_id for e in downloads)  # generated (and authorised) when clicked
+    from dashboard.coaching_ui import report_file_name
+
+    assert report_file_name(seed.CONSULTANT_LEADER, "fi", "pdf") == "lasna-jari-makinen-fi.pdf"
+    assert report_file_name("../<x> Ö", "en", "csv") == "lasna-x-o-en.csv"
     assert {e.proto.label for e in downloads} == {t(f"report.{f}", "fi") for f in ("html", "pdf", "csv")}
 
     from dashboard import data

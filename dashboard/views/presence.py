@@ -60,16 +60,20 @@ recent_posts = posts[posts["created_at"] >= start]
 st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, start=start), width="stretch")
 
 st.subheader(t("waiting.title", lang))
-waiting = data.waiting(viewer, leader_id, start)
+waiting = data.coach_waiting(viewer, leader_id)  # coaching's definition: the same list the tips use
 if waiting.empty:
     st.success(t("waiting.none", lang))
 else:
     st.caption(t("waiting.caption", lang).format(n=fmt_number(len(waiting), lang)))
     st.dataframe(
-        waiting.head(50).assign(age=waiting["age"].head(50).map(lambda a: fmt_age(a, lang))),
+        waiting.head(50).assign(
+            age=waiting["age"].head(50).map(lambda a: fmt_age(a, lang)),
+            kind=waiting["kind"].head(50).map(lambda k: t(f"waiting.kind.{k}", lang)),
+        )[["created_at", "age", "kind", "author", "text", "url"]],
         column_config={
             "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
             "age": t("col.age", lang),
+            "kind": t("col.kind", lang),
             "author": t("col.author", lang),
             "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
             "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
