@@ -46,11 +46,31 @@ def _evidence_lines(tip, lang: str) -> list[str]:
     return lines
 
 
+def coach_ready(lang: str) -> bool:
+    """True when the shared coaching service is ready; else a note, and a poll every 3 s that
+    reruns the page once it is."""
+    status = data.coach_status()
+    if status == "ready":
+        return True
+    if status == "failed":
+        st.warning(t("coach.failed", lang))
+        return False
+
+    def poll() -> None:
+        if data.coach_status() != "pending":
+            st.rerun(scope="app")
+        st.info(t("coach.pending", lang))
+
+    st.fragment(poll, run_every=3)()
+    return False
+
+
 def tips_section(viewer: Viewer, leader_id: int, lang: str) -> None:
     """At most three tips for this week, each with Done / Not now."""
     st.subheader(t("tips.title", lang))
-    with st.spinner(t("tips.computing", lang)):
-        tipset = data.tips(viewer, leader_id, lang)
+    if not coach_ready(lang):
+        return
+    tipset = data.tips(viewer, leader_id, lang)
     if not tipset.tips:
         st.info(tipset.message() or t("tips.none", lang))
         return
@@ -91,8 +111,12 @@ def goals_frame(progress, lang: str) -> pd.DataFrame:
     )
 
 
-def goals_section(viewer: Viewer, leader_id: int, lang: str) -> None:
+def goals_section(viewer: Viewer, leader_id: int, lang: str, *, poll: bool = True) -> None:
+    """Goals with metric, target, current value and status; ``poll=False`` when the tips above
+    already show the "being worked out" note and poll."""
     st.subheader(t("goals.title", lang))
+    if not (coach_ready(lang) if poll else data.coach_status() == "ready"):
+        return
     progress = data.goal_progress(viewer, leader_id)
     if not progress:
         st.caption(t("goals.none", lang))

@@ -261,22 +261,68 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
 REPORT_FORMATS = {"html": "text/html", "pdf": "application/pdf", "csv": "text/csv"}
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _cached_coach(version: str, day) -> tuple:
-    """One CoachService per data version and day, shared by every session: it loads the frames
-    and computes post features once (seconds), then caches score reports per window. The lock
-    keeps two sessions from computing the same report at once."""
+_COACH_JOBS: dict = {}  # process-wide, like the server; keyed by database, data version and day
+
+
+def _coach_jobs() -> dict:
+    if not _COACH_JOBS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _COACH_JOBS.update(executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="lasna-coach"), jobs={})
+    return _COACH_JOBS
+
+
+def _build_coach(s: Store, day) -> tuple:
+    """A CoachService with its frames, post features and the two 90-day score reports ready.
+    ``today`` is a date: the service's clock is the end of that day (like today_end()), so tip
+    feedback given during the day is already in its past and hides the tip at once."""
     import threading
 
     from lasna.coach_service import CoachService
 
-    # today as a date: the service's clock is the end of that day (like today_end()), so tip
-    # feedback given during the day is already in its past and hides the tip at once
-    return CoachService(store(), today=day), threading.Lock()
+    svc = CoachService(s, today=day)
+    svc.report()
+    svc.baseline_report()
+    return svc, threading.Lock()  # the lock keeps two sessions from computing one report twice
+
+
+def _coach_job():
+    """The shared CoachService for this data version and day, built in a background thread
+    (loading every post and computing features takes seconds on the demo, minutes on a large
+    store); the previous one keeps serving while a new data version is being prepared."""
+    s = store()
+    database = s.engine.url.render_as_string(hide_password=True)
+    key = (database, data_version(), datetime.now(UTC).date())
+    registry_ = _coach_jobs()
+    jobs = registry_["jobs"]
+    if key not in jobs:
+        for old in [k for k in jobs if k[0] == database][:-1] + [k for k in jobs if k[0] != database]:
+            jobs.pop(old, None)
+        jobs[key] = registry_["executor"].submit(_build_coach, s, key[2])
+    job = jobs[key]
+    if not job.done():
+        previous = [k for k in jobs if k != key and k[0] == database and jobs[k].done() and not jobs[k].exception()]
+        if previous:
+            return jobs[previous[-1]]
+    return job
+
+
+def coach_status() -> str:
+    """"ready" | "pending" | "failed": whether the coaching loaders below answer at once.
+    Pages ask this first and poll while pending; the loaders themselves wait."""
+    job = _coach_job()
+    if not job.done():
+        return "pending"
+    if job.exception() is not None:
+        import logging
+
+        logging.getLogger(__name__).error("coaching failed: %s", job.exception())
+        return "failed"
+    return "ready"
 
 
 def _coach():
-    return _cached_coach(data_version(), datetime.now(UTC).date())
+    return _coach_job().result()
 
 
 def _writer():

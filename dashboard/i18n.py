@@ -249,7 +249,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "waiting.kind.mention": {"fi": "Maininta", "en": "Mention"},
     "waiting.kind.comment": {"fi": "Kommentti", "en": "Comment"},
     "tips.title": {"fi": "Tämän viikon vinkit", "en": "This week's tips"},
-    "tips.computing": {"fi": "Lasketaan vinkkejä…", "en": "Working out the tips…"},
+    "coach.pending": {
+        "fi": "Vinkkejä ja tavoitteita lasketaan; sivu päivittyy, kun ne ovat valmiita.",
+        "en": "Tips and goals are being worked out; the page updates when they are ready.",
+    },
+    "coach.failed": {
+        "fi": "Vinkkien laskeminen epäonnistui; ylläpitäjä näkee syyn lokista.",
+        "en": "Working out the tips failed; an administrator can see why in the log.",
+    },
     "tips.none": {"fi": "Ei uusia vinkkejä tälle viikolle.", "en": "No new tips this week."},
     "tips.why": {"fi": "Miksi", "en": "Why"},
     "tips.this_week": {"fi": "Tällä viikolla", "en": "This week"},
