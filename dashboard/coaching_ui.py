@@ -259,11 +259,18 @@ def report_file_name(leader: str, lang: str, fmt: str) -> str:
 def report_downloads(viewer: Viewer, leader_id: int, leader: str, lang: str) -> None:
     """HTML, PDF and CSV of the leader report in the UI language, generated when clicked."""
     st.subheader(t("report.title", lang))
+    history = data.session_history(viewer, leader_id)
+    options = [None, *(s.id for s in history)]
+    held = {s.id: fmt_date(s.held_on, lang) for s in history}
+    session_id = st.selectbox(
+        t("report.session", lang), options, index=1 if history else 0, key="report_session",
+        format_func=lambda i: t("report.no_session", lang) if i is None else held[i],
+    )
     cols = st.columns(len(data.REPORT_FORMATS))
     for col, (fmt, mime) in zip(cols, data.REPORT_FORMATS.items()):
         col.download_button(
             t(f"report.{fmt}", lang),
-            data=lambda fmt=fmt: data.leader_report(viewer, leader_id, fmt, lang),
+            data=lambda fmt=fmt: data.leader_report(viewer, leader_id, fmt, lang, session_id=session_id),
             file_name=report_file_name(leader, lang, fmt),
             mime=mime,
             key=f"report_{fmt}",

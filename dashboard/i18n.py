@@ -308,6 +308,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "session.held_on": {"fi": "Pidetty", "en": "Held on"},
     "session.consultant": {"fi": "Konsultti", "en": "Consultant"},
     "report.title": {"fi": "Raportti", "en": "Report"},
+    "report.session": {"fi": "Raporttiin mukaan tapaaminen", "en": "Include the session"},
+    "report.no_session": {"fi": "Ei tapaamista", "en": "No session"},
     "report.html": {"fi": "Lataa HTML", "en": "Download HTML"},
     "report.pdf": {"fi": "Lataa PDF", "en": "Download PDF"},
     "report.csv": {"fi": "Lataa CSV", "en": "Download CSV"},

@@ -172,3 +172,22 @@ def test_reports_download_as_html_pdf_and_csv(app, seeded_db):
     assert len(csv.splitlines()) > 3
     with pytest.raises(AccessDenied):
         data.leader_report(conny, Store.open(seeded_db).leader(seed.EXEC_LEADER).id, "pdf", "en")
+
+
+def test_a_report_can_include_a_session_and_evidence_links_stay_inert(seeded_db, monkeypatch):
+    from dashboard import data
+    from dashboard.coaching_ui import safe_link
+
+    monkeypatch.setenv("LASNA_DATABASE_URL", seeded_db)
+    _clear_caches()
+    ada = _viewer(seeded_db, "ada")
+    leader_id = Store.open(seeded_db).leader(seed.AGG_LEADER).id
+    today = date.today()
+    note = data.record_session(ada, leader_id, period_start=today - timedelta(days=29), period_end=today,
+                               actions=["Open the comments on every post"])
+    html = data.leader_report(ada, leader_id, "html", "en", session_id=note.id).decode()
+    assert "Open the comments on every post" in html
+    assert "Open the comments on every post" not in data.leader_report(ada, leader_id, "html", "en").decode()
+
+    assert safe_link("javascript:alert(1)") is None and safe_link(None) is None
+    assert safe_link("https://x.example/a b)[c](javascript:1)") == "https://x.example/a%20b%29%5Bc%5D%28javascript:1%29"
