@@ -52,6 +52,9 @@ def coach_ready(lang: str) -> bool:
     status = data.coach_status()
     if status == "ready":
         return True
+    if status == "off":
+        st.caption(t("coach.off", lang))
+        return False
     if status == "failed":
         st.warning(t("coach.failed", lang))
         return False
@@ -114,6 +117,8 @@ def goals_frame(progress, lang: str) -> pd.DataFrame:
 def goals_section(viewer: Viewer, leader_id: int, lang: str, *, poll: bool = True) -> None:
     """Goals with metric, target, current value and status; ``poll=False`` when the tips above
     already show the "being worked out" note and poll."""
+    if data.coach_status() == "off":
+        return
     st.subheader(t("goals.title", lang))
     if not (coach_ready(lang) if poll else data.coach_status() == "ready"):
         return

@@ -307,9 +307,18 @@ def _coach_job():
     return job
 
 
+def coaching_enabled() -> bool:
+    import os
+
+    return os.environ.get("LASNA_DASHBOARD_COACHING", "1") != "0"
+
+
 def coach_status() -> str:
-    """"ready" | "pending" | "failed": whether the coaching loaders below answer at once.
-    Pages ask this first and poll while pending; the loaders themselves wait."""
+    """"ready" | "pending" | "failed" | "off": whether the coaching loaders below answer at once.
+    Pages ask this first and poll while pending; the loaders themselves wait.
+    ``LASNA_DASHBOARD_COACHING=0`` turns the coaching blocks off (benchmarks of the pages)."""
+    if not coaching_enabled():
+        return "off"
     job = _coach_job()
     if not job.done():
         return "pending"

@@ -253,6 +253,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Vinkkejä ja tavoitteita lasketaan; sivu päivittyy, kun ne ovat valmiita.",
         "en": "Tips and goals are being worked out; the page updates when they are ready.",
     },
+    "coach.off": {"fi": "Valmennus on poissa käytöstä tällä palvelimella.", "en": "Coaching is turned off on this server."},
     "coach.failed": {
         "fi": "Vinkkien laskeminen epäonnistui; ylläpitäjä näkee syyn lokista.",
         "en": "Working out the tips failed; an administrator can see why in the log.",

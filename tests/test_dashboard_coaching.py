@@ -191,3 +191,13 @@ def test_a_report_can_include_a_session_and_evidence_links_stay_inert(seeded_db,
 
     assert safe_link("javascript:alert(1)") is None and safe_link(None) is None
     assert safe_link("https://x.example/a b)[c](javascript:1)") == "https://x.example/a%20b%29%5Bc%5D%28javascript:1%29"
+
+
+def test_coaching_off_keeps_the_page_and_a_simple_waiting_list(app, monkeypatch):
+    monkeypatch.setenv("LASNA_DASHBOARD_COACHING", "0")
+    at = app("eero", "en").run()
+    assert not at.exception, at.exception
+    assert t("coach.off", "en") in [c.value for c in at.caption]
+    assert not [b for b in at.button if b.key and b.key.startswith("tip_")]
+    waiting = table(at, "age", "author", "kind")
+    assert len(waiting) > 0 and set(waiting["kind"]) == {t("waiting.kind.reply", "en")}

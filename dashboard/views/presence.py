@@ -1,5 +1,6 @@
 """My presence: one leader's activity and the conversations waiting for them."""
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import auth, coaching_ui, data, widgets
@@ -60,10 +61,12 @@ recent_posts = posts[posts["created_at"] >= start]
 st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, start=start), width="stretch")
 
 st.subheader(t("waiting.title", lang))
-if data.coach_status() != "ready":  # the tips above show the note and poll
+status = data.coach_status()
+if status in ("pending", "failed"):  # the tips above show the note and poll
     st.caption(t("coach.pending", lang))
 else:
-    waiting = data.coach_waiting(viewer, leader_id)  # coaching's definition: the same list the tips use
+    # coaching's definition (the same list the tips use); with coaching off, unanswered replies of the period
+    waiting = data.coach_waiting(viewer, leader_id) if status == "ready" else data.waiting(viewer, leader_id, start)
     if waiting.empty:
         st.success(t("waiting.none", lang))
     else:
@@ -71,7 +74,8 @@ else:
         st.dataframe(
             waiting.head(50).assign(
                 age=waiting["age"].head(50).map(lambda a: fmt_age(a, lang)),
-                kind=waiting["kind"].head(50).map(lambda k: t(f"waiting.kind.{k}", lang)),
+                kind=waiting.get("kind", pd.Series("reply", index=waiting.index)).head(50).map(
+                    lambda k: t(f"waiting.kind.{k}", lang)),
             )[["created_at", "age", "kind", "author", "text", "url"]],
             column_config={
                 "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
