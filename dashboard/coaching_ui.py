@@ -268,7 +268,8 @@ def report_downloads(viewer: Viewer, leader_id: int, leader: str, lang: str) -> 
     options = [None, *(s.id for s in history)]
     held = {s.id: fmt_date(s.held_on, lang) for s in history}
     session_id = st.selectbox(
-        t("report.session", lang), options, index=1 if history else 0, key="report_session",
+        t("report.session", lang), options, index=1 if history else 0,
+        key=f"report_session_{history[0].id if history else 0}",  # a new session becomes the default
         format_func=lambda i: t("report.no_session", lang) if i is None else held[i],
     )
     cols = st.columns(len(data.REPORT_FORMATS))

@@ -124,6 +124,8 @@ def test_consultant_records_a_session_and_it_appears_in_history(app, seeded_db):
     markdown = [m.value for m in at.markdown]
     first = next(i for i, m in enumerate(markdown) if "Thank a colleague publicly" in m)
     assert all("Post every Tuesday" not in m for m in markdown[: first + 1])
+    report_pick = next(s for s in at.selectbox if s.key.startswith("report_session_"))
+    assert report_pick.value == history[0].id  # the report includes the newest session by default
     # not for a leader outside the assignment
     with pytest.raises(AccessDenied):
         data.record_session(conny, store.leader(seed.EXEC_LEADER).id, period_start=today, period_end=today)
