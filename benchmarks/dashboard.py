@@ -120,6 +120,7 @@ def measure(db: Path, repeats: int = 3) -> dict[str, tuple[float, float]]:
     # the scores are computed in a background thread (timed separately below); keep it from
     # competing for the CPU while pages are timed
     os.environ["LASNA_DASHBOARD_SCORES"] = "0"
+    os.environ["LASNA_DASHBOARD_COACHING"] = "0"  # likewise the coaching service (tips, goals)
 
     def presence(clear: bool) -> tuple[float, float]:
         if clear:

@@ -149,7 +149,8 @@ def replies_to(viewer: Viewer, leader_id: int, post_id: str, since: datetime | N
 
 
 def waiting(viewer: Viewer, leader_id: int, since: datetime, now: datetime | None = None) -> pd.DataFrame:
-    """Conversations waiting for ``leader_id``: incoming replies they have not answered."""
+    """Incoming replies ``leader_id`` has not answered since ``since`` (a simple count for tables; the
+    page shows :func:`coach_waiting`, the coaching definition)."""
     ids = _require(viewer, (leader_id,))
     version = data_version()
     return conversations_waiting(
@@ -254,6 +255,164 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
     if level is CohortAccess.MEMBERS:
         out["members"] = current[["leader", *COMPOSITE_COLUMNS]].sort_values("leader").reset_index(drop=True)
     return status, out
+
+
+# ---------------------------------------------------------------- coaching: tips, goals, sessions, reports
+REPORT_FORMATS = {"html": "text/html", "pdf": "application/pdf", "csv": "text/csv"}
+
+
+_COACH_JOBS: dict = {}  # process-wide, like the server; keyed by database, data version and day
+
+
+def _coach_jobs() -> dict:
+    if not _COACH_JOBS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _COACH_JOBS.update(executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="lasna-coach"), jobs={})
+    return _COACH_JOBS
+
+
+def _build_coach(s: Store, day) -> tuple:
+    """A CoachService with its frames, post features and the two 90-day score reports ready.
+    ``today`` is a date: the service's clock is the end of that day (like today_end()), so tip
+    feedback given during the day is already in its past and hides the tip at once."""
+    import threading
+
+    from lasna.coach_service import CoachService
+
+    svc = CoachService(s, today=day)
+    svc.report()
+    svc.baseline_report()
+    return svc, threading.Lock()  # the lock keeps two sessions from computing one report twice
+
+
+def _coach_job():
+    """The shared CoachService for this data version and day, built in a background thread
+    (loading every post and computing features takes seconds on the demo, minutes on a large
+    store); the previous one keeps serving while a new data version is being prepared."""
+    s = store()
+    database = s.engine.url.render_as_string(hide_password=True)
+    key = (database, data_version(), datetime.now(UTC).date())
+    registry_ = _coach_jobs()
+    jobs = registry_["jobs"]
+    if key not in jobs:
+        for old in [k for k in jobs if k[0] == database][:-1] + [k for k in jobs if k[0] != database]:
+            jobs.pop(old, None)
+        jobs[key] = registry_["executor"].submit(_build_coach, s, key[2])
+    job = jobs[key]
+    if not job.done():
+        previous = [k for k in jobs if k != key and k[0] == database and jobs[k].done() and not jobs[k].exception()]
+        if previous:
+            return jobs[previous[-1]]
+    return job
+
+
+def coaching_enabled() -> bool:
+    import os
+
+    return os.environ.get("LASNA_DASHBOARD_COACHING", "1") != "0"
+
+
+def coach_status() -> str:
+    """"ready" | "pending" | "failed" | "off": whether the coaching loaders below answer at once.
+    Pages ask this first and poll while pending; the loaders themselves wait.
+    ``LASNA_DASHBOARD_COACHING=0`` turns the coaching blocks off (benchmarks of the pages)."""
+    if not coaching_enabled():
+        return "off"
+    job = _coach_job()
+    if not job.done():
+        return "pending"
+    if job.exception() is not None:
+        import logging
+
+        logging.getLogger(__name__).error("coaching failed: %s", job.exception())
+        return "failed"
+    return "ready"
+
+
+def _coach():
+    return _coach_job().result()
+
+
+def _writer():
+    """A CoachService for writes: they touch only the store, so no frames are loaded."""
+    from lasna.coach_service import CoachService
+
+    return CoachService(store(), today=datetime.now(UTC))
+
+
+def _require_manager(viewer: Viewer, leader_id: int, what: str) -> int:
+    if not viewer.manages_leaders:
+        raise AccessDenied(f"only consultants and admins may {what}")
+    return _require(viewer, (leader_id,))[0]
+
+
+def tips(viewer: Viewer, leader_id: int, lang: str):
+    """This week's tips (a coaching.tips.TipSet, at most three) for a leader the viewer may see."""
+    (lid,) = _require(viewer, (leader_id,))
+    svc, lock = _coach()
+    with lock:
+        return svc.tips(lid, lang=lang)
+
+
+def dismiss_tip(viewer: Viewer, leader_id: int, tip_key: str, action: str) -> None:
+    """"done" or "dismissed" (not now): the tip stays away for the snooze period. Anyone who may
+    see the leader may do it (the executive for their own tips, their consultant, an admin)."""
+    (lid,) = _require(viewer, (leader_id,))
+    _writer().dismiss_tip(lid, tip_key, action, by=viewer.name)
+
+
+def goal_progress(viewer: Viewer, leader_id: int) -> list:
+    (lid,) = _require(viewer, (leader_id,))
+    svc, lock = _coach()
+    with lock:
+        return svc.goal_progress(lid)
+
+
+def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadline, *, start=None,
+             description: str = ""):
+    lid = _require_manager(viewer, leader_id, "set goals")
+    return _writer().add_goal(lid, metric, target, deadline, start=start, description=description,
+                              created_by=viewer.name)
+
+
+def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -> pd.DataFrame:
+    """Conversations waiting in the coaching sense (coaching.waiting): replies, mentions and
+    comments without an answer, not hidden or emoji-only, from the last 30 days, newest first
+    (created_at, age, kind, author, text, url, is_question)."""
+    (lid,) = _require(viewer, (leader_id,))
+    svc, lock = _coach()
+    with lock:
+        frame = svc.waiting(lid)
+    now = pd.Timestamp(now or datetime.now(UTC))
+    arrived = pd.to_datetime(frame["indexed_at"], utc=True)
+    out = frame.assign(created_at=arrived, age=now - arrived)
+    return safe_urls(out[["created_at", "age", "kind", "author", "text", "url", "is_question"]].copy())
+
+
+def record_session(viewer: Viewer, leader_id: int, **fields):
+    lid = _require_manager(viewer, leader_id, "record sparring sessions")
+    return _writer().record_session(lid, consultant=viewer.name, **fields)
+
+
+def session_history(viewer: Viewer, leader_id: int) -> list:
+    """Sparring sessions, newest first. Sessions are the consultant's notes: not for executives."""
+    lid = _require_manager(viewer, leader_id, "see sparring sessions")
+    return list(reversed(store().sessions(lid)))
+
+
+def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_id: int | None = None) -> bytes:
+    """The leader report (coaching.reports) as HTML, PDF or CSV bytes in ``lang``."""
+    from coaching import reports
+
+    lid = _require_manager(viewer, leader_id, "export reports")
+    if fmt not in REPORT_FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    svc, lock = _coach()
+    with lock:
+        report = svc.leader_report(lid, lang=lang, session_id=session_id)
+    out = {"html": reports.report_html, "pdf": reports.report_pdf, "csv": reports.report_csv}[fmt](report)
+    return out.encode("utf-8") if isinstance(out, str) else bytes(out)
 
 
 # ---------------------------------------------------------------- cohorts (aggregates in SQL + vectorised pandas)

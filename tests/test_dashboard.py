@@ -83,10 +83,28 @@ def table(at: AppTest, *columns: str) -> pd.DataFrame | None:
     return None
 
 
+def coach_ready(timeout: float = 60) -> None:
+    """Wait for the shared CoachService the background thread builds (once per database and
+    data version: later tests on the same store find it ready)."""
+    import time
+
+    from dashboard import data
+
+    deadline = time.monotonic() + timeout
+    while data.coach_status() == "pending" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert data.coach_status() == "ready"
+
+
 def open_page(at: AppTest, page: str) -> AppTest:
     at.run()
     if page != "presence":
-        at.switch_page(PAGE_FILES[page]).run()
+        at.switch_page(PAGE_FILES[page])
+    if page in ("presence", "sparring"):  # the coaching blocks: wait for them, not a "pending" note
+        coach_ready()
+    if page != "presence" or at.main.info and any(i.value == t("coach.pending", at.session_state["lang"])
+                                                     for i in at.main.info):
+        at.run()
     assert not at.exception, at.exception
     return at
 
@@ -206,7 +224,9 @@ def test_presence_shows_the_four_composites_once_computed(app, seeded_db, monkey
     from lasna.errors import AccessDenied
 
     monkeypatch.setenv("LASNA_DASHBOARD_SCORES", "1")
-    at = open_page(app("eero"), "presence")
+    at = app("eero")
+    coach_ready()  # first, so that the scores are still pending on the page's first run
+    at = open_page(at, "presence")
     assert at.main.info and at.main.info[0].value == t("scores.pending", "en")
     store = Store.open(seeded_db)
     eero = Viewer.from_user(users.get_user(store, "eero"))
@@ -552,8 +572,10 @@ def test_a_refusal_from_the_data_layer_is_a_message_not_a_traceback(app, monkeyp
     def refuse(*args, **kwargs):
         raise AccessDenied("secret detail that must not be shown")
 
-    monkeypatch.setattr(data, "waiting", refuse)
+    monkeypatch.setattr(data, "coach_waiting", refuse)
     at = app("eero").run()
+    coach_ready()
+    at.run()
     assert not at.exception
     assert at.error[0].value == t("access.denied", "en")
     assert "secret detail" not in all_text(at)

@@ -11,12 +11,13 @@ import pytest
 from dashboard.i18n import STRINGS, fmt_age, md_escape, t
 
 DASHBOARD = Path(__file__).parents[1] / "dashboard"
-UI_FILES = sorted((DASHBOARD / "views").glob("*.py")) + [DASHBOARD / "app.py", DASHBOARD / "auth.py"]
+UI_FILES = sorted((DASHBOARD / "views").glob("*.py")) + [DASHBOARD / "app.py", DASHBOARD / "auth.py",
+                                                          DASHBOARD / "coaching_ui.py", DASHBOARD / "widgets.py"]
 # Streamlit calls whose first argument (or label=) is shown to people
 LABELLED = {
     "title", "header", "subheader", "markdown", "write", "caption", "text", "info", "warning", "error", "success",
     "metric", "button", "link_button", "selectbox", "multiselect", "select_slider", "slider", "radio", "checkbox",
-    "text_input", "number_input", "form_submit_button", "tabs", "expander", "toast", "Page",
+    "text_input", "number_input", "text_area", "date_input", "download_button", "form_submit_button", "tabs", "expander", "toast", "Page",
     "TextColumn", "LinkColumn", "DatetimeColumn", "CheckboxColumn", "ProgressColumn", "NumberColumn",
 }
 

@@ -1,8 +1,9 @@
 """My presence: one leader's activity and the conversations waiting for them."""
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import auth, data, widgets
+from dashboard import auth, coaching_ui, data, widgets
 from dashboard.i18n import fmt_age, fmt_date, fmt_number, fmt_percent, md_escape, t
 from lasna.users import Role
 
@@ -51,7 +52,8 @@ for col, key, fmt in (
         delta = delta if diff < 0 else f"+{delta}"
     col.metric(t(f"metric.{key}", lang), shown, delta=delta)
 
-
+coaching_ui.tips_section(viewer, leader_id, lang)
+coaching_ui.goals_section(viewer, leader_id, lang, poll=False)
 
 widgets.scores_section(viewer, leader_id, lang)
 
@@ -59,24 +61,34 @@ recent_posts = posts[posts["created_at"] >= start]
 st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, start=start), width="stretch")
 
 st.subheader(t("waiting.title", lang))
-waiting = data.waiting(viewer, leader_id, start)
-if waiting.empty:
-    st.success(t("waiting.none", lang))
+status = data.coach_status()
+if status in ("pending", "failed"):  # the tips above show the note and poll
+    st.caption(t("coach.pending", lang))
 else:
-    st.caption(t("waiting.caption", lang).format(n=fmt_number(len(waiting), lang)))
-    st.dataframe(
-        waiting.head(50).assign(age=waiting["age"].head(50).map(lambda a: fmt_age(a, lang))),
-        column_config={
-            "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
-            "age": t("col.age", lang),
-            "author": t("col.author", lang),
-            "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
-            "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
-        },
-        hide_index=True,
-        width="stretch",
-        key="waiting_table",
-    )
+    # coaching's definition (the same list the tips use); with coaching off, unanswered replies of the period
+    waiting = data.coach_waiting(viewer, leader_id) if status == "ready" else data.waiting(viewer, leader_id, start)
+    if waiting.empty:
+        st.success(t("waiting.none", lang))
+    else:
+        st.caption(t("waiting.caption", lang).format(n=fmt_number(len(waiting), lang)))
+        st.dataframe(
+            waiting.head(50).assign(
+                age=waiting["age"].head(50).map(lambda a: fmt_age(a, lang)),
+                kind=waiting.get("kind", pd.Series("reply", index=waiting.index)).head(50).map(
+                    lambda k: t(f"waiting.kind.{k}", lang)),
+            )[["created_at", "age", "kind", "author", "text", "url"]],
+            column_config={
+                "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
+                "age": t("col.age", lang),
+                "kind": t("col.kind", lang),
+                "author": t("col.author", lang),
+                "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
+                "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
+            },
+            hide_index=True,
+            width="stretch",
+            key="waiting_table",
+        )
 
 st.subheader(t("recent.title", lang))
 recent = recent_posts.sort_values("created_at", ascending=False).head(20)

@@ -3,7 +3,7 @@ and any post opened down to the replies it got."""
 
 import streamlit as st
 
-from dashboard import auth, data, widgets
+from dashboard import auth, coaching_ui, data, widgets
 from dashboard.i18n import fmt_number, fmt_percent, t
 
 viewer, lang = auth.page("sparring")
@@ -54,6 +54,15 @@ st.dataframe(
 st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, marker=start), width="stretch")
 
 widgets.scores_section(viewer, leader_id, lang, trend=False)
+
+coaching_ui.flash(lang)
+coaching_ui.session_history(viewer, leader_id, lang)
+with st.expander(t("session.record", lang), expanded=not data.session_history(viewer, leader_id)):
+    coaching_ui.session_form(viewer, leader_id, lang, days)
+coaching_ui.goals_section(viewer, leader_id, lang)
+with st.expander(t("goals.add", lang)):
+    coaching_ui.goal_form(viewer, leader_id, lang)
+coaching_ui.report_downloads(viewer, leader_id, leader, lang)
 
 st.subheader(t("sparring.posts", lang))
 st.caption(t("sparring.pick_post", lang))

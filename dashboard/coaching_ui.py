@@ -1,0 +1,284 @@
+"""Coaching blocks: this week's tips, goals, sparring sessions and report downloads.
+
+Layout only: every read and write goes through ``dashboard.data``, which checks access first.
+Tip texts quote strangers (a waiting question, an author's name), so they pass through
+``md_escape``; evidence links are kept only when they are http(s) and are percent-quoted so
+nothing in them can close the markdown link.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import timedelta
+from urllib.parse import quote
+
+import pandas as pd
+import streamlit as st
+
+from coaching.definitions import COMPOSITES, METRICS
+from coaching.evidence import fmt_value, snippet
+from coaching.score_adapter import metric_name
+from dashboard import data
+from dashboard.i18n import fmt_date, md_escape, t
+from lasna.access import Viewer
+from lasna.errors import InputError
+
+GOAL_METRICS = (*COMPOSITES, *METRICS)
+DATE_FORMAT = {"fi": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+
+
+def safe_link(url) -> str | None:
+    """An http(s) URL quoted for a markdown link target, or None."""
+    if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
+        return None
+    return quote(url, safe=":/?#&=%+@,;~!$*'")
+
+
+def _evidence_lines(tip, lang: str) -> list[str]:
+    lines = []
+    for ev in tip.evidence[:3]:
+        link = safe_link(ev.url)
+        label = md_escape(snippet(ev.text, 80)) if ev.text else md_escape(t("tips.open", lang))
+        who = f"{md_escape(ev.author)}, " if ev.author else ""
+        when = fmt_date(ev.at, lang) if ev.at is not None else ""
+        head = f"{who}{when}: " if (who or when) else ""
+        lines.append(f"- {head}{label}" + (f" [{t('tips.open', lang)}]({link})" if link else ""))
+    return lines
+
+
+def coach_ready(lang: str) -> bool:
+    """True when the shared coaching service is ready; else a note, and a poll every 3 s that
+    reruns the page once it is."""
+    status = data.coach_status()
+    if status == "ready":
+        return True
+    if status == "off":
+        st.caption(t("coach.off", lang))
+        return False
+    if status == "failed":
+        st.warning(t("coach.failed", lang))
+        return False
+
+    def poll() -> None:
+        if data.coach_status() != "pending":
+            st.rerun(scope="app")
+        st.info(t("coach.pending", lang))
+
+    st.fragment(poll, run_every=3)()
+    return False
+
+
+def tips_section(viewer: Viewer, leader_id: int, lang: str) -> None:
+    """At most three tips for this week, each with Done / Not now."""
+    st.subheader(t("tips.title", lang))
+    if not coach_ready(lang):
+        return
+    tipset = data.tips(viewer, leader_id, lang)
+    if not tipset.tips:
+        st.info(tipset.message() or t("tips.none", lang))
+        return
+    for tip in tipset.tips:
+        with st.container(border=True):
+            st.caption(md_escape(tip.step_name))
+            st.markdown(f"**{md_escape(tip.title)}**")
+            st.markdown(f"{t('tips.why', lang)}: {md_escape(tip.why)}")
+            st.markdown(f"{t('tips.this_week', lang)}: {md_escape(tip.action)}")
+            lines = _evidence_lines(tip, lang)
+            if lines:
+                st.markdown(f"{t('tips.evidence', lang)}:\n\n" + "\n".join(lines))
+            done, later, _ = st.columns([1, 1, 3])
+            if done.button(t("tips.done", lang), key=f"tip_done_{tip.key}", icon=":material/check:"):
+                data.dismiss_tip(viewer, leader_id, tip.key, "done")
+                st.toast(t("tips.marked_done", lang))
+                st.rerun()
+            if later.button(t("tips.not_now", lang), key=f"tip_later_{tip.key}"):
+                data.dismiss_tip(viewer, leader_id, tip.key, "dismissed")
+                st.toast(t("tips.snoozed", lang))
+                st.rerun()
+
+
+def goals_frame(progress, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "metric": metric_name(p.metric, lang),
+                "target": fmt_value(p.metric, p.goal.target, lang),
+                "current": fmt_value(p.metric, p.current, lang),
+                "deadline": fmt_date(p.goal.deadline, lang),
+                "status": t(f"goal.status.{p.status}", lang),
+                "description": p.goal.description or "",
+            }
+            for p in progress
+        ],
+        columns=["metric", "target", "current", "deadline", "status", "description"],
+    )
+
+
+def goals_section(viewer: Viewer, leader_id: int, lang: str, *, poll: bool = True) -> None:
+    """Goals with metric, target, current value and status; ``poll=False`` when the tips above
+    already show the "being worked out" note and poll."""
+    if data.coach_status() == "off":
+        return
+    st.subheader(t("goals.title", lang))
+    if not (coach_ready(lang) if poll else data.coach_status() == "ready"):
+        return
+    progress = data.goal_progress(viewer, leader_id)
+    if not progress:
+        st.caption(t("goals.none", lang))
+        return
+    st.dataframe(
+        goals_frame(progress, lang),
+        column_config={
+            "metric": t("col.metric", lang),
+            "target": t("goals.target", lang),
+            "current": t("goals.current", lang),
+            "deadline": t("goals.deadline", lang),
+            "status": t("goals.status", lang),
+            "description": st.column_config.TextColumn(t("goals.description", lang), width="medium"),
+        },
+        hide_index=True,
+        width="stretch",
+        key="goals_table",
+    )
+
+
+def goal_form(viewer: Viewer, leader_id: int, lang: str) -> None:
+    today = data.today_end().date()
+    with st.form("goal_form", clear_on_submit=True):
+        metric = st.selectbox(t("col.metric", lang), GOAL_METRICS, format_func=lambda k: metric_name(k, lang),
+                              key="goal_metric")
+        target = st.number_input(t("goals.target_help", lang), value=0.6, step=0.05, key="goal_target")
+        deadline = st.date_input(t("goals.deadline", lang), value=today + timedelta(days=90), format=DATE_FORMAT[lang], key="goal_deadline")
+        description = st.text_input(t("goals.description", lang), key="goal_description")
+        if st.form_submit_button(t("goals.save", lang)):
+            try:
+                data.add_goal(viewer, leader_id, metric, float(target), deadline, description=description)
+            except InputError as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                _saved("goals.saved")
+
+
+FLASH_KEY = "_lasna_saved"
+
+
+def _saved(key: str) -> None:
+    """Rerun so the tables above show the new row, and say so on the next run."""
+    st.session_state[FLASH_KEY] = key
+    st.rerun()
+
+
+def flash(lang: str) -> None:
+    """The "saved" message left by the previous run, once."""
+    key = st.session_state.pop(FLASH_KEY, None)
+    if key:
+        st.success(t(key, lang))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def session_form(viewer: Viewer, leader_id: int, lang: str, days: int) -> None:
+    today = data.today_end().date()
+    with st.form("session_form", clear_on_submit=True):
+        left, right = st.columns(2)
+        period = left.date_input(t("session.period", lang), value=(today - timedelta(days=days - 1), today),
+                                 format=DATE_FORMAT[lang], key="session_period")
+        baseline = right.date_input(
+            t("session.baseline", lang),
+            value=(today - timedelta(days=2 * days - 1), today - timedelta(days=days)),
+            format=DATE_FORMAT[lang],
+            key="session_baseline",
+        )
+        notes = st.text_area(t("session.notes", lang), key="session_notes")
+        actions = st.text_area(t("session.actions", lang), help=t("session.actions_help", lang),
+                               key="session_actions")
+        next_date = st.date_input(t("session.next", lang), value=today + timedelta(days=28),
+                                  format=DATE_FORMAT[lang], key="session_next")
+        if st.form_submit_button(t("session.save", lang)):
+            if len(period) != 2 or len(baseline) != 2:
+                st.error(t("session.need_dates", lang))
+                return
+            try:
+                data.record_session(
+                    viewer, leader_id, period_start=period[0], period_end=period[1], baseline_start=baseline[0],
+                    baseline_end=baseline[1], notes=notes, actions=_lines(actions), next_session=next_date,
+                )
+            except InputError as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                _saved("session.saved")
+
+
+def session_history(viewer: Viewer, leader_id: int, lang: str) -> None:
+    st.subheader(t("session.history", lang))
+    history = data.session_history(viewer, leader_id)
+    if not history:
+        st.caption(t("session.none", lang))
+        return
+    last = history[0]
+    with st.container(border=True):
+        st.markdown(f"**{t('session.last_actions', lang).format(date=fmt_date(last.held_on, lang))}**")
+        if last.actions:
+            st.markdown("\n".join(f"- {md_escape(a)}" for a in last.actions))
+        else:
+            st.caption(t("session.no_actions", lang))
+        if last.next_session:
+            st.caption(t("session.next_on", lang).format(date=fmt_date(last.next_session, lang)))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "held_on": fmt_date(s.held_on, lang),
+                    "period": f"{fmt_date(s.period_start, lang)} – {fmt_date(s.period_end, lang)}",
+                    "consultant": s.consultant or "",
+                    "actions": " · ".join(s.actions),
+                    "notes": s.notes,
+                    "next": fmt_date(s.next_session, lang) if s.next_session else "–",
+                }
+                for s in history
+            ]
+        ),
+        column_config={
+            "held_on": t("session.held_on", lang),
+            "period": t("col.period", lang),
+            "consultant": t("session.consultant", lang),
+            "actions": st.column_config.TextColumn(t("session.actions_col", lang), width="large"),
+            "notes": st.column_config.TextColumn(t("session.notes", lang), width="large"),
+            "next": t("session.next", lang),
+        },
+        hide_index=True,
+        width="stretch",
+        key="session_table",
+    )
+
+
+def report_file_name(leader: str, lang: str, fmt: str) -> str:
+    """``lasna-jari-makinen-fi.pdf``: ASCII only, whatever the leader's name holds."""
+    ascii_name = unicodedata.normalize("NFKD", leader).encode("ascii", "ignore").decode()
+    stem = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split()).lower() or "leader"
+    return f"lasna-{stem}-{lang}.{fmt}"
+
+
+def report_downloads(viewer: Viewer, leader_id: int, leader: str, lang: str) -> None:
+    """HTML, PDF and CSV of the leader report in the UI language, generated when clicked."""
+    st.subheader(t("report.title", lang))
+    history = data.session_history(viewer, leader_id)
+    options = [None, *(s.id for s in history)]
+    held = {s.id: fmt_date(s.held_on, lang) for s in history}
+    session_id = st.selectbox(
+        t("report.session", lang), options, index=1 if history else 0,
+        key=f"report_session_{history[0].id if history else 0}",  # a new session becomes the default
+        format_func=lambda i: t("report.no_session", lang) if i is None else held[i],
+    )
+    cols = st.columns(len(data.REPORT_FORMATS))
+    for col, (fmt, mime) in zip(cols, data.REPORT_FORMATS.items()):
+        col.download_button(
+            t(f"report.{fmt}", lang),
+            data=lambda fmt=fmt: data.leader_report(viewer, leader_id, fmt, lang, session_id=session_id),
+            file_name=report_file_name(leader, lang, fmt),
+            mime=mime,
+            key=f"report_{fmt}",
+            icon=":material/download:",
+        )
