@@ -50,3 +50,23 @@ def scores_section(viewer: Viewer, leader_id: int, lang: str, *, trend: bool = T
 
     pending = data.scores(viewer, leader_id)[0] == "pending"
     st.fragment(block, run_every=3 if pending else None)(pending)
+
+
+def activity_summary_table(frame, lang: str, *, key: str) -> None:
+    """The per-leader activity table (posts, replies, answered share, people, latest post)."""
+    st.dataframe(
+        frame,
+        column_config={
+            "leader": t("col.leader", lang),
+            "posts": t("metric.posts", lang),
+            "replies_out": t("metric.replies_out", lang),
+            "incoming": t("metric.incoming", lang),
+            "answered": st.column_config.ProgressColumn(t("metric.answered", lang), min_value=0, max_value=1,
+                                                        format="percent"),
+            "people": t("metric.people", lang),
+            "last_post": st.column_config.DatetimeColumn(t("metric.last_post", lang), format="YYYY-MM-DD"),
+        },
+        hide_index=True,
+        width="stretch",
+        key=key,
+    )

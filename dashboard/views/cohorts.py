@@ -49,21 +49,6 @@ elif status == "pending":
 
 if overview["access"] is CohortAccess.MEMBERS:
     st.subheader(t("cohorts.leaderboard", lang))
-    st.dataframe(
-        overview["leaderboard"],
-        column_config={
-            "leader": t("col.leader", lang),
-            "posts": t("metric.posts", lang),
-            "replies_out": t("metric.replies_out", lang),
-            "incoming": t("metric.incoming", lang),
-            "answered": st.column_config.ProgressColumn(t("metric.answered", lang), min_value=0, max_value=1,
-                                                        format="percent"),
-            "people": t("metric.people", lang),
-            "last_post": st.column_config.DatetimeColumn(t("metric.last_post", lang), format="YYYY-MM-DD"),
-        },
-        hide_index=True,
-        width="stretch",
-        key="cohort_board",
-    )
+    widgets.activity_summary_table(overview["leaderboard"], lang, key="cohort_board")
 else:
     st.info(t("cohorts.aggregates_only", lang))

@@ -115,19 +115,6 @@ if rows:
 if len(leaders) > 1:
     st.subheader(t("sparring.all_mine", lang))
     ids = tuple(int(i) for i in leaders["leader_id"])
-    st.dataframe(
-        data.summary(data.posts(viewer, ids, start), data.interactions(viewer, ids, start)),
-        column_config={
-            "leader": t("col.leader", lang),
-            "posts": t("metric.posts", lang),
-            "replies_out": t("metric.replies_out", lang),
-            "incoming": t("metric.incoming", lang),
-            "answered": st.column_config.ProgressColumn(t("metric.answered", lang), min_value=0, max_value=1,
-                                                        format="percent"),
-            "people": t("metric.people", lang),
-            "last_post": st.column_config.DatetimeColumn(t("metric.last_post", lang), format="YYYY-MM-DD"),
-        },
-        hide_index=True,
-        width="stretch",
-        key="spar_all",
+    widgets.activity_summary_table(
+        data.summary(data.posts(viewer, ids, start), data.interactions(viewer, ids, start)), lang, key="spar_all"
     )
