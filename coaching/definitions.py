@@ -29,7 +29,7 @@ COMPOSITE_NAMES = {
     OPENNESS: ("Avoimuus", "Openness"),
     RESPONSIVENESS: ("Vastaavuus", "Responsiveness"),
     NETWORK: ("Verkosto", "Network"),
-    CONSISTENCY: ("Johdonmukaisuus", "Consistency"),
+    CONSISTENCY: ("Säännöllisyys", "Consistency"),
 }
 
 _D = MetricDefinition

@@ -107,7 +107,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "composite.openness": {"fi": "Avoimuus", "en": "Openness"},
     "composite.responsiveness": {"fi": "Vastaavuus", "en": "Responsiveness"},
     "composite.network": {"fi": "Verkosto", "en": "Network"},
-    "composite.consistency": {"fi": "Johdonmukaisuus", "en": "Consistency"},
+    "composite.consistency": {"fi": "Säännöllisyys", "en": "Consistency"},
     "chart.composites": {"fi": "Osa-alueet kuukausittain", "en": "Scores per month"},
     "chart.score": {"fi": "Pisteet", "en": "Score"},
     "col.host": {"fi": "Kone", "en": "Host"},
