@@ -46,9 +46,16 @@ PAGES = {
     "health": dict(page="views/health.py", icon=":material/monitor_heart:", url_path="health"),
 }
 allowed = access.allowed_pages(viewer)
-pages = [
-    st.Page(title=t(f"nav.{key}", lang), default=(key == allowed[0]), **PAGES[key]) for key in allowed
-]
+pages = []
+for key in allowed:
+    title = t(f"nav.{key}", lang)
+    if key != allowed[0]:
+        pages.append(st.Page(title=title, **PAGES[key]))
+        continue
+    # The default page is served at "/"; its own name (e.g. /presence) stays a working link too,
+    # through a hidden page that switches to it (otherwise Streamlit shows "Page not found").
+    home = st.Page(title=title, default=True, **{**PAGES[key], "url_path": f"{key}-home"})
+    pages += [home, st.Page(lambda home=home: st.switch_page(home), title=title, url_path=key, visibility="hidden")]
 try:
     st.navigation(pages).run()
 except AccessDenied:  # the data layer refused: say so, never show a traceback with details

@@ -191,6 +191,11 @@ def test_without_users_a_public_bind_shows_nothing_and_loopback_shows_the_demo(t
                         assert "Markku Nieminen" not in body and t("presence.title", "en") not in body
                     else:
                         _heading(page, t("presence.title", "en"))
+                        # the default page also answers at its own name (a bookmark, a link in an e-mail)
+                        page.goto(f"{base}/presence?lang=en")
+                        _heading(page, t("presence.title", "en"))
+                        page.wait_for_timeout(1500)
+                        assert page.get_by_text("Page not found").count() == 0
                 finally:
                     _stop(proc, log)
         finally:
