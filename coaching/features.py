@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Iterable
 
 import numpy as np
@@ -57,6 +58,11 @@ def clean_series(texts: pd.Series) -> pd.Series:
 
 
 # --- optional back-ends ---------------------------------------------------------------------------------
+#: The language-id model and the Voikko handle are process-wide singletons and not thread-safe
+#: (libvoikko is a C library; the dashboard computes features in background threads): one at a time.
+_BACKENDS = threading.RLock()
+
+
 @functools.lru_cache(maxsize=1)
 def _langid():
     from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
@@ -281,7 +287,13 @@ def _flags_for(text: str, lang: object) -> tuple[bool, bool, bool]:
 
 
 def post_features(posts: pd.DataFrame) -> pd.DataFrame:
-    """Feature frame (:data:`FEATURE_COLUMNS`) row-aligned with ``posts``."""
+    """Feature frame (:data:`FEATURE_COLUMNS`) row-aligned with ``posts``. Thread-safe: calls
+    are serialised around the shared language back-ends."""
+    with _BACKENDS:
+        return _post_features(posts)
+
+
+def _post_features(posts: pd.DataFrame) -> pd.DataFrame:
     orig_index = posts.index
     posts = posts.reset_index(drop=True)
     n = len(posts)

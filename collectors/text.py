@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import threading
 from functools import lru_cache
 from html.parser import HTMLParser
 
@@ -86,6 +87,7 @@ def html_to_text(html: str | None) -> str:
 
 
 LANGUAGES = ("fi", "en", "sv")
+_IDENTIFIER_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +109,8 @@ def detect_language(text: str | None, *, min_chars: int = 12, min_prob: float = 
     stripped = _URLS.sub(" ", text)
     if sum(ch.isalpha() for ch in stripped) < min_chars:
         return None
-    lang, prob = _identifier().classify(stripped[:2000])
+    with _IDENTIFIER_LOCK:  # one model shared by the runner's worker threads
+        lang, prob = _identifier().classify(stripped[:2000])
     return lang if prob >= min_prob else None
 
 

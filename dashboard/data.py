@@ -266,9 +266,9 @@ _COACH_JOBS: dict = {}  # process-wide, like the server; keyed by database, data
 
 def _coach_jobs() -> dict:
     if not _COACH_JOBS:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _COACH_JOBS.update(executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="lasna-coach"), jobs={})
+        # the same single worker as the scores: the two heavy builds never run at once (the
+        # language back-ends they share are not thread-safe, and two cores are all we assume)
+        _COACH_JOBS.update(executor=_score_jobs()["executor"], jobs={})
     return _COACH_JOBS
 
 
