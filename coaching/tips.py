@@ -463,6 +463,22 @@ def _goal_at_risk(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidat
     return _Candidate(rule, mv, min(1.5, behind), params, ev, {"goal": g.goal.target})
 
 
+def _answered_recently(ctx: TipContext) -> pd.DataFrame:
+    """Incoming messages in the window that the leader answered, newest answer first."""
+    answered = _in_window(ctx, ctx.interactions[ctx.interactions["answered_by"].notna()])
+    return answered.sort_values("answered_at", ascending=False)
+
+
+def _showcase_post_ids(ctx: TipContext, key: str, evidence) -> list:
+    """Up to three of the leader's posts that show component ``key`` at its best."""
+    if key == "response_rate":
+        return list(_answered_recently(ctx)["answered_by"].head(3))
+    if key == "reciprocity":
+        own = _own(ctx)
+        return list(own[own["reply_parent_id"].notna()]["post_id"].head(3))
+    return list(evidence)
+
+
 _CELEBRATE = ("response_rate", "dialogue_share", "questions", "re_entry", "reciprocity", "personal_voice",
               "crediting")
 
@@ -479,16 +495,10 @@ def _celebrate(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate |
     if best is None:
         return None
     key, delta, cur, base = best
-    if key == "response_rate":
-        li = ctx.interactions[ctx.interactions["answered_by"].notna()]
-        li = _in_window(ctx, li).sort_values("answered_at", ascending=False)
-        ev = interaction_evidence(li, list(li["interaction_id"].head(1))) + \
-            post_evidence(ctx.posts, list(li["answered_by"].head(3)))
-    elif key == "reciprocity":
-        own = _own(ctx)
-        ev = post_evidence(ctx.posts, list(own[own["reply_parent_id"].notna()]["post_id"].head(3)))
-    else:
-        ev = post_evidence(ctx.posts, cur.evidence)
+    ev = post_evidence(ctx.posts, _showcase_post_ids(ctx, key, cur.evidence))
+    if key == "response_rate":  # the question that was answered, then the answers
+        li = _answered_recently(ctx)
+        ev = interaction_evidence(li, list(li["interaction_id"].head(1))) + ev
     ev = [e for e in ev if e.text]
     if not ev:
         return None
@@ -511,15 +521,7 @@ def _keep_strength(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candida
             best = mv
     if best is None:
         return None
-    if best.key == "response_rate":
-        li = _in_window(ctx, ctx.interactions[ctx.interactions["answered_by"].notna()])
-        ids = list(li.sort_values("answered_at", ascending=False)["answered_by"].head(3))
-    elif best.key == "reciprocity":
-        own = _own(ctx)
-        ids = list(own[own["reply_parent_id"].notna()]["post_id"].head(3))
-    else:
-        ids = [e for e in best.evidence]
-    ev = [e for e in post_evidence(ctx.posts, ids) if e.text][:3]
+    ev = [e for e in post_evidence(ctx.posts, _showcase_post_ids(ctx, best.key, best.evidence)) if e.text][:3]
     if not ev:
         return None
     cmp = _comparison(ctx, best.key, rule.min_n)
