@@ -163,13 +163,6 @@ SCORE_DAYS = 90  # the headline window; the trend covers two of them by month
 COMPOSITE_COLUMNS = ("openness", "responsiveness", "network", "consistency")
 
 
-@st.cache_resource
-def _score_jobs() -> dict:
-    from concurrent.futures import ThreadPoolExecutor
-
-    return {"executor": ThreadPoolExecutor(max_workers=1, thread_name_prefix="lasna-scores"), "jobs": {}}
-
-
 def scores_enabled() -> bool:
     import os
 
@@ -178,49 +171,29 @@ def scores_enabled() -> bool:
 
 def compute_scores(s: Store, until: datetime, days: int = SCORE_DAYS) -> dict[str, pd.DataFrame]:
     """Composites of every leader (percentiles need the whole reference group): the last
-    ``days``, the ``days`` before, and a monthly trend over both. Features are computed once."""
-    from coaching.features import post_features
-    from coaching.scoring import score
+    ``days``, the ``days`` before, and a monthly trend over both — from the same coaching
+    service (frames, features, post types, reports) that the tips and the sparring view use."""
+    from lasna.coach_service import CoachService
 
-    since = until - timedelta(days=2 * days)
-    posts_ = s.posts_frame(since=since)
-    inter = s.interactions_frame(since=since)
-    every = s.leaders_frame()
-    features = post_features(posts_)
-    kw = dict(features=features)
-    current = score(posts_, inter, every, until=until, days=days, **kw).composites
-    previous = score(posts_, inter, every, until=until - timedelta(days=days), days=days, **kw).composites
-    trend = score(posts_, inter, every, until=until, days=2 * days, by="month", **kw).composites
-    for frame in (current, previous, trend):
-        frame["period_start"] = pd.to_datetime(frame["bucket"], utc=True)
-    return {"current": current, "previous": previous, "trend": trend}
+    return CoachService(s, today=until, days=days).headline_composites()
 
 
 def _score_result() -> tuple[str, dict | None]:
-    """The shared background scoring for the current data version (not filtered: private)."""
+    """The shared background scoring for the current data version (not filtered: private).
+    It is the coaching service's build (one load, one feature pass for both)."""
     if not scores_enabled():
         return "off", None
-    version = data_version()
-    until = today_end()
-    key = (version, until.date())
-    registry_ = _score_jobs()
-    jobs = registry_["jobs"]
-    if key not in jobs:
-        for old in list(jobs)[:-1]:  # keep the previous result while the new one runs
-            jobs.pop(old, None)
-        jobs[key] = registry_["executor"].submit(compute_scores, store(), until)
-    job = jobs[key]
+    job = _coach_job()
     if not job.done():
-        previous = [k for k in jobs if k != key and jobs[k].done() and not jobs[k].exception()]
-        if not previous:
-            return "pending", None
-        job = jobs[previous[-1]]
+        return "pending", None
     if job.exception() is not None:
         import logging
 
         logging.getLogger(__name__).error("scoring failed: %s", job.exception())
         return "failed", {"error": str(job.exception())}
-    return "ready", job.result()
+    svc, lock = job.result()
+    with lock:  # the reports are cached in the service: this only reshapes them
+        return "ready", svc.headline_composites()
 
 
 def scores(viewer: Viewer, leader_id: int) -> tuple[str, dict | None]:
@@ -266,9 +239,11 @@ _COACH_JOBS: dict = {}  # process-wide, like the server; keyed by database, data
 
 def _coach_jobs() -> dict:
     if not _COACH_JOBS:
-        # the same single worker as the scores: the two heavy builds never run at once (the
-        # language back-ends they share are not thread-safe, and two cores are all we assume)
-        _COACH_JOBS.update(executor=_score_jobs()["executor"], jobs={})
+        from concurrent.futures import ThreadPoolExecutor
+
+        # one worker: two heavy builds never run at once (the language back-ends are not
+        # thread-safe, and two cores are all we assume)
+        _COACH_JOBS.update(executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="lasna-coach"), jobs={})
     return _COACH_JOBS
 
 
@@ -281,8 +256,7 @@ def _build_coach(s: Store, day) -> tuple:
     from lasna.coach_service import CoachService
 
     svc = CoachService(s, today=day)
-    svc.report()
-    svc.baseline_report()
+    svc.headline_composites()  # the reports the pages ask for first
     return svc, threading.Lock()  # the lock keeps two sessions from computing one report twice
 
 

@@ -34,11 +34,10 @@ from coaching.score_adapter import (
     component_values,
     composite_values,
     peer_medians,
-    post_features,
-    score,
 )
 from coaching.waiting import conversations_waiting
 from lasna.errors import InputError, NotFoundError
+from lasna.scoring_service import ScoreInputs, load_score_inputs
 from lasna.store import Store
 from lasna.types import Goal, Leader, SessionNote
 
@@ -63,25 +62,25 @@ class CoachService:
 
     # ------------------------------------------------------------------ frames (loaded once)
     @cached_property
+    def inputs(self) -> ScoreInputs:
+        """Frames, post features and post types: the same assembly the CLI's `lasna score` uses."""
+        return load_score_inputs(self.store)
+
+    @property
     def leaders(self) -> pd.DataFrame:
-        return self.store.leaders_frame()
+        return self.inputs.leaders
 
-    @cached_property
+    @property
     def posts(self) -> pd.DataFrame:
-        return self.store.posts_frame()
+        return self.inputs.posts
 
-    @cached_property
+    @property
     def interactions(self) -> pd.DataFrame:
-        return self.store.interactions_frame()
+        return self.inputs.interactions
 
-    @cached_property
-    def features(self) -> pd.DataFrame:
-        return post_features(self.posts)
-
-    @cached_property
+    @property
     def posts_with_features(self) -> pd.DataFrame:
-        f = self.features.drop(columns=["post_id", "is_repost"])
-        return pd.concat([self.posts.reset_index(drop=True), f.reset_index(drop=True)], axis=1)
+        return self.inputs.posts_with_features
 
     def leader(self, who: str | int | Leader) -> Leader:
         if isinstance(who, Leader):
@@ -102,9 +101,16 @@ class CoachService:
         days = days or self.days
         key = (until.value, days, by)
         if key not in self._reports:
-            self._reports[key] = score(self.posts, self.interactions, self.leaders, until=until, days=days, by=by,
-                                       reference="cohort", features=self.features)
+            self._reports[key] = self.inputs.score(until=until, days=days, by=by)
         return self._reports[key]
+
+    def headline_composites(self) -> dict[str, pd.DataFrame]:
+        """Every leader's composites for the dashboard: ``current`` (this window), ``previous``
+        (the window before) and ``trend`` (by month over both). Same reports as the tips use."""
+        out = {"current": self.report().composites, "previous": self.baseline_report().composites,
+               "trend": self.report(days=2 * self.days, by="month").composites}
+        return {name: frame.assign(period_start=pd.to_datetime(frame["bucket"], utc=True))
+                for name, frame in out.items()}
 
     def baseline_report(self, days: int | None = None) -> ScoreReport:
         days = days or self.days

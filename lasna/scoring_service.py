@@ -9,7 +9,9 @@ import functools
 import hashlib
 import pickle
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -19,11 +21,9 @@ import sklearn
 from coaching import ScoreReport, score
 from coaching.classifier import DEFAULT_CONFIG, DEFAULT_TRAINING_PATH, PostTypeClassifier, classify_new, train_default
 from coaching.features import post_features
+from lasna import settings
 from lasna.errors import InputError
 from lasna.store import Store
-
-#: History loaded before the scoring window, so "new interlocutors" and baselines have a past.
-HISTORY_DAYS = 365
 
 
 def _model_cache_path() -> Path:
@@ -84,24 +84,68 @@ def leader_ids(store: Store, names: Sequence[str]) -> list[int]:
     return [store.leader(name).id for name in names]
 
 
+@dataclass
+class ScoreInputs:
+    """Everything the scoring core needs, loaded once: the frames, per-post features and the
+    cached post types. The CLI, the coaching service and the dashboard all score through
+    :meth:`score`, so one leader gets the same numbers wherever they are shown."""
+
+    leaders: pd.DataFrame
+    posts: pd.DataFrame
+    interactions: pd.DataFrame
+    features: pd.DataFrame  # post_id, is_repost + coaching.features.FEATURE_COLUMNS
+    post_types: pd.DataFrame  # post_id, label, proba, model_version
+
+    @cached_property
+    def posts_with_features(self) -> pd.DataFrame:
+        extra = self.features.drop(columns=[c for c in self.features.columns if c in self.posts.columns])
+        return pd.concat([self.posts.reset_index(drop=True), extra.reset_index(drop=True)], axis=1)
+
+    def score(
+        self,
+        *,
+        until: datetime | pd.Timestamp,
+        days: int,
+        by: str | None = None,
+        reference: str | None = None,
+    ) -> ScoreReport:
+        """Score every leader over the ``days`` before ``until``; ``reference`` defaults to the
+        ``score_reference`` setting."""
+        types = self.post_types[["post_id", "label"]] if len(self.post_types) else None
+        return score(self.posts, self.interactions, self.leaders, until=pd.Timestamp(until), days=days, by=by,
+                     reference=reference or settings.get("score_reference"), features=self.features,
+                     post_types=types)
+
+
+def load_score_inputs(
+    store: Store, *, since: datetime | None = None, until: datetime | None = None
+) -> ScoreInputs:
+    """Every active leader's posts and interactions between ``since`` and ``until`` (default: all),
+    with post features computed once and post types classified for new posts only."""
+    leaders = store.leaders_frame()
+    ids = leaders["leader_id"].tolist()
+    posts = store.posts_frame(ids, since=since, until=until)
+    interactions = store.interactions_frame(ids, since=since, until=until)
+    types = post_types(store, posts) if len(posts) else pd.DataFrame(
+        columns=["post_id", "label", "proba", "model_version"])
+    return ScoreInputs(leaders=leaders, posts=posts, interactions=interactions, features=post_features(posts),
+                       post_types=types)
+
+
 def score_store(
     store: Store,
     *,
     days: int = 90,
     until: datetime | None = None,
     by: str | None = None,
-    reference: str = "all",
+    reference: str | None = None,
 ) -> ScoreReport:
-    """Score every active leader (the reference population) over the window ending at ``until``."""
+    """Score every active leader (the reference population) over the window ending at ``until``.
+    The whole stored history before it is loaded (retention bounds it): "new interlocutors" need
+    the past, and the dashboard scores the same way, so both show the same numbers."""
     until = until or datetime.now(UTC)
-    leaders = store.leaders_frame()
-    ids = leaders["leader_id"].tolist()
-    start = until - timedelta(days=days + HISTORY_DAYS)
-    posts = store.posts_frame(ids, since=start, until=until)
-    interactions = store.interactions_frame(ids, since=start, until=until)
-    types = post_types(store, posts)[["post_id", "label"]] if len(posts) else None
-    return score(posts, interactions, leaders, until=pd.Timestamp(until), days=days, by=by, reference=reference,
-                 post_types=types)
+    inputs = load_score_inputs(store, until=until)
+    return inputs.score(until=until, days=days, by=by, reference=reference)
 
 
 def posts_with_features(store: Store, leader: str, *, days: int = 90, until: datetime | None = None) -> pd.DataFrame:

@@ -52,6 +52,16 @@ def _rate(value: str | tuple[float, float]) -> tuple[float, float]:
     return parsed
 
 
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        low = str(value).strip().lower()
+        if low not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {value!r}")
+        return low
+
+    return parse
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -90,6 +100,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("retention_days", 730, "Delete collected posts and interactions older than this.", int),
         Setting("thread_horizon_days", 60, "Re-check replies only for posts younger than this.", int),
         Setting("language", "fi", "Default UI and report language (fi or en).", str),
+        Setting(
+            "score_reference",
+            "cohort",
+            "Percentiles within the leader's cohort(s) (leaders without one: among all) or among all leaders.",
+            _choice("cohort", "all"),
+        ),
         Setting("concurrency", 8, "How many accounts a collection run works on at once.", int),
         Setting(
             "request_budget",

@@ -40,7 +40,10 @@ def register(app: typer.Typer) -> None:
         since: str = typer.Option(None, "--since", help="Window start date (instead of --days), e.g. 2026-01-01."),
         until: str = typer.Option(None, "--until", help="Window end date (default now)."),
         by: str = typer.Option(None, "--by", help="Also split the window by week or month."),
-        reference: str = typer.Option("all", "--reference", help="Percentiles among all leaders or the cohort."),
+        reference: str = typer.Option(
+            None, "--reference",
+            help="Percentiles within the leader's cohort or among all leaders (default: the score_reference setting, cohort).",
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print JSON: composites and components with n and evidence."),
     ) -> None:
         """Score leaders: Openness, Responsiveness, Network, Consistency and their components."""
@@ -48,7 +51,7 @@ def register(app: typer.Typer) -> None:
 
         if by is not None and by not in BY_CHOICES:
             raise InputError(f"--by must be week or month, not {by!r}")
-        if reference not in ("all", "cohort"):
+        if reference is not None and reference not in ("all", "cohort"):
             raise InputError(f"--reference must be all or cohort, not {reference!r}")
         store = open_store()
         end, window = scoring_service.resolve_window(
