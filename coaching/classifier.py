@@ -127,10 +127,13 @@ class LinearTextModel:
     Subclasses are dataclasses with the fields ``pipeline``, ``model_version`` and ``_names``.
     """
 
-    def _set_fitted(self, pipeline: Pipeline, version: str) -> None:
+    def _fit(self, pipeline: Pipeline, training: pd.DataFrame, version_prefix: str):
+        """Fit ``pipeline`` on ``training`` (text, label); ``model_version`` = prefix + training digest."""
+        pipeline.fit(training["text"].tolist(), training["label"].tolist())
         self.pipeline = pipeline
-        self.model_version = version
+        self.model_version = f"{version_prefix}-{training_digest(training)}"
         self._names = pipeline.named_steps["features"].get_feature_names_out()
+        return self
 
     @property
     def classes_(self) -> np.ndarray:
@@ -178,10 +181,7 @@ class PostTypeClassifier(LinearTextModel):
     _names: np.ndarray | None = field(default=None, repr=False)
 
     def fit(self, training: pd.DataFrame) -> "PostTypeClassifier":
-        pipeline = build_pipeline(self.config, self.C)
-        pipeline.fit(training["text"].tolist(), training["label"].tolist())
-        self._set_fitted(pipeline, f"{self.config}-C{self.C:g}-{training_digest(training)}")
-        return self
+        return self._fit(build_pipeline(self.config, self.C), training, f"{self.config}-C{self.C:g}")
 
     def classify(self, posts: pd.DataFrame, n_jobs: int = 1) -> pd.DataFrame:
         """Frame post_id, label, proba, model_version for ``posts`` (post_id, text)."""

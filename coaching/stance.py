@@ -30,7 +30,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from coaching.classifier import (
-    LinearTextModel, affix_features, linear_text_pipeline, load_labelled, normalise, training_digest,
+    LinearTextModel, affix_features, linear_text_pipeline, load_labelled, normalise,
 )
 
 LABELS = ("critical", "supportive", "neutral")
@@ -100,12 +100,8 @@ class ReplyStanceClassifier(LinearTextModel):
     _names: np.ndarray | None = field(default=None, repr=False)
 
     def fit(self, training: pd.DataFrame) -> "ReplyStanceClassifier":
-        pipeline = build_pipeline(self.config, self.C)
-        pipeline.fit(training["text"].tolist(), training["label"].tolist())
-        version = (f"{STANCE_SCHEME}-{self.config}-C{self.C:g}-t{self.critical_threshold:g}-"
-                   f"{training_digest(training)}")
-        self._set_fitted(pipeline, version)
-        return self
+        version = f"{STANCE_SCHEME}-{self.config}-C{self.C:g}-t{self.critical_threshold:g}"
+        return self._fit(build_pipeline(self.config, self.C), training, version)
 
     def _linear(self):
         """A calibrated model explains by the mean coefficients of its calibrated folds."""
