@@ -37,8 +37,8 @@ LABELS = ("critical", "supportive", "neutral")
 DEFAULT_TRAINING_PATH = Path(__file__).resolve().parent.parent / "data" / "labels" / "replies.csv"
 #: P(critical) needed to call a reply critical; chosen on out-of-fold predictions (docs/METRICS.md).
 CRITICAL_THRESHOLD = 0.6
-#: Configurations compared by ``python -m coaching.evaluate --stance``; the default is the fastest that
-#: is within 0.02 macro-F1 of the best (docs/METRICS.md).
+#: Configurations compared by ``python -m coaching.evaluate --stance``; the default is the fastest, and
+#: within 0.02 macro-F1 of the best when each is held to critical precision ≥ 0.8 (docs/METRICS.md).
 CONFIGS = ("affix", "affix_calibrated", "char25_affix")
 DEFAULT_CONFIG = "affix"
 DEFAULT_C = 20.0
@@ -53,7 +53,7 @@ _WORD3 = re.compile(r"[^\W\d_]{3,}")
 
 
 def stance_analyzer(doc: str) -> list[str]:
-    """Affix features over tokens that also keep emoji and quotes (🙄, 👏 and scare quotes carry stance)."""
+    """Affix features over tokens that also keep emoji and quotes (🙄, 👏, scare quotes carry stance)."""
     return affix_features(doc, _STANCE_TOKEN)
 
 

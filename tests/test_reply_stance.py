@@ -54,7 +54,7 @@ def test_loader_rejects_unknown_labels(tmp_path):
 
 @pytest.mark.parametrize("text,label", [
     ("Tämä päätös on täysin väärä ja asukkaat maksavat sen. Miksi meitä ei kuunneltu?", "critical"),
-    ("Olen pettynyt, lupasitte korjata koulun ilmanvaihdon jo viime vuonna eikä mitään ole tehty.", "critical"),
+    ("Olen pettynyt, lupasitte korjata ilmanvaihdon jo viime vuonna eikä mitään tehty.", "critical"),
     ("This is a terrible decision and nobody asked residents. Why weren't we consulted?", "critical"),
     ("Kiitos, tosi hienoa työtä koko tiimiltä! Onnittelut!", "supportive"),
     ("Thank you, wonderful work by the whole team! Congratulations!", "supportive"),
@@ -65,7 +65,8 @@ def test_clear_unseen_replies_get_the_obvious_stance(model, text, label):
     assert model.predict([text])[0] == label
 
 
-@pytest.mark.parametrize("text", ["", "   ", "👍", "🙏🙏❤️", "https://example.fi/x", "@someone", "ok", "+1"])
+@pytest.mark.parametrize("text", ["", "   ", "👍", "🙏🙏❤️", "https://example.fi/x", "@someone", "ok", "+1",
+                                  None])
 def test_texts_too_short_to_judge_are_neutral(model, text):
     assert too_short(pd.Series([text]))[0]
     assert model.predict([text])[0] == "neutral"
