@@ -37,16 +37,21 @@ CONFIGS: dict[str, dict] = {
 DEFAULT_CONFIG = "word12_affix"  # ≥ 20k posts/s and within 0.02 macro-F1 of the best (docs/METRICS.md)
 
 
-def load_training_set(path: str | Path | None = None) -> pd.DataFrame:
-    """Read the labelled posts (columns text, lang, label, author)."""
-    df = pd.read_csv(path or DEFAULT_TRAINING_PATH, dtype=str, keep_default_na=False)
+def load_labelled(path: str | Path, labels: tuple[str, ...]) -> pd.DataFrame:
+    """Read a labelled set (columns text, lang, label, author) and check its labels against ``labels``."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = {"text", "lang", "label", "author"} - set(df.columns)
     if missing:
         raise ValueError(f"training set lacks columns {sorted(missing)}")
-    bad = set(df["label"]) - set(LABELS)
+    bad = set(df["label"]) - set(labels)
     if bad:
         raise ValueError(f"unknown labels {sorted(bad)}")
     return df
+
+
+def load_training_set(path: str | Path | None = None) -> pd.DataFrame:
+    """Read the labelled posts (columns text, lang, label, author)."""
+    return load_labelled(path or DEFAULT_TRAINING_PATH, LABELS)
 
 
 def normalise(text: str) -> str:
@@ -60,13 +65,9 @@ def normalise(text: str) -> str:
 _TOKEN = re.compile(r"@user|\w+|[?!]")
 
 
-def affix_analyzer(doc: str) -> list[str]:
-    """Words, word bigrams and word affixes (first 4 / last 3 letters) in one pass.
-
-    A cheap stand-in for character n-grams: Finnish endings (-ko/-kö, -ni, -mme, -sin) and stems show up
-    as affixes without generating every n-gram of the text.
-    """
-    toks = _TOKEN.findall(normalise(doc))
+def affix_features(doc: str, token: re.Pattern = _TOKEN) -> list[str]:
+    """Tokens of ``token``, token bigrams and word affixes (first 4 / last 3 letters) in one pass."""
+    toks = token.findall(normalise(doc))
     feats = list(toks)
     feats += [f"{a} {b}" for a, b in zip(toks, toks[1:])]
     for t in toks:
@@ -76,14 +77,28 @@ def affix_analyzer(doc: str) -> list[str]:
     return feats
 
 
+def affix_analyzer(doc: str) -> list[str]:
+    """Words, word bigrams and word affixes (first 4 / last 3 letters) in one pass.
+
+    A cheap stand-in for character n-grams: Finnish endings (-ko/-kö, -ni, -mme, -sin) and stems show up
+    as affixes without generating every n-gram of the text.
+    """
+    return affix_features(doc)
+
+
+def linear_text_pipeline(analyzer, C: float, clf=None) -> Pipeline:
+    """One TF-IDF over ``analyzer`` (a picklable module-level function) → balanced LogisticRegression."""
+    return Pipeline([
+        ("features", FeatureUnion([("affix", TfidfVectorizer(analyzer=analyzer, sublinear_tf=True,
+                                                             dtype=np.float32))])),
+        ("clf", clf if clf is not None else LogisticRegression(class_weight="balanced", C=C, max_iter=3000)),
+    ])
+
+
 def build_pipeline(config: str = DEFAULT_CONFIG, C: float = 5.0) -> Pipeline:
     spec = CONFIGS[config]
     if spec.get("affix"):
-        return Pipeline([
-            ("features", FeatureUnion([("affix", TfidfVectorizer(analyzer=affix_analyzer, sublinear_tf=True,
-                                                                 dtype=np.float32))])),
-            ("clf", LogisticRegression(class_weight="balanced", C=C, max_iter=3000)),
-        ])
+        return linear_text_pipeline(affix_analyzer, C)
     parts = []
     if spec["char"]:
         parts.append(("char", TfidfVectorizer(analyzer="char_wb", ngram_range=spec["char"], min_df=2,
@@ -97,22 +112,27 @@ def build_pipeline(config: str = DEFAULT_CONFIG, C: float = 5.0) -> Pipeline:
     ])
 
 
-@dataclass
-class PostTypeClassifier:
-    config: str = DEFAULT_CONFIG
-    C: float = 5.0
-    pipeline: Pipeline | None = None
-    model_version: str = ""
-    _names: np.ndarray | None = field(default=None, repr=False)
+def training_digest(training: pd.DataFrame) -> str:
+    """Short hash of the (label, text) pairs a model was fitted on: part of its ``model_version``."""
+    digest = hashlib.sha1()
+    for t, lab in zip(training["text"], training["label"]):
+        digest.update(f"{lab}\t{t}\n".encode())
+    return digest.hexdigest()[:10]
 
-    def fit(self, training: pd.DataFrame) -> "PostTypeClassifier":
-        self.pipeline = build_pipeline(self.config, self.C)
-        self.pipeline.fit(training["text"].tolist(), training["label"].tolist())
-        digest = hashlib.sha1()
-        for t, lab in zip(training["text"], training["label"]):
-            digest.update(f"{lab}\t{t}\n".encode())
-        self.model_version = f"{self.config}-C{self.C:g}-{digest.hexdigest()[:10]}"
-        self._names = self.pipeline.named_steps["features"].get_feature_names_out()
+
+class LinearTextModel:
+    """Shared machinery of the text classifiers: a fitted ``pipeline`` (TF-IDF features → linear
+    ``clf``), probabilities, and explanations by coefficient × feature value.
+
+    Subclasses are dataclasses with the fields ``pipeline``, ``model_version`` and ``_names``.
+    """
+
+    def _fit(self, pipeline: Pipeline, training: pd.DataFrame, version_prefix: str):
+        """Fit ``pipeline`` on ``training`` (text, label); ``model_version`` = prefix + training digest."""
+        pipeline.fit(training["text"].tolist(), training["label"].tolist())
+        self.pipeline = pipeline
+        self.model_version = f"{version_prefix}-{training_digest(training)}"
+        self._names = pipeline.named_steps["features"].get_feature_names_out()
         return self
 
     @property
@@ -134,6 +154,35 @@ class PostTypeClassifier:
     def predict(self, texts, n_jobs: int = 1) -> np.ndarray:
         return self.classes_[self.predict_proba(texts, n_jobs).argmax(axis=1)]
 
+    def _linear(self):
+        """(classes, coefficient matrix) of the linear model behind the predictions."""
+        clf = self.pipeline.named_steps["clf"]
+        return clf.classes_, clf.coef_
+
+    def explain(self, text: str, top: int = 5, label: str | None = None) -> list[tuple[str, float]]:
+        """Strongest features for ``label`` (default: the predicted one): coefficient × feature value."""
+        feats = self.pipeline.named_steps["features"].transform([text])
+        classes, coef = self._linear()
+        if label is None:
+            label = self.predict([text])[0]
+        k = list(classes).index(label)
+        row = feats.tocsr()
+        contrib = row.data * coef[k, row.indices]
+        order = np.argsort(-contrib)[:top]
+        return [(str(self._names[row.indices[i]]), float(contrib[i])) for i in order if contrib[i] > 0]
+
+
+@dataclass
+class PostTypeClassifier(LinearTextModel):
+    config: str = DEFAULT_CONFIG
+    C: float = 5.0
+    pipeline: Pipeline | None = None
+    model_version: str = ""
+    _names: np.ndarray | None = field(default=None, repr=False)
+
+    def fit(self, training: pd.DataFrame) -> "PostTypeClassifier":
+        return self._fit(build_pipeline(self.config, self.C), training, f"{self.config}-C{self.C:g}")
+
     def classify(self, posts: pd.DataFrame, n_jobs: int = 1) -> pd.DataFrame:
         """Frame post_id, label, proba, model_version for ``posts`` (post_id, text)."""
         texts = posts["text"].fillna("").astype(str).tolist()
@@ -143,18 +192,6 @@ class PostTypeClassifier:
         best = p.argmax(axis=1)
         return pd.DataFrame({"post_id": posts["post_id"].to_numpy(), "label": self.classes_[best],
                              "proba": p[np.arange(len(best)), best], "model_version": self.model_version})
-
-    def explain(self, text: str, top: int = 5, label: str | None = None) -> list[tuple[str, float]]:
-        """Strongest features for ``label`` (default: the predicted one): coefficient × feature value."""
-        feats = self.pipeline.named_steps["features"].transform([text])
-        clf = self.pipeline.named_steps["clf"]
-        if label is None:
-            label = clf.predict(feats)[0]
-        k = list(clf.classes_).index(label)
-        row = feats.tocsr()
-        contrib = row.data * clf.coef_[k, row.indices]
-        order = np.argsort(-contrib)[:top]
-        return [(str(self._names[row.indices[i]]), float(contrib[i])) for i in order if contrib[i] > 0]
 
 
 def train_default(path: str | Path | None = None, config: str = DEFAULT_CONFIG) -> PostTypeClassifier:

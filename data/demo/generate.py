@@ -7,7 +7,11 @@ always ends in the current week.
 
 Each leader has a communication *style* that later views must be able to see:
 the conversationalist, the broadcaster, the steady one, the shooting star, the one
-who restricts replies, the slow responder, the network builder, the results sharer.
+who restricts replies, the slow responder, the network builder, the results sharer (who also leaves
+critical replies unanswered while answering the rest: the critical-vs-supportive answer rate).
+
+Reply texts of critical replies and the avoider's dropped answers come from a separate random stream
+(``_reply_rng``), so the main sequence — posts, timestamps, ids, answer links — is unchanged by them.
 """
 
 from __future__ import annotations
@@ -144,6 +148,25 @@ TEXTS = {
     },
 }
 
+# More critical replies (disagreement, complaints, sarcasm, critical questions), drawn with a separate
+# random stream. Not in the stance training set (tests/test_reply_stance.py checks).
+CRITICAL_TEXTS = {
+    "fi": ["Miksi tästä ei kysytty henkilöstöltä ennen päätöstä?", "Taas yksi hanke, josta ei jää käteen mitään 🙄",
+           "Kiitos vaan, mutta meidän alueella palvelut vain heikkenee.",
+           "Aika kaunis kuva tilanteesta, joka on arjessa ihan toinen.",
+           "Tämä on jo kolmas kerta kun sama lupaus tehdään. Milloin tapahtuu jotain?",
+           "Ei kuulosta reilulta niitä kohtaan, jotka tätä työtä oikeasti tekee.",
+           "Valitettavasti luvut eivät vastaa sitä, mitä asiakkaat kokevat.",
+           "Upeeta, taas leikataan sieltä mistä on helpointa leikata."],
+    "en": ["Why were staff not asked before this was decided?", "Yet another project that leaves nothing behind 🙄",
+           "Thanks, but services in our area just keep getting worse.",
+           "Quite a rosy picture of something that looks very different day to day.",
+           "Third time the same promise has been made. When will anything happen?",
+           "Doesn't sound fair to the people actually doing this work.",
+           "Sadly these figures don't match what customers experience.",
+           "Wonderful, cutting where it's easiest to cut once again."],
+}
+
 
 @dataclass(frozen=True)
 class Style:
@@ -160,6 +183,7 @@ class Style:
     regularity: float = 0.5  # 1 = same amount every week, 0 = very bursty
     audience: int = 150  # how many distinct people talk with this leader
     repost_per_week: float = 0.3
+    avoids_critical: bool = False  # answers supportive and neutral replies, leaves critical ones
 
 
 STYLES = {
@@ -178,7 +202,7 @@ STYLES = {
     "network_builder": Style(3.5, {"crediting": 3, "question": 2, "personal": 2, "results": 1, "broadcast": 1},
                              0.75, (1, 20), 5, 2.2, audience=600, regularity=0.75),
     "results_sharer": Style(3, {"results": 4, "crediting": 2, "personal": 1, "broadcast": 1, "question": 0.5},
-                            0.45, (4, 48), 0.8, 1.5, audience=150, regularity=0.8),
+                            0.45, (4, 48), 0.8, 1.5, audience=150, regularity=0.8, avoids_critical=True),
 }
 
 LEADERS = [
@@ -261,6 +285,8 @@ def generate_leader(rng: random.Random, index: int, entry: tuple) -> dict:
     people = make_people(rng, lang, style.audience)
     # a long tail: a few regulars talk often, most only once or twice
     weights = [1 / (i + 1) ** 0.8 for i in range(len(people))]
+    reply_rng = _reply_rng(index)
+    critical_texts = texts["incoming_critical"] + CRITICAL_TEXTS[lang]
     start = ANCHOR - timedelta(weeks=WEEKS)
     posts: list[dict] = []
     interactions: list[dict] = []
@@ -306,7 +332,7 @@ def generate_leader(rng: random.Random, index: int, entry: tuple) -> dict:
             "author_name": person["name"],
             "created_at": _iso(created),
             "indexed_at": _iso(created + timedelta(seconds=rng.randint(1, 30))),
-            "text": rng.choice(texts[mood]),
+            "text": rng.choice(texts[mood]),  # drawn even when replaced below: keeps the main sequence
             "lang": lang,
             "url": f"https://bsky.app/profile/{person['handle']}/post/{rkey}",
             "parent_id": parent["id"],
@@ -315,11 +341,16 @@ def generate_leader(rng: random.Random, index: int, entry: tuple) -> dict:
             "_mood": mood,
             "_person": person,
         }
+        if mood == "incoming_critical":
+            item["text"] = reply_rng.choice(critical_texts)
         interactions.append(item)
         parent["reply_count"] += 1
         return item
 
-    def maybe_answer(item: dict, root: dict, depth: int) -> None:
+    def maybe_answer(item: dict, root: dict, depth: int, drop: bool = False) -> None:
+        """Answer ``item`` (or not). The avoider's answers to critical replies are generated as for
+        everyone (the main sequence stays the same) and marked ``_drop``, with the rest of that thread."""
+        drop = drop or (style.avoids_critical and item["_mood"] == "incoming_critical")
         if item["_mood"] == "incoming_emoji" and rng.random() < 0.7:
             return  # emoji reactions rarely need an answer
         prob = style.answer_prob * (0.6 if item["_mood"] == "incoming_critical" and style.answer_prob < 0.6 else 1)
@@ -339,11 +370,15 @@ def generate_leader(rng: random.Random, index: int, entry: tuple) -> dict:
             reply_root_id=root["id"],
             reply_parent_author_id=item["author_id"],
         )
+        if drop:
+            answer["_drop"] = True
         # the conversation continues (A -> L -> A -> L) now and then
         if depth < 3 and rng.random() < 0.35:
             follow = incoming(answer, when + timedelta(hours=rng.uniform(0.5, 20)), root["id"], item["_person"])
+            if drop:
+                follow["_drop"] = True
             if datetime.fromisoformat(follow["created_at"].replace("Z", "+00:00")) < ANCHOR:
-                maybe_answer(follow, root, depth + 1)
+                maybe_answer(follow, root, depth + 1, drop)
             else:
                 interactions.remove(follow)
                 answer["reply_count"] -= 1
@@ -419,7 +454,8 @@ def generate_leader(rng: random.Random, index: int, entry: tuple) -> dict:
             "url": f"https://bsky.app/profile/{person['handle']}/post/{rkey}",
             "parent_id": None, "root_id": None, "hidden": False,
         })
-    posts = [p for p in posts if p["created_at"] < _iso(ANCHOR)]
+    posts = [p for p in posts if p["created_at"] < _iso(ANCHOR) and not p.get("_drop")]
+    interactions = [i for i in interactions if not i.get("_drop")]
     for p in posts:
         p.pop("_kind")
     for i in interactions:
@@ -464,6 +500,11 @@ def _extra_account(rng: random.Random, kind: str, name: str, lang: str, style: S
                       + rng.choice(TEXTS[lang]["results"]).format(t=topic, n=rng.randint(3, 40), url=link)})
     return {"platform": "feed", "handle": feed_url, "stable_id": feed_url, "url": feed_url, "posts": posts,
             "interactions": []}
+
+
+def _reply_rng(index: int) -> random.Random:
+    """The separate random stream for reply texts of leader ``index`` (not the main sequence)."""
+    return random.Random(f"lasna-demo-replies-{index}")
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

@@ -1,7 +1,11 @@
-"""Assemble data/labels/posts.csv from the hand-written source files in data/labels/src/.
+"""Assemble the labelled sets from the hand-written source files.
 
-Each src file is <lang>_<label>.txt with one post per line. Pseudo-authors are assigned by a stable
-hash of the text (12 per language), so grouped cross-validation keeps each author's posts together.
+- ``src/<lang>_<label>.txt`` → ``posts.csv`` (post types, CODEBOOK.md), 12 pseudo-authors per language;
+- ``replies_src/<lang>_<label>.txt`` → ``replies.csv`` (stance of incoming replies, CODEBOOK-replies.md),
+  30 pseudo-repliers per language.
+
+One text per line. Pseudo-authors are assigned by a stable hash of the text, so grouped
+cross-validation keeps each author's texts together.
 Run: python data/labels/build.py
 """
 
@@ -11,11 +15,13 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 AUTHORS_PER_LANG = 12
+#: (source folder, output file, pseudo-authors per language, author name prefix)
+SETS = [("src", "posts.csv", AUTHORS_PER_LANG, "author"), ("replies_src", "replies.csv", 30, "replier")]
 
 
-def main() -> None:
+def build(src: str, out: str, n_authors: int, prefix: str) -> int:
     rows = []
-    for f in sorted((HERE / "src").glob("*.txt")):
+    for f in sorted((HERE / src).glob("*.txt")):
         lang, label = f.stem.split("_", 1)
         for line in f.read_text(encoding="utf-8").splitlines():
             text = line.strip()
@@ -23,12 +29,17 @@ def main() -> None:
                 continue
             h = int(hashlib.sha1(text.encode()).hexdigest(), 16)
             rows.append({"text": text, "lang": lang, "label": label,
-                         "author": f"{lang}_author_{h % AUTHORS_PER_LANG:02d}"})
-    with open(HERE / "posts.csv", "w", newline="", encoding="utf-8") as out:
-        w = csv.DictWriter(out, fieldnames=["text", "lang", "label", "author"])
+                         "author": f"{lang}_{prefix}_{h % n_authors:02d}"})
+    with open(HERE / out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["text", "lang", "label", "author"])
         w.writeheader()
         w.writerows(rows)
-    print(f"wrote {len(rows)} rows")
+    return len(rows)
+
+
+def main() -> None:
+    for spec in SETS:
+        print(f"wrote {build(*spec)} rows to {spec[1]}")
 
 
 if __name__ == "__main__":
