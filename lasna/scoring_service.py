@@ -7,53 +7,65 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import platformdirs
 import sklearn
 
 from coaching import ScoreReport, score
-from coaching.classifier import DEFAULT_CONFIG, DEFAULT_TRAINING_PATH, PostTypeClassifier, classify_new, train_default
+from coaching import classifier, stance
+from coaching.classifier import DEFAULT_TRAINING_PATH, PostTypeClassifier, classify_new, train_default
 from coaching.features import post_features
 from lasna import settings
 from lasna.errors import InputError
 from lasna.store import Store
 
 
-def _model_cache_path() -> Path:
-    """Where the fitted default model is kept: keyed by the training data and the model config."""
-    digest = hashlib.sha1(DEFAULT_TRAINING_PATH.read_bytes())
-    digest.update(f"{DEFAULT_CONFIG}|{sklearn.__version__}".encode())
-    return Path(platformdirs.user_cache_dir("lasna")) / "models" / f"post-types-{digest.hexdigest()[:16]}.pickle"
+def _model_path(name: str, *sources: Path) -> Path:
+    """Where a fitted model is kept: keyed by its training data and code (``sources``) and sklearn."""
+    digest = hashlib.sha1(sklearn.__version__.encode())
+    for source in sources:
+        digest.update(source.read_bytes())
+    return Path(platformdirs.user_cache_dir("lasna")) / "models" / f"{name}-{digest.hexdigest()[:16]}.pickle"
 
 
-@functools.lru_cache(maxsize=1)
-def default_classifier() -> PostTypeClassifier:
-    """The post-type model trained on the bundled labelled posts.
-
-    Fitting takes seconds, so the fitted model is pickled to the user cache directory
-    (a file this process wrote itself) and reused until the training data change.
-    """
-    path = _model_cache_path()
+def _load_or_train(path: Path, train: Callable[[], Any]) -> Any:
+    """Fitting takes seconds, so a fitted model is pickled to the user cache directory (a file
+    this program wrote itself) and reused until its training data or code change."""
     if path.exists():
         try:
             with path.open("rb") as fh:
                 return pickle.load(fh)
         except Exception:  # a stale or truncated cache file: retrain below
             path.unlink(missing_ok=True)
-    model = train_default()
+    model = train()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
         pickle.dump(model, fh)
     tmp.replace(path)
     return model
+
+
+@functools.lru_cache(maxsize=1)
+def default_classifier() -> PostTypeClassifier:
+    """The post-type model trained on the bundled labelled posts."""
+    return _load_or_train(_model_path("post-types", DEFAULT_TRAINING_PATH, Path(classifier.__file__)), train_default)
+
+
+@functools.lru_cache(maxsize=1)
+def default_stance_model() -> stance.ReplyStanceClassifier:
+    """The reply-stance model (critical / supportive / neutral) trained on the bundled labelled replies."""
+    path = _model_path("reply-stance", stance.DEFAULT_TRAINING_PATH, Path(stance.__file__), Path(classifier.__file__))
+    return _load_or_train(path, stance.train_default)
 
 
 def post_types(store: Store, posts: pd.DataFrame) -> pd.DataFrame:

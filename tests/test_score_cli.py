@@ -102,3 +102,26 @@ def test_post_types_are_cached_and_not_reclassified(demo_url):
 
     assert classify_new(posts, cached, model).empty
     assert first.set_index("post_id")["label"].sort_index().tolist() == cached.set_index("post_id")["label"].sort_index().tolist()
+
+
+def test_a_fitted_model_is_refitted_when_its_training_data_or_code_change(tmp_path, monkeypatch):
+    from lasna import scoring_service
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data, code = tmp_path / "labels.csv", tmp_path / "model.py"
+    data.write_text("text,label\n")
+    code.write_text("VERSION = 1\n")
+    fits: list[int] = []
+
+    def train() -> dict:
+        fits.append(1)
+        return {"fit": len(fits)}
+
+    path = scoring_service._model_path("m", data, code)
+    assert scoring_service._load_or_train(path, train) == {"fit": 1}
+    assert scoring_service._load_or_train(scoring_service._model_path("m", data, code), train) == {"fit": 1}
+    code.write_text("VERSION = 2\n")  # new code: a pickle of the old class must not be reused
+    assert scoring_service._model_path("m", data, code) != path
+    assert scoring_service._load_or_train(scoring_service._model_path("m", data, code), train) == {"fit": 2}
+    path.write_bytes(b"truncated")  # a broken cache file is refitted, not an error
+    assert scoring_service._load_or_train(path, train) == {"fit": 3}
