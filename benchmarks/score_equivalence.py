@@ -99,7 +99,7 @@ def differences(ref: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> l
     for key in ("components", "composites", "interactions"):
         a, b = ref[key], new[key]
         try:
-            pd.testing.assert_frame_equal(a, b, check_exact=True, check_dtype=False)
+            pd.testing.assert_frame_equal(a, b, check_exact=True, check_dtype=True)
         except AssertionError as exc:
             problems.append(f"{key}: {str(exc).splitlines()[:6]}")
     if not ref["component_order"].equals(new["component_order"]):

@@ -92,7 +92,7 @@ def kaplan_meier_median(durations: np.ndarray, observed: np.ndarray, groups: np.
     if len(d) == 0:
         return float("nan") if single else pd.Series(dtype=float)
     codes, uniq = pd.factorize(g, sort=False)
-    order = np.lexsort((~e, d, codes))
+    order = _lexsort((~e, d, codes))
     c, dd, ee = codes[order], d[order], e[order]
     sizes = np.bincount(c, minlength=len(uniq))
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
@@ -110,6 +110,49 @@ def kaplan_meier_median(durations: np.ndarray, observed: np.ndarray, groups: np.
     if single:
         return float(med[0])
     return pd.Series(med, index=uniq)
+
+
+def _stable_argsort(a: np.ndarray) -> np.ndarray:
+    """``np.argsort(a, kind="stable")``, faster: radix sort for small non-negative integers, otherwise the
+    unstable (SIMD) sort with ties put back in row order."""
+    a = np.asarray(a)
+    if a.dtype == bool:
+        return np.argsort(a, kind="stable")
+    if len(a) == 0:
+        return np.zeros(0, np.int64)
+    if a.dtype.kind in "iu" and a.min() >= 0 and a.max() < 65_536:
+        return np.argsort(a.astype(np.uint16), kind="stable")
+    if a.dtype.kind == "f" and np.isnan(a).any():
+        return np.argsort(a, kind="stable")
+    order = np.argsort(a)
+    s = a[order]
+    tie = s[1:] == s[:-1]
+    n_tied = int(np.count_nonzero(tie))
+    if n_tied > len(a) // 4:
+        return np.argsort(a, kind="stable")
+    if n_tied:
+        in_run = np.flatnonzero(np.r_[tie, False] | np.r_[False, tie])
+        run = np.cumsum(np.r_[True, ~tie])[in_run]
+        order[in_run] = order[in_run][np.lexsort((order[in_run], run))]
+    return order
+
+
+def _lexsort(keys) -> np.ndarray:
+    """Same result as ``np.lexsort(keys)`` (last key primary, stable) by chained stable argsorts."""
+    order = _stable_argsort(keys[0])
+    for key in keys[1:]:
+        order = order[_stable_argsort(np.asarray(key)[order])]
+    return order
+
+
+def _earliest(target: np.ndarray, t: np.ndarray, size: int) -> np.ndarray:
+    """For each target 0..size-1, the index of its row with the smallest ``t`` (ties: the first row), or -1."""
+    tmin = np.full(size, np.iinfo(np.int64).max)
+    np.minimum.at(tmin, target, t)
+    first = np.full(size, np.iinfo(np.int64).max)
+    at_min = np.flatnonzero(t == tmin[target])
+    np.minimum.at(first, target[at_min], at_min)
+    return np.where(first == np.iinfo(np.int64).max, -1, first)
 
 
 class _Names:
@@ -162,99 +205,119 @@ def _factorize_many(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndar
     return out, names
 
 
-def _as_float_codes(codes: np.ndarray) -> np.ndarray:
-    cc = codes.astype(np.float64)
-    cc[codes < 0] = np.nan
-    return cc
+def _group_key(lid: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+    """One int64 per (leader_id, bucket): buckets are whole days since the epoch."""
+    return lid.astype(np.int64) * 1_000_003 + bucket.astype(np.int64) // DAY_NS
 
 
-def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
-    """Replace id and account columns by integer codes (float with NaN where missing)."""
-    pid = ["post_id", "reply_parent_id", "reply_root_id"]
-    iid = ["interaction_id", "parent_id", "root_id"]
-    posts, inter = posts.copy(), inter.copy()
-    codes, id_names = _factorize_many([posts[c] for c in pid] + [inter[c] for c in iid])
-    for (frame, c), cc in zip([(posts, c) for c in pid] + [(inter, c) for c in iid], codes):
-        frame[c] = _as_float_codes(cc)
-    ment_s = posts["mentions"] if "mentions" in posts else pd.Series([[]] * len(posts), dtype=object)
-    try:
-        lens = ment_s.map(len).to_numpy(dtype=np.int64)  # lists after lasna.frames.conform
-    except TypeError:
-        lens = np.fromiter((len(v) if isinstance(v, (list, tuple)) else 0 for v in ment_s), dtype=np.int64,
-                           count=len(ment_s))
-    ment = ment_s.tolist()
-    m_rows = np.repeat(np.arange(len(posts)), lens)
-    m_vals = pd.Series([x for v, n in zip(ment, lens) if n for x in v], dtype=object)
-    acodes, acct_names = _factorize_many([posts["author_id"], posts["reply_parent_author_id"], inter["author_id"],
-                                          m_vals])
-    posts["author_id"] = _as_float_codes(acodes[0])
-    posts["reply_parent_author_id"] = _as_float_codes(acodes[1])
-    inter["author_id"] = _as_float_codes(acodes[2])
-    mention_rows = pd.DataFrame({"_row": m_rows, "account": _as_float_codes(acodes[3])})
-    posts["_row"] = np.arange(len(posts))
-    posts = posts.drop(columns=["mentions"], errors="ignore")
-    return posts, inter, mention_rows, id_names, acct_names
+def _first_seen(g: np.ndarray) -> np.ndarray:
+    """Distinct values of ``g`` in order of first appearance (the order ``groupby(sort=False)`` gives)."""
+    if len(g) == 0:
+        return np.zeros(0, np.int64)
+    _, first = np.unique(g, return_index=True)
+    return g[np.sort(first)]
 
 
-def _evidence(frame: pd.DataFrame, keys: list[str], id_col: str, k: int, time_col: str = "t",
-              names: "_Names | None" = None) -> pd.Series:
-    """Up to ``k`` ids per (leader_id, bucket), earliest first, as a Series of lists (decoded by ``names``)."""
-    if len(frame) == 0 or k <= 0:
-        return pd.Series(dtype=object)
-    a = frame[keys[0]].to_numpy().astype(np.int64)
-    b = frame[keys[1]].to_numpy().astype(np.int64)
-    t = frame[time_col].to_numpy() if time_col in frame else np.zeros(len(frame), np.int64)
-    g = a * 1_000_003 + b // DAY_NS  # one int key per (leader, bucket)
-    order = np.lexsort((t, g))
-    g, a, b = g[order], a[order], b[order]
-    ids = frame[id_col].to_numpy()[order]
-    new = np.ones(len(a), bool)
-    new[1:] = g[1:] != g[:-1]
+def _first_k(sorted_groups: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the first ``k`` rows of every run of equal values in ``sorted_groups`` (the rank trick)."""
+    if len(sorted_groups) == 0:
+        return np.zeros(0, bool)
+    new = np.r_[True, sorted_groups[1:] != sorted_groups[:-1]]
     starts = np.flatnonzero(new)
-    grp = np.cumsum(new) - 1
-    rank = np.arange(len(a)) - starts[grp]
-    keep = rank < k
-    ids, grp = ids[keep], grp[keep]
-    ids = names[ids.astype(np.int64)] if names is not None else ids.astype(object)
-    bounds = np.flatnonzero(np.r_[True, grp[1:] != grp[:-1]])
-    lists = [list(x) for x in np.split(ids, bounds[1:])]
-    idx = pd.MultiIndex.from_arrays([a[starts], b[starts]], names=keys)
-    return pd.Series(lists, index=idx, dtype=object)
+    rank = np.arange(len(sorted_groups)) - starts[np.cumsum(new) - 1]
+    return rank < k
 
 
-def _align(s: pd.Series | None, index: pd.Index, fill=None) -> np.ndarray | list:
-    if s is None or len(s) == 0:
-        return [fill] * len(index) if not isinstance(fill, (int, float)) else np.full(len(index), fill, float)
-    return s.reindex(index).to_numpy() if fill is None else s.reindex(index, fill_value=fill).to_numpy()
+def _lists_by_group(groups: np.ndarray, ids: np.ndarray, size: int, names: "_Names") -> np.ndarray:
+    """Object array (one slot per group, ``None`` where empty) of decoded id lists; ``groups`` sorted."""
+    out = np.full(size, None, dtype=object)
+    if len(groups) == 0:
+        return out
+    decoded = names[ids].tolist()
+    bounds = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1], True])
+    for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        out[groups[s]] = decoded[s:e]
+    return out
 
 
-def _rate_rows(name: str, _unused, x: pd.Series, n: pd.Series, ev: pd.Series | None) -> pd.DataFrame:
-    """Rows for a rate x/n on the index of n (leader_id, bucket)."""
-    idx = n.index
-    if len(idx) == 0:
-        return pd.DataFrame(columns=COMPONENT_COLUMNS)
-    nn = n.to_numpy().astype(float)
-    xx = np.asarray(_align(x, idx, 0), dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where(nn > 0, xx / np.where(nn > 0, nn, 1), np.nan)
-    df = pd.DataFrame({"raw": raw, "x": xx, "n": nn, "evidence": _align(ev, idx)}, index=idx)
-    df["component"] = name
-    df.index.names = ["leader_id", "bucket"]
-    return df.reset_index()
+class _Groups:
+    """Rows grouped by (leader_id, bucket), sorted once by (group, time) and reused by every count and
+    evidence list over those rows. Group codes follow first appearance in the rows."""
+
+    def __init__(self, lid: np.ndarray, bucket: np.ndarray, t: np.ndarray):
+        self.g, uniq = pd.factorize(_group_key(lid, bucket))
+        self.g = self.g.astype(np.int64)
+        self.size = len(uniq)
+        self.order = _lexsort((t, self.g))
+        # codes appear in increasing order, so a group's first row is where the running maximum grows
+        running = np.maximum.accumulate(self.g) if len(self.g) else self.g
+        first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]]) if len(self.g) else self.g
+        self.lid = np.asarray(lid, dtype=np.int64)[first]
+        self.bucket = np.asarray(bucket, dtype=np.int64)[first]
+
+    def count(self, mask: np.ndarray | None = None) -> np.ndarray:
+        g = self.g if mask is None else self.g[mask]
+        return np.bincount(g, minlength=self.size).astype(float)
+
+    def evidence(self, mask: np.ndarray, ids: np.ndarray, k: int, names: "_Names") -> np.ndarray:
+        """Up to ``k`` ids per group among the rows in ``mask``, earliest first (ties: row order)."""
+        sel = self.order[mask[self.order]]
+        g = self.g[sel]
+        keep = _first_k(g, k)
+        return _lists_by_group(g[keep], ids[sel[keep]], self.size, names)
 
 
-def _value_rows(name: str, value: pd.Series, n: pd.Series, x: pd.Series | None = None,
-                ev: pd.Series | None = None) -> pd.DataFrame:
-    idx = value.index
-    if len(idx) == 0:
-        return pd.DataFrame(columns=COMPONENT_COLUMNS)
-    df = pd.DataFrame({"raw": value.to_numpy().astype(float),
-                       "x": np.asarray(_align(x, idx, np.nan), dtype=float),
-                       "n": np.asarray(_align(n, idx, 0), dtype=float),
-                       "evidence": _align(ev, idx)}, index=idx)
-    df["component"] = name
-    df.index.names = ["leader_id", "bucket"]
-    return df.reset_index()
+class _Rows:
+    """Collects component rows as arrays; one DataFrame at the end."""
+
+    def __init__(self):
+        self.parts: list[tuple] = []
+
+    def add(self, name: str, lid, bucket, raw, x, n, evidence=None) -> None:
+        m = len(lid)
+        if m == 0:
+            return
+        ev = np.full(m, None, dtype=object) if evidence is None else evidence
+        self.parts.append((name, np.asarray(lid, np.int64), np.asarray(bucket, np.int64),
+                           np.asarray(raw, float), np.asarray(x, float), np.asarray(n, float), ev))
+
+    def rate(self, name: str, G: "_Groups", out_g: np.ndarray, x: np.ndarray, n: np.ndarray, evidence=None) -> None:
+        """A rate x/n for the groups ``out_g`` of ``G`` (x and n indexed by group code)."""
+        nn, xx = n[out_g], x[out_g]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw = np.where(nn > 0, xx / np.where(nn > 0, nn, 1), np.nan)
+        self.add(name, G.lid[out_g], G.bucket[out_g], raw, xx, nn, None if evidence is None else evidence[out_g])
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=COMPONENT_COLUMNS)
+        cols = list(zip(*self.parts))
+        names = np.repeat(np.array(cols[0], dtype=object), [len(p[1]) for p in self.parts])
+        ev = np.concatenate(cols[6])
+        return pd.DataFrame({"leader_id": np.concatenate(cols[1]), "bucket": np.concatenate(cols[2]),
+                             "component": pd.array(names, dtype="str"), "raw": np.concatenate(cols[3]),
+                             "x": np.concatenate(cols[4]), "n": np.concatenate(cols[5]),
+                             "evidence": pd.Series([v if isinstance(v, list) else [] for v in ev.tolist()],
+                                                   dtype=object)})
+
+
+def _unique_sorted(keys: np.ndarray, return_counts: bool = False):
+    """``np.unique`` by one sort (faster than numpy's hash path for large int64 arrays)."""
+    s = np.sort(keys)
+    new = np.r_[True, s[1:] != s[:-1]] if len(s) else np.zeros(0, bool)
+    u = s[new]
+    if not return_counts:
+        return u
+    return u, np.diff(np.r_[np.flatnonzero(new), len(s)])
+
+
+def _lookup(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Position of each key in ``sorted_keys`` (unique, ascending), -1 where absent."""
+    if len(sorted_keys) == 0:
+        return np.full(len(keys), -1, np.int64)
+    pos = np.searchsorted(sorted_keys, keys)
+    pos = np.minimum(pos, len(sorted_keys) - 1)
+    return np.where(sorted_keys[pos] == keys, pos, -1)
 
 
 # --- preparation ------------------------------------------------------------------------------------------
@@ -316,6 +379,61 @@ class Period:
         return (t > self.start) & (t <= self.until)
 
 
+def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
+    """Integer codes (-1 = missing) for ids (posts and interactions share one dictionary) and accounts.
+
+    Posts are de-duplicated by ``post_id`` here (first row kept) so that account codes, whose order
+    breaks evidence ties, follow the de-duplicated posts.
+    """
+    pid = ["post_id", "reply_parent_id", "reply_root_id"]
+    iid = ["interaction_id", "parent_id", "root_id"]
+    codes, id_names = _factorize_many([posts[c] for c in pid] + [inter[c] for c in iid])
+    first_post = np.zeros(len(posts), bool)
+    if len(posts):
+        first_post[np.unique(codes[0], return_index=True)[1]] = True
+    posts = posts.loc[first_post].reset_index(drop=True)
+    P = {c: cc[first_post] for c, cc in zip(pid, codes[:3])}
+    I = dict(zip(iid, codes[3:]))
+    ment_s = posts["mentions"] if "mentions" in posts else pd.Series([[]] * len(posts), dtype=object)
+    try:
+        lens = ment_s.map(len).to_numpy(dtype=np.int64)  # lists after lasna.frames.conform
+    except TypeError:
+        lens = np.fromiter((len(v) if isinstance(v, (list, tuple)) else 0 for v in ment_s), dtype=np.int64,
+                           count=len(ment_s))
+    m_rows = np.repeat(np.arange(len(posts)), lens)
+    m_vals = pd.Series([x for v, n in zip(ment_s.tolist(), lens) if n for x in v], dtype=object)
+    acodes, acct_names = _factorize_many([posts["author_id"], posts["reply_parent_author_id"], inter["author_id"],
+                                          m_vals])
+    P["author_id"], P["reply_parent_author_id"] = acodes[0], acodes[1]
+    I["author_id"] = acodes[2]
+    return posts, P, I, (m_rows, acodes[3]), id_names, acct_names
+
+
+def _threads_of(tkeys: np.ndarray, M: np.int64, n_ids: int, lid: np.ndarray, thread: np.ndarray):
+    """Rows whose (leader, thread id) is one of ``tkeys`` (= leader * M + id code), and its position there."""
+    codes, leaders = tkeys % M, tkeys // M
+    if len(np.unique(codes)) == len(codes):  # one leader per thread id: a direct table
+        of_id = np.full(n_ids, -1, np.int64)
+        of_id[codes] = np.arange(len(codes))
+        rows = np.flatnonzero(thread >= 0)
+        pos = of_id[thread[rows]]
+        ok = pos >= 0
+        ok[ok] = leaders[pos[ok]] == lid[rows[ok]]
+        return rows[ok], pos[ok]
+    srt = np.argsort(tkeys, kind="stable")
+    pos = _lookup(tkeys[srt], lid * M + thread)
+    rows = np.flatnonzero((pos >= 0) & (thread >= 0))
+    return rows, srt[pos[rows]]
+
+
+def _bool(frame: pd.DataFrame, col: str, fill: bool = True) -> np.ndarray:
+    """A flag column as a bool array (missing column → all False; missing values → False if ``fill``)."""
+    if col not in frame:
+        return np.zeros(len(frame), bool)
+    s = frame[col].fillna(False) if fill else frame[col]
+    return s.to_numpy().astype(bool)
+
+
 def compute_components(
     posts: pd.DataFrame,
     interactions: pd.DataFrame,
@@ -326,14 +444,10 @@ def compute_components(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Long frame of raw components per (leader_id, bucket) and the linked interactions.
 
-    ``posts`` must already carry feature columns (see :func:`attach_features`).
+    ``posts`` must already carry feature columns (see :func:`attach_features`). Works on numpy arrays:
+    ids are encoded to integers once, posts and incoming are each grouped by (leader, bucket) and sorted
+    by time once, and every count and evidence list reuses that order.
     """
-    K = ["leader_id", "bucket"]
-    pcols = ["post_id", "leader_id", "author_id", "indexed_at", "is_repost", "reply_parent_id", "reply_root_id",
-             "reply_parent_author_id", "mentions", "replies_restricted", "quotes_disabled", "hidden_replies",
-             "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
-    icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "text",
-             "parent_id", "root_id"]
     import time as _time
 
     timings: dict[str, float] = {}
@@ -344,306 +458,319 @@ def compute_components(
         timings[label] = timings.get(label, 0.0) + now - _t[0]
         _t[0] = now
 
+    pcols = ["post_id", "leader_id", "author_id", "indexed_at", "is_repost", "reply_parent_id", "reply_root_id",
+             "reply_parent_author_id", "mentions", "replies_restricted", "quotes_disabled", "hidden_replies",
+             "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
+    icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "parent_id",
+             "root_id"]
     original_interactions = interactions
-    posts = posts[[c for c in pcols if c in posts]].drop_duplicates("post_id").reset_index(drop=True)
-    for c in ("is_repost", "replies_restricted", "quotes_disabled", "deleted", *FEATURE_COLUMNS):
-        if c in posts and c not in ("post_id", "lang_detected", "n_words"):
-            posts[c] = posts[c].fillna(False).astype(bool)  # empty frames come as object dtype
-    interactions = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
-    interactions["_irow"] = np.arange(len(interactions))
-    if len(interactions):
-        interactions["emoji_only"] = emoji_only_flags(interactions["text"])
-    else:
-        interactions["emoji_only"] = np.zeros(0, bool)
-    interactions = interactions.drop(columns=["text"], errors="ignore")
-    # Integer codes for ids and accounts: every join below runs on int64/float64 keys, not strings.
-    mark("slim + emoji flags")
-    posts, interactions, mention_rows, id_names, acct_names = _encode(posts, interactions)
+    posts = posts[[c for c in pcols if c in posts]].reset_index(drop=True)
+    inter = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
+    mark("slim")
+    posts, P0, I0, (m_rows, m_acc), id_names, acct_names = _encode(posts, inter)
     mark("encode ids")
-    if "deleted" in posts:
-        posts = posts[~posts["deleted"].astype(bool)]
-    posts = posts[posts["indexed_at"].notna()]
-    inter = interactions.drop_duplicates("interaction_id")
-    if "deleted" in inter:
-        inter = inter[~inter["deleted"].astype(bool)]
-    inter = inter[inter["indexed_at"].notna()]
 
-    pt_all = to_ns(posts["indexed_at"])
-    upto = pt_all <= period.until
-    posts, pt_all = posts[upto], pt_all[upto]
-    it_all = to_ns(inter["indexed_at"])
-    inter = inter[it_all <= period.until]
-    it_all = it_all[it_all <= period.until]
+    # ---- posts up to `until`, not deleted; interactions de-duplicated (first row), not deleted, up to `until`
+    p_notna = posts["indexed_at"].notna().to_numpy()
+    pt0 = np.where(p_notna, to_ns(posts["indexed_at"]), 0)
+    pkeep = p_notna & ~_bool(posts, "deleted") & (pt0 <= period.until)
+    prow = np.flatnonzero(pkeep)  # rows of the de-duplicated posts frame
+    pt_all = pt0[prow]
+    p_lid = posts["leader_id"].to_numpy().astype(np.int64)[prow]
+    p_id, p_parent, p_root = P0["post_id"][prow], P0["reply_parent_id"][prow], P0["reply_root_id"][prow]
+    p_author, p_pauthor = P0["author_id"][prow], P0["reply_parent_author_id"][prow]
+    p_repost = _bool(posts, "is_repost")[prow]
+    p_rto = _bool(posts, "reply_to_other")[prow]
 
-    own_ids = posts[["leader_id", "author_id"]].drop_duplicates()
+    first_inter = np.zeros(len(inter), bool)
+    if len(inter):
+        first_inter[np.unique(I0["interaction_id"], return_index=True)[1]] = True
+    i_notna = inter["indexed_at"].notna().to_numpy()
+    it0 = np.where(i_notna, to_ns(inter["indexed_at"]), 0)
+    irow = np.flatnonzero(first_inter & i_notna & ~_bool(inter, "deleted", fill=False) & (it0 <= period.until))
+    it_all = it0[irow]
+    i_lid = inter["leader_id"].to_numpy().astype(np.int64)[irow]
+    i_id, i_parent, i_root, i_author = (I0[c][irow] for c in ("interaction_id", "parent_id", "root_id", "author_id"))
+    i_hidden = _bool(inter, "hidden", fill=False)[irow]
+    has_kind = "kind" in inter
+    n_ids = len(id_names.values)
+    M = np.int64(n_ids + 1)  # (leader, id code) → leader * M + code
     mark("filter")
-    linked = link_answers(posts, inter)
+
+    # ---- answers: the leader's earliest own reply whose parent is the interaction
+    inter_of_id = np.full(n_ids, -1, np.int64)  # interaction ids are unique after de-duplication
+    inter_of_id[i_id[i_id >= 0]] = np.flatnonzero(i_id >= 0)
+    cand = np.flatnonzero((p_parent >= 0) & ~p_repost)
+    target = inter_of_id[p_parent[cand]]
+    ok = target >= 0
+    ok[ok] = i_lid[target[ok]] == p_lid[cand[ok]]  # the addressed leader's own post
+    cand, target = cand[ok], target[ok]
+    first = _earliest(target, pt_all[cand], len(irow))
+    hit = first >= 0
+    ans_row = np.where(hit, cand[np.maximum(first, 0)] if len(cand) else 0, -1)
+    at = np.where(hit, pt_all[np.maximum(ans_row, 0)], -1)
+    i_answer = np.where(hit, p_id[np.maximum(ans_row, 0)], -1)
     mark("link answers")
 
-    # ---- own posts in window (P)
-    P = posts.loc[~posts["is_repost"].astype(bool).to_numpy()]
-    Pt = pt_all[~posts["is_repost"].astype(bool).to_numpy()]
-    w = period.in_window(Pt)
-    P = P.loc[w]
-    P = P.assign(t=Pt[w], bucket=period.bucket(Pt[w]))
+    # ---- own posts in the window (P)
+    pw = np.flatnonzero(~p_repost & period.in_window(pt_all))
+    t = pt_all[pw]
+    lid = p_lid[pw]
+    bucket = period.bucket(t)
+    rows_p = prow[pw]  # rows of the de-duplicated posts frame
+    flag = {c: _bool(posts, c)[rows_p] for c in ("crediting", "first_person_singular", "first_person_plural", "is_root",
+                                         "question", "low_substance", "has_link", "results_marker",
+                                         "replies_restricted", "quotes_disabled")}
+    rto = p_rto[pw]
+    pid = p_id[pw]
     if post_types is not None and len(post_types):
         lab = post_types.drop_duplicates("post_id").set_index("post_id")["label"]
-        pid_str = pd.Series(id_names[P["post_id"].to_numpy().astype(np.int64)])
-        results_flag = (pid_str.map(lab) == "results").to_numpy() | P["has_link"].to_numpy()
+        pid_str = pd.Series(id_names[pid])
+        results_flag = (pid_str.map(lab) == "results").to_numpy() | flag["has_link"]
     else:
-        results_flag = P["has_link"].to_numpy() | P["results_marker"].to_numpy()
-    P = P.assign(
-        dialogue=P["reply_to_other"].to_numpy() & ~P["low_substance"].to_numpy(),
-        results=results_flag,
-        gated=P["replies_restricted"].to_numpy() | P["quotes_disabled"].to_numpy()
-        | (P["hidden_replies"].to_numpy() > 0),
-    )
-    rows: list[pd.DataFrame] = []
-    g = P.groupby(K, sort=False)
-    n_posts = g.size()
-    for name, flag in (("dialogue_share", "dialogue"), ("crediting", "crediting"),
-                       ("personal_voice", "first_person_singular"), ("we_voice", "first_person_plural"),
-                       ("results", "results")):
-        sel = P[P[flag]]
-        rows.append(_rate_rows(name, None, sel.groupby(K, sort=False).size(), n_posts,
-                               _evidence(sel, K, "post_id", k, names=id_names)))
-    roots = P[P["is_root"]]
-    n_roots = roots.groupby(K, sort=False).size()
+        results_flag = flag["has_link"] | flag["results_marker"]
+    hidden_replies = posts["hidden_replies"].to_numpy()[rows_p] > 0 if "hidden_replies" in posts else \
+        np.zeros(len(pw), bool)
+    gated = flag["replies_restricted"] | flag["quotes_disabled"] | hidden_replies
+    rows = _Rows()
+    GP = _Groups(lid, bucket, t)
+    n_posts = GP.count()
+    all_p = np.arange(GP.size)
+    for name, f in (("dialogue_share", rto & ~flag["low_substance"]), ("crediting", flag["crediting"]),
+                    ("personal_voice", flag["first_person_singular"]), ("we_voice", flag["first_person_plural"]),
+                    ("results", results_flag)):
+        rows.rate(name, GP, all_p, GP.count(f), n_posts, GP.evidence(f, pid, k, id_names))
+    is_root = flag["is_root"]
+    root_groups = _first_seen(GP.g[is_root])
+    n_roots = GP.count(is_root)
     # hidden incoming replies under a root also count as gating
-    hidden_roots = set()
-    if "hidden" in inter and len(inter):
-        hid = inter[inter["hidden"].astype(bool)]
-        hidden_roots = set(hid["root_id"].dropna()) | set(hid["parent_id"].dropna())
-    gated = roots["gated"].to_numpy() | roots["post_id"].isin(hidden_roots).to_numpy() if len(roots) else np.zeros(0, bool)
-    roots = roots.assign(gated=gated)
-    for name, flag in (("questions", "question"), ("gated_share", "gated")):
-        sel = roots[roots[flag]]
-        rows.append(_rate_rows(name, None, sel.groupby(K, sort=False).size(), n_roots,
-                               _evidence(sel, K, "post_id", k, names=id_names)))
-
+    hid = np.concatenate([i_root[i_hidden], i_parent[i_hidden]])
+    gated = gated | np.isin(pid, hid[hid >= 0])
+    for name, f in (("questions", flag["question"]), ("gated_share", gated)):
+        sel = is_root & f
+        rows.rate(name, GP, root_groups, GP.count(sel), n_roots, GP.evidence(sel, pid, k, id_names))
     mark("own-post shares")
+
     # ---- incoming that merit an answer
-    I = linked
-    It = to_ns(I["indexed_at"])
-    keep = period.in_window(It)
-    if "kind" in I:
-        keep &= I["kind"].isin(MERIT_KINDS).to_numpy()
-    if "hidden" in I:
-        keep &= ~I["hidden"].astype(bool).to_numpy()
-    if len(I):
-        # not the leader's own accounts
-        big = np.int64(max(np.nanmax(I["author_id"].to_numpy(), initial=0),
-                           np.nanmax(own_ids["author_id"].to_numpy(), initial=0)) + 2)
-        ikey = I["leader_id"].to_numpy().astype(np.int64) * big + np.nan_to_num(I["author_id"].to_numpy(), nan=-1).astype(np.int64)
-        okey = own_ids["leader_id"].to_numpy().astype(np.int64) * big + \
-            np.nan_to_num(own_ids["author_id"].to_numpy(), nan=-1).astype(np.int64)
-        mine = np.isin(ikey, okey) & I["author_id"].notna().to_numpy()
-        keep &= ~mine
-        keep &= ~I["emoji_only"].to_numpy(dtype=bool)
-    I = I.loc[keep]
-    It = It[keep]
-    at = np.where(I["answered_at"].notna().to_numpy(), to_ns(I["answered_at"].fillna(pd.Timestamp(0, tz="UTC"))), -1)
-    answered_ever = (at >= 0) & (at <= period.until)
-    within = answered_ever & (at - It <= ANSWER_WINDOW_DAYS * DAY_NS)
-    I = I.assign(t=It, bucket=period.bucket(It), within=within, answered_ever=answered_ever)
-    gI = I.groupby(K, sort=False)
-    n_in = gI.size()
-    sel = I[I["within"]]
-    unans = I[~I["within"]]
-    ev_un = _evidence(unans, K, "interaction_id", k, names=id_names)
-    rr = _rate_rows("response_rate", None, sel.groupby(K, sort=False).size(), n_in, ev_un)
-    rows.append(rr)
-    # response time (KM, unanswered censored at the end of the window)
-    dur = np.where(answered_ever, at - It, period.until - It) / HOUR_NS
-    if len(I):
-        lid_arr = I["leader_id"].to_numpy().astype(np.int64)
-        b_arr = I["bucket"].to_numpy().astype(np.int64)
-        codes, _ = pd.factorize(lid_arr * 1_000_003 + b_arr // DAY_NS)
-        med = kaplan_meier_median(dur, answered_ever, codes)
-        first_pos = np.zeros(codes.max() + 1, dtype=np.int64)
-        first_pos[codes[::-1]] = np.arange(len(codes))[::-1]
-        gi = med.index.to_numpy()
-        med_idx = pd.MultiIndex.from_arrays([lid_arr[first_pos[gi]], b_arr[first_pos[gi]]], names=K)
-        med = pd.Series(med.to_numpy(), index=med_idx)
-        rows.append(_value_rows("response_time", med, n_in, sel.groupby(K, sort=False).size(),
-                                _evidence(I[I["answered_ever"]], K, "answered_by", k, names=id_names)))
-
+    keep = period.in_window(it_all)
+    if has_kind:
+        keep &= inter["kind"].isin(MERIT_KINDS).to_numpy()[irow]
+    keep &= ~i_hidden
+    if len(irow):
+        big = np.int64(max(i_author.max(initial=0), p_author.max(initial=0)) + 2)
+        own = np.unique(p_lid * big + p_author)
+        keep &= ~(np.isin(i_lid * big + i_author, own) & (i_author >= 0))
+        mark("response rate + time")
+        cand_rows = np.flatnonzero(keep)  # emoji-only flags only for the texts that could still count
+        if len(cand_rows):
+            keep[cand_rows] = ~emoji_only_flags(interactions["text"].iloc[irow[cand_rows]]) \
+                if "text" in interactions else True
+        mark("emoji-only flags")
+    ii = np.flatnonzero(keep)
+    It, I_lid, I_at = it_all[ii], i_lid[ii], at[ii]
+    answered_ever = (I_at >= 0) & (I_at <= period.until)
+    within = answered_ever & (I_at - It <= ANSWER_WINDOW_DAYS * DAY_NS)
+    GI = _Groups(I_lid, period.bucket(It), It)
+    n_in = GI.count()
+    n_within = GI.count(within)
+    all_i = np.arange(GI.size)
+    rows.rate("response_rate", GI, all_i, n_within, n_in, GI.evidence(~within, i_id[ii], k, id_names))
+    if len(ii):
+        # response time (KM, unanswered censored at the end of the window)
+        dur = np.where(answered_ever, I_at - It, period.until - It) / HOUR_NS
+        med = kaplan_meier_median(dur, answered_ever, GI.g).reindex(all_i).to_numpy()
+        ev = GI.evidence(answered_ever, i_answer[ii], k, id_names)
+        rows.add("response_time", GI.lid, GI.bucket, med, np.where(n_within > 0, n_within, np.nan), n_in, ev)
     mark("response rate + time")
-    # ---- re-entry on the leader's root posts
-    replies_in = linked
-    if "kind" in replies_in:
-        replies_in = replies_in[replies_in["kind"].isin(("reply", "comment"))]
-    rt = to_ns(replies_in["indexed_at"])
-    rroot = replies_in["root_id"].where(replies_in["root_id"].notna(), replies_in["parent_id"])
-    other_first = pd.DataFrame({"leader_id": replies_in["leader_id"].to_numpy(), "post_id": rroot.to_numpy(),
-                                "first_other": rt}).dropna(subset=["post_id"])
-    other_first = other_first.groupby(["leader_id", "post_id"], sort=False)["first_other"].min().reset_index()
-    R = roots[["leader_id", "bucket", "post_id", "t"]].merge(other_first, on=["leader_id", "post_id"], how="inner")
-    lr = posts.loc[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy(),
-                   ["leader_id", "reply_root_id"]]
-    lr = lr.assign(lt=pt_all[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy()])
-    lr = lr.rename(columns={"reply_root_id": "post_id"}).dropna(subset=["post_id"])
-    if len(R) and len(lr):
-        m = R[["leader_id", "post_id", "first_other"]].merge(lr, on=["leader_id", "post_id"], how="inner")
-        hit = m.loc[m["lt"] > m["first_other"], ["leader_id", "post_id"]].drop_duplicates().assign(reentered=True)
-        R = R.merge(hit, on=["leader_id", "post_id"], how="left")
-        R["reentered"] = R["reentered"].fillna(False).astype(bool)
-    else:
-        R = R.assign(reentered=False)
-    selR = R[R["reentered"]]
-    rows.append(_rate_rows("re_entry", None, selR.groupby(K, sort=False).size(), R.groupby(K, sort=False).size(),
-                           _evidence(R[~R["reentered"]], K, "post_id", k, names=id_names)))
 
+    # ---- re-entry on the leader's root posts: the leader replied to someone after the first reply from others
+    is_reply_in = inter["kind"].isin(("reply", "comment")).to_numpy()[irow] if has_kind else \
+        np.ones(len(irow), bool)
+    i_thread = np.where(i_root >= 0, i_root, i_parent)
+    root_rows = np.flatnonzero(is_root & (pid >= 0))
+    root_of_id = np.full(n_ids, -1, np.int64)  # post ids are unique after de-duplication
+    root_of_id[pid[root_rows]] = root_rows
+
+    def under_root(thread: np.ndarray, leader: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows whose thread is one of the same leader's roots, and that root's row in P."""
+        rows_ = np.flatnonzero(thread >= 0)
+        r = root_of_id[thread[rows_]]
+        ok = r >= 0
+        ok[ok] = lid[r[ok]] == leader[rows_[ok]]
+        return rows_[ok], r[ok]
+
+    r_rows, r_root = under_root(np.where(is_reply_in, i_thread, -1), i_lid)
+    first_other = np.full(len(pw), np.iinfo(np.int64).max)
+    np.minimum.at(first_other, r_root, it_all[r_rows])
+    in_R = np.bincount(r_root, minlength=len(pw)) > 0
+    l_rows, l_root = under_root(np.where(p_rto & ~p_repost, p_root, -1), p_lid)
+    latest_leader = np.full(len(pw), np.iinfo(np.int64).min)
+    np.maximum.at(latest_leader, l_root, pt_all[l_rows])
+    reentered = in_R & (latest_leader > first_other)
+    rows.rate("re_entry", GP, _first_seen(GP.g[in_R]), GP.count(reentered), GP.count(in_R),
+              GP.evidence(in_R & ~reentered, pid, k, id_names))
     mark("re-entry")
-    # ---- conversation depth: leader dialogue replies grouped by thread root
-    D = P[P["reply_to_other"]]
-    D = D.assign(thread=D["reply_root_id"].where(D["reply_root_id"].notna(), D["reply_parent_id"]))
-    if len(D):
-        first_turn = D.groupby(["leader_id", "thread"], sort=False).agg(bucket=("bucket", "first"),
-                                                                        turns=("post_id", "size"))
-        first_turn = first_turn.reset_index()
-        ev_l = pd.DataFrame({"leader_id": D["leader_id"].to_numpy(), "thread": D["thread"].to_numpy(),
-                             "t": D["t"].to_numpy(), "L": True})
-        iroot = linked["root_id"].where(linked["root_id"].notna(), linked["parent_id"])
-        ev_o = pd.DataFrame({"leader_id": linked["leader_id"].to_numpy(), "thread": iroot.to_numpy(),
-                             "t": to_ns(linked["indexed_at"]), "L": False})
-        ev_o = ev_o.merge(first_turn[["leader_id", "thread"]], on=["leader_id", "thread"], how="inner")
-        ev = pd.concat([ev_l, ev_o], ignore_index=True).sort_values(["leader_id", "thread", "t", "L"],
-                                                                     kind="stable")
-        prevL = ev.groupby(["leader_id", "thread"], sort=False)["L"].shift(1)
-        ol = (ev["L"] & (prevL == False)).astype(int)  # noqa: E712 - an O→L transition
-        trans = ol.groupby([ev["leader_id"], ev["thread"]], sort=False).sum().rename("trans").reset_index()
-        first_turn = first_turn.merge(trans, on=["leader_id", "thread"], how="left").fillna({"trans": 0})
-        first_turn["exchange"] = first_turn["trans"] >= 2
-        gt = first_turn.groupby(K, sort=False)
-        rows.append(_rate_rows("exchange_share", None, first_turn[first_turn["exchange"]].groupby(K).size(),
-                               gt.size(), _evidence(first_turn[first_turn["exchange"]].assign(t=0), K, "thread", k, names=id_names)))
-        rows.append(_value_rows("turns_per_thread", gt["turns"].mean(), gt.size(), gt["turns"].sum()))
 
+    # ---- conversation depth: leader dialogue replies grouped by thread root
+    d_rows = np.flatnonzero(rto)
+    d_thread = np.where(p_root[pw][d_rows] >= 0, p_root[pw][d_rows], p_parent[pw][d_rows])
+    if len(d_rows):
+        dt = d_rows[d_thread >= 0]
+        dkey = lid[dt] * M + d_thread[d_thread >= 0]
+        tcode, tkeys = pd.factorize(dkey)
+        tcode = tcode.astype(np.int64)
+        n_threads = len(tkeys)
+        t_first = np.unique(tcode, return_index=True)[1] if n_threads else np.zeros(0, np.int64)
+        turns = np.bincount(tcode, minlength=n_threads)
+        o_sel, o_thread = _threads_of(tkeys, M, n_ids, i_lid, i_thread)
+        ev_thread = np.concatenate([tcode, o_thread])
+        ev_t = np.concatenate([t[dt], it_all[o_sel]])
+        ev_L = np.concatenate([np.ones(len(dt), bool), np.zeros(len(o_sel), bool)])
+        if len(ev_t) and np.abs(ev_t).max() < 2**61:  # (t, L) as one key: fewer sort passes
+            order = _lexsort((ev_t * 2 + ev_L, ev_thread))
+        else:
+            order = _lexsort((ev_L, ev_t, ev_thread))
+        th, L = ev_thread[order], ev_L[order]
+        ol = L[1:] & ~L[:-1] & (th[1:] == th[:-1])  # an O→L transition inside one thread
+        trans = np.bincount(th[1:][ol], minlength=n_threads)
+        exchange = trans >= 2
+        GT = _Groups(lid[dt][t_first], bucket[dt][t_first], np.zeros(n_threads, np.int64))
+        n_t = GT.count()
+        all_t = np.arange(GT.size)
+        rows.rate("exchange_share", GT, all_t, GT.count(exchange), n_t,
+                  GT.evidence(exchange, d_thread[d_thread >= 0][t_first], k, id_names))
+        turn_sum = np.bincount(GT.g, weights=turns, minlength=GT.size)
+        rows.add("turns_per_thread", GT.lid, GT.bucket, turn_sum / n_t, turn_sum, n_t)
     mark("conversation depth")
+
     # ---- reciprocity and network breadth (numpy on one int64 key per (group, account))
-    lid_all = np.concatenate([I["leader_id"].to_numpy(), D["leader_id"].to_numpy(), P["leader_id"].to_numpy()])
-    b_all = np.concatenate([I["bucket"].to_numpy(), D["bucket"].to_numpy(), P["bucket"].to_numpy()])
-    gcodes, _ = pd.factorize(lid_all.astype(np.int64) * 1_000_003 + b_all.astype(np.int64) // DAY_NS)
-    nI, nD = len(I), len(D)
+    I_grp = _group_key(I_lid, period.bucket(It))
+    D_lid, D_b = lid[d_rows], bucket[d_rows]
+    gcodes, _ = pd.factorize(np.concatenate([I_grp, _group_key(D_lid, D_b), _group_key(lid, bucket)]))
+    nI, nD = len(ii), len(d_rows)
     g_I, g_D, g_P = gcodes[:nI], gcodes[nI:nI + nD], gcodes[nI + nD:]
     n_groups = int(gcodes.max()) + 1 if len(gcodes) else 0
     g_lid = np.zeros(n_groups, np.int64)
     g_b = np.zeros(n_groups, np.int64)
-    g_lid[gcodes] = lid_all
-    g_b[gcodes] = b_all
-    acc_I = I["author_id"].to_numpy()
-    acc_D = D["reply_parent_author_id"].to_numpy()
-    m = mention_rows.merge(pd.DataFrame({"_row": P["_row"].to_numpy(), "g": g_P}), on="_row", how="inner")
-    acc_M, g_M = m["account"].to_numpy(), m["g"].to_numpy()
-    A = np.int64(np.nanmax(np.concatenate([acc_I, acc_D, acc_M, [0.0]])) + 1)
+    g_lid[gcodes] = np.concatenate([I_lid, D_lid, lid])
+    g_b[gcodes] = np.concatenate([period.bucket(It), D_b, bucket])
+    acc_I, acc_D = i_author[ii], p_pauthor[pw][d_rows]
+    g_of_row = np.full(len(posts), -1, np.int64)
+    g_of_row[rows_p] = g_P
+    g_M = g_of_row[m_rows] if len(m_rows) else np.zeros(0, np.int64)
+    acc_M = m_acc[g_M >= 0]
+    g_M = g_M[g_M >= 0]
+    A = np.int64(max(acc_I.max(initial=0), acc_D.max(initial=0), acc_M.max(initial=0), 0) + 1)
 
     def keys(g, acc):
-        ok = ~np.isnan(acc)
-        return g[ok].astype(np.int64) * A + acc[ok].astype(np.int64)
+        ok = acc >= 0
+        return g[ok].astype(np.int64) * A + acc[ok]
 
-    def by_group(values: np.ndarray, gidx: np.ndarray) -> pd.Series:
-        idx = pd.MultiIndex.from_arrays([g_lid[gidx], g_b[gidx]], names=K)
-        return pd.Series(values, index=idx)
-
-    def ev_frame(key_arr: np.ndarray, order_val: np.ndarray | None = None) -> pd.DataFrame:
+    def account_lists(key_arr: np.ndarray, rank_by: np.ndarray | None = None):
+        """Up to k accounts per group (key_arr sorted by group, then by ``rank_by`` stable)."""
         g = key_arr // A
-        return pd.DataFrame({"leader_id": g_lid[g], "bucket": g_b[g], "account": (key_arr % A).astype(np.float64),
-                             "t": np.zeros(len(g), np.int64) if order_val is None else order_val})
+        order = np.lexsort((rank_by, g)) if rank_by is not None else np.arange(len(g))
+        sel = order[_first_k(g[order], k)]
+        return _lists_by_group(g[sel], key_arr[sel] % A, n_groups, acct_names)
 
-    in_keys = np.unique(keys(g_I, acc_I))
-    out_keys = np.unique(np.concatenate([keys(g_D, acc_D), keys(g_M, acc_M)]))
+    in_keys = _unique_sorted(keys(g_I, acc_I))
+    out_keys = _unique_sorted(np.concatenate([keys(g_D, acc_D), keys(g_M, acc_M)]))
     both = np.intersect1d(in_keys, out_keys, assume_unique=True)
-    in_groups, in_n = np.unique(in_keys // A, return_counts=True)
+    in_groups, in_n = _unique_sorted(in_keys // A, return_counts=True)
     both_n = np.bincount(both // A, minlength=n_groups)
-    rows.append(_rate_rows("reciprocity", None, by_group(both_n[in_groups].astype(float), in_groups),
-                           by_group(in_n.astype(float), in_groups),
-                           _evidence(ev_frame(both), K, "account", k, names=acct_names)))
-    if len(D):
-        d_keys, c = np.unique(keys(g_D, acc_D), return_counts=True)
+    ev = account_lists(both)
+    rows.add("reciprocity", g_lid[in_groups], g_b[in_groups],
+             np.where(in_n > 0, both_n[in_groups] / np.where(in_n > 0, in_n, 1), np.nan),
+             both_n[in_groups], in_n, ev[in_groups])
+    if nD:
+        d_keys, c = _unique_sorted(keys(g_D, acc_D), return_counts=True)
         dg = d_keys // A
         tot = np.bincount(dg, weights=c, minlength=n_groups)
         p = c / tot[dg]
         H_all = np.bincount(dg, weights=-p * np.log(p), minlength=n_groups)
         N_all = np.bincount(dg, minlength=n_groups)
         groups_d = np.flatnonzero(N_all > 0)
-        N = by_group(N_all[groups_d].astype(float), groups_d)
-        H = by_group(H_all[groups_d], groups_d)
+        N, H = N_all[groups_d].astype(float), H_all[groups_d]
         with np.errstate(divide="ignore", invalid="ignore"):
-            even = (H / np.log(N)).where(N >= 2)
-        rows.append(_value_rows("interlocutors", N, N, None,
-                                _evidence(ev_frame(d_keys, -c), K, "account", k, names=acct_names)))
-        rows.append(_value_rows("effective_interlocutors", np.exp(H), N))
-        rows.append(_value_rows("evenness", even, N))
+            even = np.where(N >= 2, H / np.log(N), np.nan)
+        ev = account_lists(d_keys, -c)
+        gl, gb = g_lid[groups_d], g_b[groups_d]
+        rows.add("interlocutors", gl, gb, N, np.full(len(N), np.nan), N, ev[groups_d])
+        rows.add("effective_interlocutors", gl, gb, np.exp(H), np.full(len(N), np.nan), N)
+        rows.add("evenness", gl, gb, even, np.full(len(N), np.nan), N)
     # new interlocutors: first reply ever (up to `until`) to an account falls in the bucket
-    allD = posts.loc[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy()]
-    allDt = pt_all[posts["reply_to_other"].to_numpy() & ~posts["is_repost"].astype(bool).to_numpy()]
-    if len(allD):
-        fs = pd.DataFrame({"leader_id": allD["leader_id"].to_numpy(), "account": allD["reply_parent_author_id"].to_numpy(),
-                           "t": allDt}).groupby(["leader_id", "account"], sort=False)["t"].min().reset_index()
-        fs = fs[period.in_window(fs["t"].to_numpy())]
-        fs = fs.assign(bucket=period.bucket(fs["t"].to_numpy()))
-        new = fs.groupby(K, sort=False).size()
-        active = n_posts.index
+    ad = np.flatnonzero(p_rto & ~p_repost & (p_pauthor >= 0))
+    if len(np.flatnonzero(p_rto & ~p_repost)):
+        pair, pair_keys = pd.factorize(p_lid[ad] * A + p_pauthor[ad])
+        pair = pair.astype(np.int64)
+        first_t = np.full(len(pair_keys), np.iinfo(np.int64).max)
+        np.minimum.at(first_t, pair, pt_all[ad])
+        f_lid = pair_keys // A
+        f_acc = pair_keys % A
+        w = period.in_window(first_t)
+        f_lid, f_acc, f_t = f_lid[w], f_acc[w], first_t[w]
+        f_b = period.bucket(f_t)
+        GN = _Groups(f_lid, f_b, f_t)
+        new = pd.Series(GN.count(), index=pd.MultiIndex.from_arrays([GN.lid, GN.bucket], names=["leader_id", "bucket"]))
+        evn = pd.Series(GN.evidence(np.ones(len(f_t), bool), f_acc, k, acct_names), index=new.index)
+        active = pd.MultiIndex.from_arrays([GP.lid, GP.bucket], names=["leader_id", "bucket"])
         new = new.reindex(active.union(new.index), fill_value=0)
         b = new.index.get_level_values("bucket").to_numpy()
         months = (period.bucket_end(b) - np.maximum(b, period.start)) / DAY_NS / MONTH_DAYS
-        rows.append(_value_rows("new_interlocutors", new / months, n_posts.reindex(new.index, fill_value=0),
-                                new.astype(float), _evidence(fs, K, "account", k, names=acct_names)))
-
+        nposts = pd.Series(n_posts, index=active).reindex(new.index, fill_value=0).to_numpy()
+        rows.add("new_interlocutors", new.index.get_level_values(0).to_numpy(), b, (new / months).to_numpy(),
+                 new.to_numpy().astype(float), nposts, evn.reindex(new.index).to_numpy())
     mark("reciprocity + network")
+
     # ---- consistency
-    if len(P):
-        b = P["bucket"].to_numpy()
-        bstart = np.maximum(b, period.start)
-        bb0 = P["bucket"].to_numpy()
-        nw_row = np.maximum(np.ceil((period.bucket_end(bb0) - bstart) / WEEK_NS).astype(np.int64), 1)
-        week_idx = np.clip((P["t"].to_numpy() - bstart) // WEEK_NS, 0, nw_row - 1)
-        aw = pd.DataFrame({"leader_id": P["leader_id"].to_numpy(), "bucket": b, "w": week_idx}).drop_duplicates()
+    if len(pw):
+        K = ["leader_id", "bucket"]
+        active = pd.MultiIndex.from_arrays([GP.lid, GP.bucket], names=K)
+        n_posts_s = pd.Series(n_posts, index=active)
+        bstart = np.maximum(bucket, period.start)
+        nw_row = np.maximum(np.ceil((period.bucket_end(bucket) - bstart) / WEEK_NS).astype(np.int64), 1)
+        week_idx = np.clip((t - bstart) // WEEK_NS, 0, nw_row - 1)
+        aw = pd.DataFrame({"leader_id": lid, "bucket": bucket, "w": week_idx}).drop_duplicates()
         active_w = aw.groupby(K, sort=False).size()
         # A leader who posted before a bucket but not in it was silent there: 0 active weeks,
         # not "no data" (otherwise the shooting star would vanish from Consistency).
-        first_post = pd.Series(pt_all).groupby(posts["leader_id"].to_numpy()).min()
+        first_post = pd.Series(pt_all).groupby(p_lid).min()
         grid = pd.MultiIndex.from_product([first_post.index, period.buckets()], names=K)
         started = first_post.reindex(grid.get_level_values(0)).to_numpy() < period.bucket_end(
             grid.get_level_values(1).to_numpy())
-        week_index = n_posts.index.union(grid[started])
-        active_w = active_w.reindex(week_index, fill_value=0)
+        week_index = active.union(grid[started])
+        active_w = active_w.reindex(week_index, fill_value=0).to_numpy().astype(float)
         bb = week_index.get_level_values("bucket").to_numpy()
-        nweeks = np.ceil((period.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int)
-        nweeks = pd.Series(np.maximum(nweeks, 1), index=week_index)
-        rows.append(_rate_rows("active_weeks", None, active_w, nweeks, None))
-        S = P[["leader_id", "bucket", "t"]].sort_values(["leader_id", "bucket", "t"], kind="stable")
+        nweeks = np.maximum(np.ceil((period.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int), 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rows.add("active_weeks", week_index.get_level_values(0).to_numpy(), bb, active_w / nweeks, active_w,
+                     nweeks)
+        S = pd.DataFrame({"leader_id": lid, "bucket": bucket, "t": t}).sort_values(K + ["t"], kind="stable")
         gap = S.groupby(K, sort=False)["t"].diff() / HOUR_NS
         gs = gap.groupby([S["leader_id"], S["bucket"]], sort=False)
         mu, sd = gs.mean(), gs.std(ddof=0)
         nev = S.groupby(K, sort=False).size()
         r = (sd / mu).where(mu > 0)
-        bn = pd.Series(burstiness(r.to_numpy(), nev.reindex(r.index).to_numpy()), index=r.index)
-        bn = bn.where(nev.reindex(r.index) >= 3)
-        rows.append(_value_rows("burstiness_score", 1 - np.maximum(0, bn), nev.reindex(r.index), None))
-        first_ever = pd.Series(pt_all).groupby(posts["leader_id"].to_numpy()).min()
-        tb = n_posts.index
-        ends = period.bucket_end(tb.get_level_values("bucket").to_numpy())
-        fe = first_ever.reindex(tb.get_level_values("leader_id")).to_numpy()
-        rows.append(_value_rows("tenure_days", pd.Series((ends - fe) / DAY_NS, index=tb), n_posts))
-
+        nev_r = nev.reindex(r.index)
+        bn = pd.Series(burstiness(r.to_numpy(), nev_r.to_numpy()), index=r.index).where(nev_r >= 3)
+        rows.add("burstiness_score", r.index.get_level_values(0).to_numpy(), r.index.get_level_values(1).to_numpy(),
+                 (1 - np.maximum(0, bn)).to_numpy(), np.full(len(r), np.nan), nev_r.to_numpy())
+        ends = period.bucket_end(GP.bucket)
+        fe = first_post.reindex(GP.lid).to_numpy()
+        rows.add("tenure_days", GP.lid, GP.bucket, (ends - fe) / DAY_NS, np.full(GP.size, np.nan), n_posts)
     mark("consistency")
-    rows = [r for r in rows if len(r)]
-    comp = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=COMPONENT_COLUMNS)
-    comp = comp.reindex(columns=COMPONENT_COLUMNS)
-    comp["evidence"] = pd.Series([v if isinstance(v, list) else [] for v in comp["evidence"].tolist()], dtype=object)
-    out = original_interactions.reset_index(drop=True).copy()
+
+    comp = rows.frame()
+    out = original_interactions.reset_index(drop=True)
+    answered = np.flatnonzero(hit)
     ab = np.full(len(out), None, dtype=object)
+    ab[irow[answered]] = id_names[i_answer[answered]]
     at_ns = np.zeros(len(out), dtype=np.int64)
-    has = linked["answered_by"].notna().to_numpy()
-    rows_ = linked["_irow"].to_numpy()[has]
-    ab[rows_] = id_names[linked["answered_by"].to_numpy()[has].astype(np.int64)]
-    at_ns[rows_] = to_ns(linked["answered_at"][has])
-    hit = np.zeros(len(out), bool)
-    hit[rows_] = True
-    out["answered_by"] = pd.Series(ab, dtype=object)
-    out["answered_at"] = pd.Series(pd.to_datetime(at_ns.astype("datetime64[ns]"), utc=True)).where(hit)
+    at_ns[irow[answered]] = at[answered]
+    has = np.zeros(len(out), bool)
+    has[irow[answered]] = True
+    out = out.assign(answered_by=pd.Series(ab, dtype=object),
+                     answered_at=pd.Series(pd.to_datetime(at_ns.astype("datetime64[ns]"), utc=True)).where(has))
     mark("assemble")
     comp.attrs["timings_cpu_s"] = timings
     return comp, out
