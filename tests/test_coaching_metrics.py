@@ -12,9 +12,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import coaching
-from coaching.metrics import burstiness, kaplan_meier_median, link_answers
+from coaching.metrics import (_earliest, _first_k, _first_seen, _lexsort, _stable_argsort, burstiness,
+                              kaplan_meier_median, link_answers)
 from coaching_fixtures import UNTIL, at, frames, hand_fixture, incoming, post
 
 
@@ -207,3 +210,72 @@ def test_leader_without_interactions_still_gets_openness_and_consistency():
     rep = coaching.score(P, empty_interactions(), L, until=UNTIL)
     row = rep.composites.iloc[0]
     assert row["openness"] == 50.0 and np.isnan(row["responsiveness"])
+
+
+# --- the benchmark's naive per-row baseline is verified, not just timed --------------------------------------
+def test_naive_per_row_baseline_matches_the_vectorised_components_exactly():
+    from benchmarks.score import END, naive_mismatches, naive_weekly, synth
+
+    posts, inter, leaders = synth(4_000, 3_000, 12, seed=3)
+    naive = naive_weekly(posts, inter, END.value, 90)
+    rep = coaching.score(posts, inter, leaders, until=END, days=90, by="week")
+    assert {key[2] for key in naive} >= {
+        "dialogue_share", "crediting", "personal_voice", "we_voice", "results", "questions", "gated_share",
+        "response_rate", "response_time", "re_entry", "exchange_share", "turns_per_thread", "reciprocity",
+        "interlocutors", "effective_interlocutors", "evenness", "new_interlocutors", "active_weeks",
+        "burstiness_score", "tenure_days"}
+    assert naive_mismatches(naive, rep.components) == []
+
+
+def test_naive_comparison_reports_a_changed_evidence_list_or_count():
+    from benchmarks.score import END, naive_mismatches, naive_weekly, synth
+
+    posts, inter, leaders = synth(1_000, 800, 4, seed=5)
+    naive = naive_weekly(posts, inter, END.value, 90)
+    rep = coaching.score(posts, inter, leaders, until=END, days=90, by="week")
+    key = next(k for k, v in naive.items() if k[2] == "response_rate" and v[3])
+    raw, x, n, ev = naive[key]
+    assert len(naive_mismatches({**naive, key: (raw, x, n, ev[1:])}, rep.components)) == 1
+    assert len(naive_mismatches({**naive, key: (raw, x + 1, n, ev)}, rep.components)) == 1
+
+
+# --- sorting and grouping helpers of the vectorised core ---------------------------------------------------
+small_ints = st.lists(st.integers(-3, 3), min_size=0, max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(-2, 2), st.booleans(), st.integers(70_000, 70_003)),
+                max_size=80))
+def test_lexsort_equals_numpy_lexsort(rows):
+    a = np.array([r[0] for r in rows], dtype=np.int64)
+    b = np.array([r[1] for r in rows], dtype=np.int64)
+    c = np.array([r[2] for r in rows], dtype=bool)
+    big = np.array([r[3] for r in rows], dtype=np.int64)  # beyond the 16-bit radix path
+    f = b.astype(float) / 3
+    for keys in ((b, a), (c, f, a), (big, a), (a, big), (f,), (big * 2 + c, b)):
+        assert _lexsort(keys).tolist() == np.lexsort(keys).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_ints)
+def test_stable_argsort_keeps_row_order_among_ties(values):
+    a = np.array(values, dtype=np.int64) * 10**12  # large values: the unstable sort plus tie repair
+    assert _stable_argsort(a).tolist() == np.argsort(a, kind="stable").tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3)), max_size=40))
+def test_earliest_picks_the_smallest_time_then_the_first_row(rows):
+    target = np.array([r[0] for r in rows], dtype=np.int64)
+    t = np.array([r[1] for r in rows], dtype=np.int64)
+    got = _earliest(target, t, 5)
+    for g in range(5):
+        cand = [i for i, r in enumerate(rows) if r[0] == g]
+        want = min(cand, key=lambda i: (rows[i][1], i)) if cand else -1
+        assert got[g] == want
+
+
+def test_first_seen_and_first_k_follow_row_order():
+    g = np.array([3, 1, 3, 0, 1, 3])
+    assert _first_seen(g).tolist() == [3, 1, 0]
+    assert _first_k(np.array([0, 0, 0, 2, 2, 5]), 2).tolist() == [True, True, False, True, True, True]
