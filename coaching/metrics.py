@@ -380,33 +380,45 @@ class Period:
 
 
 def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
-    """Integer codes (-1 = missing) for ids (posts and interactions share one dictionary) and accounts.
+    """Integer codes (-1 = missing) for ids and accounts, from three dictionaries:
 
-    Posts are de-duplicated by ``post_id`` here (first row kept) so that account codes, whose order
-    breaks evidence ties, follow the de-duplicated posts.
+    * post space: the posts' own, root and parent ids, the incoming replies' threads (root, else parent)
+      and the hidden replies' root and parent (threads, roots, gating, post evidence);
+    * incoming space: interaction ids and the posts' parent ids (answers, incoming evidence);
+    * accounts: authors, parent authors, incoming authors and mentions.
+
+    Two id spaces instead of one keep each hash table small (the ~9M id strings are the costliest part of
+    scoring). Posts are de-duplicated by ``post_id`` here (first row kept) so that account codes, whose
+    order breaks evidence ties, follow the de-duplicated posts.
     """
-    pid = ["post_id", "reply_parent_id", "reply_root_id"]
-    iid = ["interaction_id", "parent_id", "root_id"]
-    codes, id_names = _factorize_many([posts[c] for c in pid] + [inter[c] for c in iid])
+    hidden_rows = np.flatnonzero(_bool(inter, "hidden", fill=False))
+    thread = inter["root_id"].fillna(inter["parent_id"])
+    pc_, post_names = _factorize_many([posts["post_id"], posts["reply_root_id"], posts["reply_parent_id"], thread,
+                                       inter["root_id"].iloc[hidden_rows], inter["parent_id"].iloc[hidden_rows]])
+    ic_, inter_names = _factorize_many([inter["interaction_id"], posts["reply_parent_id"]])
     first_post = np.zeros(len(posts), bool)
     if len(posts):
-        first_post[np.unique(codes[0], return_index=True)[1]] = True
+        first_post[np.unique(pc_[0], return_index=True)[1]] = True
     posts = posts.loc[first_post].reset_index(drop=True)
-    P = {c: cc[first_post] for c, cc in zip(pid, codes[:3])}
-    I = dict(zip(iid, codes[3:]))
+    P = {"post_id": pc_[0][first_post], "reply_root_id": pc_[1][first_post], "reply_parent_id": pc_[2][first_post],
+         "reply_parent_inter": ic_[1][first_post]}
+    hidden_refs = np.full((len(inter), 2), -1, np.int64)
+    hidden_refs[hidden_rows, 0], hidden_refs[hidden_rows, 1] = pc_[4], pc_[5]
+    I = {"interaction_id": ic_[0], "thread": pc_[3], "hidden_refs": hidden_refs}
     ment_s = posts["mentions"] if "mentions" in posts else pd.Series([[]] * len(posts), dtype=object)
+    ment = ment_s.tolist()
     try:
-        lens = ment_s.map(len).to_numpy(dtype=np.int64)  # lists after lasna.frames.conform
+        lens = np.fromiter(map(len, ment), dtype=np.int64, count=len(ment))  # lists after lasna.frames.conform
     except TypeError:
         lens = np.fromiter((len(v) if isinstance(v, (list, tuple)) else 0 for v in ment_s), dtype=np.int64,
                            count=len(ment_s))
     m_rows = np.repeat(np.arange(len(posts)), lens)
-    m_vals = pd.Series([x for v, n in zip(ment_s.tolist(), lens) if n for x in v], dtype=object)
+    m_vals = pd.Series([x for v, n in zip(ment, lens.tolist()) if n for x in v], dtype=object)
     acodes, acct_names = _factorize_many([posts["author_id"], posts["reply_parent_author_id"], inter["author_id"],
                                           m_vals])
     P["author_id"], P["reply_parent_author_id"] = acodes[0], acodes[1]
     I["author_id"] = acodes[2]
-    return posts, P, I, (m_rows, acodes[3]), id_names, acct_names
+    return posts, P, I, (m_rows, acodes[3]), post_names, inter_names, acct_names
 
 
 def _threads_of(tkeys: np.ndarray, M: np.int64, n_ids: int, lid: np.ndarray, thread: np.ndarray):
@@ -467,7 +479,7 @@ def compute_components(
     posts = posts[[c for c in pcols if c in posts]].reset_index(drop=True)
     inter = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
     mark("slim")
-    posts, P0, I0, (m_rows, m_acc), id_names, acct_names = _encode(posts, inter)
+    posts, P0, I0, (m_rows, m_acc), id_names, inter_names, acct_names = _encode(posts, inter)
     mark("encode ids")
 
     # ---- posts up to `until`, not deleted; interactions de-duplicated (first row), not deleted, up to `until`
@@ -478,6 +490,7 @@ def compute_components(
     pt_all = pt0[prow]
     p_lid = posts["leader_id"].to_numpy().astype(np.int64)[prow]
     p_id, p_parent, p_root = P0["post_id"][prow], P0["reply_parent_id"][prow], P0["reply_root_id"][prow]
+    p_parent_inter = P0["reply_parent_inter"][prow]  # the parent in the incoming id space
     p_author, p_pauthor = P0["author_id"][prow], P0["reply_parent_author_id"][prow]
     p_repost = _bool(posts, "is_repost")[prow]
     p_rto = _bool(posts, "reply_to_other")[prow]
@@ -490,18 +503,18 @@ def compute_components(
     irow = np.flatnonzero(first_inter & i_notna & ~_bool(inter, "deleted", fill=False) & (it0 <= period.until))
     it_all = it0[irow]
     i_lid = inter["leader_id"].to_numpy().astype(np.int64)[irow]
-    i_id, i_parent, i_root, i_author = (I0[c][irow] for c in ("interaction_id", "parent_id", "root_id", "author_id"))
+    i_id, i_thread, i_author = (I0[c][irow] for c in ("interaction_id", "thread", "author_id"))
     i_hidden = _bool(inter, "hidden", fill=False)[irow]
     has_kind = "kind" in inter
     n_ids = len(id_names.values)
-    M = np.int64(n_ids + 1)  # (leader, id code) → leader * M + code
+    M = np.int64(n_ids + 1)  # (leader, post-space id code) → leader * M + code
     mark("filter")
 
     # ---- answers: the leader's earliest own reply whose parent is the interaction
-    inter_of_id = np.full(n_ids, -1, np.int64)  # interaction ids are unique after de-duplication
+    inter_of_id = np.full(len(inter_names.values), -1, np.int64)  # unique after de-duplication
     inter_of_id[i_id[i_id >= 0]] = np.flatnonzero(i_id >= 0)
-    cand = np.flatnonzero((p_parent >= 0) & ~p_repost)
-    target = inter_of_id[p_parent[cand]]
+    cand = np.flatnonzero((p_parent_inter >= 0) & ~p_repost)
+    target = inter_of_id[p_parent_inter[cand]]
     ok = target >= 0
     ok[ok] = i_lid[target[ok]] == p_lid[cand[ok]]  # the addressed leader's own post
     cand, target = cand[ok], target[ok]
@@ -544,7 +557,7 @@ def compute_components(
     root_groups = _first_seen(GP.g[is_root])
     n_roots = GP.count(is_root)
     # hidden incoming replies under a root also count as gating
-    hid = np.concatenate([i_root[i_hidden], i_parent[i_hidden]])
+    hid = I0["hidden_refs"][irow[i_hidden]].ravel()
     gated = gated | np.isin(pid, hid[hid >= 0])
     for name, f in (("questions", flag["question"]), ("gated_share", gated)):
         sel = is_root & f
@@ -574,7 +587,7 @@ def compute_components(
     n_in = GI.count()
     n_within = GI.count(within)
     all_i = np.arange(GI.size)
-    rows.rate("response_rate", GI, all_i, n_within, n_in, GI.evidence(~within, i_id[ii], k, id_names))
+    rows.rate("response_rate", GI, all_i, n_within, n_in, GI.evidence(~within, i_id[ii], k, inter_names))
     if len(ii):
         # response time (KM, unanswered censored at the end of the window)
         dur = np.where(answered_ever, I_at - It, period.until - It) / HOUR_NS
@@ -586,7 +599,6 @@ def compute_components(
     # ---- re-entry on the leader's root posts: the leader replied to someone after the first reply from others
     is_reply_in = inter["kind"].isin(("reply", "comment")).to_numpy()[irow] if has_kind else \
         np.ones(len(irow), bool)
-    i_thread = np.where(i_root >= 0, i_root, i_parent)
     root_rows = np.flatnonzero(is_root & (pid >= 0))
     root_of_id = np.full(n_ids, -1, np.int64)  # post ids are unique after de-duplication
     root_of_id[pid[root_rows]] = root_rows
