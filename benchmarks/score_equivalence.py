@@ -8,12 +8,13 @@ and the benchmark's ``--small`` synthetic corpus (object ids as before and Arrow
 the store produces), with and without classifier labels. Each is scored by week, by month and as one
 90-day window (demo also with ``reference="cohort"``). Compared exactly: every component row (raw, x,
 n, evidence ids, prior, value, percentile), every composite and the linked interactions
-(``answered_by`` / ``answered_at``). The inputs are stored in the dump so that both sides see the
+(``answered_by`` / ``answered_at``) and the JSON of ``to_dict()`` (without the timings). The inputs are stored in the dump so that both sides see the
 same frames.
 """
 
 from __future__ import annotations
 
+import json
 import pickle
 import shutil
 import sys
@@ -90,13 +91,14 @@ def outputs(posts, inter, leaders, kw) -> dict[str, pd.DataFrame]:
     comp["evidence"] = comp["evidence"].map(lambda v: [str(e) for e in v])
     linked = rep.interactions[["interaction_id", "answered_by", "answered_at"]].copy()
     linked["answered_by"] = linked["answered_by"].astype(object)
-    return {"components": comp, "composites": rep.composites.reset_index(drop=True), "interactions": linked,
+    leaders_json = json.dumps(rep.to_dict()["leaders"])  # the JSON output (meta holds timings: left out)
+    return {"to_dict": pd.DataFrame({"json": [leaders_json]}), "components": comp, "composites": rep.composites.reset_index(drop=True), "interactions": linked,
             "component_order": rep.components[["leader_id", "bucket", "component"]].reset_index(drop=True)}
 
 
 def differences(ref: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -> list[str]:
     problems = []
-    for key in ("components", "composites", "interactions"):
+    for key in ("components", "composites", "interactions", "to_dict"):
         a, b = ref[key], new[key]
         try:
             pd.testing.assert_frame_equal(a, b, check_exact=True, check_dtype=True)

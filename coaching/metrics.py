@@ -399,7 +399,8 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     first_post = np.zeros(len(posts), bool)
     if len(posts):
         first_post[np.unique(pc_[0], return_index=True)[1]] = True
-    posts = posts.loc[first_post].reset_index(drop=True)
+    if not first_post.all():
+        posts = posts.loc[first_post].reset_index(drop=True)
     P = {"post_id": pc_[0][first_post], "reply_root_id": pc_[1][first_post], "reply_parent_id": pc_[2][first_post],
          "reply_parent_inter": ic_[1][first_post]}
     hidden_refs = np.full((len(inter), 2), -1, np.int64)

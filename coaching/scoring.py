@@ -31,6 +31,15 @@ def _num(v):
     return round(f, 6)
 
 
+def _num_column(values: pd.Series) -> list:
+    """``_num`` over a column: the same values, without a Python call per float."""
+    if values.dtype.kind != "f":
+        return [_num(v) for v in values.tolist()]
+    arr = values.to_numpy()
+    state = np.where(~np.isfinite(arr), 0, np.where(arr == np.round(arr), 1, 2))  # 1: whole numbers round to themselves
+    return [None if s == 0 else v if s == 1 else round(v, 6) for v, s in zip(arr.tolist(), state.tolist())]
+
+
 @dataclass
 class ScoreReport:
     """Scores per leader (and per bucket). ``components`` is long, ``composites`` is wide."""
@@ -55,10 +64,13 @@ class ScoreReport:
     def to_dict(self) -> dict:
         """JSON-friendly: NaN/inf → None, times as ISO 8601 strings."""
         by_key: dict[tuple, dict] = {}
-        cols = ["leader_id", "bucket", "component", "value", "raw", "x", "n", "prior", "percentile", "evidence"]
-        for lid, b, key, value, raw, x, n, prior, pct, ev in zip(*(self.components[c].tolist() for c in cols)):
-            entry = {"value": _num(value), "raw": _num(raw), "x": _num(x), "n": _num(n), "prior": _num(prior),
-                     "percentile": _num(pct), "evidence": [str(e) for e in ev]}
+        c = self.components
+        nums = [_num_column(c[col]) for col in ("value", "raw", "x", "n", "prior", "percentile")]
+        for lid, b, key, value, num_value, raw, x, n, prior, pct, ev in zip(
+                c["leader_id"].tolist(), c["bucket"].tolist(), c["component"].tolist(), c["value"].tolist(), *nums,
+                c["evidence"].tolist()):
+            entry = {"value": num_value, "raw": raw, "x": x, "n": n, "prior": prior, "percentile": pct,
+                     "evidence": list(map(str, ev))}
             if key == "response_time" and value is not None and math.isinf(value):
                 entry["note"] = "fewer than half of incoming messages answered"
             by_key.setdefault((int(lid), int(b)), {})[key] = entry
