@@ -4,12 +4,13 @@
     python benchmarks/score_equivalence.py check /tmp/score-ref.pkl   # after: exits 1 on any difference
 
 Inputs: the bundled demo (loaded into a temporary SQLite store, frames as the store hands them over)
-and the benchmark's ``--small`` synthetic corpus (object ids as before and Arrow-backed ``str`` ids as
-the store produces), with and without classifier labels. Each is scored by week, by month and as one
+and the benchmark's ``--small`` synthetic corpus (whose id columns pandas 3 already infers as Arrow-backed
+``str``, as in the store's frames; one case also converts the remaining object columns), with and
+without classifier labels. Each is scored by week, by month and as one
 90-day window (demo also with ``reference="cohort"``). Compared exactly: every component row (raw, x,
 n, evidence ids, prior, value, percentile), every composite and the linked interactions
-(``answered_by`` / ``answered_at``) and the JSON of ``to_dict()`` (without the timings). The inputs are stored in the dump so that both sides see the
-same frames.
+(``answered_by`` / ``answered_at``) and the JSON of ``to_dict()`` (without the timings). The inputs
+are stored in the dump so that both sides see the same frames.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def outputs(posts, inter, leaders, kw) -> dict[str, pd.DataFrame]:
     linked = rep.interactions[["interaction_id", "answered_by", "answered_at"]].copy()
     linked["answered_by"] = linked["answered_by"].astype(object)
     leaders_json = json.dumps(rep.to_dict()["leaders"])  # the JSON output (meta holds timings: left out)
-    return {"to_dict": pd.DataFrame({"json": [leaders_json]}), "components": comp, "composites": rep.composites.reset_index(drop=True), "interactions": linked,
+    return {"to_dict": pd.DataFrame({"json": [leaders_json]}), "components": comp,
+            "composites": rep.composites.reset_index(drop=True), "interactions": linked,
             "component_order": rep.components[["leader_id", "bucket", "component"]].reset_index(drop=True)}
 
 
