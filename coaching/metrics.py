@@ -122,6 +122,9 @@ def _stable_argsort(a: np.ndarray) -> np.ndarray:
         return np.zeros(0, np.int64)
     if a.dtype.kind in "iu" and a.min() >= 0 and a.max() < 65_536:
         return np.argsort(a.astype(np.uint16), kind="stable")
+    if a.dtype.kind in "iu" and a.min() >= 0 and a.max() < 2**32:  # two 16-bit radix passes
+        low = np.argsort((a & 0xFFFF).astype(np.uint16), kind="stable")
+        return low[np.argsort((a[low] >> 16).astype(np.uint16), kind="stable")]
     if a.dtype.kind == "f" and np.isnan(a).any():
         return np.argsort(a, kind="stable")
     order = np.argsort(a)
@@ -191,10 +194,12 @@ def _factorize_many(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndar
                     raise TypeError("non-string ids")
                 a = pa.array(vals, type=pa.large_string(), from_pandas=True)
             chunks.append(a.cast(pa.large_string()))
-        whole = pa.concat_arrays(chunks) if chunks else pa.array([], type=pa.large_string())
-        enc = whole.dictionary_encode()
-        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        names = _Names(enc.dictionary)
+        # one hash table across the chunks (no concatenated copy); every chunk indexes the final dictionary
+        enc = pa.chunked_array(chunks, type=pa.large_string()).dictionary_encode()
+        parts = [c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64) for c in enc.chunks]
+        codes = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        dictionaries = [c.dictionary for c in enc.chunks]
+        names = _Names(max(dictionaries, key=len) if dictionaries else pa.array([], type=pa.large_string()))
     except Exception:  # no pyarrow, or ids that are not strings: pandas hashing
         codes, names = pd.factorize(np.concatenate([c.to_numpy(dtype=object) for c in columns]))
         names = _Names(np.asarray(names, dtype=object))
@@ -203,6 +208,19 @@ def _factorize_many(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndar
         out.append(codes[off:off + n])
         off += n
     return out, names
+
+
+def _first_occurrences(codes: np.ndarray) -> np.ndarray:
+    """Mask of each value's first row, for dictionary codes numbered in order of first appearance
+    (a new value is where the running maximum grows); -1 (missing) counts as one value."""
+    if len(codes) == 0:
+        return np.zeros(0, bool)
+    before = np.maximum.accumulate(np.r_[-1, codes[:-1]])
+    first = codes > before
+    missing = np.flatnonzero(codes < 0)
+    if len(missing):
+        first[missing[0]] = True
+    return first
 
 
 def _group_key(lid: np.ndarray, bucket: np.ndarray) -> np.ndarray:
@@ -396,9 +414,7 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     pc_, post_names = _factorize_many([posts["post_id"], posts["reply_root_id"], posts["reply_parent_id"], thread,
                                        inter["root_id"].iloc[hidden_rows], inter["parent_id"].iloc[hidden_rows]])
     ic_, inter_names = _factorize_many([inter["interaction_id"], posts["reply_parent_id"]])
-    first_post = np.zeros(len(posts), bool)
-    if len(posts):
-        first_post[np.unique(pc_[0], return_index=True)[1]] = True
+    first_post = _first_occurrences(pc_[0])
     if not first_post.all():
         posts = posts.loc[first_post].reset_index(drop=True)
     P = {"post_id": pc_[0][first_post], "reply_root_id": pc_[1][first_post], "reply_parent_id": pc_[2][first_post],
@@ -496,9 +512,7 @@ def compute_components(
     p_repost = _bool(posts, "is_repost")[prow]
     p_rto = _bool(posts, "reply_to_other")[prow]
 
-    first_inter = np.zeros(len(inter), bool)
-    if len(inter):
-        first_inter[np.unique(I0["interaction_id"], return_index=True)[1]] = True
+    first_inter = _first_occurrences(I0["interaction_id"])
     i_notna = inter["indexed_at"].notna().to_numpy()
     it0 = np.where(i_notna, to_ns(inter["indexed_at"]), 0)
     irow = np.flatnonzero(first_inter & i_notna & ~_bool(inter, "deleted", fill=False) & (it0 <= period.until))
@@ -743,8 +757,8 @@ def compute_components(
         bstart = np.maximum(bucket, period.start)
         nw_row = np.maximum(np.ceil((period.bucket_end(bucket) - bstart) / WEEK_NS).astype(np.int64), 1)
         week_idx = np.clip((t - bstart) // WEEK_NS, 0, nw_row - 1)
-        aw = pd.DataFrame({"leader_id": lid, "bucket": bucket, "w": week_idx}).drop_duplicates()
-        active_w = aw.groupby(K, sort=False).size()
+        group_week = _unique_sorted(GP.g * (int(week_idx.max()) + 1) + week_idx) // (int(week_idx.max()) + 1)
+        active_w = pd.Series(np.bincount(group_week, minlength=GP.size), index=active)
         # A leader who posted before a bucket but not in it was silent there: 0 active weeks,
         # not "no data" (otherwise the shooting star would vanish from Consistency).
         first_post = pd.Series(pt_all).groupby(p_lid).min()
@@ -758,16 +772,19 @@ def compute_components(
         with np.errstate(invalid="ignore", divide="ignore"):
             rows.add("active_weeks", week_index.get_level_values(0).to_numpy(), bb, active_w / nweeks, active_w,
                      nweeks)
-        S = pd.DataFrame({"leader_id": lid, "bucket": bucket, "t": t}).sort_values(K + ["t"], kind="stable")
-        gap = S.groupby(K, sort=False)["t"].diff() / HOUR_NS
-        gs = gap.groupby([S["leader_id"], S["bucket"]], sort=False)
-        mu, sd = gs.mean(), gs.std(ddof=0)
-        nev = S.groupby(K, sort=False).size()
-        r = (sd / mu).where(mu > 0)
-        nev_r = nev.reindex(r.index)
-        bn = pd.Series(burstiness(r.to_numpy(), nev_r.to_numpy()), index=r.index).where(nev_r >= 3)
-        rows.add("burstiness_score", r.index.get_level_values(0).to_numpy(), r.index.get_level_values(1).to_numpy(),
-                 (1 - np.maximum(0, bn)).to_numpy(), np.full(len(r), np.nan), nev_r.to_numpy())
+        # gaps between a group's posts in time order (the grouping's sort), mean and population σ per group
+        g_s, t_s = GP.g[GP.order], t[GP.order]
+        gap = np.full(len(t_s), np.nan)
+        tf = t_s.astype(float)  # as pandas' groupby diff: timestamps to float first, then subtracted
+        gap[1:] = np.where(g_s[1:] == g_s[:-1], (tf[1:] - tf[:-1]) / HOUR_NS, np.nan)
+        gs = pd.Series(gap).groupby(g_s, sort=False)
+        mu, sd = gs.mean().to_numpy(), gs.std(ddof=0).to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = np.where(mu > 0, sd / mu, np.nan)
+            bn = np.where(n_posts >= 3, burstiness(r, n_posts), np.nan)
+        by_leader = np.lexsort((GP.bucket, GP.lid))  # rows in (leader, bucket) order
+        rows.add("burstiness_score", GP.lid[by_leader], GP.bucket[by_leader], (1 - np.maximum(0, bn))[by_leader],
+                 np.full(GP.size, np.nan), n_posts[by_leader])
         ends = period.bucket_end(GP.bucket)
         fe = first_post.reindex(GP.lid).to_numpy()
         rows.add("tenure_days", GP.lid, GP.bucket, (ends - fe) / DAY_NS, np.full(GP.size, np.nan), n_posts)

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import coaching
-from coaching.metrics import (_earliest, _first_k, _first_seen, _lexsort, _stable_argsort, burstiness,
-                              kaplan_meier_median, link_answers)
+from coaching.metrics import (_earliest, _factorize_many, _first_k, _first_occurrences, _first_seen, _lexsort,
+                              _stable_argsort, burstiness, kaplan_meier_median, link_answers)
 from coaching_fixtures import UNTIL, at, frames, hand_fixture, incoming, post
 
 
@@ -279,3 +279,15 @@ def test_first_seen_and_first_k_follow_row_order():
     g = np.array([3, 1, 3, 0, 1, 3])
     assert _first_seen(g).tolist() == [3, 1, 0]
     assert _first_k(np.array([0, 0, 0, 2, 2, 5]), 2).tolist() == [True, True, False, True, True, True]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", "c", "d"])), max_size=30),
+       st.lists(st.one_of(st.none(), st.sampled_from(["b", "e"])), max_size=10))
+def test_dictionary_codes_give_first_occurrences_like_drop_duplicates(ids, other):
+    """Codes of the first column follow first appearance, so duplicates need no second hash pass."""
+    first_col = pd.Series(ids, dtype="str")
+    (codes, other_codes), names = _factorize_many([first_col, pd.Series(other, dtype="str")])
+    assert _first_occurrences(codes).tolist() == (~first_col.duplicated()).tolist()
+    decoded = [None if c < 0 else names[[c]][0] for c in np.concatenate([codes, other_codes])]
+    assert decoded == [None if v is None or v != v else v for v in ids + other]
