@@ -400,8 +400,8 @@ class Period:
 def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     """Integer codes (-1 = missing) for ids and accounts, from three dictionaries:
 
-    * post space: the posts' own, root and parent ids, the incoming replies' threads (root, else parent)
-      and the hidden replies' root and parent (threads, roots, gating, post evidence);
+    * post space: the posts' own ids and threads (root, else parent), the incoming replies' threads
+      (root, else parent) and the hidden replies' root and parent (threads, roots, gating, post evidence);
     * incoming space: interaction ids and the posts' parent ids (answers, incoming evidence);
     * accounts: authors, parent authors, incoming authors and mentions.
 
@@ -411,17 +411,20 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     """
     hidden_rows = np.flatnonzero(_bool(inter, "hidden", fill=False))
     thread = inter["root_id"].fillna(inter["parent_id"])
-    pc_, post_names = _factorize_many([posts["post_id"], posts["reply_root_id"], posts["reply_parent_id"], thread,
+    post_thread = posts["reply_root_id"].fillna(posts["reply_parent_id"])  # the parent only where no root
+    pc_, post_names = _factorize_many([posts["post_id"], post_thread, thread,
                                        inter["root_id"].iloc[hidden_rows], inter["parent_id"].iloc[hidden_rows]])
     ic_, inter_names = _factorize_many([inter["interaction_id"], posts["reply_parent_id"]])
     first_post = _first_occurrences(pc_[0])
     if not first_post.all():
         posts = posts.loc[first_post].reset_index(drop=True)
-    P = {"post_id": pc_[0][first_post], "reply_root_id": pc_[1][first_post], "reply_parent_id": pc_[2][first_post],
+    has_root = posts["reply_root_id"].notna().to_numpy()
+    P = {"post_id": pc_[0][first_post], "thread": pc_[1][first_post],
+         "reply_root_id": np.where(has_root, pc_[1], -1)[first_post],
          "reply_parent_inter": ic_[1][first_post]}
     hidden_refs = np.full((len(inter), 2), -1, np.int64)
-    hidden_refs[hidden_rows, 0], hidden_refs[hidden_rows, 1] = pc_[4], pc_[5]
-    I = {"interaction_id": ic_[0], "thread": pc_[3], "hidden_refs": hidden_refs}
+    hidden_refs[hidden_rows, 0], hidden_refs[hidden_rows, 1] = pc_[3], pc_[4]
+    I = {"interaction_id": ic_[0], "thread": pc_[2], "hidden_refs": hidden_refs}
     ment_s = posts["mentions"] if "mentions" in posts else pd.Series([[]] * len(posts), dtype=object)
     ment = ment_s.tolist()
     try:
@@ -506,7 +509,7 @@ def compute_components(
     prow = np.flatnonzero(pkeep)  # rows of the de-duplicated posts frame
     pt_all = pt0[prow]
     p_lid = posts["leader_id"].to_numpy().astype(np.int64)[prow]
-    p_id, p_parent, p_root = P0["post_id"][prow], P0["reply_parent_id"][prow], P0["reply_root_id"][prow]
+    p_id, p_thread, p_root = P0["post_id"][prow], P0["thread"][prow], P0["reply_root_id"][prow]
     p_parent_inter = P0["reply_parent_inter"][prow]  # the parent in the incoming id space
     p_author, p_pauthor = P0["author_id"][prow], P0["reply_parent_author_id"][prow]
     p_repost = _bool(posts, "is_repost")[prow]
@@ -640,7 +643,7 @@ def compute_components(
 
     # ---- conversation depth: leader dialogue replies grouped by thread root
     d_rows = np.flatnonzero(rto)
-    d_thread = np.where(p_root[pw][d_rows] >= 0, p_root[pw][d_rows], p_parent[pw][d_rows])
+    d_thread = p_thread[pw][d_rows]  # root, else parent
     if len(d_rows):
         dt = d_rows[d_thread >= 0]
         dkey = lid[dt] * M + d_thread[d_thread >= 0]
