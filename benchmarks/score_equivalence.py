@@ -11,6 +11,8 @@ without classifier labels. Each is scored by week, by month and as one
 n, evidence ids, prior, value, percentile), every composite and the linked interactions
 (``answered_by`` / ``answered_at``) and the JSON of ``to_dict()`` (without the timings). The inputs
 are stored in the dump so that both sides see the same frames.
+
+Also covered: repeated post and interaction rows (counted once).
 """
 
 from __future__ import annotations
@@ -80,6 +82,10 @@ def cases():
         out.append((f"small/{tag}", sp, si, sl, dict(v, until=pd.Timestamp("2026-06-30", tz="UTC"), days=90)))
     out.append(("demo/week/cohort", dp, di, dl, dict(by="week", features=dfeat, reference="cohort")))
     out.append(("small/week/str-ids", as_store_strings(sp), as_store_strings(si), sl,
+                dict(by="week", until=pd.Timestamp("2026-06-30", tz="UTC"), days=90)))
+    dup_p = pd.concat([sp, sp.iloc[::17]], ignore_index=True)  # repeated rows: counted once
+    dup_i = pd.concat([si.iloc[::13], si], ignore_index=True)
+    out.append(("small/week/duplicated-rows", dup_p, dup_i, sl,
                 dict(by="week", until=pd.Timestamp("2026-06-30", tz="UTC"), days=90)))
     out.append(("small/month/labels", sp, si, sl,
                 dict(by="month", until=pd.Timestamp("2026-06-30", tz="UTC"), days=90, post_types=labels)))

@@ -415,10 +415,10 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     pc_, post_names = _factorize_many([posts["post_id"], post_thread, thread,
                                        inter["root_id"].iloc[hidden_rows], inter["parent_id"].iloc[hidden_rows]])
     ic_, inter_names = _factorize_many([inter["interaction_id"], posts["reply_parent_id"]])
+    has_root = posts["reply_root_id"].notna().to_numpy()
     first_post = _first_occurrences(pc_[0])
     if not first_post.all():
         posts = posts.loc[first_post].reset_index(drop=True)
-    has_root = posts["reply_root_id"].notna().to_numpy()
     P = {"post_id": pc_[0][first_post], "thread": pc_[1][first_post],
          "reply_root_id": np.where(has_root, pc_[1], -1)[first_post],
          "reply_parent_inter": ic_[1][first_post]}
