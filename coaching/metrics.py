@@ -92,9 +92,17 @@ def kaplan_meier_median(durations: np.ndarray, observed: np.ndarray, groups: np.
     if len(d) == 0:
         return float("nan") if single else pd.Series(dtype=float)
     codes, uniq = pd.factorize(g, sort=False)
+    med = _km_medians(d, e, codes, len(uniq))
+    if single:
+        return float(med[0])
+    return pd.Series(med, index=uniq)
+
+
+def _km_medians(d: np.ndarray, e: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Kaplan–Meier medians for groups already coded 0..size-1 (see :func:`kaplan_meier_median`)."""
     order = _lexsort((~e, d, codes))
     c, dd, ee = codes[order], d[order], e[order]
-    sizes = np.bincount(c, minlength=len(uniq))
+    sizes = np.bincount(c, minlength=size)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     pos = np.arange(len(c)) - starts[c]
     at_risk = sizes[c] - pos
@@ -103,13 +111,11 @@ def kaplan_meier_median(durations: np.ndarray, observed: np.ndarray, groups: np.
     cum = pd.Series(logf).groupby(c).cumsum().to_numpy()
     surv = np.exp(cum)
     hit = surv <= 0.5 + 1e-12
-    med = np.full(len(uniq), np.inf)
+    med = np.full(size, np.inf)
     if hit.any():
         first = pd.Series(dd[hit]).groupby(c[hit]).first()
         med[first.index.to_numpy()] = first.to_numpy()
-    if single:
-        return float(med[0])
-    return pd.Series(med, index=uniq)
+    return med
 
 
 def _stable_argsort(a: np.ndarray) -> np.ndarray:
@@ -499,7 +505,7 @@ def compute_components(
     posts = posts[[c for c in pcols if c in posts]].reset_index(drop=True)
     inter = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
     mark("slim")
-    posts, P0, I0, (m_rows, m_acc), id_names, inter_names, acct_names = _encode(posts, inter)
+    posts, P0, I0, (m_rows, m_acc), post_names, inter_names, acct_names = _encode(posts, inter)
     mark("encode ids")
 
     # ---- posts up to `until`, not deleted; interactions de-duplicated (first row), not deleted, up to `until`
@@ -524,7 +530,13 @@ def compute_components(
     i_id, i_thread, i_author = (I0[c][irow] for c in ("interaction_id", "thread", "author_id"))
     i_hidden = _bool(inter, "hidden", fill=False)[irow]
     has_kind = "kind" in inter
-    n_ids = len(id_names.values)
+    if has_kind:
+        kind_code, kinds = pd.factorize(inter["kind"])  # a handful of kinds: test them once, not per row
+        kind_code = kind_code[irow]
+
+        def kind_is(values) -> np.ndarray:
+            return np.r_[np.isin(np.asarray(kinds, dtype=object), values), False][kind_code]
+    n_ids = len(post_names.values)
     M = np.int64(n_ids + 1)  # (leader, post-space id code) → leader * M + code
     mark("filter")
 
@@ -556,7 +568,7 @@ def compute_components(
     pid = p_id[pw]
     if post_types is not None and len(post_types):
         lab = post_types.drop_duplicates("post_id").set_index("post_id")["label"]
-        pid_str = pd.Series(id_names[pid])
+        pid_str = pd.Series(post_names[pid])
         results_flag = (pid_str.map(lab) == "results").to_numpy() | flag["has_link"]
     else:
         results_flag = flag["has_link"] | flag["results_marker"]
@@ -570,27 +582,29 @@ def compute_components(
     for name, f in (("dialogue_share", rto & ~flag["low_substance"]), ("crediting", flag["crediting"]),
                     ("personal_voice", flag["first_person_singular"]), ("we_voice", flag["first_person_plural"]),
                     ("results", results_flag)):
-        rows.rate(name, GP, all_p, GP.count(f), n_posts, GP.evidence(f, pid, k, id_names))
+        rows.rate(name, GP, all_p, GP.count(f), n_posts, GP.evidence(f, pid, k, post_names))
     is_root = flag["is_root"]
     root_groups = _first_seen(GP.g[is_root])
     n_roots = GP.count(is_root)
     # hidden incoming replies under a root also count as gating
     hid = I0["hidden_refs"][irow[i_hidden]].ravel()
-    gated = gated | np.isin(pid, hid[hid >= 0])
+    hidden_under = np.zeros(n_ids, bool)
+    hidden_under[hid[hid >= 0]] = True
+    gated = gated | ((pid >= 0) & hidden_under[np.maximum(pid, 0)])
     for name, f in (("questions", flag["question"]), ("gated_share", gated)):
         sel = is_root & f
-        rows.rate(name, GP, root_groups, GP.count(sel), n_roots, GP.evidence(sel, pid, k, id_names))
+        rows.rate(name, GP, root_groups, GP.count(sel), n_roots, GP.evidence(sel, pid, k, post_names))
     mark("own-post shares")
 
     # ---- incoming that merit an answer
     keep = period.in_window(it_all)
     if has_kind:
-        keep &= inter["kind"].isin(MERIT_KINDS).to_numpy()[irow]
+        keep &= kind_is(MERIT_KINDS)
     keep &= ~i_hidden
     if len(irow):
         big = np.int64(max(i_author.max(initial=0), p_author.max(initial=0)) + 2)
         own = np.unique(p_lid * big + p_author)
-        keep &= ~(np.isin(i_lid * big + i_author, own) & (i_author >= 0))
+        keep &= ~((_lookup(own, i_lid * big + i_author) >= 0) & (i_author >= 0))
         mark("response rate + time")
         cand_rows = np.flatnonzero(keep)  # emoji-only flags only for the texts that could still count
         if len(cand_rows):
@@ -609,13 +623,13 @@ def compute_components(
     if len(ii):
         # response time (KM, unanswered censored at the end of the window)
         dur = np.where(answered_ever, I_at - It, period.until - It) / HOUR_NS
-        med = kaplan_meier_median(dur, answered_ever, GI.g).reindex(all_i).to_numpy()
-        ev = GI.evidence(answered_ever, i_answer[ii], k, id_names)
+        med = _km_medians(dur, answered_ever, GI.g, GI.size)
+        ev = GI.evidence(answered_ever, i_answer[ii], k, post_names)
         rows.add("response_time", GI.lid, GI.bucket, med, np.where(n_within > 0, n_within, np.nan), n_in, ev)
     mark("response rate + time")
 
     # ---- re-entry on the leader's root posts: the leader replied to someone after the first reply from others
-    is_reply_in = inter["kind"].isin(("reply", "comment")).to_numpy()[irow] if has_kind else \
+    is_reply_in = kind_is(("reply", "comment")) if has_kind else \
         np.ones(len(irow), bool)
     root_rows = np.flatnonzero(is_root & (pid >= 0))
     root_of_id = np.full(n_ids, -1, np.int64)  # post ids are unique after de-duplication
@@ -638,7 +652,7 @@ def compute_components(
     np.maximum.at(latest_leader, l_root, pt_all[l_rows])
     reentered = in_R & (latest_leader > first_other)
     rows.rate("re_entry", GP, _first_seen(GP.g[in_R]), GP.count(reentered), GP.count(in_R),
-              GP.evidence(in_R & ~reentered, pid, k, id_names))
+              GP.evidence(in_R & ~reentered, pid, k, post_names))
     mark("re-entry")
 
     # ---- conversation depth: leader dialogue replies grouped by thread root
@@ -668,7 +682,7 @@ def compute_components(
         n_t = GT.count()
         all_t = np.arange(GT.size)
         rows.rate("exchange_share", GT, all_t, GT.count(exchange), n_t,
-                  GT.evidence(exchange, d_thread[d_thread >= 0][t_first], k, id_names))
+                  GT.evidence(exchange, d_thread[d_thread >= 0][t_first], k, post_names))
         turn_sum = np.bincount(GT.g, weights=turns, minlength=GT.size)
         rows.add("turns_per_thread", GT.lid, GT.bucket, turn_sum / n_t, turn_sum, n_t)
     mark("conversation depth")
@@ -756,12 +770,12 @@ def compute_components(
     if len(pw):
         K = ["leader_id", "bucket"]
         active = pd.MultiIndex.from_arrays([GP.lid, GP.bucket], names=K)
-        n_posts_s = pd.Series(n_posts, index=active)
         bstart = np.maximum(bucket, period.start)
         nw_row = np.maximum(np.ceil((period.bucket_end(bucket) - bstart) / WEEK_NS).astype(np.int64), 1)
         week_idx = np.clip((t - bstart) // WEEK_NS, 0, nw_row - 1)
-        group_week = _unique_sorted(GP.g * (int(week_idx.max()) + 1) + week_idx) // (int(week_idx.max()) + 1)
-        active_w = pd.Series(np.bincount(group_week, minlength=GP.size), index=active)
+        span = int(week_idx.max()) + 1
+        group_of_active_week = _unique_sorted(GP.g * span + week_idx) // span  # one entry per (group, week)
+        active_w = pd.Series(np.bincount(group_of_active_week, minlength=GP.size), index=active)
         # A leader who posted before a bucket but not in it was silent there: 0 active weeks,
         # not "no data" (otherwise the shooting star would vanish from Consistency).
         first_post = pd.Series(pt_all).groupby(p_lid).min()
@@ -797,7 +811,7 @@ def compute_components(
     out = original_interactions.reset_index(drop=True)
     answered = np.flatnonzero(hit)
     ab = np.full(len(out), None, dtype=object)
-    ab[irow[answered]] = id_names[i_answer[answered]]
+    ab[irow[answered]] = post_names[i_answer[answered]]
     at_ns = np.zeros(len(out), dtype=np.int64)
     at_ns[irow[answered]] = at[answered]
     has = np.zeros(len(out), bool)
