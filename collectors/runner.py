@@ -38,7 +38,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
 import collectors
-from collectors.base import COLLECTORS, CollectContext, Collector
+from collectors.base import COLLECTORS, CollectContext, Collector, Shared
 from collectors.http import RequestBudget
 from lasna import settings
 from lasna.errors import CollectorError, ConfigError, InputError
@@ -266,6 +266,7 @@ def _run(store, work, source, concurrency, transport, budget, registry, on_start
         on_start(len(work))
 
     slots: list[AccountOutcome | None] = [None] * len(work)
+    shared = Shared()
 
     def one(index: int, leader: Leader, account: Account) -> None:
         with claims.claim(account) as mine:
@@ -273,23 +274,28 @@ def _run(store, work, source, concurrency, transport, budget, registry, on_start
                 with lock:
                     report.busy.append(f"{account.platform}:{account.handle}")
                 return
-            outcome = _collect_one(store, registry[account.platform], leader, account, transport, budget, now)
+            outcome = _collect_one(store, registry[account.platform], leader, account, transport, budget, now,
+                                   shared)
             store.record_outcome(run_id, account, outcome)  # before the claim is released
         slots[index] = outcome
         if on_outcome:
             on_outcome(outcome)
 
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="collect") as pool:
-        futures = [pool.submit(one, i, leader, account) for i, (leader, account) in enumerate(work)]
-        for future in futures:
-            future.result()
+    try:
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="collect") as pool:
+            futures = [pool.submit(one, i, leader, account) for i, (leader, account) in enumerate(work)]
+            for future in futures:
+                future.result()
+    finally:
+        shared.close()
     report.outcomes = [o for o in slots if o is not None]
     store.finish_run(run_id, report.ok)
     return report
 
 
-def _collect_one(store, factory, leader, account, transport, budget, now) -> AccountOutcome:
-    ctx = CollectContext(store=store, transport=transport, acquire=budget, now=now or datetime.now(UTC))
+def _collect_one(store, factory, leader, account, transport, budget, now, shared=None) -> AccountOutcome:
+    ctx = CollectContext(store=store, transport=transport, acquire=budget, now=now or datetime.now(UTC),
+                         shared=shared)
     began = time.monotonic()
     try:
         outcome = factory().collect(account, leader, ctx)
