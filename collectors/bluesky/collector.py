@@ -15,7 +15,15 @@ One run for one account:
    from the count when their thread was last fetched. Replies by others anywhere
    below are Interactions; the leader's own posts found there are Posts; the thread
    is marked checked in the same transaction. A thread that answers notFound marks
-   the post deleted.
+   the post deleted. Stored replies under a post whose replies the thread showed in
+   full (not cut off by the depth limit) that are gone from it are marked deleted.
+4. ``getQuotes`` only for own posts in the horizon whose ``quoteCount`` changed since
+   their quotes were last fetched: other people's quote posts are Interactions of
+   kind ``quote``; stored ones no longer listed are marked deleted.
+
+Steps 3 and 4 are saved together with the deletions found in step 2 and the
+account's state (in batches of at most ``FLUSH_EVERY`` fetches), so an unchanged
+account costs one feed request and three small reads.
 
 Everything is an idempotent upsert keyed by at:// URIs, so a rerun after a crash
 converges to the same store as a clean run.
@@ -25,20 +33,25 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 from collectors.base import CollectContext, register
 from collectors.bluesky import normalize as norm
-from collectors.bluesky.client import AppView, NotFound
+from collectors.bluesky.client import AppView, NotFound, sdk_client
 from lasna import settings
 from lasna.errors import CollectorError
-from lasna.types import Account, AccountOutcome, Leader, Platform, Post
+from lasna.store import BatchResult
+from lasna.types import Account, AccountOutcome, Interaction, Leader, Platform, Post
 
 log = logging.getLogger(__name__)
 
 PAGE_LIMIT = 100
+#: thread / quote fetches saved per transaction (bounds what a crash makes us fetch again)
+FLUSH_EVERY = 50
+#: getQuotes pages read per post; beyond that the listing is incomplete and nothing is marked deleted
+MAX_QUOTE_PAGES = 10
 #: a post is counted as "in the horizon" for deletion checks only this far inside it
 _MARGIN = timedelta(days=1)
 
@@ -55,12 +68,17 @@ class BlueskyCollector:
         self.client_options = client_options
 
     def collect(self, account: Account, leader: Leader, ctx: CollectContext) -> AccountOutcome:
-        api = AppView(
-            self.appview or settings.get("bsky_appview"),
-            transport=ctx.transport,
-            acquire=ctx.acquire,
-            **self.client_options,
-        )
+        base_url = self.appview or settings.get("bsky_appview")
+        options = dict(self.client_options)
+        client = None
+        if ctx.shared is not None:  # one connection pool for the whole run
+            timeout = options.pop("timeout", 20.0)
+            client = ctx.shared.get(
+                ("bluesky", base_url, id(ctx.transport), timeout),
+                lambda: sdk_client(base_url, transport=ctx.transport, timeout=timeout),
+                lambda c: c.request.close(),
+            )
+        api = AppView(base_url, transport=ctx.transport, acquire=ctx.acquire, client=client, **options)
         run = _Run(api, account, leader, ctx)
         try:
             run.collect()
@@ -94,10 +112,13 @@ class _Run:
             error=error,
         )
 
-    def _save(self, **kwargs: Any) -> None:
+    def _save(self, **kwargs: Any) -> BatchResult:
         result = self.store.save_batch(self.account, **kwargs)
         self.new_posts += result.new_posts
         self.new_interactions += result.new_interactions
+        for uri in result.vanished_interaction_ids:
+            log.info("bluesky %s: %s is gone from the source, marked deleted", self.account.handle, uri)
+        return result
 
     def _follow_handle(self, handle: str | None) -> None:
         if handle and handle != "handle.invalid" and handle != self.account.handle:
@@ -136,13 +157,11 @@ class _Run:
             posts = [p for p in page.posts if p.author_id == did]
             seen.update(p.id for p in posts)
             self._follow_handle(dict(page.author_handles).get(did))
-            known = self.store.known_post_ids(self.account, [p.id for p in posts])
             times = [t for t in page.sort_times if t is not None]
             oldest = min(times) if times else None
             past_horizon = oldest is not None and oldest < cutoff
             if past_horizon or page.cursor is None:
                 horizon_covered = True
-            reached_known = past_horizon and any(p.id in known and _sort_time(p) < cutoff for p in posts)
             feed_end = page.cursor is None
             too_old = oldest is not None and oldest < backfill_floor
             state_update: dict[str, str | None] = {}
@@ -151,10 +170,10 @@ class _Run:
             if not backfill_done and (feed_end or too_old):
                 state_update["backfill_done"] = "1"
                 backfill_done = True
-            self._save(posts=posts, state=state_update or None)
+            known = self._save(posts=posts, state=state_update or None).known_post_ids
             if feed_end or too_old:
                 break
-            if reached_known:
+            if past_horizon and any(p.id in known and _sort_time(p) < cutoff for p in posts):
                 if backfill_done:
                     break
                 if resume and not jumped:
@@ -163,40 +182,100 @@ class _Run:
                     continue
             cursor = page.cursor
 
-        deleted: list[str] = []
+        batch = _Batch()
         if horizon_covered:
-            deleted = sorted(self.store.post_ids_since(self.account, cutoff + _MARGIN) - seen)
-            for uri in deleted:
+            batch.deleted_post_ids = sorted(self.store.post_ids_since(self.account, cutoff + _MARGIN) - seen)
+            for uri in batch.deleted_post_ids:
                 log.info("bluesky %s: %s no longer in the feed, marked deleted", self.account.handle, uri)
-        self._save(
-            deleted_post_ids=deleted,
-            state={"did": did, "last_collected_at": now.isoformat()},
-        )
-        self._threads(cutoff)
+        self._threads(cutoff, batch)
+        self._quotes(cutoff, batch)
+        self._save(**batch.kwargs(), state={"did": did, "last_collected_at": now.isoformat()})
 
-    def _threads(self, cutoff) -> None:
+    def _flush(self, batch: _Batch) -> None:
+        if batch.fetches >= FLUSH_EVERY:
+            self._save(**batch.kwargs())
+            batch.clear()
+
+    def _threads(self, cutoff, batch: _Batch) -> None:
         did = self.account.stable_id
         done: dict[str, int] = {}
         # oldest first: roots come before the replies below them, whose subtrees they cover
         for uri, count in reversed(self.store.threads_to_check(self.account, cutoff)):
-            if done.get(uri) == count:
-                continue  # covered by an enclosing thread fetched in this run
+            if done.get(uri) == count or uri in batch.gone:
+                continue  # covered by an enclosing thread fetched in this run, or deleted
             try:
                 output = self.api.get_post_thread(uri)
             except NotFound:
+                output = None
+            thread = norm.normalize_thread(output, did, uri) if output is not None else None
+            if thread is None or not thread.found:
                 log.info("bluesky %s: thread %s not found, marked deleted", self.account.handle, uri)
-                self._save(deleted_post_ids=[uri])
-                continue
-            thread = norm.normalize_thread(output, did, uri)
-            if not thread.found:
-                self._save(deleted_post_ids=[uri])
+                batch.delete_post(uri)
                 continue
             for bad_uri, reason in thread.skipped:
                 self.skipped += 1
                 log.warning("bluesky %s: skipped reply %s: %s", self.account.handle, bad_uri, reason)
             checked = dict(thread.checked)
             done.update(checked)
-            self._save(posts=thread.own_posts, interactions=thread.replies, threads_checked=checked or None)
+            batch.posts += thread.own_posts
+            batch.interactions += thread.replies
+            batch.threads_checked.update(checked)
+            batch.reply_listings.update(thread.listed)
+            batch.fetches += 1
+            self._flush(batch)
+
+    def _quotes(self, cutoff, batch: _Batch) -> None:
+        did = self.account.stable_id
+        for uri, count in self.store.quotes_to_check(self.account, cutoff):
+            if uri in batch.gone:
+                continue
+            cursor: str | None = None
+            listed: list[str] = []
+            for _ in range(MAX_QUOTE_PAGES):
+                try:
+                    page = norm.normalize_quotes(self.api.get_quotes(uri, cursor), did, uri)
+                except NotFound:
+                    break
+                for bad_uri, reason in page.skipped:
+                    self.skipped += 1
+                    log.warning("bluesky %s: skipped quote %s: %s", self.account.handle, bad_uri, reason)
+                batch.interactions += page.quotes
+                listed += page.seen
+                cursor = page.cursor
+                if cursor is None or not page.seen:
+                    batch.quote_listings[uri] = listed  # every quote there is: judge deletions
+                    break
+            batch.quotes_checked[uri] = count
+            batch.fetches += 1
+            self._flush(batch)
+
+
+@dataclass
+class _Batch:
+    """What the thread and quote fetches of one account add up to before it is saved."""
+
+    posts: list[Post] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list)
+    deleted_post_ids: list[str] = field(default_factory=list)
+    threads_checked: dict[str, int] = field(default_factory=dict)
+    quotes_checked: dict[str, int] = field(default_factory=dict)
+    reply_listings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    quote_listings: dict[str, list[str]] = field(default_factory=dict)
+    fetches: int = 0
+
+    @property
+    def gone(self) -> set[str]:
+        return set(self.deleted_post_ids)
+
+    def delete_post(self, uri: str) -> None:
+        self.deleted_post_ids.append(uri)
+        self.fetches += 1
+
+    def kwargs(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "fetches"}
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
 
 
 register(Platform.BLUESKY, BlueskyCollector)

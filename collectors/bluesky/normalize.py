@@ -353,15 +353,22 @@ def normalize_author_feed(page: Mapping[str, Any]) -> FeedPage:
 
 
 # ---------------------------------------------------------------- threads
-def normalize_reply_view(view: Mapping[str, Any], *, hidden: bool = False) -> Interaction:
-    """Someone else's reply (a ``#postView``) in the leader's thread -> :class:`Interaction`."""
+def normalize_reply_view(
+    view: Mapping[str, Any], *, hidden: bool = False, kind: InteractionKind = InteractionKind.REPLY,
+    parent_id: str | None = None,
+) -> Interaction:
+    """Someone else's post (a ``#postView``) addressed to the leader -> :class:`Interaction`.
+
+    A reply in the leader's thread keeps its own parent and root; a quote post
+    (``kind=QUOTE``) gets the quoted post as both (``parent_id``).
+    """
     post = normalize_post_view(view)
     author = view["author"]
     name = author.get("displayName")
     return Interaction(
         id=post.id,
         platform=Platform.BLUESKY,
-        kind=InteractionKind.REPLY,
+        kind=kind,
         author_id=post.author_id,
         created_at=post.created_at,
         indexed_at=post.indexed_at,
@@ -370,8 +377,8 @@ def normalize_reply_view(view: Mapping[str, Any], *, hidden: bool = False) -> In
         text=post.text,
         lang=post.lang,
         url=post.url,
-        parent_id=post.reply_parent_id,
-        root_id=post.reply_root_id,
+        parent_id=parent_id or post.reply_parent_id,
+        root_id=parent_id or post.reply_root_id,
         hidden=hidden,
     )
 
@@ -387,6 +394,10 @@ class Thread:
     #: own post URI -> replyCount, for every own post whose replies were all returned
     checked: tuple[tuple[str, int], ...] = ()
     skipped: tuple[tuple[str | None, str], ...] = ()
+    #: (post URI, URIs of the replies shown under it) for every post whose replies were all
+    #: returned (not cut off by the depth limit). A stored reply under such a post that is
+    #: missing here, or shown as notFound, was deleted.
+    listed: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _walk(node: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
@@ -421,7 +432,11 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
     replies: list[Interaction] = []
     checked: list[tuple[str, int]] = []
     skipped: list[tuple[str | None, str]] = []
+    listed: list[tuple[str, tuple[str, ...]]] = []
     for node, level in _walk(thread):
+        listing = _listing(node, hidden)
+        if listing is not None:
+            listed.append(listing)
         if not isinstance(node, dict):
             skipped.append((None, "thread node is not an object"))
             continue
@@ -453,4 +468,66 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
         replies=tuple(replies),
         checked=tuple(checked),
         skipped=tuple(skipped),
+        listed=tuple(listed),
     )
+
+
+def _listing(node: Any, hidden: set[str]) -> tuple[str, tuple[str, ...]] | None:
+    """(URI, replies still there) of a thread node whose replies were returned; None if cut off or unclear.
+
+    Replies the thread's author hid count as there, whatever the AppView shows.
+    """
+    if not isinstance(node, dict) or not isinstance(node.get("replies"), list):
+        return None
+    view = node.get("post")
+    uri = view.get("uri") if isinstance(view, dict) else None
+    if not isinstance(uri, str):
+        return None
+    present: list[str] = []
+    for child in node["replies"]:
+        if not isinstance(child, dict):
+            return None  # a child we cannot name: judge nothing under this post
+        kind = child.get("$type", THREAD_VIEW)
+        if kind == NOT_FOUND or child.get("notFound") is True:
+            continue  # deleted
+        child_view = child.get("post")
+        child_uri = child_view.get("uri") if isinstance(child_view, dict) else child.get("uri")
+        if not isinstance(child_uri, str):
+            return None
+        present.append(child_uri)
+    return uri, tuple(dict.fromkeys([*present, *sorted(hidden)]))
+
+
+# ---------------------------------------------------------------- quotes
+@dataclass(frozen=True)
+class QuotesPage:
+    """One ``getQuotes`` answer: other people's quote posts of one of the leader's posts."""
+
+    quoted_uri: str
+    quotes: tuple[Interaction, ...]
+    #: URIs of every post on the page, the leader's own quotes and skipped ones included
+    seen: tuple[str, ...]
+    skipped: tuple[tuple[str | None, str], ...]
+    cursor: str | None
+
+
+def normalize_quotes(page: Mapping[str, Any], leader_did: str, quoted_uri: str) -> QuotesPage:
+    """A ``getQuotes`` output -> QUOTE interactions; the leader quoting themself is not one."""
+    views = _require(page, "posts", list, "getQuotes output")
+    cursor = page.get("cursor")
+    if cursor is not None and not isinstance(cursor, str):
+        raise MalformedPayload("getQuotes cursor is not a string")
+    quotes: list[Interaction] = []
+    seen: list[str] = []
+    skipped: list[tuple[str | None, str]] = []
+    for view in views:
+        uri = view.get("uri") if isinstance(view, dict) else None
+        if isinstance(uri, str):
+            seen.append(uri)
+        try:
+            author = _require(_require(view, "author", dict, "quote post"), "did", str, "quote author")
+            if author != leader_did:
+                quotes.append(normalize_reply_view(view, kind=InteractionKind.QUOTE, parent_id=quoted_uri))
+        except MalformedPayload as exc:
+            skipped.append((uri if isinstance(uri, str) else None, exc.message))
+    return QuotesPage(quoted_uri, tuple(quotes), tuple(seen), tuple(skipped), cursor)
