@@ -47,13 +47,9 @@ class NotFound(CollectorError):
     """The requested record does not exist (deleted post)."""
 
 
-#: Connections kept open per host: enough for every worker of a highly concurrent run.
-_POOL = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-
-
 def sdk_client(base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 20.0) -> Client:
-    """One ``atproto`` client (one httpx connection pool); thread-safe, so a run's accounts share it."""
-    kwargs: dict[str, Any] = {"timeout": timeout, "verify": _ssl_context(), "limits": _POOL}
+    """One ``atproto`` client with its own httpx connection pool."""
+    kwargs: dict[str, Any] = {"timeout": timeout, "verify": _ssl_context()}
     if transport is not None:
         kwargs["transport"] = transport
     return Client(base_url=base_url.rstrip("/"), request=Request(**kwargs))
@@ -62,9 +58,9 @@ def sdk_client(base_url: str, *, transport: httpx.BaseTransport | None = None, t
 class AppView:
     """One account's view of the AppView: retries, error mapping and its own request count.
 
-    ``client`` lets the accounts of a run share one SDK client and its connection
-    pool (new connections and clients cost more CPU than the requests); without
-    it the AppView makes its own and closes it in :meth:`close`.
+    ``client`` lets the accounts of a run reuse SDK clients and their connections
+    (a new client and connection per account cost more CPU than its requests);
+    without it the AppView makes its own and closes it in :meth:`close`.
     """
 
     def __init__(

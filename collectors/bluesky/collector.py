@@ -32,7 +32,7 @@ converges to the same store as a clean run.
 from __future__ import annotations
 
 import logging
-import time
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -71,10 +71,12 @@ class BlueskyCollector:
         base_url = self.appview or settings.get("bsky_appview")
         options = dict(self.client_options)
         client = None
-        if ctx.shared is not None:  # one connection pool for the whole run
+        if ctx.shared is not None:
+            # one SDK client per worker thread for the whole run: connections are reused across
+            # accounts, and no thread waits on (or scans) a pool shared with 63 others
             timeout = options.pop("timeout", 20.0)
             client = ctx.shared.get(
-                ("bluesky", base_url, id(ctx.transport), timeout),
+                ("bluesky", base_url, id(ctx.transport), timeout, threading.get_ident()),
                 lambda: sdk_client(base_url, transport=ctx.transport, timeout=timeout),
                 lambda c: c.request.close(),
             )
@@ -183,12 +185,14 @@ class _Run:
             cursor = page.cursor
 
         batch = _Batch()
+        horizon = self.store.horizon_posts(self.account, cutoff)
         if horizon_covered:
-            batch.deleted_post_ids = sorted(self.store.post_ids_since(self.account, cutoff + _MARGIN) - seen)
+            margin = cutoff + _MARGIN
+            batch.deleted_post_ids = sorted(p.id for p in horizon if p.created_at >= margin and p.id not in seen)
             for uri in batch.deleted_post_ids:
                 log.info("bluesky %s: %s no longer in the feed, marked deleted", self.account.handle, uri)
-        self._threads(cutoff, batch)
-        self._quotes(cutoff, batch)
+        self._threads([(p.id, p.reply_count) for p in horizon if p.thread_changed], batch)
+        self._quotes([(p.id, p.quote_count) for p in horizon if p.quotes_changed], batch)
         self._save(**batch.kwargs(), state={"did": did, "last_collected_at": now.isoformat()})
 
     def _flush(self, batch: _Batch) -> None:
@@ -196,11 +200,12 @@ class _Run:
             self._save(**batch.kwargs())
             batch.clear()
 
-    def _threads(self, cutoff, batch: _Batch) -> None:
+    def _threads(self, changed: list[tuple[str, int]], batch: _Batch) -> None:
+        """Fetch the threads of own posts (newest first) whose reply count changed."""
         did = self.account.stable_id
         done: dict[str, int] = {}
         # oldest first: roots come before the replies below them, whose subtrees they cover
-        for uri, count in reversed(self.store.threads_to_check(self.account, cutoff)):
+        for uri, count in reversed(changed):
             if done.get(uri) == count or uri in batch.gone:
                 continue  # covered by an enclosing thread fetched in this run, or deleted
             try:
@@ -224,9 +229,10 @@ class _Run:
             batch.fetches += 1
             self._flush(batch)
 
-    def _quotes(self, cutoff, batch: _Batch) -> None:
+    def _quotes(self, changed: list[tuple[str, int]], batch: _Batch) -> None:
+        """Fetch the quote posts of own posts whose quote count changed."""
         did = self.account.stable_id
-        for uri, count in self.store.quotes_to_check(self.account, cutoff):
+        for uri, count in changed:
             if uri in batch.gone:
                 continue
             cursor: str | None = None

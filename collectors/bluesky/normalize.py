@@ -48,16 +48,19 @@ def parse_time(value: Any, what: str = "time") -> datetime:
     """ATProto datetimes (RFC 3339, any offset) -> aware UTC datetime."""
     if not isinstance(value, str) or not value:
         raise MalformedPayload(f"missing or non-string {what}: {value!r}")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise MalformedPayload(f"unparseable {what}: {value!r}") from exc
+        parsed = datetime.fromisoformat(value)  # Python >= 3.11 reads the trailing Z itself
+    except ValueError:
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise MalformedPayload(f"unparseable {what}: {value!r}") from exc
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
 
 
 def did_of(uri: str) -> str:
@@ -95,6 +98,16 @@ def _count(view: Mapping[str, Any], key: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise MalformedPayload(f"post {view.get('uri')}: {key} is not a count ({value!r})")
     return value
+
+
+def _strings(value: Any) -> bool:
+    """A list of strings (a loop: a generator per post costs more than the check)."""
+    if type(value) is not list:
+        return False
+    for item in value:
+        if type(item) is not str:
+            return False
+    return True
 
 
 def _dedupe(values: list[str]) -> tuple[str, ...]:
@@ -171,7 +184,7 @@ def _gates(view: Mapping[str, Any]) -> tuple[bool, bool, tuple[str, ...]]:
         # `allow` absent: everybody may reply; present (even empty): restricted.
         replies_restricted = "allow" in record
         raw_hidden = record.get("hiddenReplies") or []
-        if not isinstance(raw_hidden, list) or not all(isinstance(u, str) for u in raw_hidden):
+        if not _strings(raw_hidden):
             raise MalformedPayload("threadgate hiddenReplies is not a list of URIs")
         hidden = tuple(raw_hidden)
     quotes_disabled = False
@@ -207,7 +220,7 @@ def normalize_post_view(view: Mapping[str, Any]) -> Post:
     text = _require(record, "text", str, where)
     facets = normalize_facets(text, record.get("facets"))
     langs = record.get("langs")
-    if langs is not None and not (isinstance(langs, list) and all(isinstance(x, str) for x in langs)):
+    if langs is not None and not _strings(langs):
         raise MalformedPayload(f"{where}: langs is not a list of strings")
     reply = record.get("reply")
     parent_id = root_id = parent_author = None

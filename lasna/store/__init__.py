@@ -11,13 +11,13 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, update
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from alembic.util.exc import CommandError
@@ -41,7 +41,38 @@ from lasna.types import (
     Visibility,
 )
 
-__all__ = ["Store", "BatchResult", "now_utc"]
+__all__ = ["Store", "BatchResult", "HorizonPost", "now_utc"]
+
+@dataclass(frozen=True)
+class HorizonPost:
+    id: str
+    created_at: datetime
+    is_repost: bool
+    reply_count: int
+    #: reply / quote count when the thread / quotes were last fetched (None: never)
+    thread_checked_replies: int | None
+    quote_count: int
+    quotes_checked: int | None
+
+    @property
+    def thread_changed(self) -> bool:
+        return not self.is_repost and self.reply_count != (self.thread_checked_replies or 0)
+
+    @property
+    def quotes_changed(self) -> bool:
+        return not self.is_repost and self.quote_count != (self.quotes_checked or 0)
+
+
+_HORIZON = (
+    select(*(t.posts.c[f.name] for f in fields(HorizonPost)))
+    .where(
+        t.posts.c.account_id == bindparam("account"),
+        t.posts.c.created_at >= bindparam("since"),
+        t.posts.c.deleted.is_(False),
+    )
+    .order_by(t.posts.c.created_at.desc())
+)
+
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
@@ -400,26 +431,26 @@ class Store:
 
     def threads_to_check(self, account: Account, since: datetime) -> list[tuple[str, int]]:
         """Own root/reply posts since ``since`` whose reply count changed since their thread was fetched."""
-        return self._changed_counts(account, since, t.posts.c.reply_count, t.posts.c.thread_checked_replies)
-
-    def quotes_to_check(self, account: Account, since: datetime) -> list[tuple[str, int]]:
-        """Own posts since ``since`` whose quote count changed since their quotes were fetched."""
-        return self._changed_counts(account, since, t.posts.c.quote_count, t.posts.c.quotes_checked)
-
-    def _changed_counts(self, account: Account, since: datetime, count, checked) -> list[tuple[str, int]]:
+        checked = func.coalesce(t.posts.c.thread_checked_replies, 0)
         query = (
-            select(t.posts.c.id, count)
+            select(t.posts.c.id, t.posts.c.reply_count)
             .where(
                 t.posts.c.account_id == account.id,
                 t.posts.c.created_at >= since,
                 t.posts.c.is_repost.is_(False),
                 t.posts.c.deleted.is_(False),
-                count != func.coalesce(checked, 0),
+                t.posts.c.reply_count != checked,
             )
             .order_by(t.posts.c.created_at.desc())
         )
         with self.engine.connect() as conn:
-            return [(r[0], r[1]) for r in conn.execute(query).all()]
+            return [(r.id, r.reply_count) for r in conn.execute(query).all()]
+
+    def horizon_posts(self, account: Account, since: datetime) -> list[HorizonPost]:
+        """The account's live posts created since ``since``, newest first, with the counts that
+        decide which threads and quotes to fetch again (one query for a collector's whole check)."""
+        with self.engine.connect() as conn:
+            return [HorizonPost(*r) for r in conn.execute(_HORIZON, {"account": account.id, "since": since})]
 
     def post_ids_since(self, account: Account, since: datetime) -> set[str]:
         with self.engine.connect() as conn:

@@ -56,8 +56,12 @@ def _naive_utc(value: datetime) -> datetime:
 
 
 def _sqlite_time(value: datetime | None) -> str | None:
-    # SQLAlchemy's SQLite DATETIME storage format, microseconds always written
-    return None if value is None else _naive_utc(value).isoformat(" ", "microseconds")
+    """SQLAlchemy's SQLite DATETIME storage format (naive UTC, microseconds always written)."""
+    if value is None:
+        return None
+    if value.tzinfo is UTC:  # the common case: cut "+00:00" instead of converting
+        return value.isoformat(" ", "microseconds")[:26]
+    return _naive_utc(value).isoformat(" ", "microseconds")
 
 
 def _pg_time(value: datetime | None) -> datetime | None:
