@@ -116,11 +116,7 @@ class World:
 
     def delete_reply(self, account: int, post: int, index: int = 0) -> str:
         """The replier deletes their reply: it vanishes from the thread and the reply count drops."""
-        with self.lock:
-            acct = self.accounts[account]
-            reply = acct.posts[post].replies.pop(index)
-            acct.version += 1
-            return reply.uri
+        return self._remove(account, post, "replies", index)
 
     def add_quote(self, account: int, post: int, *, by_leader: bool = False, text: str = "worth reading") -> str:
         """Someone (or with ``by_leader`` the leader themself) quotes one of the leader's posts."""
@@ -134,11 +130,14 @@ class World:
             return uri
 
     def delete_quote(self, account: int, post: int, index: int = 0) -> str:
+        return self._remove(account, post, "quotes", index)
+
+    def _remove(self, account: int, post: int, what: str, index: int) -> str:
         with self.lock:
             acct = self.accounts[account]
-            quote = acct.posts[post].quotes.pop(index)
+            gone = getattr(acct.posts[post], what).pop(index)
             acct.version += 1
-            return quote.uri
+            return gone.uri
 
     def delete_post(self, account: int, post: int) -> str:
         with self.lock:

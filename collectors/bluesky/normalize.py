@@ -344,25 +344,27 @@ def normalize_author_feed(page: Mapping[str, Any]) -> FeedPage:
     posts: list[Post] = []
     skipped: list[tuple[str | None, str]] = []
     handles: dict[str, str] = {}
+    sort_times: list[datetime | None] = []
     for item in feed:
         try:
             post = normalize_feed_item(item)
         except MalformedPayload as exc:
             skipped.append((feed_item_uri(item), exc.message))
+            post = None
+        if post is None:  # skipped, or a pinned echo: read its time from the raw item
+            sort_times.append(item_sort_time(item) if isinstance(item, dict) else None)
             continue
-        if post is None:
-            continue
+        # the same times item_sort_time reads (a repost's are its reason's), already parsed
+        indexed = post.indexed_at
+        sort_times.append(post.created_at if indexed is None or post.created_at < indexed else indexed)
         posts.append(post)
         if not post.is_repost:
             handle = item["post"]["author"].get("handle")
-            if isinstance(handle, str):
-                handles.setdefault(post.author_id, handle)
         else:
             handle = item["reason"]["by"].get("handle")
-            if isinstance(handle, str):
-                handles.setdefault(post.author_id, handle)
-    sort_times = tuple(item_sort_time(i) if isinstance(i, dict) else None for i in feed)
-    return FeedPage(tuple(posts), tuple(skipped), cursor, sort_times, tuple(handles.items()))
+        if isinstance(handle, str):
+            handles.setdefault(post.author_id, handle)
+    return FeedPage(tuple(posts), tuple(skipped), cursor, tuple(sort_times), tuple(handles.items()))
 
 
 # ---------------------------------------------------------------- threads

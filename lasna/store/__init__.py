@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -418,17 +418,6 @@ class Store:
             ).all()
         return {k: v for k, v in rows}
 
-    def known_post_ids(self, account: Account, ids: Iterable[str]) -> set[str]:
-        ids = list(ids)
-        if not ids:
-            return set()
-        with self.engine.connect() as conn:
-            return set(
-                conn.execute(
-                    select(t.posts.c.id).where(t.posts.c.account_id == account.id, t.posts.c.id.in_(ids))
-                ).scalars()
-            )
-
     def threads_to_check(self, account: Account, since: datetime) -> list[tuple[str, int]]:
         """Own root/reply posts since ``since`` whose reply count changed since their thread was fetched."""
         checked = func.coalesce(t.posts.c.thread_checked_replies, 0)
@@ -451,18 +440,6 @@ class Store:
         decide which threads and quotes to fetch again (one query for a collector's whole check)."""
         with self.engine.connect() as conn:
             return [HorizonPost(*r) for r in conn.execute(_HORIZON, {"account": account.id, "since": since})]
-
-    def post_ids_since(self, account: Account, since: datetime) -> set[str]:
-        with self.engine.connect() as conn:
-            return set(
-                conn.execute(
-                    select(t.posts.c.id).where(
-                        t.posts.c.account_id == account.id,
-                        t.posts.c.created_at >= since,
-                        t.posts.c.deleted.is_(False),
-                    )
-                ).scalars()
-            )
 
     # ------------------------------------------------------------------ post-type predictions
     def predictions(self, post_ids: Sequence[str], model_version: str) -> pd.DataFrame:
