@@ -2,8 +2,9 @@
 
 One run for one account:
 
-1. Resolve the handle to a DID once (``getProfile``) and store it as the account's
-   identity; afterwards follow handle changes from the author shown on the feed.
+1. Resolve the handle to a DID once and store it as the account's identity: the first
+   ``getAuthorFeed`` page, asked for by handle, names it (``getProfile`` only when that
+   page is empty); afterwards follow handle changes from the author shown on the feed.
 2. Page ``getAuthorFeed`` (``posts_with_replies``, 100 per page) from the newest item.
    Each page is saved at once (posts + progress state in one transaction). The sweep
    stops at the first page that reaches past the thread horizon and holds an item
@@ -128,15 +129,30 @@ class _Run:
             self.store.set_account_identity(self.account.id, self.account.stable_id, handle)
             self.account = replace(self.account, handle=handle)
 
-    def collect(self) -> None:
-        if not self.account.stable_id:
+    def _resolve(self) -> norm.FeedPage | None:
+        """Learn the account's DID, once: from its first feed page, asked for by handle (every
+        item there is the account's own post or its repost), or with getProfile when that page
+        names no one. Returns the page when it was used, so the sweep does not ask for it again.
+        """
+        page: norm.FeedPage | None = norm.normalize_author_feed(
+            self.api.get_author_feed(self.account.handle, None, PAGE_LIMIT)
+        )
+        authors = dict(page.author_handles)
+        if len(authors) == 1:
+            [(did, handle)] = authors.items()
+        else:
+            page = None
             profile = self.api.get_profile(self.account.handle)
-            did = profile.get("did")
-            if not isinstance(did, str) or not did.startswith("did:"):
-                raise CollectorError(f"getProfile for {self.account.handle} returned no DID")
-            self.store.set_account_identity(self.account.id, did)
-            self.account = replace(self.account, stable_id=did)
-            self._follow_handle(profile.get("handle"))
+            did, handle = profile.get("did"), profile.get("handle")
+        if not isinstance(did, str) or not did.startswith("did:"):
+            raise CollectorError(f"the AppView gave no DID for {self.account.handle}")
+        self.store.set_account_identity(self.account.id, did)
+        self.account = replace(self.account, stable_id=did)
+        self._follow_handle(handle)
+        return page
+
+    def collect(self) -> None:
+        first_page = None if self.account.stable_id else self._resolve()
         did = self.account.stable_id
         now = self.ctx.now
         cutoff = now - timedelta(days=settings.get("thread_horizon_days"))
@@ -150,7 +166,10 @@ class _Run:
         jumped = False
         horizon_covered = False
         while True:
-            page = norm.normalize_author_feed(self.api.get_author_feed(did, cursor, PAGE_LIMIT))
+            if first_page is not None:
+                page, first_page = first_page, None
+            else:
+                page = norm.normalize_author_feed(self.api.get_author_feed(did, cursor, PAGE_LIMIT))
             for uri, reason in page.skipped:
                 self.skipped += 1
                 log.warning("bluesky %s: skipped feed item %s: %s", self.account.handle, uri, reason)
@@ -189,6 +208,7 @@ class _Run:
         if horizon_covered:
             margin = cutoff + _MARGIN
             batch.deleted_post_ids = sorted(p.id for p in horizon if p.created_at >= margin and p.id not in seen)
+            batch.gone.update(batch.deleted_post_ids)
             for uri in batch.deleted_post_ids:
                 log.info("bluesky %s: %s no longer in the feed, marked deleted", self.account.handle, uri)
         self._threads([(p.id, p.reply_count) for p in horizon if p.thread_changed], batch)
@@ -268,20 +288,21 @@ class _Batch:
     reply_listings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     quote_listings: dict[str, list[str]] = field(default_factory=dict)
     fetches: int = 0
-
-    @property
-    def gone(self) -> set[str]:
-        return set(self.deleted_post_ids)
+    #: every post found deleted in this run (kept across flushes: never fetch their quotes)
+    gone: set[str] = field(default_factory=set)
 
     def delete_post(self, uri: str) -> None:
         self.deleted_post_ids.append(uri)
+        self.gone.add(uri)
         self.fetches += 1
 
     def kwargs(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "fetches"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("fetches", "gone")}
 
     def clear(self) -> None:
+        gone = self.gone
         self.__init__()  # type: ignore[misc]
+        self.gone = gone
 
 
 register(Platform.BLUESKY, BlueskyCollector)
