@@ -124,7 +124,7 @@ def test_a_thread_cut_off_by_the_depth_limit_never_marks_deeper_replies_deleted(
     target = world.accounts[0].posts[0]
     root_view = copy.deepcopy(world._post_view(world.accounts[0], target))
     a, b, c = (f"at://did:plc:deep{n}/app.bsky.feed.post/3deep{n}" for n in "abc")
-    deep = f"at://did:plc:deepd/app.bsky.feed.post/3deepd"
+    deep = "at://did:plc:deepd/app.bsky.feed.post/3deepd"
     full = {"thread": {"$type": "app.bsky.feed.defs#threadViewPost", "post": root_view, "replies": [
         _node(a, "did:plc:deepa", target.uri, target.uri, "A", [
             _node(deep, "did:plc:deepd", a, target.uri, "deep", [])]),
