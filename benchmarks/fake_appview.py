@@ -3,7 +3,7 @@
 Used by the fault/crash tests and by ``benchmarks/collect.py``. The JSON has the
 shape of what the real AppView returns (recorded in tests/fixtures/bluesky).
 It serves ``app.bsky.actor.getProfile``, ``app.bsky.feed.getAuthorFeed`` (offset
-cursors, newest first) and ``app.bsky.feed.getPostThread``, either in-process
+cursors, newest first), ``app.bsky.feed.getPostThread`` and ``app.bsky.feed.getQuotes``, either in-process
 (:func:`mock_transport` for ``httpx.MockTransport``) or on loopback
 (:func:`serve`, a threaded ``http.server`` with injected latency).
 
@@ -48,6 +48,7 @@ class FakePost:
     text: str
     likes: int = 0
     replies: list[Reply] = field(default_factory=list)
+    quotes: list[Reply] = field(default_factory=list)  # quote posts of this post
     deleted: bool = False
 
 
@@ -113,6 +114,31 @@ class World:
             acct.version += 1
             return uri
 
+    def delete_reply(self, account: int, post: int, index: int = 0) -> str:
+        """The replier deletes their reply: it vanishes from the thread and the reply count drops."""
+        return self._remove(account, post, "replies", index)
+
+    def add_quote(self, account: int, post: int, *, by_leader: bool = False, text: str = "worth reading") -> str:
+        """Someone (or with ``by_leader`` the leader themself) quotes one of the leader's posts."""
+        with self.lock:
+            acct = self.accounts[account]
+            target = acct.posts[post]
+            did, handle = (acct.did, acct.handle) if by_leader else ("did:plc:quoter0000000000000000", "quoter.test")
+            uri = f"at://{did}/app.bsky.feed.post/3q{account:04d}{post:05d}{len(target.quotes):03d}"
+            target.quotes.append(Reply(uri, did, handle, text, self.now))
+            acct.version += 1
+            return uri
+
+    def delete_quote(self, account: int, post: int, index: int = 0) -> str:
+        return self._remove(account, post, "quotes", index)
+
+    def _remove(self, account: int, post: int, what: str, index: int) -> str:
+        with self.lock:
+            acct = self.accounts[account]
+            gone = getattr(acct.posts[post], what).pop(index)
+            acct.version += 1
+            return gone.uri
+
     def delete_post(self, account: int, post: int) -> str:
         with self.lock:
             acct = self.accounts[account]
@@ -139,7 +165,7 @@ class World:
             "replyCount": len(post.replies),
             "repostCount": 0,
             "likeCount": post.likes,
-            "quoteCount": 0,
+            "quoteCount": len(post.quotes),
             "indexedAt": iso(post.created_at + timedelta(seconds=1)),
             "labels": [],
         }
@@ -157,6 +183,20 @@ class World:
                 "indexedAt": iso(reply.created_at + timedelta(seconds=1)), "labels": [],
             },
             "replies": [],
+        }
+
+    def _quote_view(self, quoted: FakePost, quote: Reply) -> dict:
+        return {
+            "uri": quote.uri,
+            "cid": "bafy" + quote.uri[-12:],
+            "author": {"did": quote.did, "handle": quote.handle, "displayName": quote.handle.split(".")[0].title(),
+                       "labels": []},
+            "record": {"$type": "app.bsky.feed.post", "text": quote.text, "createdAt": iso(quote.created_at),
+                       "embed": {"$type": "app.bsky.embed.record", "record": {"uri": quoted.uri, "cid": "c"}}},
+            "embed": {"$type": "app.bsky.embed.record#view",
+                      "record": {"$type": "app.bsky.embed.record#viewRecord", "uri": quoted.uri}},
+            "replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0,
+            "indexedAt": iso(quote.created_at + timedelta(seconds=1)), "labels": [],
         }
 
     def prewarm(self, limit: int = 100) -> None:
@@ -210,6 +250,17 @@ class World:
                               "replies": [self._reply_node(post, r) for r in post.replies]}
                     body = self._cache[key] = json.dumps({"thread": thread}).encode()
                 return 200, body
+            if nsid == "app.bsky.feed.getQuotes":
+                found = self.by_uri.get(params.get("uri", ""))
+                quoted = found[1] if found is not None and not found[1].deleted else None
+                quotes = quoted.quotes if quoted is not None else []
+                offset = int(params.get("cursor") or 0)
+                limit = min(100, int(params.get("limit") or 50))
+                out = {"uri": params.get("uri", ""),
+                       "posts": [self._quote_view(quoted, q) for q in quotes[offset : offset + limit]]}
+                if offset + limit < len(quotes):
+                    out["cursor"] = str(offset + limit)
+                return 200, json.dumps(out).encode()
             return 501, json.dumps({"error": "MethodNotImplemented", "message": nsid}).encode()
 
 

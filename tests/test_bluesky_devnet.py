@@ -1,7 +1,7 @@
 """The Bluesky collector and `lasna collect` against a REAL local Bluesky network.
 
 Order matters: the first test reads exact seeded counts; the second writes a reply
-as bob (and deletes it again at the end). The exact-count assertions only count
+as bob, then deletes it through the PDS and checks it is marked deleted. The exact-count assertions only count
 seeded records, so leftovers of an interrupted earlier session cannot break them.
 """
 
@@ -89,7 +89,16 @@ def test_first_collect_matches_the_seeded_network(devnet_db, bsky_devnet):  # no
     seeded = _seeded(info)
     assert len(seeded) == expected["replies_to_leader_posts_by_others"]
     ours = interactions[~interactions.text.str.contains(MARK)]
-    assert set(ours.interaction_id) == seeded
+    assert set(ours[ours.kind == "reply"].interaction_id) == seeded
+    # quote posts of the leader's posts by others (bob quotes #29), from getQuotes
+    leader_posts = {p["uri"] for p in info["posts"] if p["author"] == "leader"}
+    seeded_quotes = {p["uri"]: p["quoted"] for p in info["posts"]
+                     if p["kind"] == "quote" and p["author"] != "leader" and p.get("quoted") in leader_posts}
+    assert seeded_quotes, "the devnet seed has no quote of the leader's posts"
+    quotes = ours[ours.kind == "quote"].set_index("interaction_id")
+    assert set(quotes.index) == set(seeded_quotes)
+    assert all(quotes.loc[uri].parent_id == quoted for uri, quoted in seeded_quotes.items())
+    assert set(ours.kind) == {"reply", "quote"}
     others = {info["accounts"][n]["did"] for n in ("alice", "bob", "carol")}
     assert set(interactions.author_id) <= others
     assert interactions.parent_id.notna().all() and interactions.root_id.notna().all()
@@ -117,6 +126,7 @@ def test_new_reply_from_bob_arrives_with_few_requests(devnet_db, bsky_devnet):  
     ref = models.ComAtprotoRepoStrongRef.Main(uri=target["uri"], cid=target["cid"])
     text = f"{MARK} {uuid.uuid4().hex[:8]}: Bob asks a new question"
     sent = bob.send_post(text, reply_to=models.AppBskyFeedPost.ReplyRef(parent=ref, root=ref))
+    deleted = False
     try:
         reader = Client(base_url=info["appview_url"])
         deadline = time.monotonic() + 30
@@ -143,5 +153,20 @@ def test_new_reply_from_bob_arrives_with_few_requests(devnet_db, bsky_devnet):  
         assert code == 0 and out["accounts"][0]["new_interactions"] == 0
         assert out["accounts"][0]["requests"] == 1
         assert len(store.interactions_frame()) == len(interactions)
-    finally:
+
+        # bob deletes his reply: the re-fetched thread no longer shows it, so it is marked deleted
         bob.delete_post(sent.uri)
+        deleted = True
+        deadline = time.monotonic() + 30
+        while any(r.post.uri == sent.uri for r in (reader.get_post_thread(target["uri"], depth=5).thread.replies or [])):
+            assert time.monotonic() < deadline, "AppView never noticed bob's deletion"
+            time.sleep(0.3)
+        code, out = collect_json(env)
+        assert code == 0 and out["accounts"][0]["requests"] <= 2
+        every = store.interactions_frame(include_deleted=True).set_index("interaction_id")
+        assert bool(every.loc[sent.uri].deleted)
+        assert not every.drop(index=sent.uri).deleted.any()
+        assert set(store.interactions_frame().interaction_id) == before
+    finally:
+        if not deleted:
+            bob.delete_post(sent.uri)

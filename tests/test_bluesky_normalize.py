@@ -54,6 +54,7 @@ def check_golden(name, actual):
 
 META = json.loads((FIXTURES / "meta.json").read_text())
 HANDMADE = json.loads((FIXTURES / "handmade_meta.json").read_text())
+QUOTES = json.loads((FIXTURES / "quotes_meta.json").read_text())
 
 
 @pytest.mark.parametrize("name", ["author_feed", "handmade_feed"])
@@ -178,3 +179,32 @@ def test_blocked_thread_is_not_a_deletion():
                           "blocked": True, "author": {"did": "did:plc:x"}}}
     thread = n.normalize_thread(payload, "did:plc:x", "at://did:plc:x/app.bsky.feed.post/1")
     assert thread.found and not thread.replies and not thread.checked
+
+
+def test_quotes_golden():
+    """A recorded getQuotes answer: bob's quote of leader post #29 becomes a QUOTE interaction."""
+    payload = raw("quotes_post29")
+    before = copy.deepcopy(payload)
+    page = n.normalize_quotes(payload, QUOTES["leader_did"], QUOTES["uris"]["quotes_post29"])
+    check_golden("quotes_post29", page)
+    assert payload == before, "normaliser mutated its input"
+    [quote] = page.quotes
+    assert quote.kind.value == "quote" and quote.author_handle == "bob.test"
+    assert quote.parent_id == QUOTES["uris"]["quotes_post29"] and page.cursor is None
+
+
+def test_quotes_by_the_leader_and_broken_quotes_are_not_interactions():
+    payload = raw("quotes_post29")
+    quoted = QUOTES["uris"]["quotes_post29"]
+    mine = copy.deepcopy(payload["posts"][0])
+    mine["uri"] = mine["uri"].replace(mine["author"]["did"], QUOTES["leader_did"])
+    mine["author"]["did"] = QUOTES["leader_did"]
+    broken = copy.deepcopy(payload["posts"][0])
+    broken["uri"] += "x"
+    broken["record"]["embed"] = {"$type": "app.bsky.embed.unknown"}
+    page = n.normalize_quotes({"posts": [mine, broken, payload["posts"][0]]}, QUOTES["leader_did"], quoted)
+    assert [q.id for q in page.quotes] == [payload["posts"][0]["uri"]]
+    assert page.seen == (mine["uri"], broken["uri"], payload["posts"][0]["uri"])
+    assert [uri for uri, _ in page.skipped] == [broken["uri"]]
+    with pytest.raises(MalformedPayload):
+        n.normalize_quotes({"posts": "nope"}, QUOTES["leader_did"], quoted)

@@ -134,6 +134,34 @@ def test_threads_to_check_lists_posts_whose_reply_count_changed(store):
     assert store.threads_to_check(account, T0 - timedelta(days=1)) == [(posts[2].id, 4)]
 
 
+def test_replies_missing_from_a_complete_listing_are_marked_deleted(store):
+    account = make_account(store)
+    posts = [post(i, account.stable_id) for i in range(2)]
+    replies = [reply(i, posts[0].id) for i in range(3)] + [reply(9, posts[1].id)]
+    store.save_batch(account, posts=posts, interactions=replies)
+    result = store.save_batch(account, reply_listings={posts[0].id: [replies[0].id, replies[2].id]})
+    assert result.vanished_interaction_ids == (replies[1].id,)
+    frame = store.interactions_frame(include_deleted=True).set_index("interaction_id")
+    # only the listed post's missing reply; the reply under the unlisted post is untouched
+    assert [bool(frame.loc[r.id].deleted) for r in replies] == [False, True, False, False]
+    again = store.save_batch(account, interactions=[replies[1]])  # it came back: live again
+    assert again.new_interactions == 0 and not store.interactions_frame().empty
+    assert replies[1].id in set(store.interactions_frame().interaction_id)
+
+
+def test_batch_reports_known_posts_and_horizon_lists_live_posts_newest_first(store):
+    account = make_account(store)
+    posts = [post(i, account.stable_id, reply_count=i, quote_count=1) for i in range(3)]
+    assert store.save_batch(account, posts=posts[:2]).known_post_ids == frozenset()
+    assert store.save_batch(account, posts=posts).known_post_ids == {posts[0].id, posts[1].id}
+    store.save_batch(account, deleted_post_ids=[posts[2].id], threads_checked={posts[1].id: 1},
+                     quotes_checked={posts[0].id: 1})
+    horizon = store.horizon_posts(account, T0)
+    assert [p.id for p in horizon] == [posts[1].id, posts[0].id]
+    assert [(p.thread_changed, p.quotes_changed) for p in horizon] == [(False, True), (False, False)]
+    assert horizon[0].created_at == posts[1].created_at
+
+
 def test_deleted_posts_are_marked_and_hidden_from_frames(store):
     account = make_account(store)
     posts = [post(i, account.stable_id) for i in range(3)]

@@ -47,7 +47,22 @@ class NotFound(CollectorError):
     """The requested record does not exist (deleted post)."""
 
 
+def sdk_client(base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 20.0) -> Client:
+    """One ``atproto`` client with its own httpx connection pool."""
+    kwargs: dict[str, Any] = {"timeout": timeout, "verify": _ssl_context()}
+    if transport is not None:
+        kwargs["transport"] = transport
+    return Client(base_url=base_url.rstrip("/"), request=Request(**kwargs))
+
+
 class AppView:
+    """One account's view of the AppView: retries, error mapping and its own request count.
+
+    ``client`` lets the accounts of a run reuse SDK clients and their connections
+    (a new client and connection per account cost more CPU than its requests);
+    without it the AppView makes its own and closes it in :meth:`close`.
+    """
+
     def __init__(
         self,
         base_url: str,
@@ -58,13 +73,12 @@ class AppView:
         max_attempts: int = 4,
         backoff_base: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        client: Client | None = None,
     ) -> None:
-        kwargs: dict[str, Any] = {"timeout": timeout, "verify": _ssl_context()}
-        if transport is not None:
-            kwargs["transport"] = transport
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
-        self.client = Client(base_url=self.base_url, request=Request(**kwargs))
+        self._owns_client = client is None
+        self.client = client or sdk_client(self.base_url, transport=transport, timeout=timeout)
         self.acquire = acquire
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
@@ -72,7 +86,8 @@ class AppView:
         self.requests = 0
 
     def close(self) -> None:
-        self.client.request.close()
+        if self._owns_client:
+            self.client.request.close()
 
     # ------------------------------------------------------------ endpoints
     def get_profile(self, actor: str) -> dict[str, Any]:
@@ -87,6 +102,10 @@ class AppView:
     def get_post_thread(self, uri: str, depth: int = 100) -> dict[str, Any]:
         params = models.AppBskyFeedGetPostThread.Params(uri=uri, depth=depth, parent_height=0)
         return self.query("app.bsky.feed.getPostThread", params)
+
+    def get_quotes(self, uri: str, cursor: str | None = None, limit: int = 100) -> dict[str, Any]:
+        params = models.AppBskyFeedGetQuotes.Params(uri=uri, cursor=cursor, limit=limit)
+        return self.query("app.bsky.feed.getQuotes", params)
 
     # ------------------------------------------------------------ the retry loop
     def query(self, nsid: str, params: Any) -> dict[str, Any]:

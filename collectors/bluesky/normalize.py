@@ -48,16 +48,19 @@ def parse_time(value: Any, what: str = "time") -> datetime:
     """ATProto datetimes (RFC 3339, any offset) -> aware UTC datetime."""
     if not isinstance(value, str) or not value:
         raise MalformedPayload(f"missing or non-string {what}: {value!r}")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise MalformedPayload(f"unparseable {what}: {value!r}") from exc
+        parsed = datetime.fromisoformat(value)  # Python >= 3.11 reads the trailing Z itself
+    except ValueError:
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise MalformedPayload(f"unparseable {what}: {value!r}") from exc
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
 
 
 def did_of(uri: str) -> str:
@@ -95,6 +98,16 @@ def _count(view: Mapping[str, Any], key: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise MalformedPayload(f"post {view.get('uri')}: {key} is not a count ({value!r})")
     return value
+
+
+def _strings(value: Any) -> bool:
+    """A list of strings (a loop: a generator per post costs more than the check)."""
+    if type(value) is not list:
+        return False
+    for item in value:
+        if type(item) is not str:
+            return False
+    return True
 
 
 def _dedupe(values: list[str]) -> tuple[str, ...]:
@@ -171,7 +184,7 @@ def _gates(view: Mapping[str, Any]) -> tuple[bool, bool, tuple[str, ...]]:
         # `allow` absent: everybody may reply; present (even empty): restricted.
         replies_restricted = "allow" in record
         raw_hidden = record.get("hiddenReplies") or []
-        if not isinstance(raw_hidden, list) or not all(isinstance(u, str) for u in raw_hidden):
+        if not _strings(raw_hidden):
             raise MalformedPayload("threadgate hiddenReplies is not a list of URIs")
         hidden = tuple(raw_hidden)
     quotes_disabled = False
@@ -207,7 +220,7 @@ def normalize_post_view(view: Mapping[str, Any]) -> Post:
     text = _require(record, "text", str, where)
     facets = normalize_facets(text, record.get("facets"))
     langs = record.get("langs")
-    if langs is not None and not (isinstance(langs, list) and all(isinstance(x, str) for x in langs)):
+    if langs is not None and not _strings(langs):
         raise MalformedPayload(f"{where}: langs is not a list of strings")
     reply = record.get("reply")
     parent_id = root_id = parent_author = None
@@ -331,37 +344,46 @@ def normalize_author_feed(page: Mapping[str, Any]) -> FeedPage:
     posts: list[Post] = []
     skipped: list[tuple[str | None, str]] = []
     handles: dict[str, str] = {}
+    sort_times: list[datetime | None] = []
     for item in feed:
         try:
             post = normalize_feed_item(item)
         except MalformedPayload as exc:
             skipped.append((feed_item_uri(item), exc.message))
+            post = None
+        if post is None:  # skipped, or a pinned echo: read its time from the raw item
+            sort_times.append(item_sort_time(item) if isinstance(item, dict) else None)
             continue
-        if post is None:
-            continue
+        # the same times item_sort_time reads (a repost's are its reason's), already parsed
+        indexed = post.indexed_at
+        sort_times.append(post.created_at if indexed is None or post.created_at < indexed else indexed)
         posts.append(post)
         if not post.is_repost:
             handle = item["post"]["author"].get("handle")
-            if isinstance(handle, str):
-                handles.setdefault(post.author_id, handle)
         else:
             handle = item["reason"]["by"].get("handle")
-            if isinstance(handle, str):
-                handles.setdefault(post.author_id, handle)
-    sort_times = tuple(item_sort_time(i) if isinstance(i, dict) else None for i in feed)
-    return FeedPage(tuple(posts), tuple(skipped), cursor, sort_times, tuple(handles.items()))
+        if isinstance(handle, str):
+            handles.setdefault(post.author_id, handle)
+    return FeedPage(tuple(posts), tuple(skipped), cursor, tuple(sort_times), tuple(handles.items()))
 
 
 # ---------------------------------------------------------------- threads
-def normalize_reply_view(view: Mapping[str, Any], *, hidden: bool = False) -> Interaction:
-    """Someone else's reply (a ``#postView``) in the leader's thread -> :class:`Interaction`."""
+def normalize_reply_view(
+    view: Mapping[str, Any], *, hidden: bool = False, kind: InteractionKind = InteractionKind.REPLY,
+    parent_id: str | None = None,
+) -> Interaction:
+    """Someone else's post (a ``#postView``) addressed to the leader -> :class:`Interaction`.
+
+    A reply in the leader's thread keeps its own parent and root; a quote post
+    (``kind=QUOTE``) gets the quoted post as both (``parent_id``).
+    """
     post = normalize_post_view(view)
     author = view["author"]
     name = author.get("displayName")
     return Interaction(
         id=post.id,
         platform=Platform.BLUESKY,
-        kind=InteractionKind.REPLY,
+        kind=kind,
         author_id=post.author_id,
         created_at=post.created_at,
         indexed_at=post.indexed_at,
@@ -370,8 +392,8 @@ def normalize_reply_view(view: Mapping[str, Any], *, hidden: bool = False) -> In
         text=post.text,
         lang=post.lang,
         url=post.url,
-        parent_id=post.reply_parent_id,
-        root_id=post.reply_root_id,
+        parent_id=parent_id or post.reply_parent_id,
+        root_id=parent_id or post.reply_root_id,
         hidden=hidden,
     )
 
@@ -387,6 +409,10 @@ class Thread:
     #: own post URI -> replyCount, for every own post whose replies were all returned
     checked: tuple[tuple[str, int], ...] = ()
     skipped: tuple[tuple[str | None, str], ...] = ()
+    #: (post URI, URIs of the replies shown under it) for every post whose replies were all
+    #: returned (not cut off by the depth limit). A stored reply under such a post that is
+    #: missing here, or shown as notFound, was deleted.
+    listed: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def _walk(node: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
@@ -421,7 +447,11 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
     replies: list[Interaction] = []
     checked: list[tuple[str, int]] = []
     skipped: list[tuple[str | None, str]] = []
+    listed: list[tuple[str, tuple[str, ...]]] = []
     for node, level in _walk(thread):
+        listing = _listing(node, hidden)
+        if listing is not None:
+            listed.append(listing)
         if not isinstance(node, dict):
             skipped.append((None, "thread node is not an object"))
             continue
@@ -453,4 +483,66 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
         replies=tuple(replies),
         checked=tuple(checked),
         skipped=tuple(skipped),
+        listed=tuple(listed),
     )
+
+
+def _listing(node: Any, hidden: set[str]) -> tuple[str, tuple[str, ...]] | None:
+    """(URI, replies still there) of a thread node whose replies were returned; None if cut off or unclear.
+
+    Replies the thread's author hid count as there, whatever the AppView shows.
+    """
+    if not isinstance(node, dict) or not isinstance(node.get("replies"), list):
+        return None
+    view = node.get("post")
+    uri = view.get("uri") if isinstance(view, dict) else None
+    if not isinstance(uri, str):
+        return None
+    present: list[str] = []
+    for child in node["replies"]:
+        if not isinstance(child, dict):
+            return None  # a child we cannot name: judge nothing under this post
+        kind = child.get("$type", THREAD_VIEW)
+        if kind == NOT_FOUND or child.get("notFound") is True:
+            continue  # deleted
+        child_view = child.get("post")
+        child_uri = child_view.get("uri") if isinstance(child_view, dict) else child.get("uri")
+        if not isinstance(child_uri, str):
+            return None
+        present.append(child_uri)
+    return uri, tuple(dict.fromkeys([*present, *sorted(hidden)]))
+
+
+# ---------------------------------------------------------------- quotes
+@dataclass(frozen=True)
+class QuotesPage:
+    """One ``getQuotes`` answer: other people's quote posts of one of the leader's posts."""
+
+    quoted_uri: str
+    quotes: tuple[Interaction, ...]
+    #: URIs of every post on the page, the leader's own quotes and skipped ones included
+    seen: tuple[str, ...]
+    skipped: tuple[tuple[str | None, str], ...]
+    cursor: str | None
+
+
+def normalize_quotes(page: Mapping[str, Any], leader_did: str, quoted_uri: str) -> QuotesPage:
+    """A ``getQuotes`` output -> QUOTE interactions; the leader quoting themself is not one."""
+    views = _require(page, "posts", list, "getQuotes output")
+    cursor = page.get("cursor")
+    if cursor is not None and not isinstance(cursor, str):
+        raise MalformedPayload("getQuotes cursor is not a string")
+    quotes: list[Interaction] = []
+    seen: list[str] = []
+    skipped: list[tuple[str | None, str]] = []
+    for view in views:
+        uri = view.get("uri") if isinstance(view, dict) else None
+        if isinstance(uri, str):
+            seen.append(uri)
+        try:
+            author = _require(_require(view, "author", dict, "quote post"), "did", str, "quote author")
+            if author != leader_did:
+                quotes.append(normalize_reply_view(view, kind=InteractionKind.QUOTE, parent_id=quoted_uri))
+        except MalformedPayload as exc:
+            skipped.append((uri if isinstance(uri, str) else None, exc.message))
+    return QuotesPage(quoted_uri, tuple(quotes), tuple(seen), tuple(skipped), cursor)

@@ -8,10 +8,9 @@ the data it covers, and ingesting a batch twice equals ingesting it once.
 
 from __future__ import annotations
 
-import functools
 import socket
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lasna import frames, settings
 from lasna.errors import ConfigError, InputError, NotFoundError, StoreError
-from lasna.store import migrate
+from lasna.store import bulk, migrate
 from lasna.store import schema as t
 from lasna.types import (
     Account,
@@ -42,27 +41,37 @@ from lasna.types import (
     Visibility,
 )
 
-__all__ = ["Store", "BatchResult", "now_utc"]
+__all__ = ["Store", "BatchResult", "HorizonPost", "now_utc"]
 
-#: Post columns a re-ingest may change (counts, edits, deletion, gates). Creation and
-#: first-indexed times never move: they are what latency and consistency are measured from.
-_POST_MUTABLE = (
-    "text",
-    "lang",
-    "url",
-    "mentions",
-    "links",
-    "tags",
-    "like_count",
-    "reply_count",
-    "repost_count",
-    "quote_count",
-    "replies_restricted",
-    "quotes_disabled",
-    "hidden_replies",
-    "deleted",
+@dataclass(frozen=True)
+class HorizonPost:
+    id: str
+    created_at: datetime
+    is_repost: bool
+    reply_count: int
+    #: reply / quote count when the thread / quotes were last fetched (None: never)
+    thread_checked_replies: int | None
+    quote_count: int
+    quotes_checked: int | None
+
+    @property
+    def thread_changed(self) -> bool:
+        return not self.is_repost and self.reply_count != (self.thread_checked_replies or 0)
+
+    @property
+    def quotes_changed(self) -> bool:
+        return not self.is_repost and self.quote_count != (self.quotes_checked or 0)
+
+
+_HORIZON = (
+    select(*(t.posts.c[f.name] for f in fields(HorizonPost)))
+    .where(
+        t.posts.c.account_id == bindparam("account"),
+        t.posts.c.created_at >= bindparam("since"),
+        t.posts.c.deleted.is_(False),
+    )
+    .order_by(t.posts.c.created_at.desc())
 )
-_INTERACTION_MUTABLE = ("author_handle", "author_name", "text", "lang", "url", "hidden", "deleted")
 
 
 def now_utc() -> datetime:
@@ -73,6 +82,10 @@ def now_utc() -> datetime:
 class BatchResult:
     new_posts: int
     new_interactions: int
+    #: ids of the batch's posts that were already stored before it (collectors stop paging on them)
+    known_post_ids: frozenset[str] = frozenset()
+    #: interactions marked deleted because a complete listing no longer held them
+    vanished_interaction_ids: tuple[str, ...] = ()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -116,21 +129,6 @@ def create_store_engine(url: str) -> Engine:
 
 def _insert(conn: Connection, table):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
-
-
-@functools.lru_cache(maxsize=32)
-def _upsert_statement(dialect: str, table, mutable: tuple[str, ...]):
-    """INSERT .. ON CONFLICT(id) DO UPDATE, built once per table (building it is costly)."""
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    return stmt.on_conflict_do_update(index_elements=[table.c.id], set_={name: stmt.excluded[name] for name in mutable})
-
-
-def _dedupe(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Last row wins per id, so one batch never touches a row twice."""
-    by_id: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        by_id[row["id"]] = row
-    return list(by_id.values())
 
 
 class Store:
@@ -379,58 +377,37 @@ class Store:
         interactions: Sequence[Interaction] = (),
         state: Mapping[str, str | None] | None = None,
         deleted_post_ids: Sequence[str] = (),
+        deleted_interaction_ids: Sequence[str] = (),
         threads_checked: Mapping[str, int] | None = None,
+        quotes_checked: Mapping[str, int] | None = None,
+        reply_listings: Mapping[str, Collection[str]] | None = None,
+        quote_listings: Mapping[str, Collection[str]] | None = None,
     ) -> BatchResult:
-        """Upsert one batch for one account and advance its state, atomically."""
+        """Upsert one batch for one account and advance its state, atomically.
+
+        ``reply_listings`` / ``quote_listings`` map a post to every reply / quote still
+        under it at the source (only for posts whose list was fetched completely):
+        stored ones missing from it are marked deleted. Rows go through the lean path
+        in :mod:`lasna.store.bulk`; deletions only ever touch this account's rows.
+        """
         if account.id is None or account.leader_id is None:
             raise ValueError("save_batch needs an account read from the store")
-        post_rows = _dedupe(_post_row(p, account) for p in posts)
-        interaction_rows = _dedupe(_interaction_row(i, account) for i in interactions)
         with self.engine.begin() as conn:
-            new_posts = self._upsert(conn, t.posts, post_rows, _POST_MUTABLE)
-            new_interactions = self._upsert(conn, t.interactions, interaction_rows, _INTERACTION_MUTABLE)
-            if deleted_post_ids:
-                conn.execute(
-                    update(t.posts)
-                    .where(t.posts.c.account_id == account.id, t.posts.c.id.in_(list(deleted_post_ids)))
-                    .values(deleted=True)
-                )
-            if threads_checked:
-                conn.execute(
-                    update(t.posts)
-                    .where(t.posts.c.id == bindparam("b_id"))
-                    .values(thread_checked_replies=bindparam("b_count")),
-                    [{"b_id": k, "b_count": v} for k, v in threads_checked.items()],
-                )
+            new_posts, known = bulk.upsert(conn, bulk.POSTS, posts, account)
+            new_interactions, _ = bulk.upsert(conn, bulk.INTERACTIONS, interactions, account)
+            bulk.mark_deleted(conn, "posts", account, deleted_post_ids)
+            bulk.mark_deleted(conn, "interactions", account, deleted_interaction_ids)
+            vanished = bulk.mark_vanished(conn, account, "reply", reply_listings or {})
+            vanished += bulk.mark_vanished(conn, account, "quote", quote_listings or {})
+            bulk.set_checked(conn, "thread_checked_replies", threads_checked or {})
+            bulk.set_checked(conn, "quotes_checked", quotes_checked or {})
             if state:
-                self._put_state(conn, account.id, state)
-        return BatchResult(new_posts, new_interactions)
-
-    def _upsert(self, conn: Connection, table, rows: list[dict[str, Any]], mutable: Sequence[str]) -> int:
-        if not rows:
-            return 0
-        ids = [r["id"] for r in rows]
-        known: set[str] = set()
-        for chunk_start in range(0, len(ids), 5000):
-            chunk = ids[chunk_start : chunk_start + 5000]
-            known.update(conn.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
-        conn.execute(_upsert_statement(conn.dialect.name, table, tuple(mutable)), rows)
-        return len(set(ids) - known)
-
-    def _put_state(self, conn: Connection, account_id: int, state: Mapping[str, str | None]) -> None:
-        rows = [
-            {"account_id": account_id, "key": k, "value": v, "updated_at": now_utc()} for k, v in state.items()
-        ]
-        stmt = _insert(conn, t.collection_state)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[t.collection_state.c.account_id, t.collection_state.c.key],
-            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at},
-        )
-        conn.execute(stmt, rows)
+                bulk.put_state(conn, account.id, state, now_utc())
+        return BatchResult(new_posts, new_interactions, frozenset(known), tuple(vanished))
 
     def put_state(self, account: Account, state: Mapping[str, str | None]) -> None:
         with self.engine.begin() as conn:
-            self._put_state(conn, account.id, state)
+            bulk.put_state(conn, account.id, state, now_utc())
 
     def get_state(self, account: Account) -> dict[str, str | None]:
         with self.engine.connect() as conn:
@@ -440,17 +417,6 @@ class Store:
                 )
             ).all()
         return {k: v for k, v in rows}
-
-    def known_post_ids(self, account: Account, ids: Iterable[str]) -> set[str]:
-        ids = list(ids)
-        if not ids:
-            return set()
-        with self.engine.connect() as conn:
-            return set(
-                conn.execute(
-                    select(t.posts.c.id).where(t.posts.c.account_id == account.id, t.posts.c.id.in_(ids))
-                ).scalars()
-            )
 
     def threads_to_check(self, account: Account, since: datetime) -> list[tuple[str, int]]:
         """Own root/reply posts since ``since`` whose reply count changed since their thread was fetched."""
@@ -469,17 +435,11 @@ class Store:
         with self.engine.connect() as conn:
             return [(r.id, r.reply_count) for r in conn.execute(query).all()]
 
-    def post_ids_since(self, account: Account, since: datetime) -> set[str]:
+    def horizon_posts(self, account: Account, since: datetime) -> list[HorizonPost]:
+        """The account's live posts created since ``since``, newest first, with the counts that
+        decide which threads and quotes to fetch again (one query for a collector's whole check)."""
         with self.engine.connect() as conn:
-            return set(
-                conn.execute(
-                    select(t.posts.c.id).where(
-                        t.posts.c.account_id == account.id,
-                        t.posts.c.created_at >= since,
-                        t.posts.c.deleted.is_(False),
-                    )
-                ).scalars()
-            )
+            return [HorizonPost(*r) for r in conn.execute(_HORIZON, {"account": account.id, "since": since})]
 
     # ------------------------------------------------------------------ post-type predictions
     def predictions(self, post_ids: Sequence[str], model_version: str) -> pd.DataFrame:
@@ -764,27 +724,3 @@ def _account(row) -> Account:
     return Account(
         Platform(row.platform), row.handle, stable_id=row.stable_id, url=row.url, id=row.id, leader_id=row.leader_id
     )
-
-
-_POST_FIELDS = tuple(f.name for f in fields(Post))
-_INTERACTION_FIELDS = tuple(f.name for f in fields(Interaction) if f.name != "answered_by")
-
-
-def _post_row(post: Post, account: Account) -> dict[str, Any]:
-    # a shallow read: dataclasses.asdict deep-copies and dominated bulk ingest time
-    row = {name: getattr(post, name) for name in _POST_FIELDS}
-    row["platform"] = str(post.platform)
-    row["account_id"] = account.id
-    row["leader_id"] = account.leader_id
-    for key in ("mentions", "links", "tags"):
-        row[key] = list(row[key])
-    return row
-
-
-def _interaction_row(item: Interaction, account: Account) -> dict[str, Any]:
-    row = {name: getattr(item, name) for name in _INTERACTION_FIELDS}
-    row["platform"] = str(item.platform)
-    row["kind"] = str(item.kind)
-    row["account_id"] = account.id
-    row["leader_id"] = account.leader_id
-    return row

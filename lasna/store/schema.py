@@ -131,6 +131,8 @@ posts = Table(
     Column("deleted", Boolean, nullable=False, default=False),
     # reply_count at the moment the thread was last fetched; a thread is re-fetched only when it differs
     Column("thread_checked_replies", Integer, nullable=True),
+    # quote_count at the moment the post's quotes were last fetched (same pattern, for getQuotes)
+    Column("quotes_checked", Integer, nullable=True),
     Index("ix_posts_leader_created", "leader_id", "created_at"),
     Index("ix_posts_account_created", "account_id", "created_at"),
 )
