@@ -71,6 +71,9 @@ def synth(n_posts: int, n_inter: int, n_leaders: int, seed: int = 0):
     })
     inter["root_id"] = inter["parent_id"]
     inter["created_at"] = inter["indexed_at"]
+    # cached reply stance (as stored beside the interactions), from its own stream so nothing else moves
+    inter["stance"] = np.random.default_rng(seed + 1).choice(
+        np.array(["critical", "supportive", "neutral"], dtype=object), n_inter, p=[0.2, 0.4, 0.4])
     ans = rng.choice(n_inter, n_ans, replace=False)
     self_parent = rng.integers(0, n_root, n_self)
     rep_leader = rng.choice(n_leaders, n_rep, p=w)
@@ -225,6 +228,17 @@ def naive_weekly(posts: pd.DataFrame, inter: pd.DataFrame, until_ns: int, days: 
         within_ids = {r.interaction_id for _, r, _ in within}
         rate(lid, b, "response_rate", len(within), len(items),
              [r.interaction_id for _, r, _ in items if r.interaction_id not in within_ids])
+        by_stance = {}
+        for label in ("critical", "supportive"):
+            sel = [r for _, r, _ in items if getattr(r, "stance", None) == label]
+            if sel:
+                x = sum(r.interaction_id in within_ids for r in sel)
+                ev = [r.interaction_id for r in sel if r.interaction_id not in within_ids]
+                rate(lid, b, f"{label}_response_rate", x, len(sel), ev)
+                by_stance[label] = (x / len(sel), len(sel), ev)
+        if len(by_stance) == 2:  # the gap's raw value: critical minus supportive rate
+            (rc, nc, ev), (rs, _, _) = by_stance["critical"], by_stance["supportive"]
+            put(lid, b, "critical_answer_gap", rc - rs, nan, nc, ev)
         d = sorted((((a[1] - t) if a else (until_ns - t)) / HOUR_NS, a is None) for t, _, a in items)
         surv, med = 1.0, math.inf
         for i, (dur, censored) in enumerate(d):

@@ -3,6 +3,9 @@
 * Rates: p̂ = (x + α) / (n + α + β) with α = m·p₀, β = m·(1 − p₀), p₀ the pooled rate Σx / Σn of the
   reference population in the same bucket and m = ``prior_strength`` pseudo-observations.
   n = 0 gives no value (NaN), never the prior.
+* Gaps (``kind="gap"``, e.g. answering critics): rate A − rate B of the same leader and bucket, where A
+  is shrunk towards the leader's own shrunk B (not the population) — (x_A + m·B̂) / (n_A + m) − B̂ — so
+  little evidence means no gap; ranked with positive gaps counted as 0.
 * Percentile of a leader among the reference population's non-missing values in the same bucket:
   100 · (#worse + ½·#tied others) / (#others); 50 when the leader is alone. Direction follows
   ``higher_is_better``.
@@ -72,7 +75,10 @@ def shrink_and_rank(comp: pd.DataFrame, groups: pd.DataFrame,
         shrunk = np.where(n > 0, (x + a) / (n + a + b), np.nan)
     c["prior"] = np.where(is_rate, p0, np.nan)
     c["value"] = np.where(is_rate, shrunk, c["raw"].astype(float))
-    signed = c["value"].where(c["hib"].astype(bool), -c["value"])
+    c = _with_gaps(c, prior_strength)
+    # a gap is ranked up to 0 (answering critics as often as supporters); above 0 is not "more open"
+    ranked_value = c["value"].where(c["kind"] != "gap", c["value"].clip(upper=0.0))
+    signed = ranked_value.where(c["hib"].astype(bool), -ranked_value)
     grp = signed.groupby([c[k] for k in keys])
     r = grp.rank(method="average")
     m = grp.transform("count")
@@ -80,6 +86,27 @@ def shrink_and_rank(comp: pd.DataFrame, groups: pd.DataFrame,
     c["percentile"] = np.where(signed.notna(), pct, np.nan)
     c = c[c["own"]].drop(columns=["own", "group", "kind", "hib"])
     return c.reset_index(drop=True)
+
+
+def _with_gaps(c: pd.DataFrame, prior_strength: float) -> pd.DataFrame:
+    """Append the ``kind="gap"`` components (see the module docstring). Rows need both rates; n and
+    evidence come from the compared rate (e.g. the unanswered critical replies)."""
+    keys = ["group", "leader_id", "bucket", "own"]
+    parts = [c]
+    for key, m in METRICS.items():
+        if m.kind != "gap" or m.gap_of is None:
+            continue
+        compared, reference = m.gap_of
+        pair = c[c["component"] == compared].merge(
+            c.loc[c["component"] == reference, keys + ["raw", "value"]], on=keys, suffixes=("", "_ref"), how="inner")
+        if pair.empty:
+            continue
+        centre = pair["value_ref"]
+        shrunk = (pair["x"] + prior_strength * centre) / (pair["n"] + prior_strength)
+        pair = pair.assign(component=key, kind=m.kind, hib=m.higher_is_better, x=np.nan, prior=centre,
+                           raw=pair["raw"] - pair["raw_ref"], value=shrunk - centre)
+        parts.append(pair[c.columns])
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else c
 
 
 def composite_scores(ranked: pd.DataFrame, weights: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:

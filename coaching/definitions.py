@@ -15,8 +15,9 @@ class MetricDefinition:
     citation: str
     higher_is_better: bool = True
     composite: str | None = None  # composite it feeds (equal weights), None = descriptive only
-    kind: str = "rate"  # rate (shrunk x/n) | value
-    unit: str = "share"
+    kind: str = "rate"  # rate (shrunk x/n) | value | gap (between two rates, see gap_of)
+    unit: str = "share"  # share | hours | points (difference of shares) | ...
+    gap_of: tuple[str, str] | None = None  # kind "gap": the rate that is compared, and its reference rate
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -83,6 +84,29 @@ METRICS: dict[str, MetricDefinition] = {
            "censored; indexedAt timestamps.",
            "Gunarathne, Rui & Seidmann 2014; Sprout/Hootsuite first-response time",
            higher_is_better=False, composite=RESPONSIVENESS, kind="value", unit="hours"),
+        _D("critical_response_rate", "Vastausaste kriittisiin", "Response rate to critical replies",
+           "Seitsemän päivän sisällä vastatut kriittiset saapuneet viestit / kriittiset vastausta ansaitsevat "
+           "viestit (kriittisyys: oma luokitin, ks. METRICS.md; kuvaava).",
+           "Critical incoming messages answered within 7 days / critical incoming that merit an answer "
+           "(stance from our reply classifier, see METRICS.md; descriptive).",
+           "Tromble 2018 (New Media & Society 20(2))"),
+        _D("supportive_response_rate", "Vastausaste kannustaviin", "Response rate to supportive replies",
+           "Seitsemän päivän sisällä vastatut kannustavat saapuneet viestit / kannustavat vastausta "
+           "ansaitsevat viestit (kuvaava).",
+           "Supportive incoming messages answered within 7 days / supportive incoming that merit an answer "
+           "(descriptive).",
+           "Tromble 2018 (New Media & Society 20(2))"),
+        _D("critical_answer_gap", "Kriitikoille vastaaminen", "Answering critics",
+           "Kriittisten viestien vastausaste miinus kannustavien vastausaste, prosenttiyksikköinä. Kriittisten "
+           "vastausaste kutistetaan kohti johtajan omaa kannustavien vastausastetta (m = 5 näennäishavaintoa): "
+           "vähällä näytöllä ero on lähellä nollaa. 0 = kriitikoita ei vältellä; miinus = kriittiset jäävät "
+           "useammin vaille vastausta. Järjestyksessä plus-arvot lasketaan nollaksi.",
+           "Response rate to critical replies minus the rate to supportive ones, in percentage points. The "
+           "critical rate is shrunk towards the leader's own supportive rate (m = 5 pseudo-observations), so "
+           "little evidence gives a gap near zero. 0 = critics are not avoided; negative = critical messages go "
+           "unanswered more often. Ranked with positive gaps counted as 0.",
+           "Tromble 2018 (New Media & Society 20(2)); SCORING.md", composite=OPENNESS, kind="gap",
+           unit="points", gap_of=("critical_response_rate", "supportive_response_rate")),
         _D("re_entry", "Paluu keskusteluun", "Re-entry",
            "Aloitusjulkaisut, joihin johtaja vastasi muiden vastausten jälkeen / aloitusjulkaisut, joihin "
            "muut vastasivat.",

@@ -124,6 +124,8 @@ def fmt_value(key: str, value: float | None, lang: str) -> str:
         return format_percent(value, format="#,##0 %" if lang == "fi" else "#,##0%", locale=loc)
     if unit == "hours":
         return fmt_hours(value, lang)
+    if unit == "points":  # a difference of shares
+        return fmt_delta(key, value, lang)
     if unit == "percentile":
         return format_decimal(round(value), locale=loc)
     return format_decimal(round(value, 2), locale=loc)
@@ -134,9 +136,10 @@ def fmt_delta(key: str, delta: float | None, lang: str) -> str:
         return "–"
     unit = metric_unit(key)
     loc = LOCALES.get(lang, "en_GB")
-    shown = abs(delta) * 100 if unit == "share" else abs(delta)
-    sign = "±" if round(shown, 1 if unit != "share" else 0) == 0 else ("+" if delta > 0 else "−")
-    if unit == "share":
+    percent = unit in ("share", "points")
+    shown = abs(delta) * 100 if percent else abs(delta)
+    sign = "±" if round(shown, 0 if percent else 1) == 0 else ("+" if delta > 0 else "−")
+    if percent:
         return f"{sign}{format_decimal(round(abs(delta) * 100), locale=loc)} %-yks." if lang == "fi" else \
             f"{sign}{format_decimal(round(abs(delta) * 100), locale=loc)} pp"
     if unit == "hours":

@@ -500,7 +500,7 @@ def compute_components(
              "reply_parent_author_id", "mentions", "replies_restricted", "quotes_disabled", "hidden_replies",
              "deleted", *[c for c in FEATURE_COLUMNS if c not in ("post_id", "is_repost")]]
     icols = ["interaction_id", "leader_id", "author_id", "indexed_at", "kind", "hidden", "deleted", "parent_id",
-             "root_id"]
+             "root_id", "stance"]
     original_interactions = interactions
     posts = posts[[c for c in pcols if c in posts]].reset_index(drop=True)
     inter = interactions[[c for c in icols if c in interactions]].reset_index(drop=True)
@@ -620,6 +620,13 @@ def compute_components(
     n_within = GI.count(within)
     all_i = np.arange(GI.size)
     rows.rate("response_rate", GI, all_i, n_within, n_in, GI.evidence(~within, i_id[ii], k, inter_names))
+    if "stance" in inter:  # critical vs supportive answer rates (Tromble 2018); the ratio is formed after shrinkage
+        stance = inter["stance"].to_numpy(dtype=object)[irow[ii]]
+        for name, label in (("critical_response_rate", "critical"), ("supportive_response_rate", "supportive")):
+            is_label = stance == label
+            n_label = GI.count(is_label)
+            rows.rate(name, GI, np.flatnonzero(n_label > 0), GI.count(within & is_label), n_label,
+                      GI.evidence(is_label & ~within, i_id[ii], k, inter_names))
     if len(ii):
         # response time (KM, unanswered censored at the end of the window)
         dur = np.where(answered_ever, I_at - It, period.until - It) / HOUR_NS

@@ -36,6 +36,9 @@ EVIDENCE: dict[str, tuple[str, str]] = {
     "questions": ("post", "good"),
     "gated_share": ("post", "gap"),
     "response_rate": ("interaction", "gap"),  # unanswered incoming
+    "critical_response_rate": ("interaction", "gap"),  # unanswered critical incoming
+    "supportive_response_rate": ("interaction", "gap"),
+    "critical_answer_gap": ("interaction", "gap"),
     "response_time": ("post", "good"),  # the leader's answers
     "re_entry": ("post", "gap"),  # root posts the leader did not come back to
     "exchange_share": ("thread", "good"),

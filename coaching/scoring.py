@@ -141,7 +141,8 @@ def score(
         "notes": [
             "Replies seen through threads cover only replies under the leader's own posts.",
             "Response rate within the last 7 days of the window is right-censored (answers may still come).",
-            "Critical vs supportive answer rate is not scored: no honest offline classifier for critical replies.",
+            "Critical vs supportive answers need a 'stance' column on the interactions (the reply-stance model; "
+            "it misses about half of the critical replies, so the gap understates avoidance).",
         ],
     }
     return ScoreReport(components=ranked, composites=comp, interactions=linked, meta=meta)

@@ -123,25 +123,37 @@ class ReplyStanceClassifier(LinearTextModel):
 
     def predict(self, texts, n_jobs: int = 1) -> np.ndarray:
         """Stance per text; texts too short to judge (see :func:`too_short`) are ``neutral``."""
+        return self.classify(texts, n_jobs)[0]
+
+    def classify(self, texts, n_jobs: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Stance and P(critical) per text; texts too short to judge are ``neutral`` with P(critical) 0."""
         texts = pd.Series(list(texts), dtype=object)
-        out = np.full(len(texts), "neutral", dtype=object)
+        label = np.full(len(texts), "neutral", dtype=object)
+        p_critical = np.zeros(len(texts))
         judge = ~too_short(texts)
         if judge.any():
-            out[judge] = self.decide(self.predict_proba(texts[judge].tolist(), n_jobs))
-        return out
+            proba = self.predict_proba(texts[judge].tolist(), n_jobs)
+            label[judge] = self.decide(proba)
+            p_critical[judge] = proba[:, list(self.classes_).index("critical")]
+        return label, p_critical
 
 
-def stance_of(interactions: pd.DataFrame, model: ReplyStanceClassifier, n_jobs: int = 1) -> pd.Series:
-    """Stance of each row of ``interactions`` (column ``text``), aligned to its index.
+def classify_interactions(interactions: pd.DataFrame, model: ReplyStanceClassifier, n_jobs: int = 1) -> pd.DataFrame:
+    """``stance`` and ``p_critical`` for each row of ``interactions`` (column ``text``), on its index.
 
     Each distinct text is classified once (replies repeat: "Kiitos!", "+1", copied slogans).
     """
     if not len(interactions):
-        return pd.Series([], index=interactions.index, dtype=object, name="stance")
-    texts = interactions["text"].fillna("").astype(str)
-    codes, uniques = pd.factorize(texts)
-    labels = model.predict(uniques, n_jobs=n_jobs)
-    return pd.Series(labels[codes], index=interactions.index, dtype=object, name="stance")
+        return pd.DataFrame({"stance": pd.Series([], dtype=object), "p_critical": pd.Series([], dtype=float)},
+                            index=interactions.index)
+    codes, uniques = pd.factorize(interactions["text"].fillna("").astype(str))
+    labels, p_critical = model.classify(uniques, n_jobs=n_jobs)
+    return pd.DataFrame({"stance": labels[codes], "p_critical": p_critical[codes]}, index=interactions.index)
+
+
+def stance_of(interactions: pd.DataFrame, model: ReplyStanceClassifier, n_jobs: int = 1) -> pd.Series:
+    """Stance of each row of ``interactions`` (column ``text``), aligned to its index."""
+    return classify_interactions(interactions, model, n_jobs)["stance"].astype(object).rename("stance")
 
 
 def train_default(path: str | Path | None = None) -> ReplyStanceClassifier:

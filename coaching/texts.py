@@ -64,6 +64,21 @@ TIPS: dict[str, dict[str, dict[str, str]]] = {
                   "For example, {author} wrote under “{post_snippet}”: “{snippet}”",
         },
     },
+    "answer_critics": {
+        "title": {"fi": "Vastaa myös kriitikoille", "en": "Answer your critics too"},
+        "why": {
+            "fi": "Vastasit kriittisiin viesteihin {points} prosenttiyksikköä harvemmin kuin kannustaviin "
+                  "({n} kriittistä viestiä; {comparison}).",
+            "en": "You answered critical messages {points} percentage points less often than supportive ones "
+                  "({n} critical messages; {comparison}).",
+        },
+        "action": {
+            "fi": "Vastaa tällä viikolla ainakin yhteen kriittiseen viestiin asiasta ja kiitä palautteesta – "
+                  "eri mieltä saa olla. Esimerkiksi {author} kirjoitti: ”{snippet}”",
+            "en": "This week, answer at least one critical message on its substance and thank the writer for "
+                  "the feedback; you may disagree. For example, {author} wrote: “{snippet}”",
+        },
+    },
     "open_replies": {
         "title": {"fi": "Avaa keskustelu", "en": "Open the conversation"},
         "why": {

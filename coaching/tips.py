@@ -60,6 +60,7 @@ RULES: dict[str, Rule] = {r.key: r for r in [
     Rule("answer_waiting", 2, "response_rate", 1.00, 10),
     Rule("keep_rhythm", 4, "active_weeks", 0.95, 8),
     Rule("open_replies", 2, "gated_share", 0.90, 8),
+    Rule("answer_critics", 2, "critical_answer_gap", 0.85, 5),
     Rule("goal_at_risk", 5, "goal", 0.85, 5),
     Rule("respond_faster", 2, "response_time", 0.80, 10),
     Rule("reply_more", 2, "dialogue_share", 0.75, 10),
@@ -352,6 +353,21 @@ def _open_replies(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidat
     return _Candidate(rule, mv, min(1.5, mv.value / 0.2 - 1 + 0.5), params, ev, cmp)
 
 
+def _answer_critics(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate | None:
+    """Critical replies go unanswered clearly more often than supportive ones (10 pp or more)."""
+    mv = _metric(ctx, rule, gaps)
+    if mv is None or mv.value > -0.10:
+        return None
+    ev = interaction_evidence(ctx.interactions, mv.evidence)
+    if not ev:
+        return None
+    latest = max(ev, key=lambda e: e.at or datetime.min)
+    cmp = _comparison(ctx, rule.metric, rule.min_n)
+    params = dict(points=str(round(abs(mv.value) * 100)), n=int(mv.n), comparison=("cmp", rule.metric, cmp),
+                  author=latest.author or "", snippet=snippet(latest.text))
+    return _Candidate(rule, mv, min(1.5, abs(mv.value) / 0.2), params, ev, cmp)
+
+
 def _post_rule(ctx: TipContext, rule: Rule, gaps: list[DataGap], threshold: float, pct_below: float,
                flag: str | None) -> _Candidate | None:
     """Rules on a share of the leader's own posts: evidence is recent posts that lack the flag."""
@@ -566,6 +582,7 @@ _RULE_FUNCS = {
     "goal_at_risk": _goal_at_risk,
     "respond_faster": _respond_faster,
     "reply_more": _reply_more,
+    "answer_critics": _answer_critics,
     "widen_network": _widen_network,
     "ask_questions": lambda c, r, g: _post_rule(c, r, g, 0.15, 30, "question"),
     "personal_voice": lambda c, r, g: _post_rule(c, r, g, 0.25, 30, "first_person_singular"),

@@ -77,6 +77,22 @@ def post_types(store: Store, posts: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([cached, new], ignore_index=True) if len(cached) else new
 
 
+def reply_stance(store: Store, interactions: pd.DataFrame) -> pd.DataFrame:
+    """interaction_id, label (critical / supportive / neutral), proba (P(critical)), model_version for
+    ``interactions``; classifies only interactions not cached yet."""
+    model = default_stance_model()
+    unique = interactions.drop_duplicates("interaction_id")
+    cached = store.predictions(unique["interaction_id"].tolist(), model.model_version, of="interactions")
+    todo = unique[~unique["interaction_id"].isin(cached["interaction_id"])]
+    if todo.empty:
+        return cached
+    found = stance.classify_interactions(todo, model)
+    new = pd.DataFrame({"interaction_id": todo["interaction_id"].to_numpy(), "model_version": model.model_version,
+                        "label": found["stance"].to_numpy(), "proba": found["p_critical"].to_numpy()})
+    store.save_predictions(new, of="interactions")
+    return pd.concat([cached, new], ignore_index=True) if len(cached) else new
+
+
 def resolve_window(
     *, days: int | None, since: datetime | None, until: datetime | None
 ) -> tuple[datetime, int]:
@@ -104,7 +120,7 @@ class ScoreInputs:
 
     leaders: pd.DataFrame
     posts: pd.DataFrame
-    interactions: pd.DataFrame
+    interactions: pd.DataFrame  # with ``stance`` (critical / supportive / neutral) from the cached model
     features: pd.DataFrame  # post_id, is_repost + coaching.features.FEATURE_COLUMNS
     post_types: pd.DataFrame  # post_id, label, proba, model_version
 
@@ -138,6 +154,9 @@ def load_score_inputs(
     ids = leaders["leader_id"].tolist()
     posts = store.posts_frame(ids, since=since, until=until)
     interactions = store.interactions_frame(ids, since=since, until=until)
+    if len(interactions):
+        stances = reply_stance(store, interactions).set_index("interaction_id")["label"]
+        interactions = interactions.assign(stance=interactions["interaction_id"].map(stances))
     types = post_types(store, posts) if len(posts) else pd.DataFrame(
         columns=["post_id", "label", "proba", "model_version"])
     return ScoreInputs(leaders=leaders, posts=posts, interactions=interactions, features=post_features(posts),

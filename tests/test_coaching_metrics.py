@@ -291,3 +291,69 @@ def test_dictionary_codes_give_first_occurrences_like_drop_duplicates(ids, other
     assert _first_occurrences(codes).tolist() == (~first_col.duplicated()).tolist()
     decoded = [None if c < 0 else names[[c]][0] for c in np.concatenate([codes, other_codes])]
     assert decoded == [None if v is None or v != v else v for v in ids + other]
+
+
+def _with_stance(I: pd.DataFrame, stances: dict[str, str]) -> pd.DataFrame:
+    return I.assign(stance=I["interaction_id"].map(stances))
+
+
+def test_critical_and_supportive_response_rates_split_the_response_rate_by_stance():
+    P, I, L = hand_fixture()
+    # i1 answered within a week, i2 unanswered, i3 answered late, i4 answered within a week
+    I = _with_stance(I, {"i1": "supportive", "i2": "critical", "i3": "critical", "i4": "supportive",
+                         "i5": "critical", "i6": "critical"})  # i5 emoji-only, i6 hidden: no merit
+    rep = coaching.score(P, I, L, until=UNTIL, prior_strength=5)
+    crit, supp = comp(rep, "critical_response_rate"), comp(rep, "supportive_response_rate")
+    assert (crit.x, crit.n) == (0, 2) and set(crit.evidence) == {"i2", "i3"}
+    assert (supp.x, supp.n) == (2, 2) and list(supp.evidence) == []
+    gap = comp(rep, "critical_answer_gap")
+    # the critical rate is shrunk towards the leader's own shrunk supportive rate, not the population's
+    assert gap.raw == pytest.approx(0 / 2 - 2 / 2)
+    assert gap.value == pytest.approx((0 + 5 * supp.value) / (2 + 5) - supp.value)
+    assert gap.n == 2 and set(gap.evidence) == {"i2", "i3"}
+
+
+def test_without_stance_or_without_supportive_replies_there_is_no_gap():
+    P, I, L = hand_fixture()
+    keys = set(coaching.score(P, I, L, until=UNTIL).components["component"])
+    assert not keys & {"critical_response_rate", "supportive_response_rate", "critical_answer_gap"}
+    I = _with_stance(I, {"i2": "critical", "i3": "critical"})
+    keys = set(coaching.score(P, I, L, until=UNTIL).components["component"])
+    assert "critical_response_rate" in keys and "critical_answer_gap" not in keys
+
+
+def _two_leaders_answering(answered_critical: int, answered_supportive: int):
+    """Leader 1 answers some of 6 critical and 6 supportive replies; leader 2 answers every one."""
+    posts, inter, stances = [], [], {}
+    for lid in (1, 2):
+        posts.append(post(f"root{lid}", at(1), "Mitä mieltä olette kirjastosta?", leader_id=lid, author=f"L{lid}"))
+        for label, answered in (("critical", answered_critical), ("supportive", answered_supportive)):
+            for i in range(6):
+                iid = f"{label}{lid}_{i}"
+                inter.append(incoming(iid, at(2 + i), f"U{label}{i}", f"root{lid}", leader_id=lid))
+                stances[iid] = label
+                if lid == 2 or i < answered:
+                    posts.append(post(f"a{iid}", at(2 + i, 3), "Kiitos, selvitän asian.", leader_id=lid,
+                                      author=f"L{lid}", parent=iid, parent_author=f"U{label}{i}",
+                                      root=f"root{lid}"))
+    P, I, L = frames(posts, inter, leader_ids=(1, 2))
+    return coaching.score(P, _with_stance(I, stances), L, until=UNTIL)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 5), st.integers(0, 6))
+def test_answering_one_more_critic_never_lowers_the_gap(critical: int, supportive: int):
+    before = comp(_two_leaders_answering(critical, supportive), "critical_answer_gap")
+    after = comp(_two_leaders_answering(critical + 1, supportive), "critical_answer_gap")
+    assert after.value >= before.value - 1e-12
+    assert -1.0 <= before.value <= 1.0
+
+
+def test_a_leader_who_leaves_critics_unanswered_ranks_below_one_who_answers_everyone():
+    rep = _two_leaders_answering(0, 6)
+    assert comp(rep, "critical_answer_gap").percentile == 0.0
+    assert comp(rep, "critical_answer_gap", leader=2).percentile == 100.0
+    # answering critics more than supporters is not "more open" than answering both: ranked as a tie
+    rep = _two_leaders_answering(6, 0)
+    assert comp(rep, "critical_answer_gap").value > 0
+    assert comp(rep, "critical_answer_gap").percentile == comp(rep, "critical_answer_gap", leader=2).percentile

@@ -188,10 +188,10 @@ def test_one_identity_cannot_belong_to_two_leaders(store):
 def test_forget_leaves_no_row_of_the_leader_behind(store):
     account = make_account(store)
     keep = make_account(store)
-    for acc in (account, keep):
+    for k, acc in enumerate((account, keep)):
         ps = [post(i, acc.stable_id) for i in range(3)]
-        store.save_batch(acc, posts=ps, interactions=[reply(i, ps[0].id + acc.stable_id) for i in range(2)],
-                         state={"cursor": "x"})
+        replies = [reply(10 * k + i, ps[0].id + acc.stable_id) for i in range(2)]
+        store.save_batch(acc, posts=ps, interactions=replies, state={"cursor": "x"})
         run = store.start_run("bluesky")
         from lasna.types import AccountOutcome
 
@@ -200,6 +200,9 @@ def test_forget_leaves_no_row_of_the_leader_behind(store):
 
         store.save_predictions(pd.DataFrame({"post_id": [p.id for p in ps], "model_version": "m1",
                                              "label": "broadcast", "proba": 0.9}))
+        store.save_predictions(pd.DataFrame({"interaction_id": [r.id for r in replies], "model_version": "s1",
+                                             "label": "critical", "proba": 0.7}), of="interactions")
+    assert len(store.predictions([reply(0, "x").id, reply(10, "x").id], "s1", of="interactions")) == 2
     store.forget_leader(account.leader_id)
     with store.engine.connect() as conn:
         for table in t.metadata.sorted_tables:
@@ -211,6 +214,8 @@ def test_forget_leaves_no_row_of_the_leader_behind(store):
         assert conn.execute(select(t.leaders).where(t.leaders.c.id == account.leader_id)).first() is None
         assert conn.execute(select(t.post_predictions).where(t.post_predictions.c.post_id.like(f"%{account.stable_id}%"))).all() == []
         assert len(conn.execute(select(t.post_predictions)).all()) == 3  # the other leader's stay
+        assert {r.interaction_id for r in conn.execute(select(t.interaction_predictions))} == \
+            {reply(10, "x").id, reply(11, "x").id}
     assert len(store.posts_frame([keep.leader_id])) == 3
     with pytest.raises(NotFoundError):
         store.leader_by_id(account.leader_id)

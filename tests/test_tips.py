@@ -57,6 +57,22 @@ def test_slow_responder_is_told_to_answer_faster(all_tips):
         assert "respond_faster" in all_tips[name].keys
 
 
+def test_the_leader_who_leaves_critics_unanswered_is_told_to_answer_them_with_a_real_critical_reply(svc, all_tips):
+    from lasna.scoring_service import default_stance_model
+
+    (name,) = leaders_with("results_sharer")  # the demo's avoider of critical replies
+    tipset = all_tips[name]
+    assert "answer_critics" in tipset.keys
+    tip = tipset.tips[tipset.keys.index("answer_critics")]
+    assert "percentage points less often" in tip.why
+    unanswered = svc.interactions[svc.interactions["interaction_id"].isin([e.id for e in tip.evidence])]
+    assert len(unanswered) == len(tip.evidence) > 0
+    assert (unanswered["stance"] == "critical").all()
+    assert set(default_stance_model().predict(unanswered["text"])) == {"critical"}
+    for name in leaders_with("conversationalist"):  # they answer critics as often as supporters
+        assert "answer_critics" not in all_tips[name].keys
+
+
 def test_conversationalists_are_not_told_to_answer_more(all_tips):
     for name in leaders_with("conversationalist"):
         keys = all_tips[name].keys

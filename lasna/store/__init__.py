@@ -74,6 +74,13 @@ _HORIZON = (
 )
 
 
+#: cached model predictions: which table, keyed by which id column
+_PREDICTIONS = {
+    "posts": (t.post_predictions, "post_id"),
+    "interactions": (t.interaction_predictions, "interaction_id"),
+}
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -275,7 +282,9 @@ class Store:
         deleted: dict[str, int] = {}
         with self.engine.begin() as conn:
             account_ids = select(t.accounts.c.id).where(t.accounts.c.leader_id == leader_id)
-            deleted["post_predictions"] = self._delete_predictions(conn, t.posts.c.leader_id == leader_id)
+            deleted["predictions"] = self._delete_predictions(
+                conn, t.posts.c.leader_id == leader_id, t.interactions.c.leader_id == leader_id
+            )
             for table in t.LEADER_TABLES:
                 if "leader_id" in table.c:
                     cond = table.c.leader_id == leader_id
@@ -358,7 +367,7 @@ class Store:
 
     def remove_account(self, account_id: int) -> None:
         with self.engine.begin() as conn:
-            self._delete_predictions(conn, t.posts.c.account_id == account_id)
+            self._delete_predictions(conn, t.posts.c.account_id == account_id, t.interactions.c.account_id == account_id)
             for table in (t.collection_state, t.posts, t.interactions):
                 conn.execute(delete(table).where(table.c.account_id == account_id))
             conn.execute(
@@ -441,35 +450,44 @@ class Store:
         with self.engine.connect() as conn:
             return [HorizonPost(*r) for r in conn.execute(_HORIZON, {"account": account.id, "since": since})]
 
-    # ------------------------------------------------------------------ post-type predictions
-    def predictions(self, post_ids: Sequence[str], model_version: str) -> pd.DataFrame:
-        """Cached predictions (post_id, label, proba, model_version) for these posts and model."""
+    # ------------------------------------------------------------------ cached model predictions
+    def predictions(self, ids: Sequence[str], model_version: str, *, of: str = "posts") -> pd.DataFrame:
+        """Cached predictions (``post_id`` or ``interaction_id``, model_version, label, proba) of
+        these posts (post types) or incoming interactions (reply stance) by one model."""
+        table, key = _PREDICTIONS[of]
         rows: list[Any] = []
-        ids = list(post_ids)
+        ids = list(ids)
         with self.engine.connect() as conn:
             for start in range(0, len(ids), 5000):
                 rows += conn.execute(
-                    select(t.post_predictions).where(
-                        t.post_predictions.c.model_version == model_version,
-                        t.post_predictions.c.post_id.in_(ids[start : start + 5000]),
+                    select(table).where(
+                        table.c.model_version == model_version, table.c[key].in_(ids[start : start + 5000])
                     )
                 ).all()
-        return pd.DataFrame(rows, columns=["post_id", "model_version", "label", "proba"])
+        return pd.DataFrame(rows, columns=[key, "model_version", "label", "proba"])
 
     @staticmethod
-    def _delete_predictions(conn: Connection, posts_condition) -> int:
-        """Delete cached predictions of the posts matching ``posts_condition`` (before the posts go)."""
-        doomed = select(t.posts.c.id).where(posts_condition)
-        return conn.execute(delete(t.post_predictions).where(t.post_predictions.c.post_id.in_(doomed))).rowcount
+    def _delete_predictions(conn: Connection, posts_condition, interactions_condition) -> int:
+        """Delete the cached predictions of the posts and interactions matching the conditions
+        (before those rows go; SQLite enforces the cascade only with foreign keys switched on)."""
+        deleted = 0
+        for (table, key), source, condition in (
+            (_PREDICTIONS["posts"], t.posts, posts_condition),
+            (_PREDICTIONS["interactions"], t.interactions, interactions_condition),
+        ):
+            doomed = select(source.c.id).where(condition)
+            deleted += conn.execute(delete(table).where(table.c[key].in_(doomed))).rowcount
+        return deleted
 
-    def save_predictions(self, predictions: pd.DataFrame) -> None:
+    def save_predictions(self, predictions: pd.DataFrame, *, of: str = "posts") -> None:
         if predictions.empty:
             return
-        rows = predictions[["post_id", "model_version", "label", "proba"]].to_dict("records")
+        table, key = _PREDICTIONS[of]
+        rows = predictions[[key, "model_version", "label", "proba"]].to_dict("records")
         with self.engine.begin() as conn:
-            stmt = _insert(conn, t.post_predictions)
+            stmt = _insert(conn, table)
             stmt = stmt.on_conflict_do_update(
-                index_elements=[t.post_predictions.c.post_id, t.post_predictions.c.model_version],
+                index_elements=[table.c[key], table.c.model_version],
                 set_={"label": stmt.excluded.label, "proba": stmt.excluded.proba},
             )
             conn.execute(stmt, rows)
@@ -680,7 +698,7 @@ class Store:
         days = days if days is not None else settings.get("retention_days")
         cutoff = (now or now_utc()) - timedelta(days=days)
         with self.engine.begin() as conn:
-            self._delete_predictions(conn, t.posts.c.created_at < cutoff)
+            self._delete_predictions(conn, t.posts.c.created_at < cutoff, t.interactions.c.created_at < cutoff)
             return {
                 "posts": conn.execute(delete(t.posts).where(t.posts.c.created_at < cutoff)).rowcount,
                 "interactions": conn.execute(

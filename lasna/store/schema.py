@@ -238,6 +238,16 @@ post_predictions = Table(
     Column("proba", Float, nullable=False),
 )
 
+interaction_predictions = Table(
+    "interaction_predictions",
+    metadata,
+    # one row per incoming interaction and model version (reply stance; proba = P(critical))
+    Column("interaction_id", String(500), ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True),
+    Column("model_version", String(100), primary_key=True),
+    Column("label", String(40), nullable=False),
+    Column("proba", Float, nullable=False),
+)
+
 tip_feedback = Table(
     "tip_feedback",
     metadata,
