@@ -3,7 +3,9 @@
     python benchmarks/score.py            # 1,000,000 posts, 2,000,000 incoming, 1,000 leaders
     python benchmarks/score.py --small    # 50,000 posts, 100,000 incoming, 100 leaders
 
-Measures: all metrics by week (features cached, as the store caches them) — wall time and peak RSS;
+Measures: all metrics by week over posts that already carry their text features — wall time and peak
+RSS (the features are measured on their own below: the store caches post types and reply stance, but
+the CLI and the dashboard compute post features on every scoring run);
 a naive per-row Python baseline on a 20,000-post slice (same run), extrapolated per post; feature
 extraction throughput; classifier throughput beside its macro-F1.
 """
@@ -103,7 +105,7 @@ def synth(n_posts: int, n_inter: int, n_leaders: int, seed: int = 0):
         "mentions": mentions, "replies_restricted": rng.random(n_posts) < 0.02,
         "quotes_disabled": rng.random(n_posts) < 0.01, "hidden_replies": (rng.random(n_posts) < 0.01).astype(int),
         "deleted": False,
-        # cached per-post features (as stored next to classifier predictions)
+        # per-post text features, precomputed (their own throughput is measured separately)
         "lang_detected": np.where(rng.random(n_posts) < 0.5, "fi", "en").astype(object),
         "n_words": rng.integers(1, 40, n_posts), "emoji_only": low & (rng.random(n_posts) < 0.5),
         "low_substance": low, "first_person_singular": rng.random(n_posts) < 0.3,
@@ -447,7 +449,7 @@ def main(argv=None) -> None:
           f"CPU {(c_naive / len(ps)) / (c_full / n_posts):.0f}x; same slice: wall {t_naive / t_vec_slice:.1f}x, "
           f"CPU {c_naive / c_vec_slice:.1f}x")
 
-    # feature extraction throughput (text → flags), not part of the cached scoring path above
+    # feature extraction throughput (text → flags), not part of the scoring time above
     from lasna.frames import POST_COLUMNS, conform
     from coaching.classifier import load_training_set
 
