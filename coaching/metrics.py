@@ -621,9 +621,10 @@ def compute_components(
     all_i = np.arange(GI.size)
     rows.rate("response_rate", GI, all_i, n_within, n_in, GI.evidence(~within, i_id[ii], k, inter_names))
     if "stance" in inter:  # critical vs supportive answer rates (Tromble 2018); the ratio is formed after shrinkage
-        stance = inter["stance"].to_numpy(dtype=object)[irow[ii]]
+        stance_code, stances = pd.factorize(inter["stance"])  # three labels: compare small ints, not strings
+        stance_code = stance_code[irow[ii]]
         for name, label in (("critical_response_rate", "critical"), ("supportive_response_rate", "supportive")):
-            is_label = stance == label
+            is_label = stance_code == (list(stances).index(label) if label in stances else -2)
             n_label = GI.count(is_label)
             rows.rate(name, GI, np.flatnonzero(n_label > 0), GI.count(within & is_label), n_label,
                       GI.evidence(is_label & ~within, i_id[ii], k, inter_names))
