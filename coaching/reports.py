@@ -37,7 +37,7 @@ CSV_COLUMNS: dict[str, str] = {
     "metric": "metric key (coaching.definitions.METRICS or a composite)",
     "metric_name": "metric name in the report language",
     "composite": "composite the component feeds (empty for descriptive ones and composites)",
-    "unit": "share (0–1) | hours | accounts | ... | percentile (0–100, composites)",
+    "unit": "share (0–1) | points (difference of shares, −1–1) | hours | accounts | ... | percentile (0–100, composites)",
     "higher_is_better": "true | false",
     "value": "value in the period (shrunk rate for shares)",
     "raw": "unshrunk x/n (components only)",
