@@ -73,6 +73,12 @@ def synth(n_posts: int, n_inter: int, n_leaders: int, seed: int = 0):
     })
     inter["root_id"] = inter["parent_id"]
     inter["created_at"] = inter["indexed_at"]
+    # about 10 % answer the first other reply under the same root instead of the root itself (context for
+    # the leader, not addressed to them); drawn from its own stream so nothing else moves
+    first_under, first_idx = np.unique(parent, return_index=True)
+    first_of = first_idx[np.searchsorted(first_under, parent)]
+    nested = (np.random.default_rng(seed + 2).random(n_inter) < 0.1) & (first_of != np.arange(n_inter))
+    inter["parent_id"] = np.where(nested, inter["interaction_id"].to_numpy()[first_of], inter["root_id"].to_numpy())
     # cached reply stance (as stored beside the interactions), from its own stream so nothing else moves
     inter["stance"] = np.random.default_rng(seed + 1).choice(
         np.array(["critical", "supportive", "neutral"], dtype=object), n_inter, p=[0.2, 0.4, 0.4])
@@ -214,11 +220,14 @@ def naive_weekly(posts: pd.DataFrame, inter: pd.DataFrame, until_ns: int, days: 
 
     # incoming that merit an answer: answered within 7 days, and the Kaplan–Meier median time
     incoming = defaultdict(list)
+    interaction_ids = set(inter["interaction_id"])
     for row in inter_kept:
         t = row.indexed_at.value
         if (not in_window(t) or row.kind not in ("reply", "mention", "comment") or row.hidden
                 or (isinstance(row.author_id, str) and (row.leader_id, row.author_id) in own)):
             continue
+        if row.kind in ("reply", "comment") and row.parent_id in interaction_ids:
+            continue  # a reply to someone else's reply: not addressed to the leader
         if not _has_words(row.text):
             continue
         a = answer.get((row.leader_id, row.interaction_id))

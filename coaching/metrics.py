@@ -408,7 +408,8 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
 
     * post space: the posts' own ids and threads (root, else parent), the incoming replies' threads
       (root, else parent) and the hidden replies' root and parent (threads, roots, gating, post evidence);
-    * incoming space: interaction ids and the posts' parent ids (answers, incoming evidence);
+    * incoming space: interaction ids, the posts' parent ids (answers, incoming evidence) and the
+      incoming replies' parent ids (a reply to another incoming reply is not addressed to the leader);
     * accounts: authors, parent authors, incoming authors and mentions.
 
     Two id spaces instead of one keep each hash table small (the ~9M id strings are the costliest part of
@@ -420,7 +421,9 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     post_thread = posts["reply_root_id"].fillna(posts["reply_parent_id"])  # the parent only where no root
     pc_, post_names = _factorize_many([posts["post_id"], post_thread, thread,
                                        inter["root_id"].iloc[hidden_rows], inter["parent_id"].iloc[hidden_rows]])
-    ic_, inter_names = _factorize_many([inter["interaction_id"], posts["reply_parent_id"]])
+    ic_, inter_names = _factorize_many([inter["interaction_id"], posts["reply_parent_id"], inter["parent_id"]])
+    # codes follow first appearance, so the interaction ids (listed first) hold exactly the codes below this
+    n_interaction_codes = int(ic_[0].max(initial=-1)) + 1
     has_root = posts["reply_root_id"].notna().to_numpy()
     first_post = _first_occurrences(pc_[0])
     if not first_post.all():
@@ -430,7 +433,8 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
          "reply_parent_inter": ic_[1][first_post]}
     hidden_refs = np.full((len(inter), 2), -1, np.int64)
     hidden_refs[hidden_rows, 0], hidden_refs[hidden_rows, 1] = pc_[3], pc_[4]
-    I = {"interaction_id": ic_[0], "thread": pc_[2], "hidden_refs": hidden_refs}
+    I = {"interaction_id": ic_[0], "thread": pc_[2], "hidden_refs": hidden_refs,
+         "parent_is_incoming": (ic_[2] >= 0) & (ic_[2] < n_interaction_codes)}
     ment_s = posts["mentions"] if "mentions" in posts else pd.Series([[]] * len(posts), dtype=object)
     ment = ment_s.tolist()
     try:
@@ -600,6 +604,10 @@ def compute_components(
     keep = period.in_window(it_all)
     if has_kind:
         keep &= kind_is(MERIT_KINDS)
+        # a reply to someone else's reply under the leader's post talks to that person, not to the leader
+        keep &= ~(I0["parent_is_incoming"][irow] & kind_is(("reply", "comment")))
+    else:
+        keep &= ~I0["parent_is_incoming"][irow]
     keep &= ~i_hidden
     if len(irow):
         big = np.int64(max(i_author.max(initial=0), p_author.max(initial=0)) + 2)

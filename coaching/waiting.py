@@ -2,7 +2,8 @@
 
 Pure: posts + interactions frames (``lasna.frames``) in, a frame out. An interaction is *waiting* when
 
-* it is a reply, mention or comment (quotes are not questions to the leader),
+* it is a reply, mention or comment (quotes are not questions to the leader), and a reply is to the
+  leader, not to another person's reply under the leader's post (that is their conversation),
 * it is not hidden by the leader, not deleted and not emoji-only (no words: "❤️", "👍!"),
 * it is not written by one of the leader's own accounts,
 * no own post of the leader replies to it (``link_answers`` from the scoring core),
@@ -68,6 +69,8 @@ def conversations_waiting(
     linked = link_answers(posts, inter) if "answered_by" not in inter else inter
     keep = linked["answered_by"].isna().to_numpy().copy()
     keep &= linked["kind"].isin(MERIT_KINDS).to_numpy()
+    to_other = linked["kind"].isin(("reply", "comment")) & linked["parent_id"].isin(set(inter["interaction_id"]))
+    keep &= ~to_other.to_numpy()
     for col in ("hidden", "deleted"):
         if col in linked:
             keep &= ~linked[col].fillna(False).astype(bool).to_numpy()

@@ -175,6 +175,18 @@ def test_cohort_reference_ranks_leaders_only_within_their_cohort():
     assert c.loc[2] == 100.0 and c.loc[1] == 0.0
 
 
+def test_a_reply_to_someone_elses_reply_under_the_leaders_post_does_not_merit_an_answer():
+    posts = [post("p1", at(1), "Mitä mieltä olette uudesta kirjastosta?")]
+    inter = [incoming("i1", at(1, 1), "U1", "p1", "Aukioloajat voisivat olla pidemmät.", root="p1"),
+             incoming("i2", at(1, 2), "U2", "i1", "Olen samaa mieltä kanssasi, illat ovat tärkeitä.", root="p1")]
+    P, I, L = frames(posts, inter)
+    rep = coaching.score(P, I, L, until=UNTIL)
+    r = comp(rep, "response_rate")
+    assert (r.x, r.n) == (0, 1) and list(r.evidence) == ["i1"]  # U2 talks to U1, not to the leader
+    # ...but it is still part of the thread: others replied, the leader did not come back
+    assert (comp(rep, "re_entry").x, comp(rep, "re_entry").n) == (0, 1)
+
+
 def test_incoming_from_the_leaders_own_account_does_not_merit_an_answer():
     posts = [post("p1", at(1), "Mitä mieltä olette uudesta kirjastosta?")]
     inter = [incoming("i1", at(1, 1), "L1", "p1", "Lisätietoa kirjastosta tulossa pian."),

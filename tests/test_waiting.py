@@ -43,6 +43,7 @@ def _frames():
         _inter(10, 24 * 45),  # too old
         _inter(11, -5),  # after now
         _inter(12, 3, leader_id=2, leader="Other"),  # someone else's
+        _inter(13, 4, "Samaa mieltä kuin sinä, tämä on tärkeää?", parent_id="i2"),  # talks to user 2, not Kim
     ])
     return frames.conform(posts, frames.POST_COLUMNS), frames.conform(inter, frames.INTERACTION_COLUMNS)
 
