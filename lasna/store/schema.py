@@ -228,25 +228,23 @@ session_notes = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
-post_predictions = Table(
-    "post_predictions",
-    metadata,
-    # one row per post and model version: classify only posts not yet classified by this model
-    Column("post_id", String(500), ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
-    Column("model_version", String(100), primary_key=True),
-    Column("label", String(40), nullable=False),
-    Column("proba", Float, nullable=False),
-)
 
-interaction_predictions = Table(
-    "interaction_predictions",
-    metadata,
-    # one row per incoming interaction and model version (reply stance; proba = P(critical))
-    Column("interaction_id", String(500), ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True),
-    Column("model_version", String(100), primary_key=True),
-    Column("label", String(40), nullable=False),
-    Column("proba", Float, nullable=False),
-)
+def _predictions_table(name: str, key: str, target: str) -> Table:
+    """Cached model outputs: one row per ``target`` row and model version, so a model classifies only
+    rows it has not seen; deleted with the row they describe."""
+    return Table(
+        name,
+        metadata,
+        Column(key, String(500), ForeignKey(f"{target}.id", ondelete="CASCADE"), primary_key=True),
+        Column("model_version", String(100), primary_key=True),
+        Column("label", String(40), nullable=False),
+        Column("proba", Float, nullable=False),
+    )
+
+
+post_predictions = _predictions_table("post_predictions", "post_id", "posts")  # post types
+# reply stance of incoming interactions; proba = P(critical)
+interaction_predictions = _predictions_table("interaction_predictions", "interaction_id", "interactions")
 
 tip_feedback = Table(
     "tip_feedback",
