@@ -22,7 +22,7 @@ import sklearn
 
 from coaching import ScoreReport, score
 from coaching import classifier, stance
-from coaching.classifier import DEFAULT_TRAINING_PATH, PostTypeClassifier, classify_new, train_default
+from coaching.classifier import DEFAULT_TRAINING_PATH, PostTypeClassifier, train_default
 from coaching.features import post_features
 from lasna import settings
 from lasna.errors import InputError
@@ -68,29 +68,39 @@ def default_stance_model() -> stance.ReplyStanceClassifier:
     return _load_or_train(path, stance.train_default)
 
 
+def _cached_predictions(
+    store: Store, rows: pd.DataFrame, key: str, of: str, model_version: str,
+    classify: Callable[[pd.DataFrame], pd.DataFrame],
+) -> pd.DataFrame:
+    """``key``, model_version, label, proba for ``rows``: read from the store's cache, and only the
+    rows not cached yet under this model are classified (``classify``) and saved."""
+    unique = rows.drop_duplicates(key)
+    cached = store.predictions(unique[key].tolist(), model_version, of=of)
+    todo = unique[~unique[key].isin(set(cached[key]))]
+    if todo.empty:
+        return cached
+    new = classify(todo)
+    store.save_predictions(new, of=of)
+    return pd.concat([cached, new], ignore_index=True) if len(cached) else new
+
+
 def post_types(store: Store, posts: pd.DataFrame) -> pd.DataFrame:
     """post_id, label, proba, model_version for ``posts``; classifies only posts not cached yet."""
     model = default_classifier()
-    cached = store.predictions(posts["post_id"].tolist(), model.model_version)
-    new = classify_new(posts, cached, model)
-    store.save_predictions(new)
-    return pd.concat([cached, new], ignore_index=True) if len(cached) else new
+    return _cached_predictions(store, posts, "post_id", "posts", model.model_version, model.classify)
 
 
 def reply_stance(store: Store, interactions: pd.DataFrame) -> pd.DataFrame:
     """interaction_id, label (critical / supportive / neutral), proba (P(critical)), model_version for
     ``interactions``; classifies only interactions not cached yet."""
     model = default_stance_model()
-    unique = interactions.drop_duplicates("interaction_id")
-    cached = store.predictions(unique["interaction_id"].tolist(), model.model_version, of="interactions")
-    todo = unique[~unique["interaction_id"].isin(cached["interaction_id"])]
-    if todo.empty:
-        return cached
-    found = stance.classify_interactions(todo, model)
-    new = pd.DataFrame({"interaction_id": todo["interaction_id"].to_numpy(), "model_version": model.model_version,
-                        "label": found["stance"].to_numpy(), "proba": found["p_critical"].to_numpy()})
-    store.save_predictions(new, of="interactions")
-    return pd.concat([cached, new], ignore_index=True) if len(cached) else new
+
+    def classify(todo: pd.DataFrame) -> pd.DataFrame:
+        found = stance.classify_interactions(todo, model)
+        return pd.DataFrame({"interaction_id": todo["interaction_id"].to_numpy(), "model_version": model.model_version,
+                             "label": found["stance"].to_numpy(), "proba": found["p_critical"].to_numpy()})
+
+    return _cached_predictions(store, interactions, "interaction_id", "interactions", model.model_version, classify)
 
 
 def resolve_window(
