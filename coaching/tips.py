@@ -499,15 +499,22 @@ _CELEBRATE = ("response_rate", "dialogue_share", "questions", "re_entry", "recip
               "crediting")
 
 
-def _celebrate(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate | None:
+def _largest_change(ctx: TipContext, rule: Rule, direction: int, at_least: float):
+    """(key, change, current, baseline) of the dialogue component that moved most in ``direction``
+    (+1 up, −1 down) against the leader's own previous period, by ``at_least``; None if none did."""
     best = None
     for key in _CELEBRATE:
         cur, base = ctx.current.get(key), ctx.baseline.get(key)
         if not (cur and base and cur.ok and base.ok and cur.n >= rule.min_n and base.n >= rule.min_n):
             continue
-        delta = cur.value - base.value
-        if delta >= 0.10 and (best is None or delta > best[1]):
-            best = (key, delta, cur, base)
+        change = direction * (cur.value - base.value)
+        if change >= at_least and (best is None or change > best[1]):
+            best = (key, change, cur, base)
+    return best
+
+
+def _celebrate(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate | None:
+    best = _largest_change(ctx, rule, +1, 0.10)
     if best is None:
         return None
     key, delta, cur, base = best
@@ -548,14 +555,7 @@ def _keep_strength(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candida
 
 def _regain_ground(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate | None:
     """A dialogue component fell clearly (≥ 15 points) below the leader's own previous period."""
-    worst = None
-    for key in _CELEBRATE:
-        cur, base = ctx.current.get(key), ctx.baseline.get(key)
-        if not (cur and base and cur.ok and base.ok and cur.n >= rule.min_n and base.n >= rule.min_n):
-            continue
-        drop = base.value - cur.value
-        if drop >= 0.15 and (worst is None or drop > worst[1]):
-            worst = (key, drop, cur, base)
+    worst = _largest_change(ctx, rule, -1, 0.15)
     if worst is None:
         return None
     key, drop, cur, base = worst
