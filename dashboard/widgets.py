@@ -70,3 +70,14 @@ def activity_summary_table(frame, lang: str, *, key: str) -> None:
         width="stretch",
         key=key,
     )
+
+
+def message_columns(lang: str, **others) -> dict:
+    """``st.dataframe`` column settings for a list of posts or replies: time, text and link, plus
+    ``others`` (column → settings). The order on screen is the frame's, not this dict's."""
+    return {
+        "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
+        "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
+        "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
+        **others,
+    }

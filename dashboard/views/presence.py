@@ -77,14 +77,8 @@ else:
                 kind=waiting.get("kind", pd.Series("reply", index=waiting.index)).head(50).map(
                     lambda k: t(f"waiting.kind.{k}", lang)),
             )[["created_at", "age", "kind", "author", "text", "url"]],
-            column_config={
-                "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
-                "age": t("col.age", lang),
-                "kind": t("col.kind", lang),
-                "author": t("col.author", lang),
-                "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
-                "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
-            },
+            column_config=widgets.message_columns(lang, age=t("col.age", lang), kind=t("col.kind", lang),
+                                                  author=t("col.author", lang)),
             hide_index=True,
             width="stretch",
             key="waiting_table",
@@ -94,12 +88,7 @@ st.subheader(t("recent.title", lang))
 recent = recent_posts.sort_values("created_at", ascending=False).head(20)
 st.dataframe(
     recent.assign(kind=data.post_kind(recent).map(lambda k: t(f"kind.{k}", lang)))[["created_at", "kind", "text", "url"]],
-    column_config={
-        "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
-        "kind": t("col.kind", lang),
-        "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
-        "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
-    },
+    column_config=widgets.message_columns(lang, kind=t("col.kind", lang)),
     hide_index=True,
     width="stretch",
     key="recent_table",

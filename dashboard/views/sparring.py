@@ -74,14 +74,8 @@ shown = in_period.assign(
 )[["created_at", "kind", "text", "replies", "like_count", "url"]]
 event = st.dataframe(
     shown,
-    column_config={
-        "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
-        "kind": t("col.kind", lang),
-        "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
-        "replies": t("col.replies", lang),
-        "like_count": t("col.likes", lang),
-        "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
-    },
+    column_config=widgets.message_columns(lang, kind=t("col.kind", lang), replies=t("col.replies", lang),
+                                          like_count=t("col.likes", lang)),
     hide_index=True,
     width="stretch",
     on_select="rerun",
@@ -101,12 +95,7 @@ if rows:
             replies.assign(author=replies["author_handle"].fillna(replies["author_id"]))[
                 ["created_at", "author", "text", "url"]
             ],
-            column_config={
-                "created_at": st.column_config.DatetimeColumn(t("col.time", lang), format="YYYY-MM-DD HH:mm"),
-                "author": t("col.author", lang),
-                "text": st.column_config.TextColumn(t("col.text", lang), width="large"),
-                "url": st.column_config.LinkColumn(t("col.link", lang), display_text=t("col.open", lang)),
-            },
+            column_config=widgets.message_columns(lang, author=t("col.author", lang)),
             hide_index=True,
             width="stretch",
             key="spar_replies",
