@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,6 +156,11 @@ class Store:
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision (a no-op when already there)."""
@@ -352,6 +357,27 @@ class Store:
             query = query.where(t.accounts.c.platform == str(platform))
         with self.engine.connect() as conn:
             return [_account(r) for r in conn.execute(query).all()]
+
+    def foreign_ids(
+        self, account: Account, post_ids: Iterable[str], interaction_ids: Iterable[str] = ()
+    ) -> set[str]:
+        """Ids in the batch that already belong to *another* account.
+
+        Post and interaction ids are global primary keys, so a hostile or buggy source
+        that reuses someone else's id would otherwise overwrite their text on upsert.
+        Collectors drop such rows (and say so) instead.
+        """
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for table, ids in ((t.posts, list(post_ids)), (t.interactions, list(interaction_ids))):
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    found.update(
+                        conn.execute(
+                            select(table.c.id).where(table.c.id.in_(chunk), table.c.account_id != account.id)
+                        ).scalars()
+                    )
+        return found
 
     def set_account_identity(self, account_id: int, stable_id: str, handle: str | None = None) -> None:
         """Record the resolved stable id (e.g. DID) and follow a handle change."""
