@@ -14,7 +14,6 @@ Roles:
 from __future__ import annotations
 
 import base64
-import enum
 import hashlib
 import hmac
 import secrets

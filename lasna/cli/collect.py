@@ -62,7 +62,7 @@ def collect(
     def on_outcome(outcome: AccountOutcome) -> None:
         if as_json:
             return
-        if progress is not None:
+        if progress is not None and task is not None:
             progress.console.print(_line(outcome), highlight=False)
             progress.advance(task)
         else:

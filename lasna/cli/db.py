@@ -28,14 +28,16 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     from lasna.store import Store, migrate
 
     store = Store.open(state.database_url, upgrade=False)
-    info = {"url": store.url, "revision": store.revision(), "head": migrate.head_revision()}
-    if info["revision"]:
-        info["rows"] = store.counts()
+    revision = store.revision()
+    info: dict[str, object] = {"url": store.url, "revision": revision, "head": migrate.head_revision()}
+    rows = store.counts() if revision else {}
+    if revision:
+        info["rows"] = rows
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
     console.print(f"database: {info['url']}\nrevision: {info['revision'] or 'none'} (newest {info['head']})")
-    for table, count in info.get("rows", {}).items():
+    for table, count in rows.items():
         console.print(f"  {table:<25} {count:>9}")
 
 

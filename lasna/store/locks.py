@@ -62,7 +62,7 @@ class AccountClaims:
 
     @contextlib.contextmanager
     def claim(self, account: Account) -> Iterator[bool]:
-        if not self.enabled:
+        if self.engine is None:
             yield True
             return
         with self.engine.connect() as conn:
