@@ -266,7 +266,7 @@ def touched_weeks(posts: pd.DataFrame | None, interactions: pd.DataFrame | None)
         if frame is None or not len(frame):
             continue
         local = pd.DatetimeIndex(pd.to_datetime(frame["indexed_at"], utc=True)).tz_convert(tz).tz_localize(None)
-        monday = (local.normalize() - pd.to_timedelta(local.dayofweek, unit="D")).date
+        monday = (local.normalize() - pd.to_timedelta(local.day_of_week, unit="D")).date
         out |= set(zip(frame["leader_id"].astype(int).tolist(), monday))
     return out
 

@@ -136,14 +136,16 @@ def pending_posts(engine: Engine, versions: Mapping[str, str], leader_ids: Seque
     """The leaders' posts (deleted ones too) whose enrichment is missing or stale, as POST_COLUMNS."""
     q = _frame_query(t.posts, "post_id", frames.POST_COLUMNS).outerjoin(
         t.post_enrichment, t.post_enrichment.c.post_id == t.posts.c.id).where(
-        t.posts.c.leader_id.in_(list(leader_ids)), _stale_posts(versions))
+        t.posts.c.leader_id.in_(list(leader_ids)), _stale_posts(versions)).order_by(
+        t.posts.c.created_at, t.posts.c.id)  # deterministic: an account's majority language breaks ties by order
     return _read(engine, q, frames.POST_COLUMNS)
 
 
 def pending_interactions(engine: Engine, versions: Mapping[str, str], leader_ids: Sequence[int]) -> pd.DataFrame:
     q = _frame_query(t.interactions, "interaction_id", frames.INTERACTION_COLUMNS).outerjoin(
         t.interaction_enrichment, t.interaction_enrichment.c.interaction_id == t.interactions.c.id).where(
-        t.interactions.c.leader_id.in_(list(leader_ids)), _stale_interactions(versions))
+        t.interactions.c.leader_id.in_(list(leader_ids)), _stale_interactions(versions)).order_by(
+        t.interactions.c.created_at, t.interactions.c.id)
     return _read(engine, q, frames.INTERACTION_COLUMNS)
 
 
