@@ -29,6 +29,7 @@ TEXTS = [
     "Great work",
     "Tänään julkaisimme raportin, tulos parani 8 %.",
     "🙂👍",
+    "[Tiedote] Julkaisimme raportin tänään, lue lisää.",
 ]
 
 

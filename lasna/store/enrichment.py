@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+import json
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import JSON, Boolean, func, or_, select, text, type_coerce
+from sqlalchemy.types import NullType
 from sqlalchemy.engine import Connection, Engine
 
 from lasna import frames
@@ -45,6 +47,10 @@ POST_CONTENT = ("text", "lang", "mentions", "links", "deleted", "replies_restric
 INTERACTION_CONTENT = ("text", "lang", "hidden", "deleted")
 
 _CHUNK_IN = 500  # ids per IN (...) list on SQLite
+_TIME_COLUMNS = {c.name for table in (t.posts, t.interactions, t.post_enrichment, t.interaction_enrichment)
+                 for c in table.c if isinstance(c.type, t.UTCDateTime)}
+_BOOL_COLUMNS = {c.name for table in (t.posts, t.interactions, t.post_enrichment, t.interaction_enrichment)
+                 for c in table.c if isinstance(c.type, Boolean)}
 
 
 def _chunks(values: Sequence[Any], size: int = _CHUNK_IN) -> Iterable[Sequence[Any]]:
@@ -126,10 +132,39 @@ def pending_counts(engine: Engine, versions: Mapping[str, str],
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
+def _raw(column, label: str | None = None):
+    """The column without SQLAlchemy's per-value result processing (times, JSON, booleans are converted
+    per column in :func:`_to_frame`, which is many times faster on hundreds of thousands of rows)."""
+    if isinstance(column.type, (t.UTCDateTime, JSON, Boolean)):
+        return type_coerce(column, NullType()).label(label or column.name)
+    return column.label(label) if label else column
+
+
 def _frame_query(table, id_label: str, columns: Mapping[str, str]):
-    selected = [c for c in table.c if c.name != "id" and c.name in columns]
+    selected = [_raw(c) for c in table.c if c.name != "id" and c.name in columns]
     return select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
         t.leaders, t.leaders.c.id == table.c.leader_id)
+
+
+def _to_frame(result) -> pd.DataFrame:
+    """Raw driver values → typed columns: times (SQLite text or naive datetimes) as UTC, JSON lists
+    parsed (SQLite text; psycopg parses them already), 0/1 as booleans where the schema says so."""
+    keys = list(result.keys())
+    rows = result.fetchall()
+    data = dict(zip(keys, map(list, zip(*rows)))) if rows else {k: [] for k in keys}
+    frame = pd.DataFrame(data, columns=keys)
+    for col in keys:
+        name = col[2:] if col.startswith("e_") else col
+        if name in _TIME_COLUMNS:
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+        elif name in frames.LIST_COLUMNS:
+            frame[col] = [[] if v is None or v == "[]" else json.loads(v) if isinstance(v, str) else v
+                          for v in frame[col].tolist()]
+        elif name in _BOOL_COLUMNS:
+            values = frame[col]
+            frame[col] = values.astype(bool) if values.notna().all() else values.map(
+                lambda v: None if v is None or v != v else bool(v))
+    return frame
 
 
 def pending_posts(engine: Engine, versions: Mapping[str, str], leader_ids: Sequence[int]) -> pd.DataFrame:
@@ -153,8 +188,7 @@ def _read(engine_or_conn, query, columns) -> pd.DataFrame:
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.connect() as conn:
             return _read(conn, query, columns)
-    result = engine_or_conn.execute(query)
-    return frames.conform(pd.DataFrame(result.all(), columns=list(result.keys())), columns)
+    return frames.conform(_to_frame(engine_or_conn.execute(query)), columns)
 
 
 def stored_long_languages(engine: Engine, author_ids: Sequence[str], min_words: int) -> pd.DataFrame:
@@ -205,7 +239,7 @@ def example_long_posts(engine: Engine, author_lang: Mapping[str, str], min_words
 # ------------------------------------------------------------------ writing one chunk
 def _content_select(table, ids: Sequence[str]):
     cols = POST_CONTENT if table is t.posts else INTERACTION_CONTENT
-    return select(table.c.id, *(table.c[c] for c in cols)).where(table.c.id.in_(list(ids)))
+    return select(table.c.id, *(_raw(table.c[c]) for c in cols)).where(table.c.id.in_(list(ids)))
 
 
 def fingerprints(conn_or_engine, table_name: str, ids: Sequence[str]) -> dict[str, tuple]:
@@ -216,7 +250,8 @@ def fingerprints(conn_or_engine, table_name: str, ids: Sequence[str]) -> dict[st
             return fingerprints(conn, table_name, ids)
     out: dict[str, tuple] = {}
     for chunk in _chunks(list(ids)):
-        out.update((r[0], _hashable(r[1:])) for r in conn_or_engine.execute(_content_select(table, chunk)))
+        cols = POST_CONTENT if table is t.posts else INTERACTION_CONTENT
+        out.update((r[0], _hashable(r[1:], cols)) for r in conn_or_engine.execute(_content_select(table, chunk)))
     return out
 
 
@@ -227,11 +262,21 @@ def fingerprint_frame(frame: pd.DataFrame, table_name: str) -> dict[str, tuple]:
     key = "post_id" if table_name == "posts" else "interaction_id"
     cols = POST_CONTENT if table_name == "posts" else INTERACTION_CONTENT
     values = [frame[c].astype(object).tolist() for c in cols]
-    return {i: _hashable(row) for i, *row in zip(frame[key].tolist(), *values)}
+    return {i: _hashable(row, cols) for i, *row in zip(frame[key].tolist(), *values)}
 
 
-def _hashable(values) -> tuple:
-    return tuple(tuple(v) if isinstance(v, list) else v for v in values)
+def _hashable(values, cols) -> tuple:
+    """One comparable form for values read raw (JSON text, 0/1) or typed (lists, booleans, numpy ints)."""
+    out = []
+    for v, c in zip(values, cols):
+        if c in frames.LIST_COLUMNS and isinstance(v, str):
+            v = json.loads(v)
+        if isinstance(v, (list, tuple)):
+            v = tuple(v)
+        elif v is not None and not isinstance(v, str):
+            v = int(v)  # booleans and counts alike
+        out.append(v)
+    return tuple(out)
 
 
 def answer_candidates(conn: Connection, interaction_ids: Sequence[str]) -> pd.DataFrame:
@@ -328,8 +373,8 @@ _INTERACTION_READ = ("emoji_only", "low_substance", "stance", "stance_proba", "a
 
 def _enriched(table, id_label, columns, etable, ekey, read_cols, leader_ids, since, until, include_deleted):
     selected = [c for c in table.c if c.name != "id" and c.name in columns]
-    q = select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected,
-               *(etable.c[c].label(f"e_{c}") if c in columns else etable.c[c] for c in read_cols)).select_from(
+    q = select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *(_raw(c) for c in selected),
+               *(_raw(etable.c[c], f"e_{c}" if c in columns else c) for c in read_cols)).select_from(
         table.join(t.leaders, t.leaders.c.id == table.c.leader_id).outerjoin(etable, etable.c[ekey] == table.c.id))
     if leader_ids is not None:
         q = q.where(table.c.leader_id.in_(list(leader_ids)))
@@ -357,8 +402,7 @@ def enriched_interactions(engine: Engine, leader_ids=None, *, since=None, until=
 
 def _split(engine, q, columns, key, read_cols) -> tuple[pd.DataFrame, pd.DataFrame]:
     with engine.connect() as conn:
-        result = conn.execute(q)
-        raw = pd.DataFrame(result.all(), columns=list(result.keys()))
+        raw = _to_frame(conn.execute(q))
     extra = raw[[c for c in raw.columns if c in read_cols or c.startswith("e_")]].rename(
         columns=lambda c: c[2:] if c.startswith("e_") else c)
     base = frames.conform(raw.drop(columns=[c for c in raw.columns if c in read_cols or c.startswith("e_")]),
