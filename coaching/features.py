@@ -18,6 +18,7 @@ import pandas as pd
 
 LANGS = ("fi", "en", "sv")
 SHORT_WORDS = 3  # posts with fewer words than this take the account's majority language
+FEATURES_VERSION = "1"
 
 # --- cleaning ---------------------------------------------------------------------------------------
 URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)

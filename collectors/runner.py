@@ -35,7 +35,7 @@ import httpx
 import collectors
 from collectors.base import COLLECTORS, CollectContext, Collector, Shared
 from collectors.http import RequestBudget
-from lasna import settings
+from lasna import pipeline, settings
 from lasna.errors import CollectorError, ConfigError, InputError
 from lasna.store import Store
 from lasna.store.locks import AccountClaims, AlreadyRunning, run_lock
@@ -221,6 +221,7 @@ def _run(store, work, source, concurrency, transport, budget, registry, on_start
             outcome = _collect_one(store, registry[account.platform], leader, account, transport, budget, now,
                                    shared)
             store.record_outcome(run_id, account, outcome)  # before the claim is released
+            pipeline.after_ingest(store, [account.leader_id], quiet=True)  # enrich + facts of what it stored
         slots[index] = outcome
         if on_outcome:
             on_outcome(outcome)

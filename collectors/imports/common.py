@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from collectors.common import foreign_ids
+from lasna import pipeline
 from lasna.errors import InputError
 from lasna.store import Store
 from lasna.types import Account, Interaction, Leader, Platform, Post
@@ -70,6 +71,7 @@ def write(
         state=state,
     )
     report.new_posts, report.new_interactions, report.written = result.new_posts, result.new_interactions, True
+    pipeline.after_ingest(store, [account.leader_id])
 
 
 def refuse_if_invalid(report: ImportReport, skip_invalid: bool, what: str) -> None:

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lasna import __version__
-from lasna.cli import coach, collect, db, demo, imports, leaders, score, users
+from lasna.cli import coach, collect, db, demo, enrich, imports, leaders, score, users
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -64,6 +64,7 @@ demo.register(app)
 collect.register(app)
 score.register(app)
 coach.register(app)
+enrich.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lasna import frames, settings
 from lasna.errors import ConfigError, InputError, NotFoundError, StoreError
-from lasna.store import bulk, migrate
+from lasna.store import bulk, enrichment, migrate
 from lasna.store import schema as t
 from lasna.types import (
     Account,
@@ -428,12 +428,20 @@ class Store:
         if account.id is None or account.leader_id is None:
             raise ValueError("save_batch needs an account read from the store")
         with self.engine.begin() as conn:
-            new_posts, known = bulk.upsert(conn, bulk.POSTS, posts, account)
-            new_interactions, _ = bulk.upsert(conn, bulk.INTERACTIONS, interactions, account)
+            enrichment.lock_leaders_shared(conn, [account.leader_id])
+            new_posts, known, changed_posts = bulk.upsert(conn, bulk.POSTS, posts, account)
+            new_interactions, _, changed_interactions = bulk.upsert(conn, bulk.INTERACTIONS, interactions, account)
             bulk.mark_deleted(conn, "posts", account, deleted_post_ids)
             bulk.mark_deleted(conn, "interactions", account, deleted_interaction_ids)
             vanished = bulk.mark_vanished(conn, account, "reply", reply_listings or {})
             vanished += bulk.mark_vanished(conn, account, "quote", quote_listings or {})
+            enrichment.invalidate(  # derived fields of what changed become pending, in this transaction
+                conn, changed_posts=changed_posts,
+                changed_interactions=[*changed_interactions, *deleted_interaction_ids, *vanished],
+                relink_interactions=[p.reply_parent_id for p in posts if p.reply_parent_id and not p.is_repost
+                                     and (p.id not in known or p.id in changed_posts)],
+                deleted_posts=deleted_post_ids,
+            )
             bulk.set_checked(conn, "thread_checked_replies", threads_checked or {})
             bulk.set_checked(conn, "quotes_checked", quotes_checked or {})
             if state:
@@ -503,7 +511,7 @@ class Store:
         ):
             doomed = select(source.c.id).where(condition)
             deleted += conn.execute(delete(table).where(table.c[key].in_(doomed))).rowcount
-        return deleted
+        return deleted + enrichment.delete_for(conn, posts_condition, interactions_condition)
 
     def save_predictions(self, predictions: pd.DataFrame, *, of: str = "posts") -> None:
         if predictions.empty:

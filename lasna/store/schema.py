@@ -246,6 +246,45 @@ post_predictions = _predictions_table("post_predictions", "post_id", "posts")  #
 # reply stance of incoming interactions; proba = P(critical)
 interaction_predictions = _predictions_table("interaction_predictions", "interaction_id", "interactions")
 
+#: Derived fields of each post, computed once at ingest (``lasna.enrich``): language, the per-post features
+#: of ``coaching.features`` and the post type, each with the version that made it. A row whose version is
+#: not the current one (or a missing row) is pending; ``Store.save_batch`` deletes the row of a post whose
+#: content changed, in the batch's transaction.
+post_enrichment = Table(
+    "post_enrichment",
+    metadata,
+    Column("post_id", String(500), ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("features_version", String(100), nullable=False),
+    Column("lang_detected", String(8), nullable=True),
+    Column("n_words", Integer, nullable=False),
+    *(Column(name, Boolean, nullable=False) for name in (
+        "emoji_only", "low_substance", "first_person_singular", "first_person_plural", "question", "crediting",
+        "has_link", "results_marker", "is_reply", "reply_to_other", "self_thread", "is_root")),
+    Column("post_type", String(40), nullable=True),
+    Column("post_type_proba", Float, nullable=True),
+    Column("type_version", String(100), nullable=False),
+    Column("enriched_at", UTCDateTime, nullable=False),
+)
+
+#: Derived fields of each incoming interaction: emoji-only / low-substance flags, reply stance, and the
+#: answer link (the addressed leader's earliest own reply to it, when, and how long after), with versions.
+interaction_enrichment = Table(
+    "interaction_enrichment",
+    metadata,
+    Column("interaction_id", String(500), ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True),
+    Column("features_version", String(100), nullable=False),
+    Column("emoji_only", Boolean, nullable=False),
+    Column("low_substance", Boolean, nullable=False),
+    Column("stance", String(40), nullable=True),
+    Column("stance_proba", Float, nullable=True),
+    Column("stance_version", String(100), nullable=False),
+    Column("answered_by", String(500), nullable=True, index=True),
+    Column("answered_at", UTCDateTime, nullable=True),
+    Column("response_seconds", Float, nullable=True),
+    Column("link_version", String(100), nullable=False),
+    Column("enriched_at", UTCDateTime, nullable=False),
+)
+
 tip_feedback = Table(
     "tip_feedback",
     metadata,
