@@ -157,8 +157,21 @@ def facet_text(text: str, facet: Mapping[str, Any]) -> str:
     return text.encode("utf-8")[index["byteStart"] : index["byteEnd"]].decode("utf-8")
 
 
+POST_COLLECTION = "app.bsky.feed.post"
+
+
+def _post_uri(uri: str) -> str | None:
+    """``uri`` if it names a post; embedded starter packs, feeds, lists and labelers are not quotes."""
+    parts = uri[len("at://"):].split("/") if uri.startswith("at://") else []
+    return uri if len(parts) == 3 and parts[1] == POST_COLLECTION and parts[2] else None
+
+
 def _embed_quote(embed: Any) -> str | None:
-    """URI of the quoted record, if the record's embed quotes one; rejects unknown embed types."""
+    """URI of the quoted post, if the record's embed quotes one; rejects unknown embed types.
+
+    Only an embedded ``app.bsky.feed.post`` is a quote. A quote whose target was later
+    detached (postgate), blocked or deleted stays a quote: the leader wrote it as one.
+    """
     if embed is None:
         return None
     if not isinstance(embed, dict):
@@ -167,10 +180,10 @@ def _embed_quote(embed: Any) -> str | None:
     if kind not in KNOWN_EMBEDS:
         raise MalformedPayload(f"unknown embed type {kind!r}")
     if kind == "app.bsky.embed.record":
-        return _require(_require(embed, "record", dict, "record embed"), "uri", str, "record embed")
+        return _post_uri(_require(_require(embed, "record", dict, "record embed"), "uri", str, "record embed"))
     if kind == "app.bsky.embed.recordWithMedia":
         inner = _require(_require(embed, "record", dict, "recordWithMedia embed"), "record", dict, "embed")
-        return _require(inner, "uri", str, "recordWithMedia embed")
+        return _post_uri(_require(inner, "uri", str, "recordWithMedia embed"))
     return None
 
 

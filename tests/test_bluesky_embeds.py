@@ -1,0 +1,31 @@
+"""Bluesky embeds that are not quotes of a post (starter pack, feed, list, labeler) and quotes whose
+target is detached, blocked or gone (tests/fixtures/bluesky/embeds_nonpost.raw.json, lexicon shapes)."""
+
+from __future__ import annotations
+
+import json
+
+from collectors.bluesky import normalize as n
+from tests.test_bluesky_normalize import FIXTURES, check_golden
+
+
+def _page():
+    return n.normalize_author_feed(json.loads((FIXTURES / "embeds_nonpost.raw.json").read_text(encoding="utf-8")))
+
+
+def test_embedded_records_that_are_not_posts_are_not_quotes():
+    page = _page()
+    by_rkey = {p.id.rsplit("/", 1)[1]: p for p in page.posts}
+    for rkey in ("3starter", "3feed", "3list", "3labeler"):
+        assert by_rkey[rkey].quote_of_id is None, rkey
+    assert not page.skipped
+
+
+def test_quotes_of_detached_blocked_or_deleted_posts_stay_quotes():
+    by_rkey = {p.id.rsplit("/", 1)[1]: p for p in _page().posts}
+    for rkey in ("3detached", "3blocked", "3notfound"):
+        assert by_rkey[rkey].quote_of_id.endswith(f"/app.bsky.feed.post/3q{rkey[1:]}"), rkey
+
+
+def test_embeds_golden():
+    check_golden("embeds_nonpost", _page())
