@@ -29,3 +29,14 @@ def test_quotes_of_detached_blocked_or_deleted_posts_stay_quotes():
 
 def test_embeds_golden():
     check_golden("embeds_nonpost", _page())
+
+
+def test_detached_quotes_are_not_quotes_of_the_leader():
+    """getQuotes keeps listing a quote the leader detached (seen on the devnet); its embed says #viewDetached."""
+    views = [item["post"] for item in json.loads((FIXTURES / "embeds_nonpost.raw.json").read_text(encoding="utf-8"))["feed"]]
+    quoting = {**views[0], "author": {"did": "did:plc:bobhandmade0000000000000000", "handle": "bob.example"}}
+    detached = {**views[4], "uri": "at://did:plc:bobhandmade0000000000000000/app.bsky.feed.post/3d",
+                "author": {"did": "did:plc:bobhandmade0000000000000000", "handle": "bob.example"}}
+    page = n.normalize_quotes({"posts": [quoting, detached]}, "did:plc:leaderhandmade00000000000", "at://q")
+    assert [q.id for q in page.quotes] == [quoting["uri"]]
+    assert detached["uri"] not in page.seen  # a stored copy is judged deleted

@@ -539,6 +539,20 @@ class QuotesPage:
     cursor: str | None
 
 
+DETACHED = "app.bsky.embed.record#viewDetached"
+
+
+def _detached(view: Any) -> bool:
+    """Whether a post view's embedded quote shows ``#viewDetached`` (its target's author detached it)."""
+    embed = view.get("embed") if isinstance(view, dict) else None
+    if not isinstance(embed, dict):
+        return False
+    record = embed.get("record")
+    if embed.get("$type") == "app.bsky.embed.recordWithMedia#view" and isinstance(record, dict):
+        record = record.get("record")
+    return isinstance(record, dict) and (record.get("$type") == DETACHED or record.get("detached") is True)
+
+
 def normalize_quotes(page: Mapping[str, Any], leader_did: str, quoted_uri: str) -> QuotesPage:
     """A ``getQuotes`` output -> QUOTE interactions; the leader quoting themself is not one."""
     views = _require(page, "posts", list, "getQuotes output")
@@ -550,6 +564,8 @@ def normalize_quotes(page: Mapping[str, Any], leader_did: str, quoted_uri: str) 
     skipped: list[tuple[str | None, str]] = []
     for view in views:
         uri = view.get("uri") if isinstance(view, dict) else None
+        if _detached(view):
+            continue  # the leader detached this quote (postgate): no longer a quote of theirs; a stored one goes
         if isinstance(uri, str):
             seen.append(uri)
         try:
