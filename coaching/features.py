@@ -72,14 +72,71 @@ def _langid():
     return ident
 
 
-@functools.lru_cache(maxsize=1)
-def _voikko():
-    try:
+#: Which Finnish morphology back-end to use: ``auto`` (libvoikko when its shared library and Finnish
+#: dictionary load, else pyvoikko), ``pyvoikko``, ``libvoikko`` or ``none`` (heuristics only, for tests).
+MORPHOLOGY_ENV = "LASNA_MORPHOLOGY"
+
+
+class _PyVoikko:
+    """pyvoikko (PyPI): the voikko-fi transducer run by kfst (kfst-rs when installed). Same analyses as
+    libvoikko on the labelled Finnish vocabulary (3,030 word forms; docs/METRICS.md), about 10x slower
+    per uncached word, so results are cached per word form."""
+
+    name = "pyvoikko"
+
+    def __init__(self):
+        import pyvoikko  # noqa: F401  (loads the 1 MB transducer)
+
+        self._analyse = pyvoikko.analyse
+
+    def analyze(self, token: str) -> list[tuple]:
+        return [(a.CLASS, a.PERSON, a.NUMBER, a.POSSESSIVE, a.FOCUS == "ko" or "[Fko]" in (a.FSTOUTPUT or ""),
+                 a.MOOD) for a in self._analyse(token)]
+
+
+class _LibVoikko:
+    """libvoikko (Debian ``libvoikko1 voikko-fi`` + the ``libvoikko`` binding): optional speed-up."""
+
+    name = "libvoikko"
+
+    def __init__(self):
         import libvoikko  # type: ignore
 
-        return libvoikko.Voikko("fi")
-    except Exception:  # library, dictionary or shared object missing
-        return None
+        # listDicts() loads the shared library without creating a Voikko object, so a missing
+        # library raises here and never leaves a half-built object whose __del__ would print
+        # "Exception ignored in Voikko.__del__" at exit.
+        if not any(d.language == "fi" for d in libvoikko.Voikko.listDicts()):
+            raise LookupError("no Finnish dictionary for libvoikko")
+        self._v = libvoikko.Voikko("fi")
+        import atexit
+
+        atexit.register(self._v.terminate)
+
+    def analyze(self, token: str) -> list[tuple]:
+        return [(a.get("CLASS"), a.get("PERSON"), a.get("NUMBER"), a.get("POSSESSIVE"),
+                 a.get("KYSYMYSLIITE") == "true", a.get("MOOD")) for a in self._v.analyze(token)]
+
+
+@functools.lru_cache(maxsize=1)
+def _voikko():
+    """The Finnish morphology back-end in use, or None (heuristics)."""
+    import os
+
+    choice = os.environ.get(MORPHOLOGY_ENV, "auto").strip().lower() or "auto"
+    order = {"auto": (_LibVoikko, _PyVoikko), "libvoikko": (_LibVoikko,), "pyvoikko": (_PyVoikko,),
+             "none": ()}.get(choice, (_LibVoikko, _PyVoikko))
+    for backend in order:
+        try:
+            return backend()
+        except Exception:  # library, dictionary or package missing: try the next one
+            continue
+    return None
+
+
+def morphology_backend() -> str | None:
+    """``"libvoikko"``, ``"pyvoikko"`` or None when Finnish runs on heuristics."""
+    v = _voikko()
+    return v.name if v is not None else None
 
 
 def has_voikko() -> bool:
@@ -89,14 +146,14 @@ def has_voikko() -> bool:
 def degraded_features() -> dict[str, str]:
     """Features that run on fallback heuristics in this environment, with the reason.
 
-    Empty dict = everything runs at full strength.
+    Empty dict = everything runs at full strength (pyvoikko from PyPI is enough).
     """
     out: dict[str, str] = {}
     if not has_voikko():
-        reason = "libvoikko (libvoikko1 + voikko-fi) not available: Finnish heuristics in use"
+        reason = "Finnish morphology (pyvoikko, or libvoikko) not available: Finnish heuristics in use"
         out["first_person_singular_fi"] = reason + " (verb endings, possessive -ni, mä/mun)"
         out["first_person_plural_fi"] = reason + " (-mme endings, me/meidän)"
-        out["question_fi"] = reason + " (clause-initial -ko/-kö, interrogatives, '?')"
+        out["question_fi"] = reason + " (clause-initial verb -ko/-kö, interrogatives, '?')"
     import importlib.util
 
     if importlib.util.find_spec("py3langid") is None:  # pragma: no cover - a hard dependency
@@ -123,9 +180,23 @@ FI_COMMON_1SG = set(
 _FI_NOT_POSSESSIVE = {"pieni", "sieni", "kuni", "vaikeni", "ruskeni", "hiljeni", "kallioni"}
 
 
+_NAME_CLASSES = ("etunimi", "sukunimi", "paikannimi", "nimi")
+_VERB_CLASSES = ("teonsana", "kieltosana")
+#: Word forms that can carry a 1sg/1pl/possessive ending or the -ko/-kö clitic (optionally followed by
+#: -kin/-kaan/-han/-pa/-s). Only these are sent to the analyser; the rest cannot set any flag.
+_FI_MORPH_CANDIDATE = re.compile(r"(?:n|ni|mme|k[oö])(?:kin|kaan|kään|han|hän|pa|pä|s|ka|kä)?$")
+# Heuristic clitic (no morphology): verb-like stems before -ko/-kö; "kko"/"kkö" endings are nouns
+# (taulukko) and never the clitic.
+_FI_HEUR_Q = re.compile(r"(?:[aeiouyäö][aeiouyäö]|[aeiouyäö]n|t|isi|[^k][aeiouyäö])k[oö](?:han|hän|s)?$")
+
+
 @functools.lru_cache(maxsize=200_000)
 def _fi_token_flags(token: str, initial: bool) -> tuple[bool, bool, bool]:
-    """(first-person singular, first-person plural, question clitic) for one Finnish token."""
+    """(first-person singular, first-person plural, question clitic) for one Finnish token.
+
+    The clitic counts on a verb anywhere ("...,  onko tämä oikein") and on any word that opens a
+    clause ("Tänäänkö?"); a noun whose stem ends in -ko/-kö ("taulukko") has no clitic.
+    """
     low = token.lower()
     if low in FI_1SG_WORDS:
         return True, False, False
@@ -133,19 +204,21 @@ def _fi_token_flags(token: str, initial: bool) -> tuple[bool, bool, bool]:
         return False, True, False
     if token[:1].isupper() and not initial:  # a proper name mid-sentence
         return False, False, False
+    if not _FI_MORPH_CANDIDATE.search(low):
+        return False, False, False
     v = _voikko()
     if v is not None:
-        analyses = v.analyze(token) or v.analyze(low)
+        analyses = v.analyze(token) or (v.analyze(low) if low != token else [])
         sg = pl = q = False
-        for a in analyses:
-            if a.get("CLASS") in ("etunimi", "sukunimi", "paikannimi", "nimi"):
+        for cls, person, number, poss, ko, _mood in analyses:
+            if cls in _NAME_CLASSES:
                 continue
-            person, number, poss = a.get("PERSON"), a.get("NUMBER"), a.get("POSSESSIVE")
-            if poss == "1s" or (person == "1" and number == "singular" and a.get("CLASS") in ("teonsana", "kieltosana")):
+            verb = cls in _VERB_CLASSES
+            if poss == "1s" or (person == "1" and number == "singular" and verb):
                 sg = True
-            if poss == "1p" or (person == "1" and number == "plural" and a.get("CLASS") in ("teonsana", "kieltosana")):
+            if poss == "1p" or (person == "1" and number == "plural" and verb):
                 pl = True
-            if a.get("KYSYMYSLIITE") == "true":
+            if ko and (verb or initial):
                 q = True
         return sg, pl, q
     # Fallback heuristics (no morphology): possessive -ni, frequent 1sg verb forms, -isin/-sin past/conditional.
@@ -156,7 +229,7 @@ def _fi_token_flags(token: str, initial: bool) -> tuple[bool, bool, bool]:
         sg = True
     if len(low) >= 5 and low.endswith("mme"):
         pl = True
-    if initial and len(low) >= 4 and low.endswith(("ko", "kö")):
+    if initial and len(low) >= 4 and _FI_HEUR_Q.search(low) and not low.endswith(("kko", "kkö")):
         q = True
     return sg, pl, q
 
@@ -302,7 +375,7 @@ def _post_features(posts: pd.DataFrame) -> pd.DataFrame:
     n_words = cleaned.str.count(WORD_RE.pattern)
     author = posts["author_id"] if "author_id" in posts else None
     lang = detect_language(cleaned, declared=posts.get("lang"), account=author, n_words=n_words)
-    flags = [_flags_for(t, l) if t else (False, False, False) for t, l in zip(cleaned.tolist(), lang.tolist())]
+    flags = [_flags_for(t, lg) if t else (False, False, False) for t, lg in zip(cleaned.tolist(), lang.tolist())]
     fl = np.array(flags, dtype=bool).reshape(n, 3)
     fi_q = (lang == "fi").to_numpy() & cleaned.str.contains("?", regex=False).to_numpy()
     mentions = posts["mentions"] if "mentions" in posts else pd.Series([[]] * n, index=posts.index)

@@ -1,4 +1,3 @@
-import pandas as pd
 import pytest
 
 import coaching.features as F
@@ -140,3 +139,81 @@ def test_voikko_reports_no_degraded_features_when_installed():
     if not F.has_voikko():
         pytest.skip("libvoikko not installed here")
     assert F.degraded_features() == {}
+
+
+# --- Finnish morphology from PyPI (issue #14) ---------------------------------------------------------------
+@pytest.fixture
+def backend(monkeypatch):
+    def use(name):
+        monkeypatch.setenv(F.MORPHOLOGY_ENV, name)
+        F._voikko.cache_clear()
+        F._fi_token_flags.cache_clear()
+        return F.morphology_backend()
+    yield use
+    F._voikko.cache_clear()
+    F._fi_token_flags.cache_clear()
+
+
+def test_pip_only_morphology_pyvoikko_reports_no_degraded_features(backend):
+    assert backend("pyvoikko") == "pyvoikko"
+    assert F.degraded_features() == {}
+    f = feats(["Tapasin tänään tiimini Oulussa.", "Onko teillä kokemuksia tästä", "Teemme töitä yhdessä kovasti."])
+    assert f["first_person_singular"].tolist() == [True, False, False]
+    assert f["question"].tolist() == [False, True, False]
+
+
+def test_heuristics_only_is_reported_as_degraded(backend):
+    assert backend("none") is None
+    assert "question_fi" in F.degraded_features()
+
+
+def _fi_vocabulary():
+    import csv
+    from pathlib import Path
+
+    words = set()
+    for name in ("posts.csv", "replies.csv"):
+        with open(Path(__file__).parents[1] / "data" / "labels" / name, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row["lang"] == "fi":
+                    words.update(F.WORD_RE.findall(row["text"]))
+    return sorted(words)
+
+
+def test_pyvoikko_and_libvoikko_give_the_same_flags_on_the_labelled_finnish_vocabulary(backend):
+    if backend("libvoikko") != "libvoikko":
+        pytest.skip("Debian libvoikko1 + voikko-fi not installed here")
+    words = _fi_vocabulary()
+    assert len(words) > 2000
+    native = [F._fi_token_flags(w, i) for w in words for i in (True, False)]
+    assert backend("pyvoikko") == "pyvoikko"
+    assert [F._fi_token_flags(w, i) for w in words for i in (True, False)] == native
+    assert sum(any(x) for x in native) > 200  # the comparison is not vacuous
+
+
+@pytest.mark.parametrize("mode", ["pyvoikko", "none"])
+@pytest.mark.parametrize("text,q", [("Taulukko on liitteenä.", False), ("Taulukko liitteenä", False),
+                                    ("Pankko on kiinni.", False), ("Tuletko huomenna paikalle", True),
+                                    ("Mitä mieltä olette, onko tämä oikea suunta", True)])
+def test_a_noun_ending_in_ko_is_not_the_question_clitic(backend, mode, text, q):
+    backend(mode)
+    assert bool(feats([text])["question"].iloc[0]) is q
+
+
+def test_a_missing_libvoikko_never_prints_a_traceback_at_exit(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import ctypes\n"
+            "real = ctypes.CDLL\n"
+            "def fake(name, *a, **k):\n"
+            "    if 'voikko' in str(name): raise OSError('no libvoikko here')\n"
+            "    return real(name, *a, **k)\n"
+            "ctypes.CDLL = fake\n"
+            "import coaching.features as F\n"
+            "print(F.morphology_backend(), sorted(F.degraded_features()))\n")
+    env = {**__import__("os").environ, F.MORPHOLOGY_ENV: "auto"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "pyvoikko []"
+    assert "Exception ignored" not in r.stderr and "Traceback" not in r.stderr
