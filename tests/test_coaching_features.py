@@ -71,13 +71,37 @@ def test_statement_is_not_a_question():
     assert not feats(["Budjetti hyväksyttiin tänään valtuustossa."])["question"].iloc[0]
 
 
-def test_crediting_needs_a_mention_and_a_thanks_marker():
+def test_crediting_follows_the_codebook_with_or_without_a_handle():
     rows = [post("a", at(0), "Kiitos @maija hienoa työtä!", mentions=["did:maija"]),
-            post("b", at(1), "Kiitos kaikille osallistujille."),
+            post("b", at(1), "Kiitos kaikille osallistujille."),  # thanks to people for taking part
             post("c", at(2), "Great work @ops_team on the migration", mentions=["did:ops"]),
-            post("d", at(3), "Met @ops_team today about the plan", mentions=["did:ops"])]
+            post("d", at(3), "Met @ops_team today about the plan", mentions=["did:ops"]),
+            post("e", at(4), "Huge thanks to the night shift on ward 7"),
+            post("f", at(5), "Good point, Sam. We will change the form."),
+            post("g", at(6), "Onnittelut Annalle uudesta tehtävästä!"),
+            post("h", at(7), "Thanks for reading, see you next week."),  # sign-off to one's own audience
+            post("i", at(8), "Kiitos kun luit. Seuraava katsaus ilmestyy huhtikuussa."),
+            post("j", at(9), "Vesikatko Rantakadulla torstaina. Kiitos!"),
+            post("k", at(10), "Thanks in advance for your patience while the system is upgraded")]
     P, _, _ = frames(rows, [])
-    assert F.post_features(P)["crediting"].tolist() == [True, False, True, False]
+    assert F.post_features(P)["crediting"].tolist() == [True, True, True, False, True, True, True,
+                                                        False, False, False, False]
+
+
+@pytest.mark.parametrize("text,q", [
+    ("I wonder if a four-day week would work here", True), ("Curious whether you'd come on a weekday", True),
+    ("Is the timeline realistic in your view", True), ("Let me know what you would cut first", True),
+    ("Mietin, että pitäisikö kokoukset siirtää iltaan", True), ("Kertokaa kommenteissa, mikä toimii", True),
+    ("Tuletko huomenna paikalle", True), ("Why does this matter? Because people rely on it.", False),
+    ("Miksi tämä on tärkeää? Koska asukkaat luottavat siihen.", False),
+    ("Taulukko ja liitteet ovat verkossa", False), ("The timeline is realistic and agreed", False),
+])
+def test_audience_questions_without_a_question_mark_and_no_rhetorical_ones(text, q):
+    assert bool(feats([text])["question"].iloc[0]) is q
+
+
+def test_features_version_is_a_string_constant():
+    assert isinstance(F.FEATURES_VERSION, str) and F.FEATURES_VERSION
 
 
 def test_reply_counts_as_dialogue_only_when_parent_author_is_someone_else():
