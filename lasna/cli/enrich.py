@@ -26,7 +26,7 @@ def enrich_cmd(
     from lasna import enrich, pipeline
 
     store = open_store()
-    ids = [store.leader(name).id for name in dict.fromkeys(leader)] if leader else None  # unknown name: exit 2
+    ids = [i for name in dict.fromkeys(leader) if (i := store.leader(name).id) is not None] if leader else None  # unknown name: exit 2
     bar = Progress(TextColumn("enriching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=err_console, transient=True, disable=not err_console.is_terminal)
     task = bar.add_task("enrich", total=None)
