@@ -255,6 +255,11 @@ def week_records(
     names = [x for v, n in zip(ment.tolist(), lens.tolist()) if n for x in v]
     ment_rec = pd.DataFrame({"leader_id": p_lid[rows], "week": week_p[rows], "t": pt[rows],
                              "acc": account_hash(names), "acc_name": pd.Series(names, dtype=object)})
+    # canonical order (time, then id): facts of a week do not depend on the order rows were loaded in
+    post_rec = post_rec.sort_values(["leader_id", "t", "post_id"], kind="stable").reset_index(drop=True)
+    inter_rec = inter_rec.sort_values(["leader_id", "t", "interaction_id"], kind="stable").reset_index(drop=True)
+    ment_rec = ment_rec.assign(_n=ment_rec["acc_name"].astype(str)).sort_values(["leader_id", "t", "_n"], kind="stable") \
+        .drop(columns="_n").reset_index(drop=True)
     wk = post_rec.groupby(["leader_id", "week"], sort=False)["t"].min().rename("first_t").reset_index()
     out = {"posts": post_rec, "interactions": inter_rec, "mentions": ment_rec, "weeks": wk}
     if weeks is not None:
@@ -440,15 +445,19 @@ def window_components(
         cnt = d_acc.groupby(K + ["acc"], sort=False).agg(c=("t", "size"), t=("t", "min"), name=("name", "first")) \
             .reset_index()
         if len(cnt):
-            tot = cnt.groupby(K)["c"].transform("sum")
-            p = cnt["c"] / tot
-            H = (-p * np.log(p)).groupby([cnt["leader_id"], cnt["bucket"]]).sum()
+            # per group, accounts in id order: the entropy sums in the same order as compute_components
+            cnt = cnt.assign(sname=cnt["name"].astype(str)).sort_values(K + ["sname"], kind="stable") \
+                .reset_index(drop=True)
             N = _size(cnt)
             idx = N.index
-            Nv, Hv = N.to_numpy(dtype=float), H.reindex(idx).to_numpy()
+            g = idx.get_indexer(pd.MultiIndex.from_frame(cnt[K]))
+            c = cnt["c"].to_numpy()
+            tot = np.bincount(g, weights=c, minlength=len(idx))
+            p = c / tot[g]
+            Hv = np.bincount(g, weights=-p * np.log(p), minlength=len(idx))
+            Nv = N.to_numpy(dtype=float)
             with np.errstate(divide="ignore", invalid="ignore"):
                 even = np.where(Nv >= 2, Hv / np.log(Nv), np.nan)
-            cnt = cnt.sort_values("name", key=lambda s: s.astype(str), kind="stable")
             cnt = cnt.assign(order=-cnt["c"])
             ev = _evidence(cnt, np.ones(len(cnt), bool), "name", k, order="order")
             nan = np.full(len(idx), np.nan)

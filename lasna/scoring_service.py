@@ -152,7 +152,7 @@ class ScoreInputs:
         types = self.post_types[["post_id", "label"]] if len(self.post_types) else None
         return score(self.posts, self.interactions, self.leaders, until=pd.Timestamp(until), days=days, by=by,
                      reference=reference or settings.get("score_reference"), features=self.features,
-                     post_types=types)
+                     post_types=types, tz=settings.get("programme_timezone"))
 
 
 def load_score_inputs(
