@@ -79,7 +79,7 @@ def week_start(t_ns: np.ndarray, tz: str) -> np.ndarray:
     if len(t_ns) == 0:
         return np.zeros(0, "datetime64[D]")
     loc = pd.DatetimeIndex(t_ns.astype("datetime64[ns]"), tz="UTC").tz_convert(tz).tz_localize(None).normalize()
-    return (loc - pd.to_timedelta(loc.dayofweek, unit="D")).to_numpy().astype("datetime64[D]")
+    return (loc - pd.to_timedelta(loc.day_of_week, unit="D")).to_numpy().astype("datetime64[D]")
 
 
 def _flag(frame: pd.DataFrame, col: str) -> np.ndarray:

@@ -387,7 +387,7 @@ class Period:
             if self.utc:
                 return MONDAY0_NS + ((t - MONDAY0_NS) // WEEK_NS) * WEEK_NS
             loc = self._local(t).normalize()
-            return self._utc(loc - pd.to_timedelta(loc.dayofweek, unit="D"))
+            return self._utc(loc - pd.to_timedelta(loc.day_of_week, unit="D"))
         if self.utc:
             dt = pd.DatetimeIndex(np.asarray(t, dtype="datetime64[ns]"))
             return dt.to_period("M").to_timestamp().as_unit("ns").asi8

@@ -32,7 +32,7 @@ from lasna.window import programme_tz
 
 
 # --- enrichment of loaded rows (the seam with lasna.enrich) ----------------------------------------------
-def _enriched(store: Store, posts: pd.DataFrame, interactions: pd.DataFrame):
+def enriched_frames(store: Store, posts: pd.DataFrame, interactions: pd.DataFrame):
     """Posts with their feature columns, interactions with ``stance``, and post types — from stored
     enrichment when :mod:`lasna.scoring_service` offers it, else computed for these rows only."""
     from lasna import scoring_service as ss
@@ -173,7 +173,7 @@ def refresh_weeks(store: Store, touched: Iterable[tuple[int, date]]) -> set[tupl
         base_p, base_i, link_p, link_i, leaders = _load(store, affected, tz)
     posts = _union(base_p, link_p, "post_id")
     inter = _union(base_i, link_i, "interaction_id")
-    posts_f, inter_s, types = _enriched(store, posts, inter)
+    posts_f, inter_s, types = enriched_frames(store, posts, inter)
     known = set(inter.loc[~inter["deleted"].astype(bool), "interaction_id"]) if len(inter) else set()
     known |= store.fact_known_interactions(inter["parent_id"].dropna().tolist() if len(inter) else [])
     weeks = pd.DataFrame(sorted(affected), columns=["leader_id", "week"])
@@ -184,7 +184,7 @@ def refresh_weeks(store: Store, touched: Iterable[tuple[int, date]]) -> set[tupl
     rows = pack_weeks(recs, affected)
     accounts = set(base_p["reply_parent_author_id"].dropna()) if len(base_p) else set()
     minima = store.fact_contact_minima(sorted(leaders), accounts)
-    store.save_facts(rows, affected, contacts=(sorted(leaders), accounts, minima))
+    store.save_facts(rows, affected, contacts=(sorted(leaders), accounts, minima), version=cf.FACTS_VERSION)
     return affected
 
 
@@ -204,7 +204,7 @@ def rebuild(store: Store) -> int:
     tz = programme_tz()
     posts = store.posts_frame()
     inter = store.interactions_frame()
-    posts_f, inter_s, types = _enriched(store, posts, inter)
+    posts_f, inter_s, types = enriched_frames(store, posts, inter)
     recs = cf.week_records(posts_f, inter_s, tz=tz, post_types=types)
     keys = set()
     for name in ("posts", "interactions"):
@@ -212,8 +212,24 @@ def rebuild(store: Store) -> int:
         keys |= {(int(l), _to_date(w)) for l, w in zip(f["leader_id"], f["week"])}
     rows = pack_weeks(recs, keys)
     contacts = cf.first_contacts(posts_f)
-    store.save_facts(rows, keys, all_contacts=contacts, clear=True)
+    store.save_facts(rows, keys, all_contacts=contacts, clear=True, version=cf.FACTS_VERSION)
     return len(rows)
+
+
+def is_current(store: Store) -> bool:
+    """Whether the facts were written for the stored rows as they are now (same row counts, same
+    facts version). Batches stored through :func:`lasna.pipeline.after_ingest` keep this true."""
+    now, stored = store.facts_source()
+    return stored == f"{now}|{cf.FACTS_VERSION}"
+
+
+def ensure_current(store: Store) -> bool:
+    """Rebuild the facts when they are not current (a store filled without the ingest hook, trimmed by
+    retention, or written by an older facts version). Returns True when it rebuilt."""
+    if is_current(store):
+        return False
+    rebuild(store)
+    return True
 
 
 # --- scores for a window ---------------------------------------------------------------------------------
@@ -245,19 +261,20 @@ def score_window(
     reference: str | None = None,
     k: int = 5,
     leaders: pd.DataFrame | None = None,
-    evidence: bool = True,
+    evidence_for: Sequence[int] | None = None,
 ) -> ScoreReport:
     """Scores of ``leader_ids`` (default: every active leader) over the ``days`` before ``until``,
     ranked within ``reference`` (default: the ``score_reference`` setting), from the facts of the
     asked leaders and their reference group for the weeks the window overlaps. Evidence ids are read
-    for the asked leaders only (``evidence=False``: none)."""
+    for ``evidence_for`` (default: the asked leaders)."""
     reference = reference or settings.get("score_reference")
+    ensure_current(store)
     leaders = store.leaders_frame() if leaders is None else leaders
     until_ns = int(to_ns(pd.Series([pd.Timestamp(until)]))[0])
     period = Period(until_ns, days, by, programme_tz())
     needed = _needed_leaders(leaders, leader_ids, reference)
     asked = needed if leader_ids is None else [int(i) for i in leader_ids]
-    recs = window_records(store, needed, period, with_ids=asked if evidence else ())
+    recs = window_records(store, needed, period, with_ids=asked if evidence_for is None else evidence_for)
     first_post = store.fact_first_posts(needed, period.until)
     contacts, any_contact = store.fact_contacts(needed, period.start, period.until,
                                                 any_of=[int(i) for i in leaders["leader_id"]])
@@ -271,5 +288,5 @@ def score_window(
     return report
 
 
-__all__ = ["pack_weeks", "rebuild", "refresh_weeks", "score_window", "touched_weeks", "unpack_weeks",
+__all__ = ["enriched_frames", "ensure_current", "is_current", "pack_weeks", "rebuild", "refresh_weeks", "score_window", "touched_weeks", "unpack_weeks",
            "window_records"]

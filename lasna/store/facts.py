@@ -157,6 +157,22 @@ def save_weeks(conn: Connection, rows: list[dict], keys: Iterable[tuple[int, dat
         conn.execute(insert(t.leader_week_facts), part)
 
 
+def fingerprint(conn: Connection) -> str:
+    """Row counts of the source tables (changes when rows are added or removed)."""
+    n_p = conn.execute(select(func.count()).select_from(t.posts)).scalar_one()
+    n_i = conn.execute(select(func.count()).select_from(t.interactions)).scalar_one()
+    return f"{n_p}|{n_i}"
+
+
+def get_state(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(t.facts_state.c.value).where(t.facts_state.c.key == key)).scalar_one_or_none()
+
+
+def put_state(conn: Connection, key: str, value: str) -> None:
+    conn.execute(delete(t.facts_state).where(t.facts_state.c.key == key))
+    conn.execute(insert(t.facts_state), [{"key": key, "value": value}])
+
+
 def clear_weeks(conn: Connection) -> None:
     conn.execute(delete(t.leader_week_facts))
 
@@ -223,8 +239,13 @@ class FactsMixin:
         with self.engine.connect() as conn:
             return contact_minima(conn, leader_ids, accounts)
 
+    def facts_source(self) -> tuple[str, str | None]:
+        """(the source tables' fingerprint now, the one the facts were last written for)."""
+        with self.engine.connect() as conn:
+            return fingerprint(conn), get_state(conn, "source")
+
     def save_facts(self, rows: list[dict], keys, *, contacts: tuple | None = None,
-                   all_contacts: pd.DataFrame | None = None, clear: bool = False) -> None:
+                   all_contacts: pd.DataFrame | None = None, clear: bool = False, version: str = "") -> None:
         """Replace the facts of the weeks ``keys`` by ``rows`` and the first contacts, in one transaction.
         ``contacts`` = (leader_ids, accounts, minima) replaces those pairs; ``all_contacts`` every pair;
         ``clear`` drops every week row first (a full rebuild)."""
@@ -236,6 +257,7 @@ class FactsMixin:
                 replace_all_contacts(conn, all_contacts)
             elif contacts is not None:
                 replace_contacts(conn, *contacts)
+            put_state(conn, "source", f"{fingerprint(conn)}|{version}")
 
     def fact_week_rows(self, leader_ids, first: date, last: date, *, with_ids=()) -> list:
         with self.engine.connect() as conn:

@@ -323,6 +323,15 @@ leader_contacts = Table(
     Index("ix_leader_contacts_first", "leader_id", "first_t"),
 )
 
+#: What the facts were built from: a fingerprint of the source tables and the facts version, so a store
+#: written without the ingest hook (or trimmed by retention) is rebuilt before it is read.
+facts_state = Table(
+    "facts_state",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
     leader_week_facts,

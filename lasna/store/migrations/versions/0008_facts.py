@@ -42,6 +42,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("leader_id", "account", name=op.f("pk_leader_contacts")),
     )
     op.create_index("ix_leader_contacts_first", "leader_contacts", ["leader_id", "first_t"])
+    op.create_table(
+        "facts_state",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_facts_state")),
+    )
     op.create_index("ix_posts_leader_indexed", "posts", ["leader_id", "indexed_at"])
     op.create_index("ix_posts_reply_root", "posts", ["reply_root_id"])
     op.create_index("ix_interactions_leader_indexed", "interactions", ["leader_id", "indexed_at"])
@@ -53,6 +59,7 @@ def downgrade() -> None:
     op.drop_index("ix_interactions_leader_indexed", table_name="interactions")
     op.drop_index("ix_posts_reply_root", table_name="posts")
     op.drop_index("ix_posts_leader_indexed", table_name="posts")
+    op.drop_table("facts_state")
     op.drop_index("ix_leader_contacts_first", table_name="leader_contacts")
     op.drop_table("leader_contacts")
     op.drop_index("ix_leader_week_facts_first_t", table_name="leader_week_facts")
