@@ -90,6 +90,17 @@ class CoachService:
     def leader_frames(self, leader_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         return self.frames([leader_id])
 
+    # every active leader's rows (loaded on first use; the coaching paths above need one leader only)
+    @property
+    def posts(self) -> pd.DataFrame:
+        return self.frames([int(i) for i in self.leaders["leader_id"]])[0]
+
+    @property
+    def interactions(self) -> pd.DataFrame:
+        return self.frames([int(i) for i in self.leaders["leader_id"]])[1]
+
+    posts_with_features = posts
+
     def leader(self, who: str | int | Leader) -> Leader:
         if isinstance(who, Leader):
             return who
