@@ -39,11 +39,9 @@ def after_ingest(store: Store, leader_ids: Iterable[int | None], *, quiet: bool 
 
 
 def refresh_facts(store: Store, touched: set[tuple[int, date]]) -> None:
-    """``lasna.facts.refresh_weeks`` for the touched weeks, once the facts layer is installed."""
+    """``lasna.facts.refresh_weeks`` for the touched weeks."""
     if not touched:
         return
-    try:
-        from lasna import facts
-    except ImportError:  # the facts layer arrives in its own branch
-        return
+    from lasna import facts
+
     facts.refresh_weeks(store, touched)

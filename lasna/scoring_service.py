@@ -105,7 +105,11 @@ def reply_stance(store: Store, interactions: pd.DataFrame) -> pd.DataFrame:
 def resolve_window(
     *, days: int | None, since: datetime | None, until: datetime | None
 ) -> tuple[datetime, int]:
-    until = until or datetime.now(UTC)
+    """The window's end (default: the end of today in the programme time zone, :mod:`lasna.window`)
+    and its length in days."""
+    from lasna.window import window_end
+
+    until = until or window_end()
     if since is not None and days is not None:
         raise InputError("give either --days or --since, not both")
     if since is not None:
@@ -152,7 +156,7 @@ class ScoreInputs:
         types = self.post_types[["post_id", "label"]] if len(self.post_types) else None
         return score(self.posts, self.interactions, self.leaders, until=pd.Timestamp(until), days=days, by=by,
                      reference=reference or settings.get("score_reference"), features=self.features,
-                     post_types=types)
+                     post_types=types, tz=settings.get("programme_timezone"))
 
 
 #: stored enrichment columns -> the version each must carry (see :func:`lasna.enrich.versions`)
@@ -238,10 +242,28 @@ def score_store(
     by: str | None = None,
     reference: str | None = None,
 ) -> ScoreReport:
-    """Score every active leader (the reference population) over the window ending at ``until``.
-    The whole stored history before it is loaded (retention bounds it): "new interlocutors" need
-    the past, and the dashboard scores the same way, so both show the same numbers."""
-    until = until or datetime.now(UTC)
+    """Score every active leader (the reference population) over the window ending at ``until``
+    (default: the end of today in the programme time zone), from the stored facts
+    (:func:`lasna.facts.score_window`): the same path the coaching service and the dashboard use."""
+    from lasna import facts
+    from lasna.window import window_end
+
+    return facts.score_window(store, None, until=until or window_end(), days=days, by=by, reference=reference)
+
+
+def score_store_full(
+    store: Store,
+    *,
+    days: int = 90,
+    until: datetime | None = None,
+    by: str | None = None,
+    reference: str | None = None,
+) -> ScoreReport:
+    """The old full recompute (every leader's whole history loaded and scored): kept only as the
+    baseline of the benchmarks and of the equality tests against :func:`score_store`."""
+    from lasna.window import window_end
+
+    until = until or window_end()
     inputs = load_score_inputs(store, until=until)
     return inputs.score(until=until, days=days, by=by, reference=reference)
 

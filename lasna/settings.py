@@ -62,6 +62,17 @@ def _choice(*allowed: str) -> Callable[[Any], str]:
     return parse
 
 
+def _timezone(value: Any) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = str(value).strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Helsinki)") from exc
+    return name
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -105,6 +116,13 @@ SETTINGS: dict[str, Setting] = {
             "cohort",
             "Percentiles within the leader's cohort(s) (leaders without one: among all) or among all leaders.",
             _choice("cohort", "all"),
+        ),
+        Setting(
+            "programme_timezone",
+            "Europe/Helsinki",
+            "Time zone of the programme: a day and an ISO week (facts, windows, weekly buckets) start at "
+            "midnight here; every window ends at the end of the current day in this zone.",
+            _timezone,
         ),
         Setting("concurrency", 8, "How many accounts a collection run works on at once.", int),
         Setting(

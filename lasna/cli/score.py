@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
@@ -14,21 +14,24 @@ BY_CHOICES = ("week", "month")
 
 
 def _parse_date(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
-    """An ISO date or datetime, in UTC unless it says otherwise; a plain date as an end
-    bound means the end of that day."""
+    """An ISO date or datetime, in the programme time zone unless it says otherwise; a plain date as
+    an end bound means the end of that day (the window convention of :mod:`lasna.window`)."""
     if value is None:
         return None
+    from zoneinfo import ZoneInfo
+
     from lasna.errors import InputError
+    from lasna.window import day_end, programme_tz
 
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(f"{option} expects a date like 2026-03-31, got {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
     if end_of_day and len(value) == 10:
-        parsed += timedelta(days=1)
-    return parsed
+        return day_end(parsed.date())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(programme_tz()))
+    return parsed.astimezone(UTC)
 
 
 def register(app: typer.Typer) -> None:
@@ -59,7 +62,10 @@ def register(app: typer.Typer) -> None:
             days=days, since=_parse_date(since, "--since"), until=_parse_date(until, "--until", end_of_day=True)
         )
         wanted = set(scoring_service.leader_ids(store, leader or []))
-        report = scoring_service.score_store(store, days=window, until=end, by=by, reference=reference)
+        from lasna import facts
+
+        report = facts.score_window(store, sorted(wanted) or None, until=end, days=window, by=by,
+                                    reference=reference)
         result = report.to_dict()
         if wanted:
             result["leaders"] = [l for l in result["leaders"] if l["leader_id"] in wanted]

@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from lasna import frames, settings
 from lasna.errors import ConfigError, InputError, NotFoundError, StoreError
 from lasna.store import bulk, enrichment, migrate
+from lasna.store.facts import FactsMixin
 from lasna.store import schema as t
 from lasna.types import (
     Account,
@@ -138,7 +139,7 @@ def _insert(conn: Connection, table):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
-class Store:
+class Store(FactsMixin):
     """Repository API. Open with :meth:`Store.open`; it migrates the schema on first use."""
 
     def __init__(self, engine: Engine) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -134,6 +136,8 @@ posts = Table(
     # quote_count at the moment the post's quotes were last fetched (same pattern, for getQuotes)
     Column("quotes_checked", Integer, nullable=True),
     Index("ix_posts_leader_created", "leader_id", "created_at"),
+    Index("ix_posts_leader_indexed", "leader_id", "indexed_at"),
+    Index("ix_posts_reply_root", "reply_root_id"),
     Index("ix_posts_account_created", "account_id", "created_at"),
 )
 
@@ -158,6 +162,8 @@ interactions = Table(
     Column("hidden", Boolean, nullable=False, default=False),
     Column("deleted", Boolean, nullable=False, default=False),
     Index("ix_interactions_leader_created", "leader_id", "created_at"),
+    Index("ix_interactions_leader_indexed", "leader_id", "indexed_at"),
+    Index("ix_interactions_root", "root_id"),
 )
 
 collection_state = Table(
@@ -327,8 +333,48 @@ user_cohorts = Table(
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
 )
 
+#: Facts per leader × ISO week (programme time zone): compact numeric records of the week's own posts,
+#: incoming messages and mentions (see coaching.facts), rebuilt for the weeks a batch touches.
+leader_week_facts = Table(
+    "leader_week_facts",
+    metadata,
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), primary_key=True),
+    Column("week_start", Date, primary_key=True),  # local Monday of the ISO week
+    Column("version", String(40), nullable=False),
+    Column("first_t", BigInteger, nullable=True),  # earliest post time (ns since epoch, UTC), reposts included
+    Column("n_posts", Integer, nullable=False, default=0),
+    Column("n_interactions", Integer, nullable=False, default=0),
+    Column("posts", LargeBinary, nullable=False),
+    Column("interactions", LargeBinary, nullable=False),
+    Column("mentions", LargeBinary, nullable=False),
+    Column("ids", Text, nullable=False),  # JSON: the ids behind the records (evidence), loaded on demand
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_leader_week_facts_first_t", "leader_id", "first_t"),
+)
+
+#: First time a leader replied to an account (new interlocutors).
+leader_contacts = Table(
+    "leader_contacts",
+    metadata,
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), primary_key=True),
+    Column("account", String(500), primary_key=True),
+    Column("first_t", BigInteger, nullable=False),  # ns since epoch, UTC
+    Index("ix_leader_contacts_first", "leader_id", "first_t"),
+)
+
+#: What the facts were built from: a fingerprint of the source tables and the facts version, so a store
+#: written without the ingest hook (or trimmed by retention) is rebuilt before it is read.
+facts_state = Table(
+    "facts_state",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
+    leader_week_facts,
+    leader_contacts,
     collection_run_accounts,
     tip_feedback,
     session_notes,
