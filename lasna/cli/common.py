@@ -21,5 +21,9 @@ state = CliState()
 
 
 def open_store() -> Store:
-    """Open (and migrate if needed) the configured store."""
-    return Store.open(state.database_url)
+    """Open (and migrate if needed) the configured store; its changes are audited as ``cli:<user>``."""
+    from lasna.store.audit import cli_actor
+
+    store = Store.open(state.database_url)
+    store.actor, store.via = cli_actor(), "cli"
+    return store
