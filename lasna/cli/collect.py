@@ -41,7 +41,7 @@ def collect(
 
     try:
         _collect(leader, source, as_json, wait, verbose)
-    except (StoreError, SQLAlchemyError) as exc:
+    except (StoreError, SQLAlchemyError, OSError) as exc:  # OSError: e.g. no room for the lock file
         failure = exc if isinstance(exc, StoreError) else store_failure(exc)
         if as_json:
             from lasna.settings import mask_text

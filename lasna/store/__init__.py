@@ -111,7 +111,7 @@ def create_store_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite files the folder is created and WAL switched on."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except ArgumentError:
         raise ConfigError(f"LASNA_DATABASE_URL is not a database URL: {settings.mask_text(url)!r}") from None
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
@@ -282,8 +282,10 @@ class Store:
 
     def set_cohort(self, name: str, visibility: Visibility, *, actor: str | None = None) -> Cohort:
         with self.engine.begin() as conn:
+            before = conn.execute(select(t.cohorts.c.visibility).where(t.cohorts.c.name == name)).scalar()
             cohort_id = self._ensure_cohort(conn, name, visibility)
-            self._audit(conn, "cohort.set", "cohort", cohort_id, actor=actor)
+            if before != str(visibility):  # created or changed (loading the demo again is not a change)
+                self._audit(conn, "cohort.set", "cohort", cohort_id, actor=actor)
         return Cohort(name=name, visibility=visibility, id=cohort_id)
 
     def cohorts(self) -> list[Cohort]:

@@ -141,9 +141,11 @@ def pseudonymise(conn: Connection, needles: set[str]) -> int:
     salt = secrets.token_hex(8)
     ordered = sorted(needles, key=len, reverse=True)  # longest first: an id before the handle inside it
     # whole tokens only: "…/post/c7" must not hit "…/post/c70"
-    pattern = re.compile(
-        r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w\-])", re.IGNORECASE
-    )
+    pattern = _pattern(ordered)
+    # in free text a plain word ("someone", a JSONL author id) counts only as an @mention:
+    # "someone said" stays, "@someone" goes
+    words = [n for n in ordered if _PLAIN_WORD.match(n) and not is_full_name(n)]
+    prose = _pattern([n for n in ordered if n not in words], mention_only=words)
     mapping: dict[str, str] = {}
 
     def alias(match: re.Match) -> str:
@@ -152,13 +154,13 @@ def pseudonymise(conn: Connection, needles: set[str]) -> int:
             mapping[key] = "erased:" + hashlib.sha256((salt + key).encode("utf-8", "surrogatepass")).hexdigest()[:12]
         return mapping[key]
 
-    def rewrite(value: Any) -> Any:
+    def rewrite(value: Any, pat: re.Pattern = pattern) -> Any:
         if isinstance(value, str):
-            return pattern.sub(alias, value)
+            return pat.sub(alias, value)
         if isinstance(value, list):
-            return [rewrite(v) for v in value]
+            return [rewrite(v, pat) for v in value]
         if isinstance(value, dict):
-            return {rewrite(k): rewrite(v) for k, v in value.items()}
+            return {rewrite(k, pat): rewrite(v, pat) for k, v in value.items()}
         return value
 
     changed = 0
@@ -181,11 +183,24 @@ def pseudonymise(conn: Connection, needles: set[str]) -> int:
                 if any(isinstance(row[c.name], str) and pattern.search(row[c.name]) for c in pk):
                     changed += conn.execute(delete(table).where(key)).rowcount
                     continue
-                new = {c.name: rewrite(row[c.name]) for c in columns if c not in pk}
+                new = {c.name: rewrite(row[c.name], prose if c.name in FREE_TEXT else pattern)
+                       for c in columns if c not in pk}
                 new = {k: v for k, v in new.items() if v != row[k]}
                 if new:
                     changed += conn.execute(update(table).where(key).values(**new)).rowcount
     return changed
+
+
+_PLAIN_WORD = re.compile(r"^\w+$")
+#: columns of prose, where a plain-word needle must be an @mention to count
+FREE_TEXT = {"text", "notes", "description", "actions", "error"}
+
+
+def _pattern(needles: Sequence[str], mention_only: Sequence[str] = ()) -> re.Pattern:
+    parts = [re.escape(n) for n in needles] + [r"(?<=@)" + re.escape(n) for n in mention_only]
+    if not parts:
+        return re.compile(r"(?!x)x")  # matches nothing
+    return re.compile(r"(?<![\w\-])(?:" + "|".join(parts) + r")(?![\w\-])", re.IGNORECASE)
 
 
 def _is_text(column) -> bool:

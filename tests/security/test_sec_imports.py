@@ -14,7 +14,7 @@ from lasna.errors import InputError
 from lasna.store import Store
 from lasna.types import Platform, Post
 
-from .cli import lasna, one_line_error
+from .cli import lasna
 
 GOOD = {"type": "post", "id": "p1", "created_at": "2026-01-02T10:00:00Z", "text": "Hei"}
 HOSTILE = {
@@ -79,7 +79,7 @@ def test_cli_hostile_import_is_one_line_exit_2_and_no_account(tmp_path, capsys):
         assert "Traceback" not in err and err.count("error:") == 1, err
     capsys.readouterr()
     assert main(["--database", db, "import", "jsonl", str(path), "--leader", "Liisa Virtanen", "--account", "a\tb"]) == 2
-    assert len([l for l in capsys.readouterr().err.splitlines() if l.strip()]) == 1
+    assert len([x for x in capsys.readouterr().err.splitlines() if x.strip()]) == 1
     path.write_text(HOSTILE["lone surrogate in text"] + "\n", encoding="utf-8")
     proc = lasna("import", "jsonl", str(path), "--leader", "Liisa Virtanen", db=db)  # the real program
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr

@@ -25,7 +25,7 @@ bluesky = "liisa.example.fi"
 
 def _state(store: Store):
     return (
-        [(l.name, l.cohorts) for l in store.leaders(include_inactive=True)],
+        [(x.name, x.cohorts) for x in store.leaders(include_inactive=True)],
         [(c.name, c.visibility) for c in store.cohorts()],
         [(a.platform, a.handle) for a in store.accounts()],
     )
@@ -83,7 +83,7 @@ def test_cli_roster_errors_are_one_line_exit_2_and_write_nothing(tmp_path, capsy
         capsys.readouterr()
         assert main(["--database", db, "leaders", "import", str(path)]) == 2
         err = capsys.readouterr().err
-        assert "Traceback" not in err and len([l for l in err.splitlines() if l.strip()]) == 1, err
+        assert "Traceback" not in err and len([x for x in err.splitlines() if x.strip()]) == 1, err
     path.write_text(GOOD + '[[leader]]\nname = "A"\ncohorts = "Oma Ryhmä"\n', encoding="utf-8")
     proc = lasna("leaders", "import", str(path), db=db)  # the real exit code of the real program
     assert proc.returncode == 2, proc.stderr
@@ -97,7 +97,7 @@ def test_a_good_roster_still_imports_and_is_audited(tmp_path, store):
     path = tmp_path / "roster.toml"
     path.write_text(GOOD, encoding="utf-8")
     leaders = registry.import_roster(store, registry.read_roster(path), actor="konsultti")
-    assert [l.name for l in leaders] == ["Liisa Virtanen"]
+    assert [x.name for x in leaders] == ["Liisa Virtanen"]
     assert store.cohorts()[0].visibility == Visibility.ALL
     actions = sorted(e.action for e in store.audit_events(actor="konsultti"))
     assert actions == ["cohort.set", "leader.add", "roster.import"]
