@@ -111,7 +111,7 @@ def create_store_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite files the folder is created and WAL switched on."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
         raise ConfigError(f"LASNA_DATABASE_URL is not a database URL: {settings.mask_text(url)!r}") from None
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
@@ -189,8 +189,8 @@ class Store:
         *, actor: str | None = None, via: str | None = None,
     ) -> None:
         audit_log.record(
-            conn, action, actor=actor or self.actor, target_kind=target_kind, target_id=target_id,
-            via=via or self.via, at=now_utc(),
+            conn, action, actor=self.actor if actor is None else actor, target_kind=target_kind,
+            target_id=target_id, via=via or self.via, at=now_utc(),
         )
 
     def audit(
