@@ -23,7 +23,10 @@ state = CliState()
 
 
 def open_store() -> Store:
-    """Open (and migrate if needed) the configured store."""
+    """Open (and migrate if needed) the configured store; its changes are audited as ``cli:<user>``."""
     from lasna.store import Store
+    from lasna.store.audit import cli_actor
 
-    return Store.open(state.database_url)
+    store = Store.open(state.database_url)
+    store.actor, store.via = cli_actor(), "cli"
+    return store

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from lasna.cli.common import console, state
+from lasna.cli.common import console, open_store, state
 
 app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_is_help=True)
 
@@ -43,11 +43,12 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
 
 @app.command("retention")
 def retention(
-    days: int = typer.Option(None, "--days", help="Keep this many days (default: LASNA_RETENTION_DAYS, 730)."),
+    days: int = typer.Option(
+        None, "--days", min=1, help="Keep this many days, at least 1 (default: LASNA_RETENTION_DAYS, 730)."
+    ),
 ) -> None:
-    """Delete collected posts, interactions and run records older than the retention period."""
-    from lasna.store import Store
-
-    store = Store.open(state.database_url)
+    """Delete collected posts, interactions and run records older than the retention period
+    (and audit records older than LASNA_AUDIT_RETENTION_DAYS)."""
+    store = open_store()
     deleted = store.apply_retention(days)
     console.print("Deleted " + ", ".join(f"{v} {k}" for k, v in deleted.items()) + ".")

@@ -204,11 +204,30 @@ def _differs(new: Any, old: Any) -> bool:
     return new != old
 
 
+#: what a row deleted at the source keeps: ids, times, counts and flags (what metrics need); its
+#: text, link, handle, name and mention lists go at once (not after the retention period)
+_BLANKED = {
+    "posts": '"text" = \'\', "url" = NULL, "mentions" = {j}, "links" = {j}, "tags" = {j}',
+    "interactions": '"text" = \'\', "url" = NULL, "author_handle" = NULL, "author_name" = NULL',
+}
+_PREDICTIONS = {"posts": ("post_predictions", "post_id"), "interactions": ("interaction_predictions", "interaction_id")}
+
+
 def mark_deleted(conn: Connection, table: str, account: Account, ids: Iterable[str]) -> None:
+    """Mark rows deleted at the source and drop their content and cached predictions at once."""
     params = [(True, account.id, i) for i in dict.fromkeys(ids)]
     if params:
-        m = dialect(conn).mark
-        conn.exec_driver_sql(f'UPDATE {table} SET "deleted" = {m} WHERE "account_id" = {m} AND "id" = {m}', params)
+        d = dialect(conn)
+        m = d.mark
+        blank = _BLANKED[table].format(j="'[]'" + ("::json" if d.name == "postgresql" else ""))
+        conn.exec_driver_sql(
+            f'UPDATE {table} SET "deleted" = {m}, {blank} WHERE "account_id" = {m} AND "id" = {m}', params
+        )
+        cache, key = _PREDICTIONS[table]
+        conn.exec_driver_sql(
+            f'DELETE FROM {cache} WHERE "{key}" IN (SELECT "id" FROM {table} WHERE "account_id" = {m} AND "id" = {m})',
+            [p[1:] for p in params],
+        )
 
 
 def mark_vanished(conn: Connection, account: Account, kind: str, listed: Mapping[str, Collection[str]]) -> list[str]:

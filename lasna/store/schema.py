@@ -371,6 +371,29 @@ facts_state = Table(
     Column("value", Text, nullable=False),
 )
 
+#: The audit log (GDPR accountability): who did what to which kind of record, when. Never content,
+#: never a third party's identifiers: ``target_id`` is a numeric row id (leader, cohort, user, goal,
+#: session) or empty (an erasure says only that one happened).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("actor", String(200), nullable=False),  # a dashboard login name, or "cli:<os user>"
+    Column("action", String(60), nullable=False),  # e.g. leader.add, leader.forget, export, erase.author
+    Column("target_kind", String(40), nullable=True),  # leader | cohort | user | goal | session | author
+    Column("target_id", String(100), nullable=True),
+    Column("via", String(20), nullable=False, default="cli"),  # cli | dashboard | library
+)
+
+#: Authors erased on request: a SHA-256 of their stable id, so collectors never store them again.
+erased_authors = Table(
+    "erased_authors",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("erased_at", UTCDateTime, nullable=False),
+)
+
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
     leader_week_facts,
