@@ -1,0 +1,12 @@
+"""What `lasna dashboard` runs: the Streamlit app (``app.py``) plus the two session-cookie
+endpoints of ``dashboard/endpoints.py`` (``streamlit run dashboard/server.py``).
+
+Started as ``streamlit run dashboard/app.py`` instead, everything works except that a local
+login then lasts only as long as the browser tab's connection (no cookie endpoint).
+"""
+
+import streamlit as st
+
+from dashboard import endpoints
+
+app = st.App("app.py", routes=endpoints.routes())
