@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from lasna.errors import InputError
+from lasna.resources import data_path
 from lasna.store import Store
 from lasna.types import Interaction, InteractionKind, Platform, Post, Visibility
 
-DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo" / "demo.json.gz"
+DEMO_FILE = data_path("demo", "demo.json.gz")
 
 
 @dataclass(frozen=True)

@@ -195,3 +195,15 @@ class TipFeedback:
     tip_key: str
     action: str  # "dismissed" | "done"
     at: datetime
+
+
+class Role(str, enum.Enum):
+    """What a dashboard user may see: everything (admin), their cohorts and leaders (consultant), or
+    their own leader (executive)."""
+
+    ADMIN = "admin"
+    CONSULTANT = "consultant"
+    EXECUTIVE = "executive"
+
+    def __str__(self) -> str:
+        return self.value

@@ -26,21 +26,13 @@ from sqlalchemy import delete, func, select, update
 from lasna.errors import InputError, NotFoundError
 from lasna.store import Store, now_utc
 from lasna.store import schema as t
+from lasna.types import Role
 
 __all__ = ["Role", "User", "hash_password", "verify_password", "add_user", "remove_user", "set_password",
            "get_user", "user_by_email", "list_users", "authenticate", "has_users"]
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
-
-
-class Role(str, enum.Enum):
-    ADMIN = "admin"
-    CONSULTANT = "consultant"
-    EXECUTIVE = "executive"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

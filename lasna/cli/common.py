@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from lasna.store import Store
+if TYPE_CHECKING:
+    from lasna.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -22,4 +24,6 @@ state = CliState()
 
 def open_store() -> Store:
     """Open (and migrate if needed) the configured store."""
+    from lasna.store import Store
+
     return Store.open(state.database_url)

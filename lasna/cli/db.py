@@ -7,7 +7,6 @@ import json
 import typer
 
 from lasna.cli.common import console, state
-from lasna.store import Store, migrate
 
 app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_is_help=True)
 
@@ -15,6 +14,8 @@ app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_i
 @app.command("upgrade")
 def upgrade() -> None:
     """Migrate the database schema to the newest version (also done automatically on first use)."""
+    from lasna.store import Store
+
     store = Store.open(state.database_url, upgrade=False)
     before = store.revision()
     store.upgrade()
@@ -24,6 +25,8 @@ def upgrade() -> None:
 @app.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show where the database is, its schema revision and row counts."""
+    from lasna.store import Store, migrate
+
     store = Store.open(state.database_url, upgrade=False)
     info = {"url": store.url, "revision": store.revision(), "head": migrate.head_revision()}
     if info["revision"]:
@@ -41,6 +44,8 @@ def retention(
     days: int = typer.Option(None, "--days", help="Keep this many days (default: LASNA_RETENTION_DAYS, 730)."),
 ) -> None:
     """Delete collected posts, interactions and run records older than the retention period."""
+    from lasna.store import Store
+
     store = Store.open(state.database_url)
     deleted = store.apply_retention(days)
     console.print("Deleted " + ", ".join(f"{v} {k}" for k, v in deleted.items()) + ".")

@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from lasna import registry
 from lasna.cli.common import console, open_store
 
 app = typer.Typer(help="Add, list, remove and import the leaders Läsnä follows.", no_args_is_help=True)
@@ -24,6 +23,8 @@ def add(
     language: str = typer.Option("fi", "--language", help="The leader's main language: fi or en."),
 ) -> None:
     """Add a leader and their public accounts."""
+    from lasna import registry
+
     spec = registry.LeaderSpec.parse(
         name, language=language, cohorts=cohort or [], bluesky=bluesky, mastodon=mastodon, feeds=feed or []
     )
@@ -93,6 +94,8 @@ def remove(
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="Roster file (TOML), see docs/ROSTER.md.")) -> None:
     """Create or extend leaders and cohorts from a roster file (all validated before anything is written)."""
+    from lasna import registry
+
     roster = registry.read_roster(file)
     store = open_store()
     leaders = registry.import_roster(store, roster)

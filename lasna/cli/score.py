@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import typer
 from rich.table import Table
 
-from lasna import scoring_service
 from lasna.cli.common import console, open_store
 
 BY_CHOICES = ("week", "month")
@@ -53,6 +52,8 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--by must be week or month, not {by!r}")
         if reference is not None and reference not in ("all", "cohort"):
             raise InputError(f"--reference must be all or cohort, not {reference!r}")
+        from lasna import scoring_service
+
         store = open_store()
         end, window = scoring_service.resolve_window(
             days=days, since=_parse_date(since, "--since"), until=_parse_date(until, "--until", end_of_day=True)
@@ -83,6 +84,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per post)."),
     ) -> None:
         """Per-post features and post type, so any number can be audited down to a post."""
+        from lasna import scoring_service
+
         store = open_store()
         frame = scoring_service.posts_with_features(store, leader, days=days)
         if as_json:

@@ -8,9 +8,9 @@ import sys
 import typer
 from rich.table import Table
 
-from lasna import users
 from lasna.cli.common import console, open_store
 from lasna.errors import InputError
+from lasna.types import Role
 
 app = typer.Typer(help="Add, list and remove dashboard users and set their passwords.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def _read_password(from_stdin: bool) -> str:
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help="Login name."),
-    role: users.Role = typer.Option(..., "--role", help="admin, consultant or executive."),
+    role: Role = typer.Option(..., "--role", help="admin, consultant or executive."),
     leader: list[str] = typer.Option(
         None, "--leader", help="Executive: their own leader. Consultant: an assigned leader (repeatable)."
     ),
@@ -41,6 +41,8 @@ def add(
     no_password: bool = typer.Option(False, "--no-password", help="Single sign-on only: no local password."),
 ) -> None:
     """Add a dashboard user (asks for the password unless --password-stdin or --no-password)."""
+    from lasna import users
+
     if no_password and password_stdin:
         raise InputError("--no-password and --password-stdin exclude each other")
     if no_password and not email:
@@ -54,6 +56,8 @@ def add(
 @app.command("remove")
 def remove(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Remove a dashboard user (their open sessions end at their next click)."""
+    from lasna import users
+
     users.remove_user(open_store(), name)
     console.print(f"Removed {name}.")
 
@@ -64,6 +68,8 @@ def passwd(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input."),
 ) -> None:
     """Set a user's password."""
+    from lasna import users
+
     store = open_store()
     users.get_user(store, name)  # fail before asking
     users.set_password(store, name, _read_password(password_stdin))
@@ -73,6 +79,8 @@ def passwd(
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """List users, their roles and what they are assigned."""
+    from lasna import users
+
     store = open_store()
     leaders = {l.id: l.name for l in store.leaders(include_inactive=True)}
     cohorts = {c.id: c.name for c in store.cohorts()}
