@@ -28,6 +28,7 @@ import ipaddress
 import json
 import logging
 import os
+import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -185,13 +186,12 @@ def _session_user(store) -> str | None:
 def _post_to_endpoint(path: str, body: dict[str, str]) -> None:
     """A same-origin POST from the page (an invisible component): the response's Set-Cookie is
     HttpOnly, so the token itself never reaches JavaScript."""
-    import streamlit.components.v1 as components
-
     form = "&".join(f"{k}={v}" for k, v in body.items())
-    components.html(
-        "<script>fetch(" + json.dumps(path) + ", {method: 'POST', credentials: 'same-origin', "
-        "headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: " + json.dumps(form) + "});</script>",
-        height=0,
+    st.iframe(
+        "<!DOCTYPE html><html><body><script>fetch(" + json.dumps(path) + ", {method: 'POST', "
+        "credentials: 'same-origin', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: "
+        + json.dumps(form) + "});</script></body></html>",
+        height=1,
     )
 
 
@@ -215,16 +215,29 @@ def current_viewer(lang: str) -> Viewer:
             for key in (SESSION_KEY, SESSION_ID_KEY):
                 st.session_state.pop(key, None)
         else:
-            code = st.session_state.pop(HANDOFF_KEY, None)
-            if code and cookie_endpoint():
-                _post_to_endpoint(websession.HANDOFF_PATH, {"code": code})
             return viewer
-    if st.session_state.pop(CLEAR_COOKIE_KEY, None) and cookie_endpoint():
-        _post_to_endpoint(websession.LOGOUT_PATH, {})
+    clear_until = st.session_state.get(CLEAR_COOKIE_KEY)
+    if clear_until and cookie_endpoint() and time.monotonic() < clear_until:
+        _post_to_endpoint(websession.LOGOUT_PATH, {})  # the session is already revoked; this drops the cookie
     _remember_requested_page()
     _login_form(store, lang)
     st.stop()
     raise AssertionError("unreachable")
+
+
+def handoff() -> None:
+    """After a login: post the one-time code to the cookie endpoint from the page. Rendered on
+    every run until the code expires (an unchanged iframe is not re-run). app.py calls it after
+    any switch to a deep-linked page (a switch would discard the iframe before it runs)."""
+    pending = st.session_state.get(HANDOFF_KEY)
+    if not pending or not cookie_endpoint():
+        return
+    code, until = pending
+    if time.monotonic() > until:
+        st.session_state.pop(HANDOFF_KEY, None)
+        return
+    with st.sidebar:
+        _post_to_endpoint(websession.HANDOFF_PATH, {"code": code})
 
 
 def _remember_requested_page() -> None:
@@ -310,7 +323,7 @@ def _login_form(store, lang: str) -> None:
     started = websession.start(store, user.id)
     st.session_state[SESSION_KEY] = user.name
     st.session_state[SESSION_ID_KEY] = started.session_id
-    st.session_state[HANDOFF_KEY] = started.handoff_code
+    st.session_state[HANDOFF_KEY] = (started.handoff_code, time.monotonic() + websession.HANDOFF_SECONDS - 5)
     st.session_state.pop(CLEAR_COOKIE_KEY, None)
     audit.record(store, user.name, "login", "user", user.name)
     st.rerun()
@@ -324,7 +337,7 @@ def logout() -> None:
         websession.end(store, row.id)
     for key in (SESSION_KEY, SESSION_ID_KEY, HANDOFF_KEY, NEXT_KEY):
         st.session_state.pop(key, None)
-    st.session_state[CLEAR_COOKIE_KEY] = True
+    st.session_state[CLEAR_COOKIE_KEY] = time.monotonic() + 30
     if oidc_configured():
         st.logout()
     st.rerun()
