@@ -364,7 +364,7 @@ SSO_SECRETS = {
 def test_sso_maps_the_email_to_a_local_user(app):
     at = app()
     at.secrets["auth"] = SSO_SECRETS
-    at.user = {"is_logged_in": True, "email": "EERO@example.com", "name": "Eero"}
+    at.user = {"is_logged_in": True, "email": "EERO@example.com", "email_verified": True, "name": "Eero"}
     at.run()
     assert not at.exception
     assert at.title[0].value == t("presence.title", "en")
@@ -374,7 +374,7 @@ def test_sso_maps_the_email_to_a_local_user(app):
 def test_sso_with_an_unknown_email_sees_nothing(app):
     at = app()
     at.secrets["auth"] = SSO_SECRETS
-    at.user = {"is_logged_in": True, "email": "stranger@example.com"}
+    at.user = {"is_logged_in": True, "email": "stranger@example.com", "email_verified": True}
     at.run()
     assert at.error[0].value == t("auth.sso_unknown", "en")
     assert not at.metric
