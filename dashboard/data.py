@@ -219,8 +219,12 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
         return status, result
     members = {int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs}
     current = result["current"][result["current"]["leader_id"].isin(members)]
+    scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
+    others = current[current["leader_id"].isin(scope)]
     out = {
-        "median": current[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        # None when too few members (k-anonymity); never includes a leader the viewer sees in detail
+        "median": None if withheld or others.empty else others[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        "withheld": withheld,
         "members": None,
         "own": current[current["leader_id"] == viewer.leader_id].reset_index(drop=True)
         if viewer.leader_id in members else None,
@@ -417,6 +421,16 @@ def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str)
     return posts_, inter
 
 
+def cohort_min_others() -> int:
+    """k of the cohort aggregates (setting ``cohort_min_others``, never below 5)."""
+    from lasna import settings
+
+    try:
+        return max(int(settings.get("cohort_min_others")), access.MIN_OTHERS)
+    except Exception:  # noqa: BLE001 - a bad value must not lower k: use the floor
+        return access.MIN_OTHERS
+
+
 def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime) -> dict:
     """What ``viewer`` may see of ``cohort``: weekly percentile bands always; the per-member
     leaderboard only with member access. Raises AccessDenied for a cohort they may not see."""
@@ -425,10 +439,14 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
     members = tuple(sorted(int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs))
     posts_, inter = _cached_activity(members, since, data_version())
     weekly = weekly_activity(posts_, since, now, leaders=every.loc[every["leader_id"].isin(members), "leader"])
+    scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
+    in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
     out = {
         "access": level,
         "members": len(members),
-        "bands": percentile_bands(weekly),
+        # k-anonymous: without the viewer's own leader(s), withheld below k others (lasna.access)
+        "bands": percentile_bands(in_scope.iloc[0:0] if withheld else in_scope),
+        "withheld": withheld,
         "leaderboard": None,
         "own": None,
     }

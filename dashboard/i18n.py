@@ -163,6 +163,12 @@ STRINGS: dict[str, dict[str, str]] = {
               "This request came under another name, so no data is shown. Create a user on the server: "
               "`lasna users add NAME --role admin`.",
     },
+    "cohorts.too_small": {
+        "fi": "Ryhmässä on liian vähän muita jäseniä koostelukujen näyttämiseen (vähintään {k} muuta), "
+              "jotta kenenkään luvut eivät paljastu.",
+        "en": "Too few other members for cohort figures (at least {k} others are needed), so that no one's "
+              "numbers can be told apart.",
+    },
     "auth.no_users": {
         "fi": "Tälle palvelimelle ei ole vielä luotu käyttäjiä, joten tietoja ei näytetä. "
               "Luo ensimmäinen ylläpitäjä palvelimella: `lasna users add NIMI --role admin` "

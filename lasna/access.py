@@ -130,6 +130,32 @@ def visible_cohorts(viewer: Viewer, leaders: pd.DataFrame, cohorts: pd.DataFrame
     return {name: access for name, access in out.items() if access is not CohortAccess.NONE}
 
 
+#: the floor of ``cohort_min_others`` (settings): aggregates need at least this many members
+#: besides those the viewer already sees in detail
+MIN_OTHERS = 5
+
+
+def aggregate_members(viewer: Viewer, cohort: str, leaders: pd.DataFrame, cohorts: pd.DataFrame,
+                      k: int = MIN_OTHERS) -> tuple[frozenset[int], bool]:
+    """The members whose figures may go into the aggregates ``viewer`` sees of ``cohort``, and
+    whether the aggregates must be withheld.
+
+    With member access every member counts (the viewer sees them side by side anyway). With
+    aggregate access the leaders the viewer sees in detail (an executive's own leader, a
+    consultant's assigned leaders) are left out, so nobody can subtract themselves out of a
+    figure, and fewer than ``k`` (≥ 5) remaining members withholds every aggregate: no median,
+    band or mean of two, and no band edge that is one identifiable member's number."""
+    k = max(int(k), MIN_OTHERS)
+    level = cohort_access(viewer, cohort, leaders, cohorts)
+    members = frozenset(_members(leaders, cohort))
+    if level is CohortAccess.MEMBERS:
+        return members, False
+    if level is CohortAccess.NONE:
+        return frozenset(), True
+    others = members - detail_leader_ids(viewer, leaders, cohorts)
+    return (others, False) if len(others) >= k else (frozenset(), True)
+
+
 def require_cohort(
     viewer: Viewer, cohort: str, leaders: pd.DataFrame, cohorts: pd.DataFrame, *, members: bool = False
 ) -> CohortAccess:

@@ -49,6 +49,16 @@ def _day_end(d: date) -> pd.Timestamp:
     return pd.Timestamp(datetime(d.year, d.month, d.day, tzinfo=UTC)) + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
 
 
+def _cohort_min_others() -> int:
+    """k for cohort aggregates: the ``cohort_min_others`` setting, never below the floor."""
+    from lasna import settings
+
+    try:
+        return max(int(settings.get("cohort_min_others")), cohorts_mod.MIN_OTHERS)
+    except Exception:  # noqa: BLE001 - an invalid value must not lower k
+        return cohorts_mod.MIN_OTHERS
+
+
 class CoachService:
     def __init__(self, store: Store, *, today: datetime | date | None = None, days: int = DEFAULT_DAYS) -> None:
         self.store = store
@@ -242,6 +252,7 @@ class CoachService:
             cohort, members, found[cohort].visibility, role=role, viewer_leader_id=viewer_id,
             weekly=self.weekly(weeks), posts=self.posts[self.posts["indexed_at"] > since],
             interactions=self.interactions[self.interactions["indexed_at"] > since], lang=lang,
+            min_others=_cohort_min_others(),
         )
 
     # ------------------------------------------------------------------ reports
