@@ -44,6 +44,7 @@ PAGES = {
     "sparring": dict(page="views/sparring.py", icon=":material/forum:", url_path="sparring"),
     "cohorts": dict(page="views/cohorts.py", icon=":material/groups:", url_path="cohorts"),
     "health": dict(page="views/health.py", icon=":material/monitor_heart:", url_path="health"),
+    "audit": dict(page="views/audit.py", icon=":material/policy:", url_path="audit"),
 }
 allowed = access.allowed_pages(viewer)
 pages = []

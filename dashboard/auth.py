@@ -331,6 +331,8 @@ def _login_form(store, lang: str) -> None:
 
 def logout() -> None:
     store = data.store()
+    if st.session_state.get(SESSION_KEY):
+        audit.record(store, st.session_state[SESSION_KEY], "logout", "user", st.session_state[SESSION_KEY])
     websession.end(store, st.session_state.get(SESSION_ID_KEY))
     row = websession.parse_cookie(store, _cookie_value())
     if row is not None:  # the session this browser's cookie holds, if it is another one

@@ -350,6 +350,7 @@ def goal_progress(viewer: Viewer, leader_id: int) -> list:
 def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadline, *, start=None,
              description: str = ""):
     lid = _require_manager(viewer, leader_id, "set goals")
+    _audit(viewer, "goal.add", "leader", lid)
     return _writer().add_goal(lid, metric, target, deadline, start=start, description=description,
                               created_by=viewer.name)
 
@@ -370,6 +371,7 @@ def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -
 
 def record_session(viewer: Viewer, leader_id: int, **fields):
     lid = _require_manager(viewer, leader_id, "record sparring sessions")
+    _audit(viewer, "session.record", "leader", lid)
     return _writer().record_session(lid, consultant=viewer.name, **fields)
 
 
@@ -390,6 +392,7 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
     with lock:
         report = svc.leader_report(lid, lang=lang, session_id=session_id)
     out = {"html": reports.report_html, "pdf": reports.report_pdf, "csv": reports.report_csv}[fmt](report)
+    _audit(viewer, "export", "leader", lid, detail=f"report.{fmt}")
     return out.encode("utf-8") if isinstance(out, str) else bytes(out)
 
 
@@ -542,6 +545,33 @@ def stale_accounts(accounts: pd.DataFrame, now: datetime | None = None, days: in
     return (old_post | old_run).astype(bool)
 
 
+# ---------------------------------------------------------------- audit (GDPR accountability)
+def _audit(viewer: Viewer, action: str, target_kind: str, target_id, detail: str | None = None) -> None:
+    from lasna import audit
+
+    audit.record(store(), viewer.name, action, target_kind, target_id, detail=detail)
+
+
+def audit_view(viewer: Viewer, leader_id: int, page: str) -> None:
+    """Record that ``viewer`` opened ``page`` for a leader: once per browser session, leader and
+    page (a page runs again on every click; the log needs the first look, not each rerun)."""
+    seen = st.session_state.setdefault("_lasna_audited_views", set())
+    key = (page, int(leader_id))
+    if key in seen:
+        return
+    seen.add(key)
+    _audit(viewer, "view", "leader", int(leader_id), detail=page)
+
+
+def audit_events(viewer: Viewer, **filters):
+    """The audit log for admins (``Store.audit_events``), or None while the store has none."""
+    from lasna import audit
+
+    if not viewer.is_admin:
+        raise AccessDenied("only admins may read the audit log")
+    return audit.events(store(), **filters)
+
+
 # ---------------------------------------------------------------- writes (admins and consultants)
 def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     """Add a leader with their accounts, or add accounts (and cohorts) to a leader of the same
@@ -549,14 +579,20 @@ def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may add leaders")
     s = store()
+    every, cohorts_ = directory()
+    # a consultant adds only into cohorts they manage (else they would widen their own access and
+    # change everyone's reference group); refusals name nothing the consultant may not see
+    access.require_cohorts_manageable(viewer, spec.cohorts, cohorts_)
     existing = {l.name: l.id for l in s.leaders(include_inactive=True)}.get(spec.name)
     if existing is not None:
         _require(viewer, (existing,))  # extending someone else's leader is refused like reading them
-    leader = registry.add_leader(s, spec, update_existing=existing is not None)
+    visible = None if viewer.is_admin else access.detail_leader_ids(viewer, every, cohorts_)
+    leader = registry.add_leader(s, spec, update_existing=existing is not None, visible_leaders=visible)
     if viewer.role is Role.CONSULTANT and existing is None:
         with s.engine.begin() as conn:
             user_id = conn.execute(select(T.users.c.id).where(T.users.c.name == viewer.name)).scalar_one()
             conn.execute(T.user_leaders.insert().values(user_id=user_id, leader_id=leader.id))
+    _audit(viewer, "leader.update" if existing is not None else "leader.add", "leader", leader.id)
     clear_caches()
     return leader
 
@@ -566,6 +602,7 @@ def remove_leader(viewer: Viewer, leader_id: int) -> None:
         raise AccessDenied("only admins and consultants may remove leaders")
     _require(viewer, (leader_id,))
     store().deactivate_leader(leader_id)
+    _audit(viewer, "leader.remove", "leader", leader_id)
     clear_caches()
 
 
@@ -577,6 +614,7 @@ def remove_account(viewer: Viewer, account_id: int) -> None:
         raise AccessDenied(f"no account {account_id} for {viewer.name}")
     _require(viewer, owner)
     store().remove_account(account_id)
+    _audit(viewer, "account.remove", "account", account_id)
     clear_caches()
 
 

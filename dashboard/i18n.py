@@ -169,6 +169,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Too few other members for cohort figures (at least {k} others are needed), so that no one's "
               "numbers can be told apart.",
     },
+    "nav.audit": {"fi": "Tapahtumaloki", "en": "Audit log"},
+    "audit.title": {"fi": "Tapahtumaloki", "en": "Audit log"},
+    "audit.caption": {
+        "fi": "Kuka katsoi tai vei kenenkään tietoja ja kuka muutti johtajia, ryhmiä, tavoitteita, tapaamisia, "
+              "käyttäjiä ja poistoja. Uusimmat ensin.",
+        "en": "Who viewed or exported whose data, and who changed leaders, cohorts, goals, sessions, users and "
+              "erasures. Newest first.",
+    },
+    "audit.unavailable": {
+        "fi": "Tämän tietokannan versio ei vielä sisällä tapahtumalokia (`lasna db upgrade`).",
+        "en": "This database does not have the audit log yet (`lasna db upgrade`).",
+    },
+    "audit.none": {"fi": "Ei tapahtumia.", "en": "No events."},
     "auth.no_users": {
         "fi": "Tälle palvelimelle ei ole vielä luotu käyttäjiä, joten tietoja ei näytetä. "
               "Luo ensimmäinen ylläpitäjä palvelimella: `lasna users add NIMI --role admin` "

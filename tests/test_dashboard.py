@@ -20,9 +20,10 @@ PAGE_FILES = {
     "sparring": "views/sparring.py",
     "cohorts": "views/cohorts.py",
     "health": "views/health.py",
+    "audit": "views/audit.py",
 }
 ROLE_PAGES = {
-    "ada": ["presence", "sparring", "cohorts", "health"],
+    "ada": ["presence", "sparring", "cohorts", "health", "audit"],
     "conny": ["presence", "sparring", "cohorts", "health"],
     "eero": ["presence", "cohorts"],
 }
