@@ -219,8 +219,12 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
         return status, result
     members = {int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs}
     current = result["current"][result["current"]["leader_id"].isin(members)]
+    scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
+    others = current[current["leader_id"].isin(scope)]
     out = {
-        "median": current[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        # None when too few members (k-anonymity); never includes a leader the viewer sees in detail
+        "median": None if withheld or others.empty else others[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        "withheld": withheld,
         "members": None,
         "own": current[current["leader_id"] == viewer.leader_id].reset_index(drop=True)
         if viewer.leader_id in members else None,
@@ -346,6 +350,7 @@ def goal_progress(viewer: Viewer, leader_id: int) -> list:
 def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadline, *, start=None,
              description: str = ""):
     lid = _require_manager(viewer, leader_id, "set goals")
+    _audit(viewer, "goal.add", "leader", lid)
     return _writer().add_goal(lid, metric, target, deadline, start=start, description=description,
                               created_by=viewer.name)
 
@@ -366,6 +371,7 @@ def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -
 
 def record_session(viewer: Viewer, leader_id: int, **fields):
     lid = _require_manager(viewer, leader_id, "record sparring sessions")
+    _audit(viewer, "session.record", "leader", lid)
     return _writer().record_session(lid, consultant=viewer.name, **fields)
 
 
@@ -386,6 +392,7 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
     with lock:
         report = svc.leader_report(lid, lang=lang, session_id=session_id)
     out = {"html": reports.report_html, "pdf": reports.report_pdf, "csv": reports.report_csv}[fmt](report)
+    _audit(viewer, "export", "leader", lid, detail=f"report.{fmt}")
     return out.encode("utf-8") if isinstance(out, str) else bytes(out)
 
 
@@ -417,6 +424,16 @@ def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str)
     return posts_, inter
 
 
+def cohort_min_others() -> int:
+    """k of the cohort aggregates (setting ``cohort_min_others``, never below 5)."""
+    from lasna import settings
+
+    try:
+        return max(int(settings.get("cohort_min_others")), access.MIN_OTHERS)
+    except Exception:  # noqa: BLE001 - a bad value must not lower k: use the floor
+        return access.MIN_OTHERS
+
+
 def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime) -> dict:
     """What ``viewer`` may see of ``cohort``: weekly percentile bands always; the per-member
     leaderboard only with member access. Raises AccessDenied for a cohort they may not see."""
@@ -425,10 +442,14 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
     members = tuple(sorted(int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs))
     posts_, inter = _cached_activity(members, since, data_version())
     weekly = weekly_activity(posts_, since, now, leaders=every.loc[every["leader_id"].isin(members), "leader"])
+    scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
+    in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
     out = {
         "access": level,
         "members": len(members),
-        "bands": percentile_bands(weekly),
+        # k-anonymous: without the viewer's own leader(s), withheld below k others (lasna.access)
+        "bands": percentile_bands(in_scope.iloc[0:0] if withheld else in_scope),
+        "withheld": withheld,
         "leaderboard": None,
         "own": None,
     }
@@ -524,6 +545,33 @@ def stale_accounts(accounts: pd.DataFrame, now: datetime | None = None, days: in
     return (old_post | old_run).astype(bool)
 
 
+# ---------------------------------------------------------------- audit (GDPR accountability)
+def _audit(viewer: Viewer, action: str, target_kind: str, target_id, detail: str | None = None) -> None:
+    from lasna import audit
+
+    audit.record(store(), viewer.name, action, target_kind, target_id, detail=detail)
+
+
+def audit_view(viewer: Viewer, leader_id: int, page: str) -> None:
+    """Record that ``viewer`` opened ``page`` for a leader: once per browser session, leader and
+    page (a page runs again on every click; the log needs the first look, not each rerun)."""
+    seen = st.session_state.setdefault("_lasna_audited_views", set())
+    key = (page, int(leader_id))
+    if key in seen:
+        return
+    seen.add(key)
+    _audit(viewer, "view", "leader", int(leader_id), detail=page)
+
+
+def audit_events(viewer: Viewer, **filters):
+    """The audit log for admins (``Store.audit_events``), or None while the store has none."""
+    from lasna import audit
+
+    if not viewer.is_admin:
+        raise AccessDenied("only admins may read the audit log")
+    return audit.events(store(), **filters)
+
+
 # ---------------------------------------------------------------- writes (admins and consultants)
 def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     """Add a leader with their accounts, or add accounts (and cohorts) to a leader of the same
@@ -531,14 +579,20 @@ def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may add leaders")
     s = store()
+    every, cohorts_ = directory()
+    # a consultant adds only into cohorts they manage (else they would widen their own access and
+    # change everyone's reference group); refusals name nothing the consultant may not see
+    access.require_cohorts_manageable(viewer, spec.cohorts, cohorts_)
     existing = {l.name: l.id for l in s.leaders(include_inactive=True)}.get(spec.name)
     if existing is not None:
         _require(viewer, (existing,))  # extending someone else's leader is refused like reading them
-    leader = registry.add_leader(s, spec, update_existing=existing is not None)
+    visible = None if viewer.is_admin else access.detail_leader_ids(viewer, every, cohorts_)
+    leader = registry.add_leader(s, spec, update_existing=existing is not None, visible_leaders=visible)
     if viewer.role is Role.CONSULTANT and existing is None:
         with s.engine.begin() as conn:
             user_id = conn.execute(select(T.users.c.id).where(T.users.c.name == viewer.name)).scalar_one()
             conn.execute(T.user_leaders.insert().values(user_id=user_id, leader_id=leader.id))
+    _audit(viewer, "leader.update" if existing is not None else "leader.add", "leader", leader.id)
     clear_caches()
     return leader
 
@@ -548,6 +602,7 @@ def remove_leader(viewer: Viewer, leader_id: int) -> None:
         raise AccessDenied("only admins and consultants may remove leaders")
     _require(viewer, (leader_id,))
     store().deactivate_leader(leader_id)
+    _audit(viewer, "leader.remove", "leader", leader_id)
     clear_caches()
 
 
@@ -559,6 +614,7 @@ def remove_account(viewer: Viewer, account_id: int) -> None:
         raise AccessDenied(f"no account {account_id} for {viewer.name}")
     _require(viewer, owner)
     store().remove_account(account_id)
+    _audit(viewer, "account.remove", "account", account_id)
     clear_caches()
 
 

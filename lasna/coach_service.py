@@ -51,6 +51,16 @@ def _day_end(d: date) -> pd.Timestamp:
     return pd.Timestamp(day_end(d))
 
 
+def _cohort_min_others() -> int:
+    """k for cohort aggregates: the ``cohort_min_others`` setting, never below the floor."""
+    from lasna import settings
+
+    try:
+        return max(int(settings.get("cohort_min_others")), cohorts_mod.MIN_OTHERS)
+    except Exception:  # noqa: BLE001 - an invalid value must not lower k
+        return cohorts_mod.MIN_OTHERS
+
+
 class CoachService:
     """``today``: a date (windows end at the end of that day) or an instant (windows end at the end of
     its day; conversations waiting are aged up to the instant itself). Default: now."""
@@ -267,6 +277,7 @@ class CoachService:
             cohort, members, found[cohort].visibility, role=role, viewer_leader_id=viewer_id,
             weekly=self.weekly(weeks), posts=posts[posts["indexed_at"] > since],
             interactions=inter[inter["indexed_at"] > since], lang=lang,
+            min_others=_cohort_min_others(),
         )
 
     # ------------------------------------------------------------------ reports

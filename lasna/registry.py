@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -126,10 +127,30 @@ class LeaderSpec:
         )
 
 
-def add_leader(
-    store: Store, spec: LeaderSpec, *, update_existing: bool = False, demo: bool = False, actor: str | None = None
-) -> Leader:
-    """Create (or with ``update_existing``, extend) a leader and their accounts in one transaction."""
+def _check_accounts_visible(store: Store, spec: LeaderSpec, visible: Collection[int]) -> None:
+    """Refuse, without naming anyone, an account that already belongs to a leader outside ``visible``
+    (the store's own message names the owner, which only someone who may see them should read)."""
+    wanted: list[tuple[Platform, str]] = []
+    if spec.bluesky and spec.bluesky[1]:
+        wanted.append((Platform.BLUESKY, spec.bluesky[1]))
+    wanted += [(Platform.FEED, feed) for feed in spec.feeds]
+    if not wanted:
+        return
+    taken = {(str(a.platform), a.stable_id): a.leader_id for a in store.accounts() if a.stable_id}
+    for platform, stable_id in wanted:
+        owner = taken.get((str(platform), stable_id))
+        if owner is not None and owner not in visible:
+            raise InputError(f"this {platform} account is already followed for another leader",
+                             hint="ask an admin if it should move")
+
+
+def add_leader(store: Store, spec: LeaderSpec, *, update_existing: bool = False, demo: bool = False,
+               visible_leaders: Collection[int] | None = None, actor: str | None = None) -> Leader:
+    """Create (or with ``update_existing``, extend) a leader and their accounts in one transaction.
+    ``visible_leaders``: the leaders the person adding may see (None: all, e.g. the CLI); a clash
+    with anyone else's account is then refused without naming them."""
+    if visible_leaders is not None:
+        _check_accounts_visible(store, spec, frozenset(int(i) for i in visible_leaders))
     with store.engine.begin() as conn:
         _apply(store, conn, spec, update_existing=update_existing, demo=demo, actor=actor)
     return store.leader(spec.name)

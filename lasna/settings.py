@@ -75,6 +75,20 @@ def _timezone(value: Any) -> str:
     return name
 
 
+def _session_hours(value: Any) -> int:
+    hours = int(value)
+    if not 1 <= hours <= 720:
+        raise ValueError(f"expected 1 to 720 hours, got {value!r}")
+    return hours
+
+
+def _min_others(value: Any) -> int:
+    k = int(value)
+    if k < 5:  # may be raised, never lowered below the documented floor
+        raise ValueError(f"expected 5 or more (the floor cannot be lowered), got {value!r}")
+    return k
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -134,6 +148,26 @@ SETTINGS: dict[str, Setting] = {
             "Time zone of the programme: a day and an ISO week (facts, windows, weekly buckets) start at "
             "midnight here; every window ends at the end of the current day in this zone.",
             _timezone,
+        ),
+        Setting(
+            "dashboard_session_hours",
+            12,
+            "How long a dashboard sign-in lasts (hours, 1-720); sign-out and a password change end it earlier.",
+            _session_hours,
+        ),
+        Setting(
+            "cohort_min_others",
+            5,
+            "Cohort aggregates need at least this many members besides the viewer (k-anonymity; 5 or more, "
+            "never less).",
+            _min_others,
+        ),
+        Setting(
+            "sso_allow_unverified_email",
+            False,
+            "Accept single sign-on identities whose e-mail the identity provider has not verified "
+            "(logged as a warning on every such sign-in; keep off unless your provider never sends email_verified).",
+            _bool,
         ),
         Setting("concurrency", 8, "How many accounts a collection run works on at once.", int),
         Setting(

@@ -164,6 +164,8 @@ def remove_user(store: Store, name: str, *, actor: str | None = None) -> None:
 
 
 def set_password(store: Store, name: str, password: str, *, actor: str | None = None) -> None:
+    """Set a new password and end every dashboard session of the user (a stolen session must not
+    outlive the password change)."""
     check_password_strength(password)
     with store.engine.begin() as conn:
         user_id = conn.execute(select(t.users.c.id).where(t.users.c.name == name)).scalar()
@@ -172,6 +174,12 @@ def set_password(store: Store, name: str, password: str, *, actor: str | None = 
         ).rowcount
         if done:
             store._audit(conn, "user.passwd", "user", user_id, actor=actor)
+            conn.execute(
+                update(t.dashboard_sessions)
+                .where(t.dashboard_sessions.c.user_id == select(t.users.c.id).where(t.users.c.name == name)
+                       .scalar_subquery(), t.dashboard_sessions.c.revoked_at.is_(None))
+                .values(revoked_at=now_utc(), handoff_hash=None, handoff_expires=None)
+            )
     if not done:
         raise NotFoundError(f"no user named {name!r}", hint="see `lasna users list`")
 

@@ -20,9 +20,10 @@ PAGE_FILES = {
     "sparring": "views/sparring.py",
     "cohorts": "views/cohorts.py",
     "health": "views/health.py",
+    "audit": "views/audit.py",
 }
 ROLE_PAGES = {
-    "ada": ["presence", "sparring", "cohorts", "health"],
+    "ada": ["presence", "sparring", "cohorts", "health", "audit"],
     "conny": ["presence", "sparring", "cohorts", "health"],
     "eero": ["presence", "cohorts"],
 }
@@ -364,7 +365,7 @@ SSO_SECRETS = {
 def test_sso_maps_the_email_to_a_local_user(app):
     at = app()
     at.secrets["auth"] = SSO_SECRETS
-    at.user = {"is_logged_in": True, "email": "EERO@example.com", "name": "Eero"}
+    at.user = {"is_logged_in": True, "email": "EERO@example.com", "email_verified": True, "name": "Eero"}
     at.run()
     assert not at.exception
     assert at.title[0].value == t("presence.title", "en")
@@ -374,7 +375,7 @@ def test_sso_maps_the_email_to_a_local_user(app):
 def test_sso_with_an_unknown_email_sees_nothing(app):
     at = app()
     at.secrets["auth"] = SSO_SECRETS
-    at.user = {"is_logged_in": True, "email": "stranger@example.com"}
+    at.user = {"is_logged_in": True, "email": "stranger@example.com", "email_verified": True}
     at.run()
     assert at.error[0].value == t("auth.sso_unknown", "en")
     assert not at.metric

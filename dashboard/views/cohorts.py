@@ -20,6 +20,8 @@ days = st.select_slider(t("period.label", lang), options=[90, 180, 365], value=1
 since, now = data.since_days(days), data.today_end()
 overview = data.cohort_overview(viewer, cohort, since, now)
 st.metric(t("cohorts.members", lang), fmt_number(overview["members"], lang))
+if overview.get("withheld"):  # k-anonymity: too few others for any cohort figure
+    st.info(t("cohorts.too_small", lang).format(k=fmt_number(data.cohort_min_others(), lang)))
 st.plotly_chart(charts.cohort_bands(overview["bands"], overview["own"], lang), width="stretch")
 
 status, scored = data.cohort_scores(viewer, cohort)
@@ -28,8 +30,9 @@ if status == "ready":
     st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS))
     if scored["own"] is not None:
         widgets.composite_metrics(scored["own"], scored["median"], lang)
-        st.caption(t("cohorts.delta_is_median", lang))
-    else:
+        if scored["median"] is not None:
+            st.caption(t("cohorts.delta_is_median", lang))
+    elif scored["median"] is not None:
         widgets.composite_metrics(scored["median"], None, lang)
         st.caption(t("cohorts.median_only", lang))
     if scored["members"] is not None:

@@ -394,6 +394,42 @@ erased_authors = Table(
     Column("erased_at", UTCDateTime, nullable=False),
 )
 
+#: Dashboard sign-ins that survive a reload (migration 0010_auth). The browser holds
+#: ``<id>.<secret>.<expiry>.<hmac>`` in an HttpOnly cookie; only SHA-256 hashes are stored.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=True),  # NULL until the one-time handoff sets the cookie
+    Column("handoff_hash", String(64), nullable=True, unique=True),
+    Column("handoff_expires", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Index("ix_dashboard_sessions_user_id", "user_id"),
+)
+
+#: Failed dashboard logins per typed name, shared by every dashboard process (pruned after the
+#: lockout window, so a typed name is kept for minutes only).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_name_at", "name", "at"),
+)
+
+#: Server-side keys (the session cookie's HMAC key), generated once and shared by all processes.
+auth_keys = Table(
+    "auth_keys",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("secret", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
     leader_week_facts,
