@@ -13,6 +13,7 @@ import typer
 
 from lasna import __version__
 from lasna.cli import coach, collect, db, demo, imports, leaders, score, users
+from lasna.cli import notify as notify_cli
 from lasna.cli.common import err_console, state
 from lasna.errors import LasnaError
 
@@ -64,6 +65,7 @@ demo.register(app)
 collect.register(app)
 score.register(app)
 coach.register(app)
+notify_cli.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -293,6 +293,7 @@ class Store:
                 else:
                     cond = table.c.account_id.in_(account_ids)
                 deleted[table.name] = conn.execute(delete(table).where(cond)).rowcount
+            deleted["notify_outbox"] = _notify_store().forget_leader(conn, leader_id)
             deleted["leaders"] = conn.execute(delete(t.leaders).where(t.leaders.c.id == leader_id)).rowcount
         return deleted
 
@@ -700,6 +701,7 @@ class Store:
         with self.engine.begin() as conn:
             self._delete_predictions(conn, t.posts.c.created_at < cutoff, t.interactions.c.created_at < cutoff)
             return {
+                "notify_outbox": _notify_store().apply_retention(conn, cutoff),
                 "posts": conn.execute(delete(t.posts).where(t.posts.c.created_at < cutoff)).rowcount,
                 "interactions": conn.execute(
                     delete(t.interactions).where(t.interactions.c.created_at < cutoff)
@@ -708,6 +710,12 @@ class Store:
                     delete(t.collection_run_accounts).where(t.collection_run_accounts.c.finished_at < cutoff)
                 ).rowcount,
             }
+
+
+def _notify_store():
+    from lasna.store import notify  # the outbox's SQL (imports this module)
+
+    return notify
 
 
 def _window(query, table, leader_ids, since, until):
