@@ -13,10 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from lasna import users as users_mod
-from lasna.cli import app
+from lasna.cli import main
 from lasna.notify import check_alerts, delivery_status, get_preferences, send_digests, set_preferences
 from lasna.notify import jobs
 from lasna.notify.smtp import message_id
@@ -298,41 +297,46 @@ def test_kill_9_during_a_send_and_rerun_gives_everyone_exactly_one_digest(seeded
 
 
 # ---------------------------------------------------------------------- CLI
-def test_cli_users_notify_and_errors(sqlite_store, monkeypatch):
+def _main(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_users_notify_and_errors(sqlite_store, monkeypatch, capsys):
     seed(sqlite_store)
     url = str(sqlite_store.engine.url)
-    runner = CliRunner()
-    ok = runner.invoke(app, ["--database", url, "users", "notify", "ben", "--digest", "off", "--weekday", "fri",
-                             "--alerts", "on", "--threshold", "12", "--lang", "fi", "--quiet", "22:00-07:00",
-                             "--json"])
-    assert ok.exit_code == 0, ok.output
-    shown = json.loads(ok.output)
+    code, out, err = _main(capsys, "--database", url, "users", "notify", "ben", "--digest", "off", "--weekday", "fri",
+                           "--alerts", "on", "--threshold", "12", "--lang", "fi", "--quiet", "22:00-07:00", "--json")
+    assert code == 0, err
+    shown = json.loads(out)
     assert shown["digest"] is False and shown["digest_weekday"] == "fri" and shown["threshold_hours"] == 12
     assert (shown["quiet_start"], shown["quiet_end"]) == ("22:00", "07:00")
     stored = get_preferences(sqlite_store, users_mod.get_user(sqlite_store, "ben").id)
     assert stored.lang == "fi" and stored.alerts is True
     for bad in (["--lang", "sv"], ["--threshold", "0"], ["--weekday", "someday"], ["--digest", "maybe"],
                 ["--quiet", "25:00-07:00"]):
-        res = runner.invoke(app, ["--database", url, "users", "notify", "ben", "--digest", "on", *bad])
-        assert res.exit_code == 2, (bad, res.output)
+        code, out, err = _main(capsys, "--database", url, "users", "notify", "ben", "--digest", "on", *bad)
+        assert code == 2 and err.startswith("error:") and "Traceback" not in err, (bad, err)
     assert get_preferences(sqlite_store, users_mod.get_user(sqlite_store, "ben").id) == stored  # nothing written
-    assert runner.invoke(app, ["--database", url, "users", "notify", "nobody"]).exit_code == 2
+    assert _main(capsys, "--database", url, "users", "notify", "nobody")[0] == 2
     # no mail server configured: exit 2, nothing composed
     monkeypatch.delenv("LASNA_SMTP_URL", raising=False)
-    res = runner.invoke(app, ["--database", url, "digest", "send", "--now", NOW.isoformat()])
-    assert res.exit_code == 2 and outbox.messages(sqlite_store).empty
-    monkeypatch.setenv("LASNA_SMTP_URL", "http://mail.example.org")
+    code, _, err = _main(capsys, "--database", url, "digest", "send", "--now", NOW.isoformat())
+    assert code == 2 and "smtp_url" in err and outbox.messages(sqlite_store).empty
+    monkeypatch.setenv("LASNA_SMTP_URL", "http://mailer:hunter2secret@mail.example.org")
     monkeypatch.setenv("LASNA_SMTP_SENDER", SENDER)
-    res = runner.invoke(app, ["--database", url, "alerts", "check", "--now", NOW.isoformat()])
-    assert res.exit_code == 2 and outbox.messages(sqlite_store).empty
-    assert runner.invoke(app, ["--database", url, "digest", "send", "--user", "nobody"]).exit_code == 2
+    code, _, err = _main(capsys, "--database", url, "alerts", "check", "--now", NOW.isoformat())
+    assert code == 2 and "hunter2secret" not in err and outbox.messages(sqlite_store).empty
+    assert _main(capsys, "--database", url, "digest", "send", "--user", "nobody")[0] == 2
+    assert _main(capsys, "--database", url, "digest", "send", "--now", "next monday")[0] == 2
 
 
-def test_cli_dry_run_json(sqlite_store):
+def test_cli_dry_run_json(sqlite_store, capsys):
     seed(sqlite_store)
-    res = CliRunner().invoke(app, ["--database", str(sqlite_store.engine.url), "digest", "send", "--dry-run",
-                                   "--json", "--now", NOW.isoformat()])
-    assert res.exit_code == 0, res.output
-    report = json.loads(res.output)
+    code, out, err = _main(capsys, "--database", str(sqlite_store.engine.url), "digest", "send", "--dry-run",
+                           "--json", "--now", NOW.isoformat())
+    assert code == 0, err
+    report = json.loads(out)
     assert report["would-send"] == 4 and report["skipped"] == 1 and report["sent"] == 0
     assert outbox.messages(sqlite_store).empty
