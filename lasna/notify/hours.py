@@ -43,16 +43,20 @@ def week_start(moment: datetime, tz: ZoneInfo) -> date:
 
 
 def parse_weekday(value: str | int) -> int:
-    """'mon'..'sun' (or 0..6, or English/Finnish day names' first three letters) → 0..6."""
+    """'mon'..'sun', 'ma'..'su', English or Finnish day names, or 0..6 → 0..6."""
     if isinstance(value, int) or str(value).strip().isdigit():
         day = int(value)
         if 0 <= day <= 6:
             return day
         raise InputError(f"weekday {value!r} is not 0..6")
-    low = str(value).strip().lower()[:3]
+    full = str(value).strip().lower()
+    low = full[:3]
     fi = {"maa": 0, "tii": 1, "kes": 2, "tor": 3, "per": 4, "lau": 5, "sun": 6}
+    short_fi = ("ma", "ti", "ke", "to", "pe", "la", "su")
     if low in WEEKDAYS:
         return WEEKDAYS.index(low)
+    if full in short_fi:
+        return short_fi.index(full)
     if low in fi:
         return fi[low]
     raise InputError(f"unknown weekday {value!r}", hint="use mon, tue, wed, thu, fri, sat or sun")

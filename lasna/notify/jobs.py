@@ -41,7 +41,6 @@ MAX_ATTEMPTS = 8
 BACKOFF_FIRST = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=12)
 LEASE = timedelta(minutes=15)  # a 'sending' claim older than this is taken up again
-ALERT_MAX_AGE_DAYS = 7  # older conversations are left to the weekly digest
 
 
 def backoff(attempts: int) -> timedelta:
@@ -344,7 +343,7 @@ def check_alerts(
         leader_id = next(iter(visible))
         leader = s.leader(leader_id)
         lang = _language(user, p, s.leaders)
-        waiting = s.waiting(leader_id, max_age_days=ALERT_MAX_AGE_DAYS)
+        waiting = s.waiting(leader_id)  # the dashboard's list: the coaching service's definition and horizon
         still_waiting = set(waiting["interaction_id"].astype(str)) if len(waiting) else set()
         unsent = outbox.messages(store, user_ids=[user.id], kind="alert")
         if len(unsent):
