@@ -65,6 +65,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "status.at_risk": {"fi": "vaarassa", "en": "at risk"},
     "status.met": {"fi": "saavutettu", "en": "met"},
     "status.missed": {"fi": "ei saavutettu", "en": "missed"},
+    "short.openness": {"fi": "Avoin", "en": "Open"},
+    "short.responsiveness": {"fi": "Vast", "en": "Resp"},
+    "short.network": {"fi": "Verk", "en": "Netw"},
+    "short.consistency": {"fi": "Sään", "en": "Cons"},
     "composite.openness": {"fi": "Avoimuus", "en": "Openness"},
     "composite.responsiveness": {"fi": "Vastaavuus", "en": "Responsiveness"},
     "composite.network": {"fi": "Verkosto", "en": "Network"},
@@ -147,7 +151,8 @@ def _page(title: str, body: str, lang: str) -> str:
             f'<meta name="viewport" content="width=device-width"><title>{_E(title)}</title></head>'
             f'<body style="margin:0;padding:0;background:#f4f2ee">'
             f'<div style="max-width:600px;margin:0 auto;padding:20px;background:#ffffff;color:#222;{_FONT};'
-            f'font-size:15px;line-height:1.45">{body}</div></body></html>')
+            f'font-size:15px;line-height:1.45"><div style="font-size:12px;font-weight:bold;letter-spacing:.12em;'
+            f'color:#2e8b72;margin-bottom:12px">LÄSNÄ</div>{body}</div></body></html>')
 
 
 def _h2(text: str) -> str:
@@ -274,7 +279,7 @@ def render_consultant(d: ConsultantDigest, lang: str, dashboard_url: str = "") -
     text += highlights + ["", tr("leaders", lang)]
     body += [f"<p>{_E(h)}</p>" for h in highlights]
     body.append(_h2(tr("leaders", lang)))
-    heads = [tr("col.leader", lang), *(tr("composite." + c, lang)[:6] for c in
+    heads = [tr("col.leader", lang), *(tr("short." + c, lang) for c in
                                         ("openness", "responsiveness", "network", "consistency")),
              tr("col.moved", lang), tr("col.waiting", lang), tr("col.longest", lang)]
     th = "".join(f'<th style="text-align:left;padding:4px 6px;border-bottom:1px solid #ccc;font-size:12px">{_E(h)}</th>'
@@ -284,13 +289,14 @@ def render_consultant(d: ConsultantDigest, lang: str, dashboard_url: str = "") -
     for r in order:
         link = dashboard_link(dashboard_url, "sparring", lang, r.leader)
         cells = [_a(link, r.leader)]
-        cells += [f'{fmt_score(s.value)} <span style="color:{_score_color(s.change)};font-size:12px">'
-                  f'{fmt_change(s.change)}</span>' for s in r.scores]
-        cells.append(_E(f"{tr('composite.' + r.moved.name, lang)} {fmt_change(r.moved.change)}") if r.moved else "–")
+        cells += [f'<span style="white-space:nowrap">{fmt_score(s.value)} <span style="color:'
+                  f'{_score_color(s.change)};font-size:12px">{fmt_change(s.change)}</span></span>' for s in r.scores]
+        moved = r.moved if r.moved is not None and round(r.moved.change) != 0 else None
+        cells.append(_E(f"{tr('composite.' + moved.name, lang)} {fmt_change(moved.change)}") if moved else "–")
         cells += [str(r.waiting), _E(fmt_age(r.longest_hours, lang))]
         trs.append("<tr>" + "".join(f'<td style="padding:4px 6px;border-bottom:1px solid #eee;font-size:13px">{c}</td>'
                                     for c in cells) + "</tr>")
-        scores = " ".join(f"{tr('composite.' + s.name, lang)[:3]} {fmt_score(s.value)} ({fmt_change(s.change)})"
+        scores = " ".join(f"{tr('short.' + s.name, lang)} {fmt_score(s.value)} ({fmt_change(s.change)})"
                           for s in r.scores)
         text.append(f"  - {r.leader}: {scores}; {tr('col.waiting', lang).lower()} {r.waiting}, "
                     f"{tr('col.longest', lang).lower()} {fmt_age(r.longest_hours, lang)}"
