@@ -120,6 +120,7 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Mail server for digests and alerts: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465. "
             "A secret: shown masked.",
+            **({"secret": True} if "secret" in Setting.__dataclass_fields__ else {}),  # the registry's secret flag
         ),
         Setting("smtp_sender", "", "From address of digests and alerts, e.g. 'Läsnä <lasna@example.org>'."),
         Setting("smtp_reply_to", "", "Reply-To address of digests and alerts (empty: none)."),

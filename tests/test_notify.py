@@ -340,3 +340,45 @@ def test_cli_dry_run_json(sqlite_store, capsys):
     report = json.loads(out)
     assert report["would-send"] == 4 and report["skipped"] == 1 and report["sent"] == 0
     assert outbox.messages(sqlite_store).empty
+
+
+# ---------------------------------------------------------------------- outbox bookkeeping
+def test_a_message_is_claimed_by_one_run_only_and_removed_with_its_user(seeded, smtp):
+    result = send_digests(seeded, now=NOW, dry_run=True)
+    assert result.count("would-send") == 4
+    user = users_mod.get_user(seeded, "aino")
+    message = {"key": "digest:x", "kind": "digest", "user_id": user.id, "period": WEEK, "recipient": user.email,
+               "lang": "fi", "subject": "s", "body_text": "t", "body_html": "h", "message_id": "<m@x>"}
+    assert outbox.add_message(seeded, message, [user.leader_id], now=NOW)
+    assert not outbox.add_message(seeded, {**message, "subject": "other"}, [user.leader_id], now=NOW)  # once
+    (row,) = outbox.due_messages(seeded, NOW)
+    assert outbox.claim(seeded, row, "host:1", NOW + jobs.LEASE)
+    assert not outbox.claim(seeded, row, "host:2", NOW + jobs.LEASE)  # a second run read the same row: refused
+    assert outbox.due_messages(seeded, NOW) == []  # leased
+    assert [r["key"] for r in outbox.due_messages(seeded, NOW + jobs.LEASE)] == ["digest:x"]  # lease over
+    set_preferences(seeded, "aino", lang="en")
+    users_mod.remove_user(seeded, "aino")
+    assert outbox.messages(seeded).empty and outbox.preferences(seeded) == {}
+
+
+def test_retention_deletes_old_messages(seeded, smtp):
+    send_digests(seeded, now=NOW)
+    assert seeded.apply_retention(30, now=NOW + timedelta(days=29))["notify_outbox"] == 0
+    assert seeded.apply_retention(30, now=NOW + timedelta(days=31))["notify_outbox"] == 4
+    assert outbox.messages(seeded).empty
+
+
+def test_one_recipients_composing_error_does_not_stop_the_others(seeded, smtp, monkeypatch):
+    real = jobs.executive_digest
+
+    def broken(svc, user, leader_id, lang, week):
+        if user.name == "ben":
+            raise ValueError("bad data")
+        return real(svc, user, leader_id, lang, week)
+
+    monkeypatch.setattr(jobs, "executive_digest", broken)
+    result = send_digests(seeded, now=NOW)
+    assert not result.ok and result.count("sent") == 3
+    assert [n.user for n in result.notes if n.status == "failed"] == ["ben"]
+    monkeypatch.setattr(jobs, "executive_digest", real)
+    assert send_digests(seeded, now=NOW + timedelta(hours=1)).count("sent") == 1  # composed and sent later

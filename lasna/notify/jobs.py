@@ -17,6 +17,7 @@ Numbers come only from :class:`lasna.coach_service.CoachService`; what a recipie
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Callable, Sequence
@@ -36,6 +37,8 @@ from lasna.notify.smtp import DeliveryError, Mailer, build_message, from_setting
 from lasna.store import Store, now_utc
 from lasna.store import notify as outbox
 from lasna.users import Role, User
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 BACKOFF_FIRST = timedelta(minutes=5)
@@ -276,12 +279,17 @@ def send_digests(
             result.notes.append(Note(user.name, "digest", "skipped", "no leaders to report on"))
             continue
         lang = _language(user, p, leaders)
-        if user.role is Role.EXECUTIVE:
-            data = executive_digest(s, user, next(iter(visible)), lang, week)
-            rendered, leader_ids = render.render_executive(data, lang, dashboard), [data.leader_id]
-        else:
-            data = consultant_digest(s, user, sorted(visible), week, now.astimezone(tz).date())
-            rendered, leader_ids = render.render_consultant(data, lang, dashboard), list(data.leader_ids)
+        try:
+            if user.role is Role.EXECUTIVE:
+                data = executive_digest(s, user, next(iter(visible)), lang, week)
+                rendered, leader_ids = render.render_executive(data, lang, dashboard), [data.leader_id]
+            else:
+                data = consultant_digest(s, user, sorted(visible), week, now.astimezone(tz).date())
+                rendered, leader_ids = render.render_consultant(data, lang, dashboard), list(data.leader_ids)
+        except Exception as exc:  # noqa: BLE001 - one recipient's data problem must not stop the others
+            log.exception("composing the digest of %s failed", user.name)
+            result.notes.append(Note(user.name, "digest", "failed", f"composing failed: {type(exc).__name__}", key))
+            continue
         if dry_run:
             result.notes.append(Note(user.name, "digest", "would-send", f"{user.email}: {rendered.subject}", key))
             continue

@@ -16,6 +16,7 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, parseaddr
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from lasna.errors import ConfigError
@@ -91,6 +92,8 @@ def parse_config(url: str, sender: str, reply_to: str = "", ca_file: str = "") -
         raise ConfigError("smtp_sender is not an e-mail address", hint="e.g. 'Läsnä <lasna@example.org>'")
     if reply_to and "@" not in parseaddr(reply_to)[1]:
         raise ConfigError("smtp_reply_to is not an e-mail address")
+    if ca_file and not Path(ca_file).is_file():
+        raise ConfigError(f"smtp_ca_file {ca_file} is not a file")
     return SmtpConfig(
         scheme=scheme, host=parts.hostname, port=port or (465 if scheme == "smtps" else 587),
         username=unquote(parts.username) if parts.username else None,

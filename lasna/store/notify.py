@@ -65,11 +65,10 @@ def add_message(store: Store, message: dict[str, Any], leader_ids: Sequence[int]
     values = {**message, "state": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
     with store.engine.begin() as conn:
         stmt = _insert(conn, t.notify_outbox).values(**values).on_conflict_do_nothing(
-            index_elements=[t.notify_outbox.c.key])
-        result = conn.execute(stmt)
-        if not result.rowcount:
+            index_elements=[t.notify_outbox.c.key]).returning(t.notify_outbox.c.id)
+        outbox_id = conn.execute(stmt).scalar()
+        if outbox_id is None:  # the key was there already
             return False
-        outbox_id = conn.execute(select(t.notify_outbox.c.id).where(t.notify_outbox.c.key == message["key"])).scalar_one()
         known = set(conn.execute(select(t.leaders.c.id).where(t.leaders.c.id.in_(list(leader_ids)))).scalars())
         for leader_id in sorted(known):
             conn.execute(t.notify_outbox_leaders.insert().values(outbox_id=outbox_id, leader_id=leader_id))
