@@ -177,6 +177,23 @@ SETTINGS: dict[str, Setting] = {
             "(REQUESTS/SECONDS; the public Bluesky AppView allows about 3000 per 5 minutes).",
             _rate,
         ),
+        # e-mail digests and alerts (lasna.notify, docs/NOTIFY.md)
+        Setting(
+            "smtp_url",
+            "",
+            "Mail server for digests and alerts: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465. "
+            "A secret: shown masked.",
+            secret=True,
+        ),
+        Setting("smtp_sender", "", "From address of digests and alerts, e.g. 'Läsnä <lasna@example.org>'."),
+        Setting("smtp_reply_to", "", "Reply-To address of digests and alerts (empty: none)."),
+        Setting("smtp_ca_file", "", "Extra CA certificate file (PEM) to trust for the mail server (empty: system CAs)."),
+        Setting("dashboard_url", "", "Public address of the dashboard; digests link each number to its page there."),
+        Setting(
+            "notify_business_hours",
+            "mon-fri 08:00-18:00",
+            "When alerts may be sent, in the programme time zone (DAYS HH:MM-HH:MM).",
+        ),
     ]
 }
 

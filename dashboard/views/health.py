@@ -49,6 +49,9 @@ else:
         key="run_accounts_table",
     )
 
+from dashboard import notify_box  # noqa: E402
+notify_box.health_section(viewer, lang)  # e-mail digests and alerts: delivery per user
+
 st.subheader(t("health.accounts", lang))
 accounts = data.accounts_overview(viewer)
 stale = int(accounts["stale"].sum())

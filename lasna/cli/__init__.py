@@ -14,8 +14,8 @@ import sys
 import typer
 
 from lasna import __version__
-
 from lasna.cli import audit, coach, collect, db, demo, enrich, erase, imports, leaders, score, users
+from lasna.cli import notify as notify_cli
 from lasna.cli.common import err_console, state
 from lasna.errors import EXIT_COULD_NOT_RUN, LasnaError, store_failure
 
@@ -70,6 +70,7 @@ coach.register(app)
 enrich.register(app)
 audit.register(app)
 erase.register(app)
+notify_cli.register(app)
 
 
 def _error(message: str) -> None:

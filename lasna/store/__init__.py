@@ -399,6 +399,7 @@ class Store(FactsMixin):
                     .where(t.audit_log.c.actor.in_([u.name for u in logins]))
                     .values(actor=audit_log.ERASED_ACTOR)
                 )
+            deleted["notify_outbox"] = _notify_store().forget_leader(conn, leader_id)
             deleted["leaders"] = conn.execute(delete(t.leaders).where(t.leaders.c.id == leader_id)).rowcount
             extra = {a.url for a in accounts if a.url and a.platform == "feed"} | {
                 a.handle for a in accounts if a.platform == "feed"
@@ -906,6 +907,7 @@ class Store(FactsMixin):
             self._audit(conn, "retention.apply", actor=actor)
             return {
                 "audit_log": audit_log.prune(conn, now - timedelta(days=audit_days)),
+                "notify_outbox": _notify_store().apply_retention(conn, cutoff),
                 "posts": conn.execute(delete(t.posts).where(t.posts.c.created_at < cutoff)).rowcount,
                 "interactions": conn.execute(
                     delete(t.interactions).where(t.interactions.c.created_at < cutoff)
@@ -923,6 +925,12 @@ def _positive_days(days: Any, what: str) -> int:
             hint="a period of 0 or fewer days would delete everything",
         )
     return days
+
+
+def _notify_store():
+    from lasna.store import notify  # the outbox's SQL (imports this module)
+
+    return notify
 
 
 def _window(query, table, leader_ids, since, until):

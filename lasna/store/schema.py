@@ -430,6 +430,56 @@ auth_keys = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+#: Per-user notification preferences (``lasna users notify``); a user without a row gets the defaults.
+notify_preferences = Table(
+    "notify_preferences",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("digest", Boolean, nullable=False, default=True),
+    Column("digest_weekday", Integer, nullable=False, default=0),  # 0 = Monday
+    Column("alerts", Boolean, nullable=False, default=True),
+    Column("threshold_hours", Float, nullable=False, default=24.0),
+    Column("lang", String(8), nullable=True),  # None: the leader's language, else the `language` setting
+    Column("quiet_start", String(5), nullable=True),  # "HH:MM" in the programme time zone
+    Column("quiet_end", String(5), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+#: The outbox: every digest and alert is composed here first, then sent; ``key`` makes a digest for
+#: one user and week, or an alert for one user and conversation, exist once.
+notify_outbox = Table(
+    "notify_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(600), nullable=False, unique=True),
+    Column("kind", String(10), nullable=False),  # digest | alert
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("period", String(500), nullable=False),  # ISO week (digest) or conversation id (alert)
+    Column("recipient", String(320), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("message_id", String(300), nullable=False),
+    # pending -> sending -> sent | failed (retried after next_attempt_at) | dead (gave up)
+    Column("state", String(10), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("claimed_by", String(300), nullable=True),  # "host:pid" of the run sending it
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index("ix_notify_outbox_state_next", "state", "next_attempt_at"),
+)
+
+#: Which leaders' data each outbox message holds (erasure deletes those messages).
+notify_outbox_leaders = Table(
+    "notify_outbox_leaders",
+    metadata,
+    Column("outbox_id", Integer, ForeignKey("notify_outbox.id", ondelete="CASCADE"), primary_key=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), primary_key=True),
+)
+
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
     leader_week_facts,
