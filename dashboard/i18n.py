@@ -279,6 +279,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Tavoitearvo (osuudet 0–1, vasteaika tunteina, kokonaisluvut 0–100)",
         "en": "Target value (shares 0–1, response time in hours, composites 0–100)",
     },
+    "goals.target_range": {
+        "fi": "Mittarin omassa yksikössä: {lo}–{hi} {suffix}. Desimaalipilkku käy (0,8 = 80 % osuuksille).",
+        "en": "In the metric's own unit: {lo}–{hi} {suffix}. A decimal comma is fine (0.8 = 80% for shares).",
+    },
+    "goals.will_save": {"fi": "Tallentuu tavoitteeksi: {value}", "en": "Will be saved as: {value}"},
+    "goals.need_target": {"fi": "Anna tavoitearvo.", "en": "Enter a target value."},
     "goals.save": {"fi": "Tallenna tavoite", "en": "Save goal"},
     "goals.saved": {"fi": "Tavoite tallennettu.", "en": "Goal saved."},
     "goal.status.not_started": {"fi": "Ei alkanut", "en": "Not started"},

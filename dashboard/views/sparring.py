@@ -1,6 +1,8 @@
 """Sparring: a consultant prepares a session: one leader, this period against a baseline,
 and any post opened down to the replies it got."""
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboard import auth, coaching_ui, data, widgets
@@ -58,7 +60,8 @@ widgets.scores_section(viewer, leader_id, lang, trend=False)
 coaching_ui.flash(lang)
 coaching_ui.session_history(viewer, leader_id, lang)
 with st.expander(t("session.record", lang), expanded=not data.session_history(viewer, leader_id)):
-    coaching_ui.session_form(viewer, leader_id, lang, days)
+    coaching_ui.session_form(viewer, leader_id, lang, (start.date(), now.date()),
+                             (baseline_start.date(), (start - timedelta(days=1)).date()))
 coaching_ui.goals_section(viewer, leader_id, lang)
 with st.expander(t("goals.add", lang)):
     coaching_ui.goal_form(viewer, leader_id, lang)

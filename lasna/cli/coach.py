@@ -103,15 +103,31 @@ def register(app: typer.Typer) -> None:
     def goals_add(
         leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
         metric: str = typer.Option(..., "--metric", help="Component or composite key, e.g. response_rate."),
-        target: float = typer.Option(..., "--target", help="Target value (shares 0–1, hours, or 0–100)."),
+        target: str = typer.Option(
+            ..., "--target",
+            help="Target in the metric's own unit: percent for shares (80 or 0.8 = 80 %), hours for response "
+                 "time, 1–100 for composites. A decimal comma is fine (0,8).",
+        ),
         deadline: str = typer.Option(..., "--deadline", help="YYYY-MM-DD."),
         start: str = typer.Option(None, "--start", help="YYYY-MM-DD; default today."),
         description: str = typer.Option("", "--description", help="The goal in the leader's words."),
     ) -> None:
         """Add a goal for a leader."""
-        g = _service().add_goal(leader, metric, target, _date(deadline, "--deadline"), start=_date(start, "--start"),
-                                description=description)
-        console.print(f"Goal {g.id}: {g.metric} → {g.target} by {g.deadline}")
+        from coaching.evidence import fmt_value
+        from coaching.goals import GOAL_METRICS, TargetError, parse_target
+
+        if metric not in GOAL_METRICS:
+            raise InputError(f"no goal can be set for metric {metric!r}",
+                             hint="use one of: " + ", ".join(GOAL_METRICS))
+        try:
+            value = parse_target(metric, target)
+        except TargetError as exc:
+            raise InputError(exc.message("en")) from None
+        deadline_day = _date(deadline, "--deadline")
+        svc = _service()
+        g = svc.add_goal(leader, metric, value, deadline_day, start=_date(start, "--start"), description=description)
+        console.print(f"Goal {g.id}: {g.metric} → {fmt_value(g.metric, g.target, 'en')} by {g.deadline}",
+                      highlight=False)
 
     @goals_app.command("list")
     def goals_list(
