@@ -8,7 +8,6 @@ nothing in them can close the markdown link.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, timedelta
 from urllib.parse import quote
 
@@ -315,10 +314,10 @@ def session_history(viewer: Viewer, leader_id: int, lang: str) -> None:
 
 
 def report_file_name(leader: str, lang: str, fmt: str) -> str:
-    """``lasna-jari-makinen-fi.pdf``: ASCII only, whatever the leader's name holds."""
-    ascii_name = unicodedata.normalize("NFKD", leader).encode("ascii", "ignore").decode()
-    stem = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split()).lower() or "leader"
-    return f"lasna-{stem}-{lang}.{fmt}"
+    """``lasna-jari-makinen-fi.pdf`` (the same names `lasna report --all` writes)."""
+    from coaching.reports import report_file_name as name
+
+    return name(leader, lang, fmt)
 
 
 def report_downloads(viewer: Viewer, leader_id: int, leader: str, lang: str) -> None:

@@ -46,9 +46,10 @@ def collect(
         err_console.print(f"[bold red]error:[/] unknown source {source!r} (use {', '.join(SOURCES)})")
         raise typer.Exit(2)
     store = open_store()
-    interactive = console.is_terminal and not as_json
-    progress = (
-        Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+    interactive = err_console.is_terminal and not as_json
+    progress = (  # on stderr: stdout keeps only the outcome lines (and --json) for scripts
+        Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                 transient=True)
         if interactive
         else None
     )
@@ -62,11 +63,9 @@ def collect(
     def on_outcome(outcome: AccountOutcome) -> None:
         if as_json:
             return
+        console.print(_line(outcome), highlight=False, soft_wrap=True)
         if progress is not None:
-            progress.console.print(_line(outcome), highlight=False)
             progress.advance(task)
-        else:
-            console.print(_line(outcome), highlight=False, soft_wrap=True)
 
     if progress is not None:
         progress.start()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from lasna.cli.common import console, err_console, open_store
+from lasna.cli.common import console, err_console, open_store, progress
 
 app = typer.Typer(help="Import a leader's posts from files: a LinkedIn data export or JSONL.", no_args_is_help=True)
 
@@ -38,7 +38,9 @@ def _run(fn, *args, **kwargs) -> None:
     from collectors.imports.common import InvalidRows
 
     try:
-        report = fn(open_store(), *args, **kwargs)
+        with progress("Importing") as step:
+            report = fn(open_store(), *args, **kwargs)
+            step()
     except InvalidRows as exc:
         _show(exc.report)
         raise
