@@ -52,6 +52,17 @@ FEATURE_TAGS = (  # (feature column, short tag) shown by `lasna posts`
 )
 
 
+def repost_target(uri) -> str:
+    """Where a repost points, as a link a person can open (at:// post URIs become bsky.app links)."""
+    if not isinstance(uri, str) or not uri:
+        return "an unknown post"
+    if uri.startswith("at://"):
+        parts = uri[5:].split("/")
+        if len(parts) == 3 and parts[1] == "app.bsky.feed.post":
+            return f"https://bsky.app/profile/{parts[0]}/post/{parts[2]}"
+    return uri
+
+
 def _truthy(value) -> bool:
     try:
         return bool(value) and value == value
@@ -138,12 +149,11 @@ def register(app: typer.Typer) -> None:
                 tags.insert(1 if tags else 0, f"{int(row['n_words'])} words")
             text = str(row.get("text") or "")
             if _truthy(row.get("is_repost")):
-                target = row.get("repost_of_id") or row.get("url") or "?"
-                text = f"↻ repost of {target}" + (f": {text}" if text else "")
+                text = f"↻ repost of {repost_target(row.get('repost_of_id'))}" + (f": {text}" if text else "")
             elif isinstance(row.get("quote_of_id"), str):
                 text = f"{text}  [quotes {row['quote_of_id']}]"
             kind = "repost" if _truthy(row.get("is_repost")) else str(row.get("post_type") or "–")
             table.add_row(row["created_at"].strftime("%Y-%m-%d %H:%M"), kind, ", ".join(tags) or "–",
-                          text[:120])
+                          text if text.startswith("↻") else text[:120])
         console.print(table)
         console.print("Features: lasna posts --json (all columns, including why the post type was chosen)")
