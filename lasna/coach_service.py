@@ -301,7 +301,14 @@ class CoachService:
             current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
             weekly=self.weekly(weeks).composites.query("leader_id == @leader.id"),
             tips=tipset, waiting=ctx.waiting, goals=goals, session=session, sessions=history,
+            **self._reference(leader, cur),
         )
+
+    def _reference(self, leader: Leader, report: ScoreReport) -> dict:
+        """Who the percentiles compare the leader with (for the report's summary page)."""
+        if report.meta.get("reference") == "cohort" and leader.cohorts:
+            return {"reference": ", ".join(leader.cohorts), "reference_size": len(self.cohort_members(leader))}
+        return {"reference": "all", "reference_size": len(self.leaders)}
 
 
 __all__ = ["CoachService", "DEFAULT_DAYS"]

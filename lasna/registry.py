@@ -41,7 +41,10 @@ def normalize_bluesky(value: str) -> tuple[str, str | None]:
             return normalize_bluesky(path[1])
         raise InputError(f"not a Bluesky profile URL: {raw!r}", hint="use https://bsky.app/profile/<handle>")
     if "." not in handle:
-        raise InputError(f"malformed Bluesky handle {raw!r}", hint=f"did you forget `.bsky.social` ({handle}.bsky.social)?")
+        if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", handle):
+            raise InputError(f"malformed Bluesky handle {raw!r}",
+                             hint=f"did you forget `.bsky.social` ({handle}.bsky.social)?")
+        raise InputError(f"malformed Bluesky handle {raw!r}", hint="a handle looks like name.bsky.social")
     if not _HANDLE.match(handle):
         raise InputError(f"malformed Bluesky handle {raw!r}", hint="a handle looks like name.bsky.social")
     return handle, None
@@ -76,7 +79,28 @@ def normalize_feed_url(value: str) -> str:
         raise InputError(f"feed URL must start with http:// or https://: {raw!r}")
     if not parts.hostname:
         raise InputError(f"feed URL has no host: {raw!r}")
+    if _local_host(parts.hostname):
+        from lasna import settings
+
+        if not settings.get("allow_private_urls"):
+            raise InputError(f"feed URL {raw!r} points to a local or private address",
+                             hint="allowed only with the allow_private_urls setting (LASNA_ALLOW_PRIVATE_URLS=1)")
     return raw
+
+
+def _local_host(host: str) -> bool:
+    """A host that is local by its name or address alone (no DNS lookup here; the collector
+    checks what a name resolves to before every request)."""
+    import ipaddress
+
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan", ".home.arpa")):
+        return True
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not ip.is_global
 
 
 def normalize_language(value: str | None) -> str:

@@ -76,9 +76,10 @@ def _collect(leader: list[str], source: str, as_json: bool, wait: bool, verbose:
     if source not in SOURCES:
         raise InputError(f"unknown source {source!r}", hint=f"use {', '.join(SOURCES)}")
     store = open_store()
-    interactive = console.is_terminal and not as_json
-    progress = (
-        Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+    interactive = err_console.is_terminal and not as_json
+    progress = (  # on stderr: stdout keeps only the outcome lines (and --json) for scripts
+        Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                 transient=True)
         if interactive
         else None
     )
@@ -92,11 +93,9 @@ def _collect(leader: list[str], source: str, as_json: bool, wait: bool, verbose:
     def on_outcome(outcome: AccountOutcome) -> None:
         if as_json:
             return
+        console.print(_line(outcome), highlight=False, soft_wrap=True)
         if progress is not None and task is not None:
-            progress.console.print(_line(outcome), highlight=False)
             progress.advance(task)
-        else:
-            console.print(_line(outcome), highlight=False, soft_wrap=True)
 
     if progress is not None:
         progress.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,26 @@ class CliState:
 
 
 state = CliState()
+
+
+@contextmanager
+def progress(description: str, total: int | None = None):
+    """A Rich progress bar on stderr for work that can take more than a second; yields
+    ``advance(n=1, description=None)``. Without a ``total`` the bar pulses until the block ends.
+    Nothing is drawn when stderr is not a terminal (pipes and tests stay clean)."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal)
+    with bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(n: int = 1, description: str | None = None) -> None:
+            bar.update(task, advance=n, description=description)
+
+        yield advance
+        if total is None:
+            bar.update(task, total=1, completed=1)
 
 
 def open_store() -> Store:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from lasna.cli.common import console, err_console, open_store
+from lasna.cli.common import console, err_console, open_store, progress
 
 app = typer.Typer(help="Import a leader's posts from files: a LinkedIn data export or JSONL.", no_args_is_help=True)
 
@@ -41,7 +41,9 @@ def _run(fn, *args, **kwargs) -> None:
     store = open_store()
     before = {a.id for a in store.accounts()}
     try:
-        report = fn(store, *args, **kwargs)
+        with progress("Importing") as step:
+            report = fn(store, *args, **kwargs)
+            step()
     except BaseException as exc:
         for account in store.accounts():
             if account.id is not None and account.id not in before:
