@@ -6,73 +6,20 @@ or a malformed handle leaves the store untouched.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from lasna import sources
 from lasna.errors import InputError
 from lasna.store import Store
-from lasna.types import Leader, Platform, Visibility
+from lasna.types import Leader, Visibility
 
 LANGUAGES = ("fi", "en")
-_DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[a-zA-Z0-9.\-:%]+)$")
-# https://atproto.com/specs/handle: dot-separated labels, TLD not starting with a digit
-_HANDLE = re.compile(
-    r"^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"
-)
-_MASTODON_USER = re.compile(r"^[A-Za-z0-9_]+([.-]+[A-Za-z0-9_]+)*$")
-
-
-def normalize_bluesky(value: str) -> tuple[str, str | None]:
-    """Return (handle, did-or-None) for a Bluesky handle or DID the user typed."""
-    raw = value.strip()
-    if raw.startswith("did:"):
-        if not _DID.match(raw):
-            raise InputError(f"malformed Bluesky DID {raw!r}", hint="a DID looks like did:plc:<24 letters/digits>")
-        return raw, raw
-    handle = raw.removeprefix("@").lower()
-    if handle.startswith(("http://", "https://")):
-        path = urlsplit(handle).path.strip("/").split("/")
-        if len(path) >= 2 and path[0] == "profile":
-            return normalize_bluesky(path[1])
-        raise InputError(f"not a Bluesky profile URL: {raw!r}", hint="use https://bsky.app/profile/<handle>")
-    if "." not in handle:
-        raise InputError(f"malformed Bluesky handle {raw!r}", hint=f"did you forget `.bsky.social` ({handle}.bsky.social)?")
-    if not _HANDLE.match(handle):
-        raise InputError(f"malformed Bluesky handle {raw!r}", hint="a handle looks like name.bsky.social")
-    return handle, None
-
-
-def normalize_mastodon(value: str) -> str:
-    """Return ``user@host`` for ``@user@host``, ``user@host`` or ``https://host/@user``."""
-    raw = value.strip()
-    if raw.startswith(("http://", "https://")):
-        parts = urlsplit(raw)
-        segment = parts.path.strip("/").split("/")[0] if parts.path.strip("/") else ""
-        if not segment.startswith("@") or not parts.hostname:
-            raise InputError(f"not a Mastodon profile URL: {raw!r}", hint="use https://host/@user or @user@host")
-        user, host = segment[1:], parts.hostname
-    else:
-        pieces = raw.removeprefix("@").split("@")
-        if len(pieces) != 2:
-            raise InputError(f"malformed Mastodon address {raw!r}", hint="write it as @user@instance.social")
-        user, host = pieces
-    host = host.lower()
-    if not _MASTODON_USER.match(user) or not _HANDLE.match(host):
-        raise InputError(f"malformed Mastodon address {raw!r}", hint="write it as @user@instance.social")
-    return f"{user}@{host}"
-
-
-def normalize_feed_url(value: str) -> str:
-    raw = value.strip()
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https"):
-        raise InputError(f"feed URL must start with http:// or https://: {raw!r}")
-    if not parts.hostname:
-        raise InputError(f"feed URL has no host: {raw!r}")
-    return raw
+# account syntax lives with each source's specification (lasna/sources.py); re-exported for callers
+normalize_bluesky = sources.normalize_bluesky
+normalize_mastodon = sources.normalize_mastodon
+normalize_feed_url = sources.normalize_feed_url
 
 
 def normalize_language(value: str | None) -> str:
@@ -84,14 +31,12 @@ def normalize_language(value: str | None) -> str:
 
 @dataclass
 class LeaderSpec:
-    """A validated leader entry (from the command line or a roster file)."""
+    """A validated leader entry (from the command line, a roster file or the dashboard form)."""
 
     name: str
     language: str = "fi"
     cohorts: list[str] = field(default_factory=list)
-    bluesky: tuple[str, str | None] | None = None
-    mastodon: str | None = None
-    feeds: list[str] = field(default_factory=list)
+    accounts: list[sources.AccountDraft] = field(default_factory=list)
 
     @classmethod
     def parse(
@@ -100,29 +45,37 @@ class LeaderSpec:
         *,
         language: str | None = None,
         cohorts: list[str] | None = None,
-        bluesky: str | None = None,
-        mastodon: str | None = None,
-        feeds: list[str] | None = None,
+        **accounts: str | list[str] | None,
     ) -> LeaderSpec:
+        """``accounts``: one keyword per addable source (``bluesky=``, ``mastodon=``, ``feeds=`` …,
+        see :data:`lasna.sources.ADDABLE`); a repeatable source takes a list."""
         name = (name or "").strip()
         if not name:
             raise InputError("a leader needs a name")
         if len(name) > 200:
             raise InputError("a leader's name may be at most 200 characters")
+        drafts: list[sources.AccountDraft] = []
+        for key, value in accounts.items():
+            spec = sources.spec_for_key(key)
+            values = [value] if isinstance(value, str) else list(value or [])
+            if len(values) > 1 and not spec.many:
+                raise InputError(f"only one {spec.label} account per leader", hint=f"write it as {spec.syntax}")
+            drafts.extend(spec.account(str(v)) for v in values if str(v).strip())
         return cls(
             name=name,
             language=normalize_language(language),
             cohorts=[c.strip() for c in (cohorts or []) if c.strip()],
-            bluesky=normalize_bluesky(bluesky) if bluesky else None,
-            mastodon=normalize_mastodon(mastodon) if mastodon else None,
-            feeds=[normalize_feed_url(f) for f in (feeds or [])],
+            accounts=drafts,
         )
+
+    def handles(self, platform) -> list[str]:
+        return [a.handle for a in self.accounts if a.platform == platform]
 
 
 def add_leader(store: Store, spec: LeaderSpec, *, update_existing: bool = False, demo: bool = False) -> Leader:
     """Create (or with ``update_existing``, extend) a leader and their accounts in one transaction."""
     with store.engine.begin() as conn:
-        existing = {l.name: l for l in store.leaders(include_inactive=True)}.get(spec.name)
+        existing = {x.name: x for x in store.leaders(include_inactive=True)}.get(spec.name)
         if existing and not update_existing:
             raise InputError(f"a leader named {spec.name!r} already exists", hint="choose another name")
         if existing:
@@ -130,14 +83,8 @@ def add_leader(store: Store, spec: LeaderSpec, *, update_existing: bool = False,
             store._update_leader(conn, leader_id, language=spec.language, cohorts=spec.cohorts)
         else:
             leader_id = store._add_leader(conn, spec.name, language=spec.language, cohorts=spec.cohorts, demo=demo).id
-        if spec.bluesky:
-            handle, did = spec.bluesky
-            store._add_account(conn, leader_id, Platform.BLUESKY, handle, stable_id=did)
-        if spec.mastodon:
-            user, host = spec.mastodon.split("@")
-            store._add_account(conn, leader_id, Platform.MASTODON, spec.mastodon, url=f"https://{host}/@{user}")
-        for feed in spec.feeds:
-            store._add_account(conn, leader_id, Platform.FEED, feed, stable_id=feed, url=feed)
+        for account in spec.accounts:
+            store._add_account(conn, leader_id, account.platform, account.handle, stable_id=account.stable_id, url=account.url)
     return store.leader(spec.name)
 
 
@@ -172,23 +119,19 @@ def read_roster(path: Path) -> Roster:
             ) from None
     leaders: list[LeaderSpec] = []
     seen: set[str] = set()
-    allowed = {"name", "language", "cohorts", "bluesky", "mastodon", "feeds"}
+    keys = [spec.key for spec in sources.addable() if spec.key]
+    allowed = {"name", "language", "cohorts", *keys}
     for i, entry in enumerate(data.get("leader", []), 1):
         label = f"{path}: leader #{i} ({entry.get('name', '?')})"
         extra = set(entry) - allowed
         if extra:
             raise InputError(f"{label}: unknown key(s) {sorted(extra)}", hint=f"allowed: {', '.join(sorted(allowed))}")
-        feeds = entry.get("feeds", [])
-        if isinstance(feeds, str):
-            feeds = [feeds]
         try:
             spec = LeaderSpec.parse(
                 str(entry.get("name", "")),
                 language=entry.get("language"),
                 cohorts=list(entry.get("cohorts", [])),
-                bluesky=entry.get("bluesky"),
-                mastodon=entry.get("mastodon"),
-                feeds=list(feeds),
+                **{key: entry[key] for key in keys if entry.get(key) is not None},
             )
         except InputError as exc:
             raise InputError(f"{label}: {exc.message}", hint=exc.hint) from None
