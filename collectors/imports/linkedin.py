@@ -82,7 +82,7 @@ class Layout:
             parts.append('\\" quote escapes')
         parts.append(self.header_style)
         era = (
-            "'Complete' archive layout (before 2020)" if self.delimiter == "\t"
+            "'Complete' archive layout" if self.delimiter == "\t"
             else "2025 layout" if self.backslash_quotes
             else "2021 layout" if "URL" in self.header_style
             else "Basic export layout"
