@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import logging
-import pkgutil
 import threading
 import time
 import traceback
@@ -32,35 +30,31 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
-import collectors
 from collectors.base import COLLECTORS, CollectContext, Collector, Shared
 from collectors.http import RequestBudget
 from lasna import pipeline, settings
 from lasna.errors import CollectorError, ConfigError, InputError
+from lasna.sources import collect_sources, collected
 from lasna.store import Store
 from lasna.store.locks import AccountClaims, AlreadyRunning, run_lock
 from lasna.types import Account, AccountOutcome, Leader, Platform
 
 log = logging.getLogger(__name__)
 
-SOURCES: dict[str, tuple[Platform, ...]] = {
-    "bluesky": (Platform.BLUESKY,),
-    "mastodon": (Platform.MASTODON,),
-    "feeds": (Platform.FEED,),
-    "all": (Platform.BLUESKY, Platform.MASTODON, Platform.FEED),
-}
-_NOT_COLLECTORS = {"base", "runner", "http"}
+#: ``--source`` name -> platforms, from the source specifications (lasna/sources.py)
+SOURCES: dict[str, tuple[Platform, ...]] = collect_sources()
 
 
 def load_collectors() -> dict[Platform, Callable[[], Collector]]:
-    """Import every collector package under ``collectors/`` so they register; return the registry."""
-    for module in pkgutil.iter_modules(collectors.__path__):
-        if module.name in _NOT_COLLECTORS or module.name.startswith("_"):
+    """The collector of every collected source specification (lasna/sources.py); a collector
+    registered already (tests, plug-ins) is kept. Returns the registry."""
+    for spec in collected():
+        if spec.platform in COLLECTORS:
             continue
         try:
-            importlib.import_module(f"collectors.{module.name}")
+            COLLECTORS[spec.platform] = spec.factory()
         except Exception:  # a broken optional collector must not stop the others
-            log.exception("could not load collector module collectors.%s", module.name)
+            log.exception("could not load the collector of %s (%s)", spec.platform, spec.collector)
     return COLLECTORS
 
 
@@ -146,13 +140,14 @@ def _few_gc_passes() -> Iterator[None]:
 def select_accounts(
     store: Store, leader_names: Sequence[str] | None, source: str
 ) -> list[tuple[Leader, Account]]:
-    if source not in SOURCES:
-        raise InputError(f"unknown source {source!r}", hint="use one of: " + ", ".join(SOURCES))
+    sources = collect_sources()
+    if source not in sources:
+        raise InputError(f"unknown source {source!r}", hint="use one of: " + ", ".join(sources))
     if leader_names:
         leaders = [store.leader(name) for name in dict.fromkeys(leader_names)]  # NotFoundError -> exit 2
     else:
         leaders = store.leaders()
-    platforms = set(SOURCES[source])
+    platforms = set(sources[source])
     by_id = {leader.id: leader for leader in leaders}
     return [
         (by_id[a.leader_id], a)
@@ -182,7 +177,7 @@ def run_collection(
         raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
     work = select_accounts(store, leaders, source)
     if source != "all":
-        missing = [str(p) for p in SOURCES[source] if p not in registry]
+        missing = [str(p) for p in collect_sources()[source] if p not in registry]
         if missing:
             raise ConfigError(f"no collector installed for {', '.join(missing)}")
     unsupported = sorted({str(a.platform) for _, a in work if a.platform not in registry})

@@ -6,101 +6,21 @@ or a malformed handle leaves the store untouched.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from lasna import textcheck
+from lasna import sources, textcheck
 from lasna.errors import InputError
 from lasna.store import Store
-from lasna.types import Leader, Platform, Visibility
+from lasna.types import Leader, Visibility
 
 LANGUAGES = ("fi", "en")
-_DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[a-zA-Z0-9.\-:%]+)$")
-# https://atproto.com/specs/handle: dot-separated labels, TLD not starting with a digit
-_HANDLE = re.compile(
-    r"^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$"
-)
-_MASTODON_USER = re.compile(r"^[A-Za-z0-9_]+([.-]+[A-Za-z0-9_]+)*$")
-
-
-def normalize_bluesky(value: str) -> tuple[str, str | None]:
-    """Return (handle, did-or-None) for a Bluesky handle or DID the user typed."""
-    raw = value.strip()
-    if raw.startswith("did:"):
-        if not _DID.match(raw):
-            raise InputError(f"malformed Bluesky DID {raw!r}", hint="a DID looks like did:plc:<24 letters/digits>")
-        return raw, raw
-    handle = raw.removeprefix("@").lower()
-    if handle.startswith(("http://", "https://")):
-        path = urlsplit(handle).path.strip("/").split("/")
-        if len(path) >= 2 and path[0] == "profile":
-            return normalize_bluesky(path[1])
-        raise InputError(f"not a Bluesky profile URL: {raw!r}", hint="use https://bsky.app/profile/<handle>")
-    if "." not in handle:
-        if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", handle):
-            raise InputError(f"malformed Bluesky handle {raw!r}",
-                             hint=f"did you forget `.bsky.social` ({handle}.bsky.social)?")
-        raise InputError(f"malformed Bluesky handle {raw!r}", hint="a handle looks like name.bsky.social")
-    if not _HANDLE.match(handle):
-        raise InputError(f"malformed Bluesky handle {raw!r}", hint="a handle looks like name.bsky.social")
-    return handle, None
-
-
-def normalize_mastodon(value: str) -> str:
-    """Return ``user@host`` for ``@user@host``, ``user@host`` or ``https://host/@user``."""
-    raw = value.strip()
-    if raw.startswith(("http://", "https://")):
-        parts = urlsplit(raw)
-        segment = parts.path.strip("/").split("/")[0] if parts.path.strip("/") else ""
-        if not segment.startswith("@") or not parts.hostname:
-            raise InputError(f"not a Mastodon profile URL: {raw!r}", hint="use https://host/@user or @user@host")
-        user, host = segment[1:], parts.hostname
-    else:
-        pieces = raw.removeprefix("@").split("@")
-        if len(pieces) != 2:
-            raise InputError(f"malformed Mastodon address {raw!r}", hint="write it as @user@instance.social")
-        user, host = pieces
-    host = host.lower()
-    if not _MASTODON_USER.match(user) or not _HANDLE.match(host):
-        raise InputError(f"malformed Mastodon address {raw!r}", hint="write it as @user@instance.social")
-    return f"{user}@{host}"
-
-
-def normalize_feed_url(value: str) -> str:
-    raw = value.strip()
-    if textcheck.problem(raw, identifier=True) or " " in raw:
-        raise InputError(f"feed URL contains spaces or control characters: {raw[:100]!r}")
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https"):
-        raise InputError(f"feed URL must start with http:// or https://: {raw!r}")
-    if not parts.hostname:
-        raise InputError(f"feed URL has no host: {raw!r}")
-    if _local_host(parts.hostname):
-        from lasna import settings
-
-        if not settings.get("allow_private_urls"):
-            raise InputError(f"feed URL {raw!r} points to a local or private address",
-                             hint="allowed only with the allow_private_urls setting (LASNA_ALLOW_PRIVATE_URLS=1)")
-    return raw
-
-
-def _local_host(host: str) -> bool:
-    """A host that is local by its name or address alone (no DNS lookup here; the collector
-    checks what a name resolves to before every request)."""
-    import ipaddress
-
-    host = host.lower().rstrip(".")
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan", ".home.arpa")):
-        return True
-    try:
-        ip = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not ip.is_global
+# account syntax lives with each source's specification (lasna/sources.py); re-exported for callers
+normalize_bluesky = sources.normalize_bluesky
+normalize_mastodon = sources.normalize_mastodon
+normalize_feed_url = sources.normalize_feed_url
 
 
 def normalize_language(value: str | None) -> str:
@@ -112,14 +32,12 @@ def normalize_language(value: str | None) -> str:
 
 @dataclass
 class LeaderSpec:
-    """A validated leader entry (from the command line or a roster file)."""
+    """A validated leader entry (from the command line, a roster file or the dashboard form)."""
 
     name: str
     language: str = "fi"
     cohorts: list[str] = field(default_factory=list)
-    bluesky: tuple[str, str | None] | None = None
-    mastodon: str | None = None
-    feeds: list[str] = field(default_factory=list)
+    accounts: list[sources.AccountDraft] = field(default_factory=list)
 
     @classmethod
     def parse(
@@ -128,10 +46,10 @@ class LeaderSpec:
         *,
         language: str | None = None,
         cohorts: list[str] | None = None,
-        bluesky: str | None = None,
-        mastodon: str | None = None,
-        feeds: list[str] | None = None,
+        **accounts: str | list[str] | None,
     ) -> LeaderSpec:
+        """``accounts``: one keyword per addable source (``bluesky=``, ``mastodon=``, ``feeds=`` …,
+        see :data:`lasna.sources.ADDABLE`); a repeatable source takes a list."""
         name = (name or "").strip()
         if not name:
             raise InputError("a leader needs a name")
@@ -141,23 +59,28 @@ class LeaderSpec:
             why = textcheck.problem(value or "", identifier=True)
             if why:
                 raise InputError(f"the {label} {why}")
+        drafts: list[sources.AccountDraft] = []
+        for key, value in accounts.items():
+            spec = sources.spec_for_key(key)
+            values = [value] if isinstance(value, str) else list(value or [])
+            if len(values) > 1 and not spec.many:
+                raise InputError(f"only one {spec.label} account per leader", hint=f"write it as {spec.syntax}")
+            drafts.extend(spec.account(str(v)) for v in values if str(v).strip())
         return cls(
             name=name,
             language=normalize_language(language),
             cohorts=[c.strip() for c in (cohorts or []) if c.strip()],
-            bluesky=normalize_bluesky(bluesky) if bluesky else None,
-            mastodon=normalize_mastodon(mastodon) if mastodon else None,
-            feeds=[normalize_feed_url(f) for f in (feeds or [])],
+            accounts=drafts,
         )
+
+    def handles(self, platform) -> list[str]:
+        return [a.handle for a in self.accounts if a.platform == platform]
 
 
 def _check_accounts_visible(store: Store, spec: LeaderSpec, visible: Collection[int]) -> None:
     """Refuse, without naming anyone, an account that already belongs to a leader outside ``visible``
     (the store's own message names the owner, which only someone who may see them should read)."""
-    wanted: list[tuple[Platform, str]] = []
-    if spec.bluesky and spec.bluesky[1]:
-        wanted.append((Platform.BLUESKY, spec.bluesky[1]))
-    wanted += [(Platform.FEED, feed) for feed in spec.feeds]
+    wanted = [(a.platform, a.stable_id) for a in spec.accounts if a.stable_id]
     if not wanted:
         return
     taken = {(str(a.platform), a.stable_id): a.leader_id for a in store.accounts() if a.stable_id}
@@ -191,14 +114,9 @@ def _apply(store: Store, conn, spec: LeaderSpec, *, update_existing: bool, demo:
     else:
         leader_id = store._add_leader(conn, spec.name, language=spec.language, cohorts=spec.cohorts, demo=demo).id
         store._audit(conn, "leader.add", "leader", leader_id, actor=actor)
-    if spec.bluesky:
-        handle, did = spec.bluesky
-        store._add_account(conn, leader_id, Platform.BLUESKY, handle, stable_id=did)
-    if spec.mastodon:
-        user, host = spec.mastodon.split("@")
-        store._add_account(conn, leader_id, Platform.MASTODON, spec.mastodon, url=f"https://{host}/@{user}")
-    for feed in spec.feeds:
-        store._add_account(conn, leader_id, Platform.FEED, feed, stable_id=feed, url=feed)
+    for account in spec.accounts:
+        store._add_account(conn, leader_id, account.platform, account.handle, stable_id=account.stable_id,
+                           url=account.url)
 
 
 @dataclass
@@ -279,7 +197,8 @@ def read_roster(path: Path) -> Roster:
             raise InputError(f"{path}: cohort #{i}: {exc.message}", hint=exc.hint) from None
     leaders: list[LeaderSpec] = []
     seen: set[str] = set()
-    allowed = {"name", "language", "cohorts", "bluesky", "mastodon", "feeds"}
+    specs = [spec for spec in sources.addable() if spec.key]
+    allowed = {"name", "language", "cohorts", *(spec.key for spec in specs)}
     for i, entry in enumerate(_tables(data, "leader", path), 1):
         shown = entry.get("name") if isinstance(entry.get("name"), str) else "?"
         label = f"{path}: leader #{i} ({shown[:80]})"
@@ -287,14 +206,18 @@ def read_roster(path: Path) -> Roster:
         if extra:
             raise InputError(f"{label}: unknown key(s) {sorted(extra)}", hint=f"allowed: {', '.join(sorted(allowed))}")
         try:
-            feeds = entry.get("feeds", [])
+            accounts: dict[str, str | list[str] | None] = {}
+            for source in specs:
+                value = entry.get(source.key)
+                if source.many:  # a single text is accepted for a repeatable source
+                    accounts[source.key] = [value] if isinstance(value, str) else _texts(value, source.key)
+                else:
+                    accounts[source.key] = _text(value, source.key)
             spec = LeaderSpec.parse(
                 _text(entry.get("name"), "name", required=True),
                 language=_text(entry.get("language"), "language"),
                 cohorts=_texts(entry.get("cohorts"), "cohorts"),
-                bluesky=_text(entry.get("bluesky"), "bluesky"),
-                mastodon=_text(entry.get("mastodon"), "mastodon"),
-                feeds=[feeds] if isinstance(feeds, str) else _texts(feeds, "feeds"),
+                **accounts,
             )
         except InputError as exc:
             raise InputError(f"{label}: {exc.message}", hint=exc.hint) from None

@@ -69,7 +69,7 @@ def test_2021_upper_case_url_headers_and_unquoted_multiline_comments(store, tmp_
     assert list(second.links) == ["https://example.org/second"] and not second.is_repost
     comments = posts[posts.index.str.startswith("linkedin:comment:")].sort_values("created_at")
     assert list(comments.text) == [
-        "Great post!\nEspecially the part about listening, which we forget.\n\nThanks",
+        "Great post!\nEspecially the part about listening, which we forget.\nMore here, https://example.org/listening\n\nThanks",
         "Lisää tästä ensi viikolla",
     ]
     assert comments.iloc[1].reply_parent_author_id == "linkedin:member:Liisa"

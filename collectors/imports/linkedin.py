@@ -49,6 +49,7 @@ COMMENTS = ("Date", "Link", "Message")
 #: header spellings across layouts (``SharedURL``, ``Share Commentary``, ``shared_url``) -> canonical name
 _CANONICAL = {c.lower(): c for c in SHARES + COMMENTS}
 _HASHTAG = re.compile(r"\{hashtag\|\\?#\|([^}|]{1,100})\}")
+_LINKEDIN_URL = re.compile(r"^https?://([a-z]{2,3}\.)?(www\.)?linkedin\.com/", re.IGNORECASE)
 _DATE_START = re.compile(r"^\s*\d{4}[-/]\d{1,2}[-/]\d{1,2}")
 _FORMATS = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S UTC", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M",
@@ -82,7 +83,7 @@ class Layout:
             parts.append('\\" quote escapes')
         parts.append(self.header_style)
         era = (
-            "'Complete' archive layout (before 2020)" if self.delimiter == "\t"
+            "'Complete' archive layout" if self.delimiter == "\t"
             else "2025 layout" if self.backslash_quotes
             else "2021 layout" if "URL" in self.header_style
             else "Basic export layout"
@@ -200,7 +201,7 @@ def _rows(raw: bytes, expected: tuple[str, ...], text_field: str, name: str, rep
         """A new record starts with a date, or at least carries a link where the link belongs."""
         if row and _DATE_START.match(row[0]):
             return True
-        return link_index is not None and len(row) > link_index and row[link_index].strip().startswith("http")
+        return link_index is not None and len(row) > link_index and bool(_LINKEDIN_URL.match(row[link_index].strip()))
 
     def finish(start: int, cells: list[str]):
         if len(cells) > len(header):  # stray delimiters inside unquoted text

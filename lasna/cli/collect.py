@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from lasna.cli.common import console, err_console, open_store
 from lasna.errors import InputError, LasnaError
+from lasna.sources import collect_sources
 from lasna.types import AccountOutcome
 
 
@@ -28,7 +29,7 @@ def _line(o: AccountOutcome) -> str:
 
 def collect(
     leader: list[str] = typer.Option(None, "--leader", help="Collect only this leader (repeatable)."),
-    source: str = typer.Option("all", "--source", help="bluesky, mastodon, feeds or all."),
+    source: str = typer.Option("all", "--source", help=", ".join(collect_sources()) + " (from lasna/sources.py)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with every account's outcome."),
     wait: bool = typer.Option(False, "--wait", help="If another run holds the lock, wait for it instead of exiting."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log requests, retries and skipped records."),
@@ -61,8 +62,10 @@ def collect(
 
 
 def _collect(leader: list[str], source: str, as_json: bool, wait: bool, verbose: bool) -> None:
-    from collectors.runner import SOURCES, run_collection
+    from collectors.runner import run_collection
     from lasna.settings import SecretFilter
+
+    SOURCES = collect_sources()
 
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
