@@ -8,7 +8,6 @@ import json
 import threading
 from datetime import UTC, date, datetime, timedelta
 
-import pandas as pd
 import pytest
 from sqlalchemy import select
 
