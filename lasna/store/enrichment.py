@@ -277,11 +277,11 @@ def _hashable(values, cols) -> tuple:
     """One comparable form for values read raw (JSON text, 0/1) or typed (lists, booleans, numpy ints)."""
     out = []
     for v, c in zip(values, cols):
-        if c in frames.LIST_COLUMNS and isinstance(v, str):
-            v = json.loads(v)
-        if isinstance(v, (list, tuple)):
-            v = tuple(v)
-        elif v is not None and not isinstance(v, str):
+        if v is None or isinstance(v, str) and c not in frames.LIST_COLUMNS:
+            pass
+        elif c in frames.LIST_COLUMNS:
+            v = () if not v or v == "[]" else tuple(json.loads(v) if isinstance(v, str) else v)
+        else:
             v = int(v)  # booleans and counts alike
         out.append(v)
     return tuple(out)
@@ -312,24 +312,27 @@ def _upsert_sql(d: bulk.Dialect, table: str, key: str, columns: Sequence[str]) -
 
 
 def _rows(frame: pd.DataFrame, key: str, columns: Sequence[str], d: bulk.Dialect) -> list[tuple]:
-    """Plain tuples (no per-value type processors): None for missing, naive UTC times, Python scalars."""
-    out = []
+    """Plain tuples (no per-value type processors), converted per column: None for missing, times as the
+    lean write path stores them (naive UTC), Python scalars."""
     cols = [frame[key].astype(object).tolist()]
     for c in columns:
         s = frame[c]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            values = [None if pd.isna(v) else d.time(v.to_pydatetime()) for v in s]
-        elif s.dtype == bool:
+        if pd.api.types.is_datetime64_any_dtype(s) or (s.dtype == object and len(s) and isinstance(
+                s.dropna().iloc[0] if s.notna().any() else None, datetime)):
+            utc = pd.to_datetime(s, utc=True).dt.tz_convert(None)
+            if d.name == "sqlite":
+                text_ = utc.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+                values = text_.astype(object).where(utc.notna(), None).tolist()
+            else:
+                values = [None if v is pd.NaT else v for v in utc.dt.to_pydatetime().tolist()]
+        elif s.dtype == bool or s.dtype.kind in "iu":
             values = s.tolist()
+        elif s.dtype.kind == "f":
+            values = s.astype(object).where(s.notna(), None).tolist()
         else:
-            values = [None if (v is None or (isinstance(v, float) and v != v) or v is pd.NA) else v
-                      for v in s.astype(object).tolist()]
-            if values and all(isinstance(v, datetime) for v in values if v is not None) and any(
-                    v is not None for v in values):
-                values = [None if v is None else d.time(v) for v in values]
+            values = s.astype(object).where(s.notna(), None).tolist()
         cols.append(values)
-    out = list(zip(*cols))
-    return out
+    return list(zip(*cols))
 
 
 def write_chunk(
