@@ -85,7 +85,7 @@ def enrich_pending(
     if progress:
         progress(0, total)
     done = 0
-    written_authors: set[str] = set()
+    written_authors: set[tuple[int, str]] = set()  # (leader_id, author_id)
     for chunk in _plan(counts, chunk_size):
         with _claim(store, chunk) as mine:
             skipped = sorted(set(chunk) - set(mine))
@@ -221,26 +221,30 @@ def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str]):
                                      irow, E.fingerprint_frame(inter, "interactions"), link)
     wp = posts[posts["post_id"].isin(set(wrote_p))]
     wi = inter[inter["interaction_id"].isin(set(wrote_i))]
-    return len(wp), len(wi), set(wp["author_id"]), touched_weeks(wp, wi)
+    return len(wp), len(wi), set(zip(wp["leader_id"].astype(int), wp["author_id"])), touched_weeks(wp, wi)
 
 
-def _follow_account_majority(store: Store, authors: Iterable[str], v: dict[str, str]):
+def _follow_account_majority(store: Store, authors: Iterable[tuple[int, str]], v: dict[str, str]):
     """Short posts take their account's majority language; when posts of an account were enriched in
     several runs, that majority is the stored one. Re-enrich short posts whose language is not the
     account's strict majority (ties are left alone)."""
     from coaching.features import SHORT_WORDS
 
-    counts = E.stored_long_languages(store.engine, sorted(authors), SHORT_WORDS)
+    authors = sorted(authors)
+    counts = E.stored_long_languages(store.engine, authors, SHORT_WORDS)
     majority: dict[str, str] = {}
     for author, group in counts.groupby("author_id"):
         n = group.sort_values("n", ascending=False)["n"].tolist()
         if len(n) == 1 or n[0] > n[1]:
             majority[author] = group.loc[group["n"].idxmax(), "lang_detected"]
-    ids = E.short_posts_to_relabel(store.engine, majority, SHORT_WORDS)
+    leader_of = dict((a, leader) for leader, a in authors)
+    ids = E.short_posts_to_relabel(store.engine, {(leader_of[a], a): lang for a, lang in majority.items()},
+                                   SHORT_WORDS)
     if not ids:
         return 0, set()
     posts = E.posts_by_id(store.engine, ids)
-    context = E.example_long_posts(store.engine, {a: majority[a] for a in set(posts["author_id"])}, SHORT_WORDS)
+    context = E.example_long_posts(store.engine, {(leader_of[a], a): majority[a] for a in set(posts["author_id"])},
+                                   SHORT_WORDS)
     rows = post_rows(store, posts, v, context=context)
     wrote, _ = E.write_chunk(store.engine, sorted(set(posts["leader_id"])), rows,
                              E.fingerprint_frame(posts, "posts"), pd.DataFrame(), {}, link)

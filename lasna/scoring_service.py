@@ -214,7 +214,7 @@ def load_score_inputs(
     posts, pe, interactions, ie, catch_up = _read_enriched(store, ids, since, until)
     if len(interactions):
         interactions = interactions.assign(stance=ie["stance"].to_numpy(dtype=object))
-    features = pd.DataFrame({"post_id": posts["post_id"].to_numpy(dtype=object)})
+    features = pd.DataFrame({"post_id": posts["post_id"].to_numpy()})  # the dtype of the posts frame (merges)
     for col in FEATURE_COLUMNS:
         if col == "post_id":
             continue
@@ -226,7 +226,7 @@ def load_score_inputs(
             features[col] = pe[col].to_numpy(dtype="int64")
         else:
             features[col] = pe[col].to_numpy(dtype=bool)
-    types = pd.DataFrame({"post_id": posts["post_id"].to_numpy(dtype=object),
+    types = pd.DataFrame({"post_id": posts["post_id"].to_numpy(),
                           "label": pe["post_type"].to_numpy(dtype=object),
                           "proba": pe["post_type_proba"].to_numpy(dtype=float),
                           "model_version": pe["type_version"].to_numpy(dtype=object)})

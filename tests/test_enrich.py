@@ -254,3 +254,47 @@ def test_demo_scores_equal_the_old_full_recomputation(sqlite_store):
         return json.dumps(out, sort_keys=True)
 
     assert numbers(new) == numbers(old)
+
+
+def test_enriching_while_collecting_leaves_no_stale_row(store):
+    """Batches that edit posts and add answers while an enricher runs: afterwards the stored enrichment
+    equals a recomputation from scratch (no result computed from an old text or link survives)."""
+    made = seed(store, leaders=2, n=6)
+    done = threading.Event()
+    errors = []
+
+    def collector():
+        try:
+            for round_ in range(6):
+                for leader, account, posts, inter in made:
+                    edited = Post(**{**posts[round_].__dict__, "text": TEXTS[(round_ + 1) % len(TEXTS)] + f" {round_}"})
+                    answer = Post(id=f"{posts[0].id}-a{round_}", platform=Platform.BLUESKY,
+                                  author_id=posts[0].author_id, created_at=inter[round_].created_at + timedelta(hours=1),
+                                  text="Kiitos, hyvä kysymys.", reply_parent_id=inter[round_].id,
+                                  reply_parent_author_id=inter[round_].author_id)
+                    store.save_batch(account, posts=[edited, answer])
+        except Exception as exc:  # pragma: no cover - shown by the assertion below
+            errors.append(exc)
+        finally:
+            done.set()
+
+    def enricher():
+        try:
+            while not done.is_set():
+                enrich.enrich_pending(store, chunk_size=8)
+        except Exception as exc:  # pragma: no cover
+            errors.append(exc)
+
+    threads = [threading.Thread(target=collector), threading.Thread(target=enricher)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    enrich.enrich_pending(store)
+    after = snapshot(store)
+    with store.engine.begin() as conn:
+        conn.execute(t.post_enrichment.delete())
+        conn.execute(t.interaction_enrichment.delete())
+    enrich.enrich_pending(store)
+    assert snapshot(store) == after

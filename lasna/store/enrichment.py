@@ -191,28 +191,34 @@ def _read(engine_or_conn, query, columns) -> pd.DataFrame:
     return frames.conform(_to_frame(engine_or_conn.execute(query)), columns)
 
 
-def stored_long_languages(engine: Engine, author_ids: Sequence[str], min_words: int) -> pd.DataFrame:
-    """author_id, lang_detected, n: stored languages of the authors' posts with at least ``min_words`` words."""
+def stored_long_languages(engine: Engine, authors: Sequence[tuple[int, str]], min_words: int) -> pd.DataFrame:
+    """author_id, lang_detected, n: stored languages of the (leader_id, author_id) accounts' posts with at
+    least ``min_words`` words (the leader's index narrows the scan)."""
     p, e = t.posts, t.post_enrichment
     rows: list[Any] = []
+    by_leader: dict[int, list[str]] = {}
+    for leader_id, author in authors:
+        by_leader.setdefault(int(leader_id), []).append(author)
     with engine.connect() as conn:
-        for chunk in _chunks(list(author_ids)):
+        for leader_id, author_ids in by_leader.items():
             rows += conn.execute(
                 select(p.c.author_id, e.c.lang_detected, func.count()).select_from(
                     p.join(e, e.c.post_id == p.c.id))
-                .where(p.c.author_id.in_(list(chunk)), e.c.n_words >= min_words, e.c.lang_detected.is_not(None))
+                .where(p.c.leader_id == leader_id, p.c.author_id.in_(author_ids), e.c.n_words >= min_words,
+                       e.c.lang_detected.is_not(None))
                 .group_by(p.c.author_id, e.c.lang_detected)).all()
     return pd.DataFrame(rows, columns=["author_id", "lang_detected", "n"])
 
 
-def short_posts_to_relabel(engine: Engine, majority: Mapping[str, str], min_words: int) -> list[str]:
-    """Ids of the authors' enriched short posts whose stored language is not the author's majority."""
+def short_posts_to_relabel(engine: Engine, majority: Mapping[tuple[int, str], str], min_words: int) -> list[str]:
+    """Ids of the (leader_id, author_id) accounts' enriched short posts whose stored language is not the
+    account's majority."""
     p, e = t.posts, t.post_enrichment
     out: list[str] = []
     with engine.connect() as conn:
-        for author, lang in majority.items():
+        for (leader_id, author), lang in majority.items():
             out += conn.execute(select(p.c.id).select_from(p.join(e, e.c.post_id == p.c.id)).where(
-                p.c.author_id == author, e.c.n_words < min_words,
+                p.c.leader_id == leader_id, p.c.author_id == author, e.c.n_words < min_words,
                 or_(e.c.lang_detected.is_(None), e.c.lang_detected != lang))).scalars().all()
     return out
 
@@ -223,14 +229,16 @@ def posts_by_id(engine: Engine, ids: Sequence[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else frames.empty_posts()
 
 
-def example_long_posts(engine: Engine, author_lang: Mapping[str, str], min_words: int) -> pd.DataFrame:
-    """One enriched post per author with at least ``min_words`` words in the given language (context rows)."""
+def example_long_posts(engine: Engine, author_lang: Mapping[tuple[int, str], str], min_words: int) -> pd.DataFrame:
+    """One enriched post per (leader_id, author_id) account with at least ``min_words`` words in the given
+    language (context rows)."""
     p, e = t.posts, t.post_enrichment
     ids: list[str] = []
     with engine.connect() as conn:
-        for author, lang in author_lang.items():
+        for (leader_id, author), lang in author_lang.items():
             found = conn.execute(select(p.c.id).select_from(p.join(e, e.c.post_id == p.c.id)).where(
-                p.c.author_id == author, e.c.n_words >= min_words, e.c.lang_detected == lang).limit(1)).scalar()
+                p.c.leader_id == leader_id, p.c.author_id == author, e.c.n_words >= min_words,
+                e.c.lang_detected == lang).order_by(p.c.id).limit(1)).scalar()
             if found is not None:
                 ids.append(found)
     return posts_by_id(engine, ids)
@@ -269,11 +277,11 @@ def _hashable(values, cols) -> tuple:
     """One comparable form for values read raw (JSON text, 0/1) or typed (lists, booleans, numpy ints)."""
     out = []
     for v, c in zip(values, cols):
-        if c in frames.LIST_COLUMNS and isinstance(v, str):
-            v = json.loads(v)
-        if isinstance(v, (list, tuple)):
-            v = tuple(v)
-        elif v is not None and not isinstance(v, str):
+        if v is None or isinstance(v, str) and c not in frames.LIST_COLUMNS:
+            pass
+        elif c in frames.LIST_COLUMNS:
+            v = () if not v or v == "[]" else tuple(json.loads(v) if isinstance(v, str) else v)
+        else:
             v = int(v)  # booleans and counts alike
         out.append(v)
     return tuple(out)
@@ -304,24 +312,27 @@ def _upsert_sql(d: bulk.Dialect, table: str, key: str, columns: Sequence[str]) -
 
 
 def _rows(frame: pd.DataFrame, key: str, columns: Sequence[str], d: bulk.Dialect) -> list[tuple]:
-    """Plain tuples (no per-value type processors): None for missing, naive UTC times, Python scalars."""
-    out = []
+    """Plain tuples (no per-value type processors), converted per column: None for missing, times as the
+    lean write path stores them (naive UTC), Python scalars."""
     cols = [frame[key].astype(object).tolist()]
     for c in columns:
         s = frame[c]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            values = [None if pd.isna(v) else d.time(v.to_pydatetime()) for v in s]
-        elif s.dtype == bool:
+        if pd.api.types.is_datetime64_any_dtype(s) or (s.dtype == object and len(s) and isinstance(
+                s.dropna().iloc[0] if s.notna().any() else None, datetime)):
+            utc = pd.to_datetime(s, utc=True).dt.tz_convert(None)
+            if d.name == "sqlite":
+                text_ = utc.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+                values = text_.astype(object).where(utc.notna(), None).tolist()
+            else:
+                values = [None if v is pd.NaT else v for v in utc.dt.to_pydatetime().tolist()]
+        elif s.dtype == bool or s.dtype.kind in "iu":
             values = s.tolist()
+        elif s.dtype.kind == "f":
+            values = s.astype(object).where(s.notna(), None).tolist()
         else:
-            values = [None if (v is None or (isinstance(v, float) and v != v) or v is pd.NA) else v
-                      for v in s.astype(object).tolist()]
-            if values and all(isinstance(v, datetime) for v in values if v is not None) and any(
-                    v is not None for v in values):
-                values = [None if v is None else d.time(v) for v in values]
+            values = s.astype(object).where(s.notna(), None).tolist()
         cols.append(values)
-    out = list(zip(*cols))
-    return out
+    return list(zip(*cols))
 
 
 def write_chunk(
