@@ -40,7 +40,7 @@ def _viewer(store, name):
 
 
 def _snapshot(store):
-    return ({l.name: sorted(l.cohorts) for l in store.leaders(include_inactive=True)},
+    return ({ld.name: sorted(ld.cohorts) for ld in store.leaders(include_inactive=True)},
             sorted((a.platform, a.handle, a.leader_id) for a in store.accounts()))
 
 
