@@ -12,6 +12,7 @@ setup(
     package_data={
         "lasna": ["store/migrations/*.py", "store/migrations/*.mako", "store/migrations/versions/*.py",
                   "store/alembic.ini"],
+        "coaching": ["fonts/*.ttf", "fonts/LICENSE_DEJAVU"],
         "lasna._data.demo": ["demo.json.gz"],
         "lasna._data.labels": ["*.csv", "*.md"],
     },

@@ -19,11 +19,9 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import importlib
 import logging
-import os
 import pkgutil
 import threading
 import time
@@ -32,19 +30,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.pool import NullPool
-
 import collectors
 from collectors.base import COLLECTORS, CollectContext, Collector, Shared
 from collectors.http import RequestBudget
-from lasna import settings
+from lasna import pipeline, settings
 from lasna.errors import CollectorError, ConfigError, InputError
 from lasna.store import Store
-from lasna.store import schema as t
+from lasna.store.locks import AccountClaims, AlreadyRunning, run_lock
 from lasna.types import Account, AccountOutcome, Leader, Platform
 
 log = logging.getLogger(__name__)
@@ -56,7 +50,6 @@ SOURCES: dict[str, tuple[Platform, ...]] = {
     "all": (Platform.BLUESKY, Platform.MASTODON, Platform.FEED),
 }
 _NOT_COLLECTORS = {"base", "runner", "http"}
-_ADVISORY_NAMESPACE = 0x1A5A  # first key of pg_try_advisory_lock(int, int)
 
 
 def load_collectors() -> dict[Platform, Callable[[], Collector]]:
@@ -102,76 +95,6 @@ class RunReport:
                 for o in self.outcomes
             ],
         }
-
-
-# ---------------------------------------------------------------------------- locking
-class AlreadyRunning(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def run_lock(store: Store, *, wait: bool) -> Iterator[None]:
-    """Only one run at a time for a SQLite store (a flock the kernel drops if we die).
-
-    PostgreSQL stores need no run lock: accounts are claimed one by one instead.
-    """
-    url = store.engine.url
-    if store.engine.dialect.name != "sqlite" or not url.database or url.database == ":memory:":
-        yield
-        return
-    path = Path(url.database).expanduser().resolve().with_name(Path(url.database).name + ".collect.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            raise AlreadyRunning(str(path)) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield
-    finally:
-        os.close(fd)  # closing releases the flock
-
-
-class _Claims:
-    """Per-account claims shared by several runner processes on PostgreSQL."""
-
-    def __init__(self, store: Store, started_at: datetime) -> None:
-        self.store = store
-        self.started_at = started_at
-        self.enabled = store.engine.dialect.name == "postgresql"
-        # claims hold their connection for a whole account: keep them out of the store's pool,
-        # or a high concurrency could starve the collectors of connections
-        self.engine = create_engine(store.engine.url, poolclass=NullPool) if self.enabled else None
-
-    @contextlib.contextmanager
-    def claim(self, account: Account) -> Iterator[bool]:
-        if not self.enabled:
-            yield True
-            return
-        with self.engine.connect() as conn:
-            got = conn.execute(
-                text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": _ADVISORY_NAMESPACE, "id": account.id}
-            ).scalar_one()
-            conn.commit()
-            if not got:
-                yield False
-                return
-            try:
-                done = conn.execute(
-                    select(t.collection_run_accounts.c.id).where(
-                        t.collection_run_accounts.c.account_id == account.id,
-                        t.collection_run_accounts.c.error.is_(None),
-                        t.collection_run_accounts.c.finished_at >= self.started_at,
-                    )
-                ).first()
-                conn.commit()
-                yield done is None
-            finally:
-                conn.execute(
-                    text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": _ADVISORY_NAMESPACE, "id": account.id}
-                )
-                conn.commit()
 
 
 class _SerialWrites:
@@ -276,11 +199,11 @@ def run_collection(
 
 
 def _run(store, work, source, concurrency, transport, budget, registry, on_start, on_outcome, now, unsupported):
-    if store.engine.dialect.name == "sqlite":
+    if store.dialect == "sqlite":
         store = _SerialWrites(store)
     run_id = store.start_run(source)
     started_at = datetime.now(UTC)
-    claims = _Claims(store, started_at)
+    claims = AccountClaims(store, started_at)
     report = RunReport(run_id=run_id, unsupported=unsupported)
     lock = threading.Lock()
     if on_start:
@@ -298,6 +221,7 @@ def _run(store, work, source, concurrency, transport, budget, registry, on_start
             outcome = _collect_one(store, registry[account.platform], leader, account, transport, budget, now,
                                    shared)
             store.record_outcome(run_id, account, outcome)  # before the claim is released
+            pipeline.after_ingest(store, [account.leader_id], quiet=True)  # enrich + facts of what it stored
         slots[index] = outcome
         if on_outcome:
             on_outcome(outcome)

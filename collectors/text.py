@@ -148,3 +148,28 @@ def content_links(html: str) -> tuple[str, ...]:
     except Exception:
         return ()
     return tuple(dict.fromkeys(parser.links))[:50]
+
+
+_QUOTE_FALLBACK = re.compile(
+    r"<(p|span)\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bquote-inline\b[^\"']*[\"'][^>]*>(.*?)</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_HREF = re.compile(r"""href\s*=\s*["'](https?://[^"'\s]{1,2000})["']""", re.IGNORECASE)
+
+
+def drop_quote_fallback(html: str) -> tuple[str, str | None]:
+    """Remove the ``quote-inline`` fallback ("RE: <url>", Mastodon 4.4 FEP-e232 quotes, bridged posts).
+
+    Returns the HTML without it and the quoted URL the fallback named (http(s) only).
+    """
+    if "quote-inline" not in html:
+        return html, None
+    quoted: list[str] = []
+
+    def cut(match: re.Match) -> str:
+        href = _HREF.search(match.group(2))
+        if href:
+            quoted.append(href.group(1))
+        return ""
+
+    return _QUOTE_FALLBACK.sub(cut, html[:400_000]), (quoted[0] if quoted else None)

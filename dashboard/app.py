@@ -35,6 +35,8 @@ else:
     st.sidebar.caption(t("auth.signed_in_as", lang).format(name=md_escape(viewer.name), role=t(f"role.{viewer.role}", lang)))
     if st.sidebar.button(t("auth.logout", lang), key="logout"):
         auth.logout()
+from dashboard import notify_box  # noqa: E402
+notify_box.sidebar(viewer, lang)  # *My notifications*: the signed-in user's e-mail preferences
 leaders_all = data.directory()[0]
 if not leaders_all.empty and leaders_all["demo"].any():
     st.sidebar.info(t("demo.banner", lang))

@@ -355,6 +355,17 @@ def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadlin
                               created_by=viewer.name)
 
 
+def goal_current(viewer: Viewer, leader_id: int, metric: str) -> float | None:
+    """The metric's value now, measured as goal progress is (the goal window), for the goal form."""
+    from coaching.goals import GOAL_WINDOW_DAYS
+
+    (lid,) = _require(viewer, (leader_id,))
+    svc, lock = _coach()
+    with lock:
+        value = svc._value_at(lid, metric, pd.Timestamp(svc.now), GOAL_WINDOW_DAYS)
+    return value.value if value is not None and value.ok else None
+
+
 def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -> pd.DataFrame:
     """Conversations waiting in the coaching sense (coaching.waiting): replies, mentions and
     comments without an answer, not hidden or emoji-only, from the last 30 days, newest first

@@ -14,7 +14,6 @@ Roles:
 from __future__ import annotations
 
 import base64
-import enum
 import hashlib
 import hmac
 import secrets
@@ -108,6 +107,7 @@ def add_user(
     email: str | None = None,
     leaders: Sequence[str] = (),
     cohorts: Sequence[str] = (),
+    actor: str | None = None,
 ) -> User:
     """Create a user. An executive needs exactly one leader; a consultant gets any number of
     leaders and cohorts; an admin gets none (they see everything)."""
@@ -151,24 +151,29 @@ def add_user(
                 conn.execute(t.user_leaders.insert().values(user_id=user_id, leader_id=leader_id))
             for cohort_id in dict.fromkeys(cohort_ids):
                 conn.execute(t.user_cohorts.insert().values(user_id=user_id, cohort_id=cohort_id))
+        store._audit(conn, "user.add", "user", user_id, actor=actor)
     return get_user(store, name)
 
 
-def remove_user(store: Store, name: str) -> None:
+def remove_user(store: Store, name: str, *, actor: str | None = None) -> None:
     with store.engine.begin() as conn:
-        if conn.execute(delete(t.users).where(t.users.c.name == name)).rowcount == 0:
+        user_id = conn.execute(select(t.users.c.id).where(t.users.c.name == name)).scalar()
+        if user_id is None or conn.execute(delete(t.users).where(t.users.c.id == user_id)).rowcount == 0:
             raise NotFoundError(f"no user named {name!r}", hint="see `lasna users list`")
+        store._audit(conn, "user.remove", "user", user_id, actor=actor)
 
 
-def set_password(store: Store, name: str, password: str) -> None:
+def set_password(store: Store, name: str, password: str, *, actor: str | None = None) -> None:
     """Set a new password and end every dashboard session of the user (a stolen session must not
     outlive the password change)."""
     check_password_strength(password)
     with store.engine.begin() as conn:
+        user_id = conn.execute(select(t.users.c.id).where(t.users.c.name == name)).scalar()
         done = conn.execute(
             update(t.users).where(t.users.c.name == name).values(password_hash=hash_password(password))
         ).rowcount
         if done:
+            store._audit(conn, "user.passwd", "user", user_id, actor=actor)
             conn.execute(
                 update(t.dashboard_sessions)
                 .where(t.dashboard_sessions.c.user_id == select(t.users.c.id).where(t.users.c.name == name)

@@ -6,6 +6,8 @@ import pandas as pd
 
 from coaching.waiting import WAITING_COLUMNS, conversations_waiting, pick_first
 from lasna import frames
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 NOW = pd.Timestamp("2026-11-22 12:00", tz="UTC")
 
@@ -71,9 +73,6 @@ def test_answering_removes_a_message_from_the_list():
     w = conversations_waiting(pd.concat([posts, answer], ignore_index=True), inter, leader_id=1, now=NOW)
     assert "i3" not in set(w["interaction_id"]) and len(w) == 2
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=40, deadline=None)

@@ -56,6 +56,12 @@ def instance_base(account: Account) -> str:
     return f"https://{host}"
 
 
+def account_domain(account: Account, api: MastodonAPI) -> str:
+    """The domain of accounts local to the leader's instance: the one in ``user@domain``, else the API host."""
+    domain = account.handle.removeprefix("@").partition("@")[2].strip().lower()
+    return domain or urlsplit(api.base).hostname or api.host
+
+
 class MastodonCollector:
     platform = Platform.MASTODON
 
@@ -104,9 +110,9 @@ class MastodonCollector:
         if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not _SAFE_ID.match(data["id"]):
             raise MalformedPayload(f"{api.host} answered the account lookup with something that is not an Account")
         self._check_alive(data, account, api)
-        stable = account_stable_id(data)
+        stable = account_stable_id(data, account_domain(account, api))
         if stable is None:
-            raise MalformedPayload(f"{api.host}: account {account.handle} has neither uri nor url")
+            raise MalformedPayload(f"{api.host}: account {account.handle} has neither acct nor url")
         if stable != account.stable_id:
             ctx.store.set_account_identity(account.id, stable)
         state["looked_up_at"] = ctx.now.isoformat()
@@ -168,7 +174,7 @@ class MastodonCollector:
         horizon = ctx.now - timedelta(days=settings.get("thread_horizon_days"))
         since_id = state.get("since_id")
         raw = self._statuses(api, local_id, since_id, horizon)
-        ids = IdMap(host=urlsplit(api.base).hostname or api.host)
+        ids = IdMap(host=account_domain(account, api))
         ids.accounts[local_id] = self_uri
         for status in raw:
             ids.learn(status)
@@ -224,7 +230,7 @@ class MastodonCollector:
             except NotFound:
                 store.save_batch(account, deleted_post_ids=[post_id], threads_checked={post_id: reply_count})
                 continue
-            thread = normalize_context(context, focal_uri=post_id, self_local_id=local_id, ids=ids)
+            thread = normalize_context(context, focal_uri=post_id, self_local_id=local_id, ids=ids, focal_local_id=local)
             own = [p for p in thread.own_posts if p.author_id == self_uri]
             clash = foreign_ids(store, account, [p.id for p in own], [i.id for i in thread.interactions])
             batch = store.save_batch(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from lasna.cli.common import console, open_store, state
+from lasna.cli.common import console, open_store, progress, state
 
 DASHBOARD_APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 # the app plus its session-cookie endpoints (st.App); `streamlit run dashboard/app.py` also works
@@ -61,7 +61,9 @@ def register(app: typer.Typer) -> None:
         from lasna.demo import load_demo
 
         store = open_store()
-        result = load_demo(store)
+        with progress("Loading the demo data") as step:
+            result = load_demo(store)
+            step()
         console.print(
             f"Demo data in {store.url}: {result.leaders} leaders, {result.posts} posts "
             f"({result.new_posts} new), {result.interactions} interactions ({result.new_interactions} new)."

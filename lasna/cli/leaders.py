@@ -32,6 +32,12 @@ def add(
     leader = registry.add_leader(store, spec)
     accounts = store.accounts(leader_id=leader.id)
     console.print(f"Added {leader.name} with {len(accounts)} account(s).")
+    if not accounts:
+        from lasna.cli.common import err_console
+
+        err_console.print(f"[yellow]warning:[/] {leader.name} has no accounts, so nothing will be collected; add one "
+                          f"with: lasna leaders add {json.dumps(leader.name, ensure_ascii=False)} --bluesky NAME.bsky.social "
+                          "(or --mastodon / --feed)", highlight=False, soft_wrap=True)
 
 
 @app.command("list")

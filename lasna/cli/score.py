@@ -8,27 +8,68 @@ from datetime import UTC, datetime, timedelta
 import typer
 from rich.table import Table
 
-from lasna.cli.common import console, open_store
+from lasna.cli.common import console, open_store, progress
 
 BY_CHOICES = ("week", "month")
 
 
 def _parse_date(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
-    """An ISO date or datetime, in UTC unless it says otherwise; a plain date as an end
-    bound means the end of that day."""
+    """An ISO date or datetime, in the programme time zone unless it says otherwise; a plain date as
+    an end bound means the end of that day (the window convention of :mod:`lasna.window`)."""
     if value is None:
         return None
+    from zoneinfo import ZoneInfo
+
     from lasna.errors import InputError
+    from lasna.window import day_end, programme_tz
 
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(f"{option} expects a date like 2026-03-31, got {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
     if end_of_day and len(value) == 10:
-        parsed += timedelta(days=1)
-    return parsed
+        return day_end(parsed.date())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(programme_tz()))
+    return parsed.astimezone(UTC)
+
+
+def _day(iso: str, *, inclusive_end: bool = False) -> str:
+    """The calendar day of a window bound; an end bound at midnight is shown as the day before
+    (the window ``[2026-11-01, 2026-12-02 00:00)`` ends on 2026-12-01)."""
+    try:
+        at = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:10]
+    if inclusive_end and (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0):
+        at -= timedelta(days=1)
+    return at.date().isoformat()
+
+
+FEATURE_TAGS = (  # (feature column, short tag) shown by `lasna posts`
+    ("question", "question"), ("first_person_singular", "I"), ("first_person_plural", "we"),
+    ("crediting", "credit"), ("results_marker", "results"), ("has_link", "link"),
+    ("reply_to_other", "dialogue"), ("self_thread", "thread"), ("low_substance", "low-substance"),
+    ("emoji_only", "emoji-only"),
+)
+
+
+def repost_target(uri) -> str:
+    """Where a repost points, as a link a person can open (at:// post URIs become bsky.app links)."""
+    if not isinstance(uri, str) or not uri:
+        return "an unknown post"
+    if uri.startswith("at://"):
+        parts = uri[5:].split("/")
+        if len(parts) == 3 and parts[1] == "app.bsky.feed.post":
+            return f"https://bsky.app/profile/{parts[0]}/post/{parts[2]}"
+    return uri
+
+
+def _truthy(value) -> bool:
+    try:
+        return bool(value) and value == value
+    except (TypeError, ValueError):
+        return False
 
 
 def register(app: typer.Typer) -> None:
@@ -52,6 +93,8 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--by must be week or month, not {by!r}")
         if reference is not None and reference not in ("all", "cohort"):
             raise InputError(f"--reference must be all or cohort, not {reference!r}")
+        if days is not None and days <= 0:
+            raise InputError(f"--days must be a positive number of days, not {days}")
         from lasna import scoring_service
 
         store = open_store()
@@ -59,7 +102,12 @@ def register(app: typer.Typer) -> None:
             days=days, since=_parse_date(since, "--since"), until=_parse_date(until, "--until", end_of_day=True)
         )
         wanted = set(scoring_service.leader_ids(store, leader or []))
-        report = scoring_service.score_store(store, days=window, until=end, by=by, reference=reference)
+        from lasna import facts
+
+        with progress("Scoring") as step:
+            report = facts.score_window(store, sorted(wanted) or None, until=end, days=window, by=by,
+                                        reference=reference)
+            step()
         result = report.to_dict()
         if wanted:
             result["leaders"] = [l for l in result["leaders"] if l["leader_id"] in wanted]
@@ -71,7 +119,7 @@ def register(app: typer.Typer) -> None:
             for period in entry["periods"]:
                 c = period["composites"]
                 table.add_row(
-                    entry["leader"], period["start"][:10] + " – " + period["end"][:10],
+                    entry["leader"], _day(period["start"]) + " – " + _day(period["end"], inclusive_end=True),
                     *(f"{c[k]:.0f}" if c[k] is not None else "–" for k in ("openness", "responsiveness", "network", "consistency")),
                 )
         console.print(table)
@@ -84,15 +132,37 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per post)."),
     ) -> None:
         """Per-post features and post type, so any number can be audited down to a post."""
+        from lasna.errors import InputError
+
+        if days <= 0:
+            raise InputError(f"--days must be a positive number of days, not {days}")
         from lasna import scoring_service
 
         store = open_store()
-        frame = scoring_service.posts_with_features(store, leader, days=days)
+        with progress("Reading posts and their features") as step:
+            frame = scoring_service.posts_with_features(store, leader, days=days)
+            step()
         if as_json:
             records = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
             typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
             return
-        table = Table("Time", "Type", "Text")
-        for row in frame.sort_values("created_at").itertuples():
-            table.add_row(row.created_at.strftime("%Y-%m-%d %H:%M"), str(row.post_type), row.text[:90])
+        if frame.empty:
+            console.print(f"No posts in the last {days} days.")
+            return
+        table = Table("Time", "Type", "Features", "Text")
+        for row in frame.sort_values("created_at").to_dict("records"):
+            tags = [tag for column, tag in FEATURE_TAGS if _truthy(row.get(column))]
+            if isinstance(row.get("lang_detected"), str):
+                tags.insert(0, row["lang_detected"])
+            if _truthy(row.get("n_words")):
+                tags.insert(1 if tags else 0, f"{int(row['n_words'])} words")
+            text = str(row.get("text") or "")
+            if _truthy(row.get("is_repost")):
+                text = f"↻ repost of {repost_target(row.get('repost_of_id'))}" + (f": {text}" if text else "")
+            elif isinstance(row.get("quote_of_id"), str):
+                text = f"{text}  [quotes {row['quote_of_id']}]"
+            kind = "repost" if _truthy(row.get("is_repost")) else str(row.get("post_type") or "–")
+            table.add_row(row["created_at"].strftime("%Y-%m-%d %H:%M"), kind, ", ".join(tags) or "–",
+                          text if text.startswith("↻") else text[:120])
         console.print(table)
+        console.print("Features: lasna posts --json (all columns, including why the post type was chosen)")

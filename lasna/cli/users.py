@@ -105,3 +105,35 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
         table.add_row(r["name"], r["role"], r["email"] or "", sees or ("everything" if r["role"] == "admin" else ""),
                       "yes" if r["password"] else "no")
     console.print(table)
+
+
+@app.command("notify")
+def notify(
+    name: str = typer.Argument(..., help="Login name."),
+    digest: str = typer.Option(None, "--digest", help="Weekly digest: on or off.", metavar="on|off"),
+    weekday: str = typer.Option(None, "--weekday", help="Digest day: mon, tue, … sun.", metavar="DAY"),
+    alerts: str = typer.Option(None, "--alerts", help="Alerts about people waiting: on or off.", metavar="on|off"),
+    threshold: float = typer.Option(None, "--threshold", help="Alert after this many hours of waiting.",
+                                    metavar="HOURS"),
+    lang: str = typer.Option(None, "--lang", help="Language of the messages: fi or en.", metavar="fi|en"),
+    quiet: str = typer.Option(None, "--quiet", help="No alerts in these hours, e.g. 12:00-13:00, or off.",
+                              metavar="HH:MM-HH:MM"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Show or change a user's e-mail digest and alert preferences."""
+    from lasna import users
+    from lasna.notify import set_preferences
+
+    store = open_store()
+    prefs = set_preferences(store, name, digest=digest, weekday=weekday, alerts=alerts, threshold=threshold,
+                            lang=lang, quiet=quiet)
+    user = users.get_user(store, name)
+    out = {"user": user.name, "email": user.email, **prefs.to_dict()}
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    quiet_text = f"{prefs.quiet_start}-{prefs.quiet_end}" if prefs.quiet_start else "none"
+    console.print(
+        f"{user.name} <{user.email or 'no e-mail: nothing is sent'}>: digest {'on' if prefs.digest else 'off'} "
+        f"({out['digest_weekday']}), alerts {'on' if prefs.alerts else 'off'} after {prefs.threshold_hours:g} h, "
+        f"language {prefs.lang or 'default'}, quiet hours {quiet_text}.", highlight=False)

@@ -10,7 +10,7 @@ from alembic import op
 import lasna.store.schema
 
 revision = "0010_auth"
-down_revision = "0006_interaction_predictions"
+down_revision = "0009_security"
 branch_labels = None
 depends_on = None
 
