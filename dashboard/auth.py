@@ -325,14 +325,14 @@ def _login_form(store, lang: str) -> None:
     st.session_state[SESSION_ID_KEY] = started.session_id
     st.session_state[HANDOFF_KEY] = (started.handoff_code, time.monotonic() + websession.HANDOFF_SECONDS - 5)
     st.session_state.pop(CLEAR_COOKIE_KEY, None)
-    audit.record(store, user.name, "login", "user", user.name)
+    audit.record(store, user.name, "login.ok", "user", user.id)
     st.rerun()
 
 
 def logout() -> None:
     store = data.store()
     if st.session_state.get(SESSION_KEY):
-        audit.record(store, st.session_state[SESSION_KEY], "logout", "user", st.session_state[SESSION_KEY])
+        audit.record(store, st.session_state[SESSION_KEY], "logout", "user", None)
     websession.end(store, st.session_state.get(SESSION_ID_KEY))
     row = websession.parse_cookie(store, _cookie_value())
     if row is not None:  # the session this browser's cookie holds, if it is another one

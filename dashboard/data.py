@@ -312,11 +312,12 @@ def _coach():
     return _coach_job().result()
 
 
-def _writer():
-    """A CoachService for writes: they touch only the store, so no frames are loaded."""
+def _writer(viewer: Viewer):
+    """A CoachService for writes: they touch only the store, so no frames are loaded; the store
+    names ``viewer`` in the audit records of the changes."""
     from lasna.coach_service import CoachService
 
-    return CoachService(store(), today=datetime.now(UTC))
+    return CoachService(_as(viewer), today=datetime.now(UTC))
 
 
 def _require_manager(viewer: Viewer, leader_id: int, what: str) -> int:
@@ -337,7 +338,7 @@ def dismiss_tip(viewer: Viewer, leader_id: int, tip_key: str, action: str) -> No
     """"done" or "dismissed" (not now): the tip stays away for the snooze period. Anyone who may
     see the leader may do it (the executive for their own tips, their consultant, an admin)."""
     (lid,) = _require(viewer, (leader_id,))
-    _writer().dismiss_tip(lid, tip_key, action, by=viewer.name)
+    _writer(viewer).dismiss_tip(lid, tip_key, action, by=viewer.name)
 
 
 def goal_progress(viewer: Viewer, leader_id: int) -> list:
@@ -350,8 +351,7 @@ def goal_progress(viewer: Viewer, leader_id: int) -> list:
 def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadline, *, start=None,
              description: str = ""):
     lid = _require_manager(viewer, leader_id, "set goals")
-    _audit(viewer, "goal.add", "leader", lid)
-    return _writer().add_goal(lid, metric, target, deadline, start=start, description=description,
+    return _writer(viewer).add_goal(lid, metric, target, deadline, start=start, description=description,
                               created_by=viewer.name)
 
 
@@ -382,8 +382,7 @@ def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -
 
 def record_session(viewer: Viewer, leader_id: int, **fields):
     lid = _require_manager(viewer, leader_id, "record sparring sessions")
-    _audit(viewer, "session.record", "leader", lid)
-    return _writer().record_session(lid, consultant=viewer.name, **fields)
+    return _writer(viewer).record_session(lid, consultant=viewer.name, **fields)
 
 
 def session_history(viewer: Viewer, leader_id: int) -> list:
@@ -403,7 +402,7 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
     with lock:
         report = svc.leader_report(lid, lang=lang, session_id=session_id)
     out = {"html": reports.report_html, "pdf": reports.report_pdf, "csv": reports.report_csv}[fmt](report)
-    _audit(viewer, "export", "leader", lid, detail=f"report.{fmt}")
+    _audit(viewer, "data.export", "leader", lid)
     return out.encode("utf-8") if isinstance(out, str) else bytes(out)
 
 
@@ -557,10 +556,20 @@ def stale_accounts(accounts: pd.DataFrame, now: datetime | None = None, days: in
 
 
 # ---------------------------------------------------------------- audit (GDPR accountability)
-def _audit(viewer: Viewer, action: str, target_kind: str, target_id, detail: str | None = None) -> None:
+def _audit(viewer: Viewer, action: str, target_kind: str | None, target_id) -> None:
     from lasna import audit
 
-    audit.record(store(), viewer.name, action, target_kind, target_id, detail=detail)
+    audit.record(store(), viewer.name, action, target_kind, target_id)
+
+
+def _as(viewer: Viewer) -> Store:
+    """The shared store, naming ``viewer`` in the audit records its change methods write (a shallow
+    copy: same engine, own actor; the shared object is never mutated)."""
+    import copy
+
+    s = copy.copy(store())
+    s.actor, s.via = viewer.name, "dashboard"
+    return s
 
 
 def audit_view(viewer: Viewer, leader_id: int, page: str) -> None:
@@ -571,7 +580,7 @@ def audit_view(viewer: Viewer, leader_id: int, page: str) -> None:
     if key in seen:
         return
     seen.add(key)
-    _audit(viewer, "view", "leader", int(leader_id), detail=page)
+    _audit(viewer, "data.view", "leader", int(leader_id))
 
 
 def audit_events(viewer: Viewer, **filters):
@@ -598,12 +607,11 @@ def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     if existing is not None:
         _require(viewer, (existing,))  # extending someone else's leader is refused like reading them
     visible = None if viewer.is_admin else access.detail_leader_ids(viewer, every, cohorts_)
-    leader = registry.add_leader(s, spec, update_existing=existing is not None, visible_leaders=visible)
+    leader = registry.add_leader(_as(viewer), spec, update_existing=existing is not None, visible_leaders=visible)
     if viewer.role is Role.CONSULTANT and existing is None:
         with s.engine.begin() as conn:
             user_id = conn.execute(select(T.users.c.id).where(T.users.c.name == viewer.name)).scalar_one()
             conn.execute(T.user_leaders.insert().values(user_id=user_id, leader_id=leader.id))
-    _audit(viewer, "leader.update" if existing is not None else "leader.add", "leader", leader.id)
     clear_caches()
     return leader
 
@@ -612,8 +620,7 @@ def remove_leader(viewer: Viewer, leader_id: int) -> None:
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may remove leaders")
     _require(viewer, (leader_id,))
-    store().deactivate_leader(leader_id)
-    _audit(viewer, "leader.remove", "leader", leader_id)
+    _as(viewer).deactivate_leader(leader_id)
     clear_caches()
 
 
@@ -625,7 +632,7 @@ def remove_account(viewer: Viewer, account_id: int) -> None:
         raise AccessDenied(f"no account {account_id} for {viewer.name}")
     _require(viewer, owner)
     store().remove_account(account_id)
-    _audit(viewer, "account.remove", "account", account_id)
+    _audit(viewer, "account.remove", "leader", owner[0])
     clear_caches()
 
 
