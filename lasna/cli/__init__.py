@@ -82,6 +82,9 @@ def _error(message: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from lasna.settings import install_secret_masking
+
+    install_secret_masking()
     try:
         app(args=argv, prog_name="lasna", standalone_mode=True)
     except LasnaError as exc:
