@@ -278,6 +278,27 @@ class SecretFilter(logging.Filter):
         return True
 
 
+_MASKING_INSTALLED = False
+
+
+def install_secret_masking() -> None:
+    """Mask secrets in every log record this process creates, whatever handler prints it
+    (the CLI calls this at start; the dashboard process should too). Idempotent."""
+    global _MASKING_INSTALLED
+    if _MASKING_INSTALLED:
+        return
+    previous = logging.getLogRecordFactory()
+    keep = SecretFilter()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        keep.filter(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _MASKING_INSTALLED = True
+
+
 def describe() -> list[dict[str, Any]]:
     """All settings with their current value (secrets masked) and where to set them (`lasna settings`)."""
     return [

@@ -89,7 +89,11 @@ def _is_database_error(exc: BaseException) -> bool:
     return exc_module is not None and isinstance(exc, exc_module.SQLAlchemyError)
 
 
+
 def main(argv: list[str] | None = None) -> int:
+    from lasna.settings import install_secret_masking
+
+    install_secret_masking()
     try:
         app(args=argv, prog_name="lasna", standalone_mode=True)
     except LasnaError as exc:

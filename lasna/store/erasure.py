@@ -146,6 +146,14 @@ def pseudonymise(conn: Connection, needles: set[str]) -> int:
     # "someone said" stays, "@someone" goes
     words = [n for n in ordered if _PLAIN_WORD.match(n) and not is_full_name(n)]
     prose = _pattern([n for n in ordered if n not in words], mention_only=words)
+    # the SQL prefilter needs only needles no shorter needle is part of: every at:// URI of the
+    # person's posts contains their DID, so the DID alone finds those rows (the regex then
+    # replaces the longest match); this keeps an erasure to a few scans per table
+    lowered = sorted({n.lower() for n in ordered}, key=len)
+    prefilter: list[str] = []
+    for n in lowered:
+        if not any(m in n for m in prefilter):
+            prefilter.append(n)
     mapping: dict[str, str] = {}
 
     def alias(match: re.Match) -> str:
@@ -174,7 +182,7 @@ def pseudonymise(conn: Connection, needles: set[str]) -> int:
         conditions = []
         for c in columns:
             target = sa_cast(c, Text) if isinstance(c.type, JSON) else c
-            for n in ordered:
+            for n in prefilter:
                 conditions.append(target.ilike(f"%{_escape_like(n)}%", escape="\\"))
         for start in range(0, len(conditions), 200):
             rows = conn.execute(select(table).where(or_(*conditions[start : start + 200]))).mappings().all()

@@ -11,14 +11,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def lasna(*args: str, db: str | None = None, env: dict | None = None, stdin: str | None = None,
-          timeout: float = 120) -> subprocess.CompletedProcess:
+          timeout: float = 120, cwd: str | Path | None = None) -> subprocess.CompletedProcess:
     full = dict(os.environ)
     full["PYTHONPATH"] = str(REPO) + os.pathsep + full.get("PYTHONPATH", "")
     if db:
         full["LASNA_DATABASE_URL"] = db
     full.update(env or {})
     return subprocess.run([sys.executable, "-m", "lasna.cli", *args], env=full, capture_output=True, text=True,
-                          input=stdin, timeout=timeout)
+                          input=stdin, timeout=timeout, cwd=cwd)
 
 
 def one_line_error(proc: subprocess.CompletedProcess) -> str:

@@ -86,7 +86,7 @@ def drip_body(interval: float, total: float = 120.0) -> Callable[[socket.socket]
 
 def redirect_to(location: str) -> Callable[[socket.socket], None]:
     def handler(conn: socket.socket) -> None:
-        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n".encode())
+        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
 
     return handler
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from collectors.imports.common import ImportReport, pending_account, write
 from collectors.imports.jsonl import import_jsonl
 from lasna.errors import InputError
 from lasna.store import Store
@@ -56,6 +55,8 @@ def test_skip_invalid_imports_the_good_rows_only(tmp_path, store):
 
 def test_the_shared_write_refuses_unstorable_values_before_creating_the_account(store):
     # what any importer (LinkedIn included) hands to the shared write path
+    from collectors.imports.common import ImportReport, pending_account, write
+
     leader = store.add_leader("Liisa Virtanen")
     account = pending_account(store, leader, Platform.JSONL, "import")
     bad = Post(id="jsonl:import:x", platform=Platform.JSONL, author_id="me", created_at=datetime(2026, 1, 1, tzinfo=UTC),

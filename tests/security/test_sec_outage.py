@@ -44,8 +44,8 @@ def _one_line(err: str) -> str:
     return lines[0]
 
 
-def _collect_json(db: str) -> tuple[int, dict, str]:
-    proc = lasna("collect", "--json", db=db)
+def _collect_json(db: str, cwd: Path | None = None) -> tuple[int, dict, str]:
+    proc = lasna("collect", "--json", db=db, cwd=cwd)
     lines = [x for x in proc.stdout.splitlines() if x.strip()]
     assert len(lines) == 1, f"collect --json printed {proc.stdout!r} (stderr {proc.stderr[-1500:]!r})"
     assert "Traceback" not in proc.stderr
@@ -70,7 +70,7 @@ def test_read_only_sqlite_file(tmp_path, capsys):
                  ("db", "retention")):
         code, _, err = _inproc(capsys, ro, *args)
         assert code == EXIT_COULD_NOT_RUN and "read-only" in _one_line(err)
-    code, report, _ = _collect_json(ro)
+    code, report, _ = _collect_json(ro, cwd=tmp_path)  # a file: URL puts the run lock under the cwd
     assert code == EXIT_COULD_NOT_RUN and report["could_not_run"] is True and report["ok"] is False
     code, _, err = _inproc(capsys, ro, "db", "status")  # reading still works, or fails in one line
     assert code in (0, EXIT_COULD_NOT_RUN)

@@ -91,3 +91,23 @@ def test_log_records_are_masked():
     finally:
         log.removeHandler(handler)
     assert records and PASSWORD not in records[0] and "lasna:***@db.internal" in records[0]
+
+
+def test_process_wide_masking_covers_any_handler():
+    settings.install_secret_masking()
+    settings.install_secret_masking()  # idempotent
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(self.format(record))
+
+    handler = Keep()  # no filter on this handler: the record itself is masked
+    log = logging.getLogger("lasna.test.secrets.global")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        log.error("engine %s failed", URL)
+    finally:
+        log.removeHandler(handler)
+    assert PASSWORD not in records[0] and "***" in records[0]
