@@ -96,9 +96,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "cohorts.scores": {"fi": "Ryhmän läsnäolon osa-alueet", "en": "The cohort's presence scores"},
     "cohorts.scores_caption": {
-        "fi": "Viimeiset {days} päivää, 0–100 suhteessa kaikkiin seurattuihin johtajiin.",
-        "en": "The last {days} days, 0–100 relative to every leader followed.",
+        "fi": "Viimeiset {days} päivää, 0–100 = persentiili vertailuryhmässä: {reference}.",
+        "en": "The last {days} days, 0–100 = percentile within the reference group: {reference}.",
     },
+    "reference.cohort": {"fi": "ryhmä {cohort}", "en": "the cohort {cohort}"},
+    "reference.all": {"fi": "kaikki seuratut johtajat", "en": "all leaders followed"},
     "cohorts.median_only": {"fi": "Ryhmän mediaanit.", "en": "The cohort's medians."},
     "cohorts.delta_is_median": {
         "fi": "Sinun pisteesi; muutosluku on ero ryhmän mediaaniin.",

@@ -25,7 +25,11 @@ st.plotly_chart(charts.cohort_bands(overview["bands"], overview["own"], lang), w
 status, scored = data.cohort_scores(viewer, cohort)
 if status == "ready":
     st.subheader(t("cohorts.scores", lang))
-    st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS))
+    from lasna import settings as _settings
+
+    _ref = _settings.get("score_reference")  # the reference group the percentiles were computed in
+    _ref_name = t("reference.all", lang) if _ref == "all" else t("reference.cohort", lang).format(cohort=cohort)
+    st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS, reference=_ref_name))
     if scored["own"] is not None:
         widgets.composite_metrics(scored["own"], scored["median"], lang)
         st.caption(t("cohorts.delta_is_median", lang))
