@@ -179,6 +179,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Sinulle ei ole vielä osoitettu johtajia.",
         "en": "No leaders have been assigned to you yet.",
     },
+    "coverage.ok": {
+        "fi": "Vastausosuus perustuu {collected} kerättyyn vastaukseen; alusta ilmoittaa {reported} ({share}).",
+        "en": "The answered share rests on {collected} collected replies; the platform reports {reported} ({share}).",
+    },
+    "coverage.low": {
+        "fi": "⚠ Kattavuus heikko: kerätty {collected} / {reported} alustan ilmoittamasta vastauksesta ({share}). "
+              "Vastausosuus voi olla harhainen.",
+        "en": "⚠ Low coverage: {collected} of the {reported} replies the platform reports were collected ({share}). "
+              "The answered share may be off.",
+    },
     "presence.compare": {
         "fi": "Viimeiset {days} päivää; muutos edelliseen yhtä pitkään jaksoon.",
         "en": "Last {days} days; change against the {days} days before.",

@@ -82,3 +82,12 @@ def test_store_query_and_frames_give_the_same_threads(store):
     cols = ["replies_collected", "hidden_collected", "deleted_collected", "own_replies", "reply_count"]
     a = frames_threads.set_index("post_id").loc[threads["post_id"], cols].reset_index(drop=True)
     assert a.equals(threads[cols].astype("int64").reset_index(drop=True))
+
+
+def test_presence_caption_strings_take_the_ledger_figures_in_both_languages():
+    from dashboard.i18n import t
+
+    for lang in ("fi", "en"):
+        for key in ("coverage.ok", "coverage.low"):
+            text = t(key, lang).format(collected="6", reported="40", share="15 %")
+            assert "6" in text and "40" in text and "15 %" in text

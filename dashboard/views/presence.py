@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from coaching import coverage
 from dashboard import auth, coaching_ui, data, widgets
 from dashboard.i18n import fmt_age, fmt_date, fmt_number, fmt_percent, md_escape, t
 from lasna.users import Role
@@ -51,6 +52,13 @@ for col, key, fmt in (
         delta = (fmt_percent(diff, lang) if fmt == "percent" else fmt_number(diff, lang))
         delta = delta if diff < 0 else f"+{delta}"
     col.metric(t(f"metric.{key}", lang), shown, delta=delta)
+# how complete the replies behind "answered" are (issue #14: the coverage ledger, coaching/coverage.py)
+_cov = coverage.leader_summary(coverage.coverage_ledger(coverage.threads_from_frames(posts, interactions),
+                                                         by=None, since=start, until=now)).get(leader_id)
+if _cov and _cov["reported"]:
+    st.caption(t("coverage.low" if _cov["low_coverage"] else "coverage.ok", lang).format(
+        collected=fmt_number(_cov["collected"], lang), reported=fmt_number(_cov["reported"], lang),
+        share=fmt_percent(_cov["coverage"], lang)))
 
 coaching_ui.tips_section(viewer, leader_id, lang)
 coaching_ui.goals_section(viewer, leader_id, lang, poll=False)
