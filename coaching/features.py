@@ -264,8 +264,6 @@ class _Phrases:
                     self.exact.setdefault(alt, []).append(rest)
         self.prefixes = tuple(p for p, _ in self.prefix)
         self._keys = frozenset(self.exact)
-        self._prefix_re = re.compile("(?:^| )(?:" + "|".join(map(re.escape, self.prefixes)) + ")") \
-            if self.prefixes else None
 
     @staticmethod
     def _word_ok(w: str, alts: tuple) -> bool:
@@ -281,9 +279,12 @@ class _Phrases:
 
     def find(self, lows: list[str], only: Iterable[int] | None = None) -> int:
         """Index of the first word where a phrase starts (only at positions ``only`` if given), else -1."""
-        if only is None and self._keys.isdisjoint(lows) and \
-                (self._prefix_re is None or self._prefix_re.search(" ".join(lows)) is None):
-            return -1
+        if only is None and self._keys.isdisjoint(lows):
+            if not self.prefixes:
+                return -1
+            joined = _joined(lows)
+            if not any(p in joined for p in self.prefixes) or not any(w.startswith(self.prefixes) for w in lows):
+                return -1
         for i in (range(len(lows)) if only is None else only):
             w = lows[i]
             for rest in self.exact.get(w, ()):
@@ -294,6 +295,11 @@ class _Phrases:
                     if w.startswith(p) and (not rest or self._rest_ok(lows, i, rest)):
                         return i
         return -1
+
+
+@functools.lru_cache(maxsize=4096)
+def _joined(lows: tuple[str, ...]) -> str:
+    return " ".join(lows)
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -418,7 +424,7 @@ EN_GROUP = frozenset({"team", "teams", "crew", "crews", "staff", "colleagues", "
 def _crediting(words: list[str], lows: list[str], initial: list[int], lang: object, has_handle: bool) -> bool:
     if CREDIT_STRONG.find(lows) >= 0:
         return True
-    if THANKS_EN.isdisjoint(lows) and not any("kiit" in w for w in lows):
+    if THANKS_EN.isdisjoint(lows) and "kiit" not in _joined(lows):
         return False
     thanks = [i for i, w in enumerate(lows) if w in THANKS_EN or w.startswith(THANKS_FI)]
     if not thanks:
@@ -460,8 +466,12 @@ _RESULTS_NUM_RE = re.compile(r"\d(?:[.,]\d+)?\s?(?:%|€|M€|milj|prosent|perce
 _DIGIT_RE = re.compile(r"\d")
 
 
+_RESULTS_WORD_RE = re.compile("(?:^| )(?:" + "|".join(_RESULTS_WORDS) + ")|(?:^| )(?:"
+                              + "|".join(sorted(_RESULTS_EN, key=len, reverse=True)) + ")(?= |$)")
+
+
 def _results_marker(text: str, lows: list[str]) -> bool:
-    if any(w.startswith(_RESULTS_WORDS) or w in _RESULTS_EN for w in lows):
+    if _RESULTS_WORD_RE.search(_joined(lows)) is not None:
         return True
     return _DIGIT_RE.search(text) is not None and _RESULTS_NUM_RE.search(text) is not None
 
@@ -514,12 +524,21 @@ def _fast_language(words, text: str = "") -> str | None:
     return None
 
 
+#: An account needs this many texts decided by function words before its language is a prior.
+ACCOUNT_PRIOR_MIN = 5
+
+
+@functools.lru_cache(maxsize=100_000)
+def _fast_cached(text: str) -> str | None:
+    return _fast_language(_tokens(text)[1], text)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _identify(text: str, declared: str | None) -> str:
     """Language of one cleaned text: function words first; py3langid when they are unclear. A declared
     language (Bluesky ``langs``, the account's language) wins when it is plausible (fast path agrees, or
     py3langid gives it at least 0.25 probability)."""
-    fast = _fast_language(_tokens(text)[1], text)
+    fast = _fast_cached(text)
     if fast is not None and (declared is None or fast == declared):
         return fast
     ranked = dict(_langid().rank(text))
@@ -547,7 +566,33 @@ def detect_language(
     nw = (n_words.to_numpy() if n_words is not None else np.array([len(WORD_RE.findall(t)) for t in texts]))
     decl_list = declared.tolist() if declared is not None else [None] * len(texts)
     decl_list = [d if isinstance(d, str) and d in LANGS else None for d in decl_list]
-    vals = [(_identify(t, d) if k >= SHORT_WORDS else None) for t, d, k in zip(texts, decl_list, nw)]
+    accounts = account.tolist() if account is not None else [None] * len(texts)
+    # pass 1: the function-word path (cheap, cached); pass 2: texts it cannot decide take their account's
+    # language when at least ACCOUNT_PRIOR_MIN of the account's decided texts agree on one (>= 90 %),
+    # else py3langid.
+    fast = [(_fast_cached(t) if k >= SHORT_WORDS else None) for t, k in zip(texts, nw)]
+    prior: dict[object, str] = {}
+    if account is not None:
+        tally: dict[object, dict[str, int]] = {}
+        for a, f in zip(accounts, fast):
+            if f is not None and a is not None:
+                c = tally.setdefault(a, {})
+                c[f] = c.get(f, 0) + 1
+        for a, c in tally.items():
+            top = max(c, key=c.get)
+            total = sum(c.values())
+            if total >= ACCOUNT_PRIOR_MIN and c[top] >= 0.9 * total:
+                prior[a] = top
+    vals = []
+    for t, d, k, f, a in zip(texts, decl_list, nw, fast, accounts):
+        if k < SHORT_WORDS:
+            vals.append(None)
+        elif f is not None and (d is None or f == d):
+            vals.append(f)
+        elif f is None and d is None and a in prior:
+            vals.append(prior[a])
+        else:
+            vals.append(_identify(t, d))
     out = pd.Series(vals, index=idx, dtype=object)
     short = nw < SHORT_WORDS
     if short.any():
@@ -630,6 +675,12 @@ def _text_flags(cleaned: str, lang: object, has_handle: bool) -> tuple[bool, boo
     words, lows, initial = _tokens(cleaned)
     sg, pl, q = _flags_on_tokens(cleaned, words, lows, initial, lang)
     return sg, pl, q, _crediting(words, lows, initial, lang, has_handle), _results_marker(cleaned, lows)
+
+
+def clear_caches() -> None:
+    """Empty the per-text caches (cleaning, tokens, language, flags); the per-word morphology cache stays."""
+    for f in (_surface, _tokens, _joined, _fast_cached, _identify, _text_flags):
+        f.cache_clear()
 
 
 def post_features(posts: pd.DataFrame) -> pd.DataFrame:

@@ -756,3 +756,10 @@ def conversations_waiting(posts: pd.DataFrame, interactions: pd.DataFrame, now: 
             "url": open_["url"],
         }
     ).reset_index(drop=True)
+
+
+def score_reference() -> str:
+    """``all`` or ``cohort``: the group the percentiles are computed in (the score_reference setting)."""
+    from lasna import settings
+
+    return str(settings.get("score_reference"))

@@ -97,9 +97,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "cohorts.scores": {"fi": "Ryhmän läsnäolon osa-alueet", "en": "The cohort's presence scores"},
     "cohorts.scores_caption": {
-        "fi": "Viimeiset {days} päivää, 0–100 suhteessa kaikkiin seurattuihin johtajiin.",
-        "en": "The last {days} days, 0–100 relative to every leader followed.",
+        "fi": "Viimeiset {days} päivää, 0–100 = persentiili vertailuryhmässä: {reference}.",
+        "en": "The last {days} days, 0–100 = percentile within the reference group: {reference}.",
     },
+    "reference.cohort": {"fi": "ryhmä {cohort}", "en": "the cohort {cohort}"},
+    "reference.all": {"fi": "kaikki seuratut johtajat", "en": "all leaders followed"},
     "cohorts.median_only": {"fi": "Ryhmän mediaanit.", "en": "The cohort's medians."},
     "cohorts.delta_is_median": {
         "fi": "Sinun pisteesi; muutosluku on ero ryhmän mediaaniin.",
@@ -210,6 +212,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "empty.assigned": {
         "fi": "Sinulle ei ole vielä osoitettu johtajia.",
         "en": "No leaders have been assigned to you yet.",
+    },
+    "coverage.ok": {
+        "fi": "Vastausosuus perustuu {collected} kerättyyn vastaukseen; alusta ilmoittaa {reported} ({share}).",
+        "en": "The answered share rests on {collected} collected replies; the platform reports {reported} ({share}).",
+    },
+    "coverage.low": {
+        "fi": "⚠ Kattavuus heikko: kerätty {collected} / {reported} alustan ilmoittamasta vastauksesta ({share}). "
+              "Vastausosuus voi olla harhainen.",
+        "en": "⚠ Low coverage: {collected} of the {reported} replies the platform reports were collected ({share}). "
+              "The answered share may be off.",
     },
     "presence.compare": {
         "fi": "Viimeiset {days} päivää; muutos edelliseen yhtä pitkään jaksoon.",

@@ -26,6 +26,9 @@ widgets.chart(charts.cohort_bands(overview["bands"], overview["own"], lang))
 
 status, scored = data.cohort_scores(viewer, cohort)
 if status == "ready":
+    # the reference group the percentiles were computed in
+    reference = (t("reference.all", lang) if data.score_reference() == "all"
+                 else t("reference.cohort", lang).format(cohort=cohort))
     if scored["own"] is not None:  # the executive's own scores: the heading says so
         st.subheader(t("cohorts.own_scores", lang))
         st.caption(t("cohorts.own_scores_caption", lang).format(days=data.SCORE_DAYS))
@@ -34,12 +37,13 @@ if status == "ready":
             st.caption(t("cohorts.delta_is_median", lang))
     elif scored["median"] is not None:
         st.subheader(t("cohorts.scores", lang))
-        st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS))
+        st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS, reference=reference))
         widgets.composite_metrics(scored["median"], None, lang)
         st.caption(t("cohorts.median_only", lang))
     if scored["members"] is not None:
         if scored["own"] is not None:
             st.subheader(t("cohorts.scores", lang))
+            st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS, reference=reference))
         st.dataframe(
             scored["members"],
             column_config={"leader": t("col.leader", lang)} | {

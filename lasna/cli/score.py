@@ -111,6 +111,14 @@ def register(app: typer.Typer) -> None:
         result = report.to_dict()
         if wanted:
             result["leaders"] = [l for l in result["leaders"] if l["leader_id"] in wanted]
+        from datetime import timedelta
+
+        from lasna import coverage
+
+        ledger = coverage.summary(store, [e["leader_id"] for e in result["leaders"]],
+                                  since=end - timedelta(days=window), until=end)
+        for entry in result["leaders"]:  # how complete the replies behind the responsiveness figures are
+            entry["coverage"] = ledger.get(entry["leader_id"])
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return

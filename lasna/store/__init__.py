@@ -770,6 +770,41 @@ class Store(FactsMixin):
             t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, leader_ids, since, until, include_deleted
         )
 
+    def coverage_threads(
+        self,
+        leader_ids: Sequence[int] | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Per own post (not reposts) in [since, until): the reply count the platform reported and the
+        replies collected under it (incoming, hidden, deleted; the leader's own) — the input of
+        :func:`coaching.coverage.coverage_ledger` (columns ``coaching.coverage.THREAD_COLUMNS``)."""
+        from coaching.coverage import REPLY_KINDS, THREAD_COLUMNS
+
+        p, i = t.posts, t.interactions
+        q = t.posts.alias("own_reply")
+
+        def n_incoming(*extra):
+            return (select(func.count()).select_from(i)
+                    .where(i.c.parent_id == p.c.id, i.c.kind.in_(REPLY_KINDS), *extra).scalar_subquery())
+
+        own = select(func.count()).select_from(q).where(q.c.reply_parent_id == p.c.id).scalar_subquery()
+        query = select(
+            p.c.id.label("post_id"), p.c.leader_id, p.c.account_id, p.c.platform, p.c.created_at, p.c.reply_count,
+            p.c.hidden_replies, n_incoming().label("replies_collected"),
+            n_incoming(i.c.hidden.is_(True)).label("hidden_collected"),
+            n_incoming(i.c.deleted.is_(True)).label("deleted_collected"), own.label("own_replies"),
+        ).where(p.c.is_repost.is_(False), p.c.deleted.is_(False)).order_by(p.c.leader_id, p.c.created_at, p.c.id)
+        query = _window(query, p, leader_ids, since, until)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        frame = frame.reindex(columns=list(THREAD_COLUMNS))
+        if len(frame):
+            frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+        return frame
+
     def _frame(self, table, id_label, columns, leader_ids, since, until, include_deleted) -> pd.DataFrame:
         selected = [c for c in table.c if c.name != "id" and c.name in columns]
         query = select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
