@@ -150,35 +150,35 @@ def week_records(
     """
     P = posts[posts["indexed_at"].notna() & ~_flag(posts, "deleted")].drop_duplicates("post_id").reset_index(drop=True)
     inter = interactions if len(interactions) else interactions.assign(stance=pd.Series(dtype=object))
-    I = inter[inter["indexed_at"].notna() & ~_flag(inter, "deleted")].drop_duplicates("interaction_id") \
+    IN = inter[inter["indexed_at"].notna() & ~_flag(inter, "deleted")].drop_duplicates("interaction_id") \
         .reset_index(drop=True)
     pt = to_ns(P["indexed_at"]) if len(P) else np.zeros(0, np.int64)
-    it = to_ns(I["indexed_at"]) if len(I) else np.zeros(0, np.int64)
+    it = to_ns(IN["indexed_at"]) if len(IN) else np.zeros(0, np.int64)
     p_lid = P["leader_id"].to_numpy().astype(np.int64)
-    i_lid = I["leader_id"].to_numpy().astype(np.int64)
+    i_lid = IN["leader_id"].to_numpy().astype(np.int64)
     repost = _flag(P, "is_repost")
     rto = _flag(P, "reply_to_other") & ~repost
     pid = P["post_id"].astype(object).to_numpy()
-    iid = I["interaction_id"].astype(object).to_numpy()
+    iid = IN["interaction_id"].astype(object).to_numpy()
     p_thread = P["reply_root_id"].where(P["reply_root_id"].notna(), P["reply_parent_id"]).astype(object)
-    i_thread = I["root_id"].where(I["root_id"].notna(), I["parent_id"]).astype(object)
+    i_thread = IN["root_id"].where(IN["root_id"].notna(), IN["parent_id"]).astype(object)
 
     # --- incoming: answers (the leader's earliest own non-repost reply to it)
     cand = P[P["reply_parent_id"].notna().to_numpy() & ~repost][["leader_id", "reply_parent_id", "post_id"]] \
         .assign(t=pt[P["reply_parent_id"].notna().to_numpy() & ~repost])
     first_ans = cand.sort_values("t", kind="stable").drop_duplicates(["leader_id", "reply_parent_id"])
-    ans = I[["leader_id", "interaction_id"]].merge(
+    ans = IN[["leader_id", "interaction_id"]].merge(
         first_ans.rename(columns={"reply_parent_id": "interaction_id", "post_id": "answer_id"}),
         on=["leader_id", "interaction_id"], how="left")
     ans_t = ans["t"].fillna(-1).to_numpy().astype(np.int64)
     ans_t = np.where(ans["t"].isna().to_numpy(), NONE_T, ans_t)
     if own_authors is None:
         own_authors = P[["leader_id", "author_id"]].drop_duplicates()
-    merit = merits_answer(I, own_authors, known_interaction_ids if known_interaction_ids is not None
+    merit = merits_answer(IN, own_authors, known_interaction_ids if known_interaction_ids is not None
                           else set(inter["interaction_id"]))
-    is_reply_in = I["kind"].isin(("reply", "comment")).to_numpy() if "kind" in I else np.ones(len(I), bool)
-    stance = I["stance"].map(STANCES).fillna(0).to_numpy().astype(np.int8) if "stance" in I else \
-        np.zeros(len(I), np.int8)
+    is_reply_in = IN["kind"].isin(("reply", "comment")).to_numpy() if "kind" in IN else np.ones(len(IN), bool)
+    stance = IN["stance"].map(STANCES).fillna(0).to_numpy().astype(np.int8) if "stance" in IN else \
+        np.zeros(len(IN), np.int8)
 
     # --- own posts: flags
     if post_types is not None and len(post_types):
@@ -197,9 +197,9 @@ def week_records(
         f |= np.where(mask, bit, 0).astype(np.uint16)
 
     # hidden incoming under a post (its root or parent), any leader: the earliest time
-    hid = I[_flag(I, "hidden")]
-    hid_t_ = pd.concat([pd.Series(it[_flag(I, "hidden")], index=hid["root_id"].to_numpy()),
-                        pd.Series(it[_flag(I, "hidden")], index=hid["parent_id"].to_numpy())])
+    hid = IN[_flag(IN, "hidden")]
+    hid_t_ = pd.concat([pd.Series(it[_flag(IN, "hidden")], index=hid["root_id"].to_numpy()),
+                        pd.Series(it[_flag(IN, "hidden")], index=hid["parent_id"].to_numpy())])
     hid_t_ = hid_t_[hid_t_.index.notna()].groupby(level=0).min()
     hid_t = P["post_id"].map(hid_t_).fillna(-1).to_numpy().astype(np.int64)
     hid_t = np.where(P["post_id"].isin(hid_t_.index).to_numpy(), hid_t, NONE_T)
@@ -243,9 +243,9 @@ def week_records(
                              "pa_name": pa_name.to_numpy()})
     inter_rec = pd.DataFrame({"leader_id": i_lid, "week": week_i, "t": it,
                               "f": (np.where(merit, I_MERIT, 0) | np.where(is_reply_in, I_REPLY, 0)).astype(np.uint8),
-                              "ans_t": ans_t, "stance": stance, "au": account_hash(I["author_id"].to_numpy()),
+                              "ans_t": ans_t, "stance": stance, "au": account_hash(IN["author_id"].to_numpy()),
                               "interaction_id": iid, "answer_id": ans["answer_id"].astype(object).to_numpy(),
-                              "au_name": I["author_id"].astype(object).to_numpy()})
+                              "au_name": IN["author_id"].astype(object).to_numpy()})
     # mentions of own non-repost posts
     ment = P["mentions"] if "mentions" in P else pd.Series([[]] * len(P), dtype=object)
     lens = np.fromiter((len(v) if isinstance(v, (list, tuple, np.ndarray)) else 0 for v in ment), np.int64,
@@ -370,30 +370,30 @@ def window_components(
         _rate_rows(out, name, root_keys, _size(P[m]), n_roots, _evidence(P, m, "post_id", k))
 
     # ---- incoming that merit an answer
-    I = inter[((inter["f"].to_numpy() & I_MERIT) > 0) & period.in_window(inter["t"].to_numpy())].copy()
-    I["bucket"] = period.bucket(I["t"].to_numpy())
-    It, At = I["t"].to_numpy(), I["ans_t"].to_numpy()
+    IN = inter[((inter["f"].to_numpy() & I_MERIT) > 0) & period.in_window(inter["t"].to_numpy())].copy()
+    IN["bucket"] = period.bucket(IN["t"].to_numpy())
+    It, At = IN["t"].to_numpy(), IN["ans_t"].to_numpy()
     answered = At <= period.until
     within = answered & (At - It <= ANSWER_WINDOW_DAYS * DAY_NS)
-    n_in = _size(I)
+    n_in = _size(IN)
     in_keys = n_in.index.to_frame(index=False)
-    n_within = _size(I[within])
-    _rate_rows(out, "response_rate", in_keys, n_within, n_in, _evidence(I, ~within, "interaction_id", k))
+    n_within = _size(IN[within])
+    _rate_rows(out, "response_rate", in_keys, n_within, n_in, _evidence(IN, ~within, "interaction_id", k))
     if stance_known:
-        st = I["stance"].to_numpy()
+        st = IN["stance"].to_numpy()
         for name, code in (("critical_response_rate", 1), ("supportive_response_rate", 2)):
             lab = st == code
-            n_lab = _size(I[lab])
-            _rate_rows(out, name, n_lab.index.to_frame(index=False), _size(I[lab & within]), n_lab,
-                       _evidence(I, lab & ~within, "interaction_id", k))
-    if len(I):
+            n_lab = _size(IN[lab])
+            _rate_rows(out, name, n_lab.index.to_frame(index=False), _size(IN[lab & within]), n_lab,
+                       _evidence(IN, lab & ~within, "interaction_id", k))
+    if len(IN):
         dur = np.where(answered, At - It, period.until - It) / HOUR_NS
         idx = pd.MultiIndex.from_frame(in_keys)
-        codes = idx.get_indexer(pd.MultiIndex.from_frame(I[K]))
+        codes = idx.get_indexer(pd.MultiIndex.from_frame(IN[K]))
         medv = _km_medians(dur, answered, codes.astype(np.int64), len(idx))
         nw = n_within.reindex(idx, fill_value=0).to_numpy(dtype=float)
         _add(out, "response_time", idx, medv, np.where(nw > 0, nw, np.nan), n_in.reindex(idx).to_numpy(),
-             _evidence(I, answered, "answer_id", k))
+             _evidence(IN, answered, "answer_id", k))
 
     # ---- re-entry on root posts in the window
     in_R = root & (P["fo_t"].to_numpy() <= period.until)
@@ -423,7 +423,7 @@ def window_components(
         _add(out, "turns_per_thread", idx, ts / nt, ts, nt)
 
     # ---- reciprocity and network breadth
-    in_acc = I.loc[I["au"].to_numpy() != 0, K + ["au", "au_name", "t"]].rename(columns={"au": "acc",
+    in_acc = IN.loc[IN["au"].to_numpy() != 0, K + ["au", "au_name", "t"]].rename(columns={"au": "acc",
                                                                                      "au_name": "name"})
     d_acc = D.loc[D["pa"].to_numpy() != 0, K + ["pa", "pa_name", "t"]].rename(columns={"pa": "acc",
                                                                                      "pa_name": "name"}) \
@@ -525,6 +525,46 @@ def window_components(
     return comp[COMPONENT_COLUMNS]
 
 
+def activity_summary(posts: pd.DataFrame, interactions: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
+    """Counts per leader for (start, end] by server-seen time — posts, replies_out (replies to someone
+    else), incoming (messages that merit an answer: :func:`merits_answer`), answered (share of those
+    answered within 7 days and by ``end``: the response rate's own definition), people (distinct
+    authors of incoming), last_post. Answers are looked up in every post given."""
+    def seen(f):
+        col = f["indexed_at"] if "indexed_at" in f else f["created_at"]
+        return to_ns(col) if len(f) else np.zeros(0, np.int64)
+
+    lo = -np.inf if start is None else int(to_ns(pd.Series([pd.Timestamp(start)]))[0])
+    hi = np.inf if end is None else int(to_ns(pd.Series([pd.Timestamp(end)]))[0])
+    pt, it = seen(posts), seen(interactions)
+    p = posts[(pt > lo) & (pt <= hi)]
+    i = interactions[(it > lo) & (it <= hi)]
+    ti = it[(it > lo) & (it <= hi)]
+    repost = _flag(p, "is_repost")
+    reply = p["reply_parent_id"].notna().to_numpy() & ~repost
+    to_other = reply & (p["reply_parent_author_id"].astype(object) != p["author_id"].astype(object)).to_numpy() & \
+        p["reply_parent_author_id"].notna().to_numpy()
+    own = posts[["leader_id", "author_id"]].drop_duplicates() if len(posts) else None
+    merit = merits_answer(i, own, set(interactions["interaction_id"])) if len(i) else np.zeros(0, bool)
+    cand = posts[posts["reply_parent_id"].notna().to_numpy() & ~_flag(posts, "is_repost") & ~_flag(posts, "deleted")]
+    first = pd.DataFrame({"leader_id": cand["leader_id"].to_numpy(), "interaction_id": cand["reply_parent_id"].to_numpy(),
+                          "at": seen(cand)}).groupby(["leader_id", "interaction_id"])["at"].min()
+    at = first.reindex(pd.MultiIndex.from_arrays([i["leader_id"], i["interaction_id"]])).to_numpy(dtype=float)
+    within = ~np.isnan(at) & (at <= hi) & (at - ti <= ANSWER_WINDOW_DAYS * DAY_NS)
+    m = i[merit].assign(a=within[merit])
+    out = pd.DataFrame({
+        "posts": p.groupby("leader").size(),
+        "replies_out": p[to_other].groupby("leader").size(),
+        "incoming": m.groupby("leader").size(),
+        "answered": m.groupby("leader")["a"].mean(),
+        "people": i.groupby("leader")["author_id"].nunique(),
+        "last_post": p.groupby("leader")["created_at"].max(),
+    })
+    if out.empty:
+        return pd.DataFrame(columns=["leader", *out.columns])
+    return out.fillna({"posts": 0, "replies_out": 0, "incoming": 0, "people": 0}).reset_index(names="leader")
+
+
 def empty_records() -> dict[str, pd.DataFrame]:
     base = {"leader_id": pd.Series(dtype=np.int64), "week": pd.Series(dtype="datetime64[s]")}
     return {
@@ -545,5 +585,5 @@ def first_post_times(records: dict[str, pd.DataFrame], until_ns: int) -> pd.Seri
     return p.groupby("leader_id")["t"].min()
 
 
-__all__ = ["FACTS_VERSION", "account_hash", "empty_records", "first_contacts", "first_post_times",
+__all__ = ["FACTS_VERSION", "activity_summary", "account_hash", "empty_records", "first_contacts", "first_post_times",
            "merits_answer", "week_records", "week_start", "window_components"]
