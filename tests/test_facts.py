@@ -21,7 +21,7 @@ from coaching.metrics import Period, attach_features, compute_components
 from lasna import facts, scoring_service
 from lasna.demo import load_demo
 from lasna.store import Store
-from lasna.types import Interaction, InteractionKind, Platform, Post
+from lasna.types import Goal, Interaction, InteractionKind, Platform, Post
 
 TODAY = datetime(2026, 11, 22, 12, tzinfo=UTC)
 KEY = ["leader_id", "bucket", "component"]
@@ -264,3 +264,84 @@ def test_weeks_start_on_monday_midnight_in_the_programme_time_zone():
     weeks = cf.week_start(t.as_unit("ns").asi8, "Europe/Helsinki")
     # Monday 00:00 Helsinki is Sunday 21:00 UTC in summer time (UTC+3), 22:00 UTC in winter (UTC+2)
     assert [str(w) for w in weeks] == ["2026-03-23", "2026-03-30", "2026-10-19", "2026-10-26"]
+
+
+# --- 4. one source of numbers: CLI, report, goals and dashboard agree for every demo leader ---------------
+def test_score_json_report_csv_goal_now_and_dashboard_agree_for_every_demo_leader(tmp_path, monkeypatch):
+    import csv
+    import io
+    import json
+
+    from typer.testing import CliRunner
+
+    from coaching import goals as goals_mod
+    from coaching import reports
+    from lasna.cli import app
+    from lasna.coach_service import CoachService
+    from lasna.window import day_end
+
+    shutil.copy(_demo_sqlite_file(), tmp_path / "demo.db")
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("LASNA_DATABASE_URL", url)
+    store = Store.open(url)
+    today = TODAY.date()
+    svc = CoachService(store, today=today)
+    assert svc.now == pd.Timestamp(day_end(today))  # one clock: the end of the day in the programme zone
+
+    def cli_scores(days: int) -> dict:
+        res = CliRunner().invoke(app, ["score", "--json", "--until", today.isoformat(), "--days", str(days)])
+        assert res.exit_code == 0, res.output
+        return {e["leader_id"]: e["periods"][0] for e in json.loads(res.output)["leaders"]}
+
+    cli90, cli_goal = cli_scores(svc.days), cli_scores(goals_mod.GOAL_WINDOW_DAYS)
+    from dashboard import data
+
+    dash = data.compute_scores(store, svc.now.to_pydatetime())["current"].set_index("leader_id")
+    leaders = store.leaders()
+    assert len(leaders) >= 10
+    checked = 0
+    for leader in leaders:
+        period = cli90[leader.id]
+        # the report (CSV) shows the same components and composites as `lasna score --json`
+        rows = {r["metric"]: r for r in csv.DictReader(io.StringIO(reports.report_csv(svc.leader_report(leader.id))))}
+        for key, comp in period["components"].items():
+            if key not in rows or comp["value"] is None:
+                continue
+            assert float(rows[key]["value"]) == pytest.approx(comp["value"], rel=1e-5, abs=1e-9), (leader.name, key)
+            assert float(rows[key]["n"]) == pytest.approx(comp["n"]), (leader.name, key)
+            checked += 1
+        for key, value in period["composites"].items():
+            if value is not None:
+                assert float(rows[key]["value"]) == pytest.approx(value, rel=1e-5), (leader.name, key)
+                # the dashboard's scores are the same
+                assert dash.loc[leader.id, key] == pytest.approx(value, rel=1e-9), (leader.name, key)
+        # a goal's "now" is the component over the goal window ending today
+        metric = "response_rate"
+        store.add_goal(Goal(leader_id=leader.id, metric=metric, target=0.99, start=today - timedelta(days=60),
+                                      deadline=today + timedelta(days=30)))
+        svc_g = CoachService(store, today=today)
+        (progress,) = [p for p in svc_g.goal_progress(leader.id) if p.metric == metric]
+        expected = cli_goal[leader.id]["components"].get(metric, {}).get("value")
+        if expected is None:
+            assert progress.current is None
+        else:
+            assert progress.current == pytest.approx(expected, rel=1e-9), leader.name
+        # the dashboard's "answered" is the response rate's own definition (unshrunk x/n) for the window
+        posts = store.posts_frame([leader.id])
+        inter = store.interactions_frame([leader.id])
+        shown = data.period_summary(posts, inter, svc.now - pd.Timedelta(days=svc.days), svc.now)
+        rr = period["components"].get("response_rate")
+        if rr is None:
+            assert shown["answered"] is None
+        else:
+            assert shown["answered"] == pytest.approx(rr["raw"], rel=1e-9), leader.name
+            assert shown["incoming"] == rr["n"]
+    assert checked > 10 * len(leaders)
+
+
+def test_every_metric_is_computed_by_exactly_one_registered_family():
+    from coaching.definitions import METRICS
+
+    produced = cf.registered_components()
+    assert len(produced) == len(set(produced))
+    assert set(produced) == {k for k, m in METRICS.items() if m.kind != "gap"}
