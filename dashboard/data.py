@@ -42,6 +42,7 @@ def store() -> Store:
 def clear_caches() -> None:
     """After the dashboard itself writes (leaders/accounts added or removed)."""
     st.cache_data.clear()
+    _SERVICES.clear()
 
 
 # ---------------------------------------------------------------- cache version
@@ -201,7 +202,7 @@ def _service():
 
         for old in [k for k in _SERVICES if k != key]:
             _SERVICES.pop(old, None)
-        _SERVICES[key] = (CoachService(s, today=day - timedelta(seconds=1) + timedelta(seconds=1)), threading.Lock())
+        _SERVICES[key] = (CoachService(s, today=datetime.now(UTC)), threading.Lock())
     return _SERVICES[key]
 
 
@@ -428,7 +429,7 @@ def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may add leaders")
     s = store()
-    existing = {l.name: l.id for l in s.leaders(include_inactive=True)}.get(spec.name)
+    existing = {ld.name: ld.id for ld in s.leaders(include_inactive=True)}.get(spec.name)
     if existing is not None:
         _require(viewer, (existing,))  # extending someone else's leader is refused like reading them
     leader = registry.add_leader(s, spec, update_existing=existing is not None)
