@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
                                     reference=reference)
         result = report.to_dict()
         if wanted:
-            result["leaders"] = [l for l in result["leaders"] if l["leader_id"] in wanted]
+            result["leaders"] = [e for e in result["leaders"] if e["leader_id"] in wanted]
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
