@@ -213,9 +213,9 @@ def _random_frames(seed: int, n_leaders: int = 3, n_posts: int = 60, n_inter: in
                       "reply_parent_author_id": parent["author_id"] if parent else None,
                       "mentions": ["did:p" + str(int(rng.integers(5)))] if rng.random() < 0.2 else [],
                       "replies_restricted": bool(rng.random() < 0.05), "hidden_replies": 0, "deleted": False})
-        if len(posts) and rng.random() < 0.9:
+        own = [p for p in posts if not p["is_repost"]]
+        if own and rng.random() < 0.9:
             for _ in range(int(rng.integers(0, 3))):
-                own = [p for p in posts if not p["is_repost"]]
                 root = own[int(rng.integers(len(own)))]
                 j = len(inter)
                 to_msg = rng.random() < 0.2 and any(x["leader_id"] == root["leader_id"] for x in inter)
@@ -259,7 +259,7 @@ def test_any_window_from_the_weeks_records_equals_computing_it_directly(seed, en
 
 
 def test_weeks_start_on_monday_midnight_in_the_programme_time_zone():
-    t = pd.to_datetime(["2026-03-29 20:59:59", "2026-03-29 21:00:00", "2026-10-25 21:59:59", "2026-10-25 22:00"],
+    t = pd.to_datetime(["2026-03-29 20:59:59", "2026-03-29 21:00:00", "2026-10-25 21:59:59", "2026-10-25 22:00:00"],
                        utc=True)
     weeks = cf.week_start(t.as_unit("ns").asi8, "Europe/Helsinki")
     # Monday 00:00 Helsinki is Sunday 21:00 UTC in summer time (UTC+3), 22:00 UTC in winter (UTC+2)
