@@ -23,6 +23,10 @@ ones: :func:`window_components` returns the frame :func:`coaching.metrics.comput
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
 import numpy as np
 import pandas as pd
 
@@ -150,35 +154,35 @@ def week_records(
     """
     P = posts[posts["indexed_at"].notna() & ~_flag(posts, "deleted")].drop_duplicates("post_id").reset_index(drop=True)
     inter = interactions if len(interactions) else interactions.assign(stance=pd.Series(dtype=object))
-    I = inter[inter["indexed_at"].notna() & ~_flag(inter, "deleted")].drop_duplicates("interaction_id") \
+    IN = inter[inter["indexed_at"].notna() & ~_flag(inter, "deleted")].drop_duplicates("interaction_id") \
         .reset_index(drop=True)
     pt = to_ns(P["indexed_at"]) if len(P) else np.zeros(0, np.int64)
-    it = to_ns(I["indexed_at"]) if len(I) else np.zeros(0, np.int64)
+    it = to_ns(IN["indexed_at"]) if len(IN) else np.zeros(0, np.int64)
     p_lid = P["leader_id"].to_numpy().astype(np.int64)
-    i_lid = I["leader_id"].to_numpy().astype(np.int64)
+    i_lid = IN["leader_id"].to_numpy().astype(np.int64)
     repost = _flag(P, "is_repost")
     rto = _flag(P, "reply_to_other") & ~repost
     pid = P["post_id"].astype(object).to_numpy()
-    iid = I["interaction_id"].astype(object).to_numpy()
+    iid = IN["interaction_id"].astype(object).to_numpy()
     p_thread = P["reply_root_id"].where(P["reply_root_id"].notna(), P["reply_parent_id"]).astype(object)
-    i_thread = I["root_id"].where(I["root_id"].notna(), I["parent_id"]).astype(object)
+    i_thread = IN["root_id"].where(IN["root_id"].notna(), IN["parent_id"]).astype(object)
 
     # --- incoming: answers (the leader's earliest own non-repost reply to it)
     cand = P[P["reply_parent_id"].notna().to_numpy() & ~repost][["leader_id", "reply_parent_id", "post_id"]] \
         .assign(t=pt[P["reply_parent_id"].notna().to_numpy() & ~repost])
     first_ans = cand.sort_values("t", kind="stable").drop_duplicates(["leader_id", "reply_parent_id"])
-    ans = I[["leader_id", "interaction_id"]].merge(
+    ans = IN[["leader_id", "interaction_id"]].merge(
         first_ans.rename(columns={"reply_parent_id": "interaction_id", "post_id": "answer_id"}),
         on=["leader_id", "interaction_id"], how="left")
     ans_t = ans["t"].fillna(-1).to_numpy().astype(np.int64)
     ans_t = np.where(ans["t"].isna().to_numpy(), NONE_T, ans_t)
     if own_authors is None:
         own_authors = P[["leader_id", "author_id"]].drop_duplicates()
-    merit = merits_answer(I, own_authors, known_interaction_ids if known_interaction_ids is not None
+    merit = merits_answer(IN, own_authors, known_interaction_ids if known_interaction_ids is not None
                           else set(inter["interaction_id"]))
-    is_reply_in = I["kind"].isin(("reply", "comment")).to_numpy() if "kind" in I else np.ones(len(I), bool)
-    stance = I["stance"].map(STANCES).fillna(0).to_numpy().astype(np.int8) if "stance" in I else \
-        np.zeros(len(I), np.int8)
+    is_reply_in = IN["kind"].isin(("reply", "comment")).to_numpy() if "kind" in IN else np.ones(len(IN), bool)
+    stance = IN["stance"].map(STANCES).fillna(0).to_numpy().astype(np.int8) if "stance" in IN else \
+        np.zeros(len(IN), np.int8)
 
     # --- own posts: flags
     if post_types is not None and len(post_types):
@@ -197,9 +201,9 @@ def week_records(
         f |= np.where(mask, bit, 0).astype(np.uint16)
 
     # hidden incoming under a post (its root or parent), any leader: the earliest time
-    hid = I[_flag(I, "hidden")]
-    hid_t_ = pd.concat([pd.Series(it[_flag(I, "hidden")], index=hid["root_id"].to_numpy()),
-                        pd.Series(it[_flag(I, "hidden")], index=hid["parent_id"].to_numpy())])
+    hid = IN[_flag(IN, "hidden")]
+    hid_t_ = pd.concat([pd.Series(it[_flag(IN, "hidden")], index=hid["root_id"].to_numpy()),
+                        pd.Series(it[_flag(IN, "hidden")], index=hid["parent_id"].to_numpy())])
     hid_t_ = hid_t_[hid_t_.index.notna()].groupby(level=0).min()
     hid_t = P["post_id"].map(hid_t_).fillna(-1).to_numpy().astype(np.int64)
     hid_t = np.where(P["post_id"].isin(hid_t_.index).to_numpy(), hid_t, NONE_T)
@@ -243,9 +247,9 @@ def week_records(
                              "pa_name": pa_name.to_numpy()})
     inter_rec = pd.DataFrame({"leader_id": i_lid, "week": week_i, "t": it,
                               "f": (np.where(merit, I_MERIT, 0) | np.where(is_reply_in, I_REPLY, 0)).astype(np.uint8),
-                              "ans_t": ans_t, "stance": stance, "au": account_hash(I["author_id"].to_numpy()),
+                              "ans_t": ans_t, "stance": stance, "au": account_hash(IN["author_id"].to_numpy()),
                               "interaction_id": iid, "answer_id": ans["answer_id"].astype(object).to_numpy(),
-                              "au_name": I["author_id"].astype(object).to_numpy()})
+                              "au_name": IN["author_id"].astype(object).to_numpy()})
     # mentions of own non-repost posts
     ment = P["mentions"] if "mentions" in P else pd.Series([[]] * len(P), dtype=object)
     lens = np.fromiter((len(v) if isinstance(v, (list, tuple, np.ndarray)) else 0 for v in ment), np.int64,
@@ -328,118 +332,155 @@ def _evidence(frame: pd.DataFrame, mask: np.ndarray, col: str, k: int, order: st
     return sub.groupby(["leader_id", "bucket"], sort=False)[col].agg(lambda s: [str(v) for v in s])
 
 
-def window_components(
-    records: dict[str, pd.DataFrame],
-    contacts: pd.DataFrame,
-    first_post: pd.Series,
-    period: Period,
-    *,
-    k: int = 5,
-    stance_known: bool = True,
-    contacts_exist: bool | None = None,
-) -> pd.DataFrame:
-    """The raw components frame (:data:`coaching.metrics.COMPONENT_COLUMNS`) of a window from the records
-    of the weeks it overlaps (:func:`week_records`; records outside the window are ignored),
-    the first contacts (:func:`first_contacts`) and each leader's first post time up to the window end
-    (``first_post``: Series by leader_id). Evidence is filled where the records carry their ids.
-    ``stance_known`` = False reproduces scoring without a stance column (no critical/supportive rows).
-    ``contacts_exist``: whether any leader replied to anyone up to the window end (default: from
-    ``contacts``); without any, there are no new-interlocutor rows at all."""
-    K = ["leader_id", "bucket"]
-    out: list[pd.DataFrame] = []
-    posts = records["posts"]
-    posts = posts[posts["t"] <= period.until]
-    inter = records["interactions"]
-    inter = inter[inter["t"] <= period.until]
+@dataclass
+class Window:
+    """What every metric family reads: the window's own posts (``P``, with ``bucket``), the incoming
+    messages that merit an answer (``IN``, with ``answered`` / ``within``), the leader's dialogue
+    replies (``D``), mentions, first contacts and first post times."""
 
-    # ---- own posts in the window
-    P = posts[((posts["f"].to_numpy() & P_REPOST) == 0) & period.in_window(posts["t"].to_numpy())].copy()
-    P["bucket"] = period.bucket(P["t"].to_numpy())
+    period: Period
+    k: int
+    P: pd.DataFrame
+    IN: pd.DataFrame
+    D: pd.DataFrame
+    mentions: pd.DataFrame
+    contacts: pd.DataFrame
+    contacts_exist: bool
+    first_post: pd.Series
+    stance_known: bool
+
+    @cached_property
+    def n_posts(self) -> pd.Series:
+        return _size(self.P)
+
+    @cached_property
+    def active(self) -> pd.DataFrame:
+        return self.n_posts.index.to_frame(index=False)
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    components: tuple[str, ...]
+    compute: Callable[[Window, list], None]
+
+
+#: Metric families, in output order. A new metric is one function here (registered with
+#: :func:`family`) plus its definition in :mod:`coaching.definitions`.
+FAMILIES: dict[str, Family] = {}
+
+
+def family(name: str, components: tuple[str, ...]):
+    """Register ``fn(window, out)`` as the family computing ``components`` (it appends rows to ``out``
+    with :func:`_rate_rows` / :func:`_add`)."""
+    def register(fn):
+        FAMILIES[name] = Family(name, tuple(components), fn)
+        return fn
+    return register
+
+
+def registered_components() -> list[str]:
+    return [c for f in FAMILIES.values() for c in f.components]
+
+
+K = ["leader_id", "bucket"]
+
+
+@family("own_posts", ("dialogue_share", "crediting", "personal_voice", "we_voice", "results", "questions",
+                      "gated_share"))
+def _own_posts(w: Window, out: list) -> None:
+    P, k = w.P, w.k
     pf = P["f"].to_numpy()
-    n_posts = _size(P)
-    active = n_posts.index.to_frame(index=False)
     for name, bit in (("dialogue_share", P_DIALOGUE), ("crediting", P_CREDIT), ("personal_voice", P_FPS),
                       ("we_voice", P_FPP), ("results", P_RESULTS)):
         m = (pf & bit) > 0
-        _rate_rows(out, name, active, _size(P[m]), n_posts, _evidence(P, m, "post_id", k))
+        _rate_rows(out, name, w.active, _size(P[m]), w.n_posts, _evidence(P, m, "post_id", k))
     root = (pf & P_ROOT) > 0
     n_roots = _size(P[root])
     root_keys = n_roots.index.to_frame(index=False)
-    gated = root & (((pf & P_GATED) > 0) | (P["hid_t"].to_numpy() <= period.until))
+    gated = root & (((pf & P_GATED) > 0) | (P["hid_t"].to_numpy() <= w.period.until))
     for name, m in (("questions", root & ((pf & P_QUESTION) > 0)), ("gated_share", gated)):
         _rate_rows(out, name, root_keys, _size(P[m]), n_roots, _evidence(P, m, "post_id", k))
 
-    # ---- incoming that merit an answer
-    I = inter[((inter["f"].to_numpy() & I_MERIT) > 0) & period.in_window(inter["t"].to_numpy())].copy()
-    I["bucket"] = period.bucket(I["t"].to_numpy())
-    It, At = I["t"].to_numpy(), I["ans_t"].to_numpy()
-    answered = At <= period.until
-    within = answered & (At - It <= ANSWER_WINDOW_DAYS * DAY_NS)
-    n_in = _size(I)
+
+@family("responsiveness", ("response_rate", "critical_response_rate", "supportive_response_rate",
+                           "response_time"))
+def _responsiveness(w: Window, out: list) -> None:
+    IN, k, period = w.IN, w.k, w.period
+    within, answered = IN["within"].to_numpy(), IN["answered"].to_numpy()
+    n_in = _size(IN)
     in_keys = n_in.index.to_frame(index=False)
-    n_within = _size(I[within])
-    _rate_rows(out, "response_rate", in_keys, n_within, n_in, _evidence(I, ~within, "interaction_id", k))
-    if stance_known:
-        st = I["stance"].to_numpy()
+    n_within = _size(IN[within])
+    _rate_rows(out, "response_rate", in_keys, n_within, n_in, _evidence(IN, ~within, "interaction_id", k))
+    if w.stance_known:
+        st = IN["stance"].to_numpy()
         for name, code in (("critical_response_rate", 1), ("supportive_response_rate", 2)):
             lab = st == code
-            n_lab = _size(I[lab])
-            _rate_rows(out, name, n_lab.index.to_frame(index=False), _size(I[lab & within]), n_lab,
-                       _evidence(I, lab & ~within, "interaction_id", k))
-    if len(I):
+            n_lab = _size(IN[lab])
+            _rate_rows(out, name, n_lab.index.to_frame(index=False), _size(IN[lab & within]), n_lab,
+                       _evidence(IN, lab & ~within, "interaction_id", k))
+    if len(IN):
+        It, At = IN["t"].to_numpy(), IN["ans_t"].to_numpy()
         dur = np.where(answered, At - It, period.until - It) / HOUR_NS
         idx = pd.MultiIndex.from_frame(in_keys)
-        codes = idx.get_indexer(pd.MultiIndex.from_frame(I[K]))
+        codes = idx.get_indexer(pd.MultiIndex.from_frame(IN[K]))
         medv = _km_medians(dur, answered, codes.astype(np.int64), len(idx))
         nw = n_within.reindex(idx, fill_value=0).to_numpy(dtype=float)
         _add(out, "response_time", idx, medv, np.where(nw > 0, nw, np.nan), n_in.reindex(idx).to_numpy(),
-             _evidence(I, answered, "answer_id", k))
+             _evidence(IN, answered, "answer_id", k))
 
-    # ---- re-entry on root posts in the window
-    in_R = root & (P["fo_t"].to_numpy() <= period.until)
-    reentered = in_R & (P["re_t"].to_numpy() <= period.until)
+
+@family("re_entry", ("re_entry",))
+def _re_entry(w: Window, out: list) -> None:
+    P, until = w.P, w.period.until
+    root = (P["f"].to_numpy() & P_ROOT) > 0
+    in_R = root & (P["fo_t"].to_numpy() <= until)
+    reentered = in_R & (P["re_t"].to_numpy() <= until)
     n_R = _size(P[in_R])
     _rate_rows(out, "re_entry", n_R.index.to_frame(index=False), _size(P[reentered]), n_R,
-               _evidence(P, in_R & ~reentered, "post_id", k))
+               _evidence(P, in_R & ~reentered, "post_id", w.k))
 
-    # ---- conversation depth: the leader's dialogue replies in the window, by thread
-    D = P[(pf & P_RTO) > 0]
-    if len(D):
-        D = D.sort_values("t", kind="stable")
-        prev = D.groupby(["leader_id", "th"], sort=False)["cumo"].shift(1).fillna(0).to_numpy()
-        D = D.assign(trans=(D["cumo"].to_numpy() > prev).astype(np.int64))
-        T = D.groupby(["leader_id", "th"], sort=False).agg(bucket=("bucket", "first"), t=("t", "first"),
-                                                          turns=("t", "size"), trans=("trans", "sum"),
-                                                          thread_id=("thread_id", "first")).reset_index()
-        T["exchange"] = T["trans"] >= 2
-        n_t = _size(T)
-        tk = n_t.index.to_frame(index=False)
-        _rate_rows(out, "exchange_share", tk, _size(T[T["exchange"]]), n_t,
-                   _evidence(T, T["exchange"].to_numpy(), "thread_id", k))
-        turn_sum = T.groupby(K)["turns"].sum()
-        idx = pd.MultiIndex.from_frame(tk)
-        ts = turn_sum.reindex(idx).to_numpy(dtype=float)
-        nt = n_t.reindex(idx).to_numpy(dtype=float)
-        _add(out, "turns_per_thread", idx, ts / nt, ts, nt)
 
-    # ---- reciprocity and network breadth
-    in_acc = I.loc[I["au"].to_numpy() != 0, K + ["au", "au_name", "t"]].rename(columns={"au": "acc",
-                                                                                     "au_name": "name"})
+@family("conversation_depth", ("exchange_share", "turns_per_thread"))
+def _conversation_depth(w: Window, out: list) -> None:
+    D = w.D
+    if not len(D):
+        return
+    prev = D.groupby(["leader_id", "th"], sort=False)["cumo"].shift(1).fillna(0).to_numpy()
+    D = D.assign(trans=(D["cumo"].to_numpy() > prev).astype(np.int64))
+    T = D.groupby(["leader_id", "th"], sort=False).agg(bucket=("bucket", "first"), t=("t", "first"),
+                                                      turns=("t", "size"), trans=("trans", "sum"),
+                                                      thread_id=("thread_id", "first")).reset_index()
+    T["exchange"] = T["trans"] >= 2  # two turns other → leader in the thread
+    n_t = _size(T)
+    tk = n_t.index.to_frame(index=False)
+    _rate_rows(out, "exchange_share", tk, _size(T[T["exchange"]]), n_t,
+               _evidence(T, T["exchange"].to_numpy(), "thread_id", w.k))
+    turn_sum = T.groupby(K)["turns"].sum()
+    idx = pd.MultiIndex.from_frame(tk)
+    ts = turn_sum.reindex(idx).to_numpy(dtype=float)
+    nt = n_t.reindex(idx).to_numpy(dtype=float)
+    _add(out, "turns_per_thread", idx, ts / nt, ts, nt)
+
+
+@family("network", ("reciprocity", "interlocutors", "effective_interlocutors", "evenness", "new_interlocutors"))
+def _network(w: Window, out: list) -> None:
+    IN, D, k, period = w.IN, w.D, w.k, w.period
+    in_acc = IN.loc[IN["au"].to_numpy() != 0, K + ["au", "au_name", "t"]].rename(columns={"au": "acc",
+                                                                                       "au_name": "name"})
     d_acc = D.loc[D["pa"].to_numpy() != 0, K + ["pa", "pa_name", "t"]].rename(columns={"pa": "acc",
                                                                                      "pa_name": "name"}) \
         if len(D) else pd.DataFrame(columns=K + ["acc", "name", "t"])
-    ment = records["mentions"]
-    ment = ment[period.in_window(ment["t"].to_numpy()) & (ment["acc"].to_numpy() != 0)]
+    ment = w.mentions
     m_acc = ment.assign(bucket=period.bucket(ment["t"].to_numpy()))[K + ["acc", "acc_name", "t"]] \
         .rename(columns={"acc_name": "name"})
-    if len(in_acc):
+    if len(in_acc):  # reciprocity: accounts the leader addressed among those who addressed the leader
         ins = in_acc.sort_values("t", kind="stable").drop_duplicates(K + ["acc"])
         outs = pd.concat([d_acc, m_acc], ignore_index=True).drop_duplicates(K + ["acc"])
         both = ins.merge(outs[K + ["acc"]], on=K + ["acc"])
         in_n = _size(ins)
-        both_n = _size(both)
         both = both.assign(order=both["name"].astype(str))
-        _rate_rows(out, "reciprocity", in_n.index.to_frame(index=False), both_n, in_n,
+        _rate_rows(out, "reciprocity", in_n.index.to_frame(index=False), _size(both), in_n,
                    _evidence(both, np.ones(len(both), bool), "name", k, order="order"))
     if len(D):
         cnt = d_acc.groupby(K + ["acc"], sort=False).agg(c=("t", "size"), t=("t", "min"), name=("name", "first")) \
@@ -464,65 +505,146 @@ def window_components(
             _add(out, "interlocutors", idx, Nv, nan, Nv, ev)
             _add(out, "effective_interlocutors", idx, np.exp(Hv), nan, Nv)
             _add(out, "evenness", idx, even, nan, Nv)
-    if contacts_exist is None:
-        contacts_exist = bool(len(contacts) and (contacts["first_t"].to_numpy() <= period.until).any())
-    if contacts_exist:
-        C = contacts[period.in_window(contacts["first_t"].to_numpy())]
+    if w.contacts_exist:  # new interlocutors: first reply ever to an account falls in the bucket
+        C = w.contacts[period.in_window(w.contacts["first_t"].to_numpy())]
         C = C.assign(bucket=period.bucket(C["first_t"].to_numpy()), t=C["first_t"])
         new = _size(C)
-        keys = pd.MultiIndex.from_frame(active).union(new.index) if len(active) else new.index
+        keys = pd.MultiIndex.from_frame(w.active).union(new.index) if len(w.active) else new.index
         if len(keys):
             newv = new.reindex(keys, fill_value=0).to_numpy(dtype=float)
             b = keys.get_level_values(1).to_numpy().astype(np.int64)
             months = (period.bucket_end(b) - np.maximum(b, period.start)) / DAY_NS / MONTH_DAYS
             _add(out, "new_interlocutors", keys, newv / months, newv,
-                 n_posts.reindex(keys, fill_value=0).to_numpy(dtype=float),
+                 w.n_posts.reindex(keys, fill_value=0).to_numpy(dtype=float),
                  _evidence(C, np.ones(len(C), bool), "acc_name", k))
 
-    # ---- consistency
-    if len(P):
-        bstart = np.maximum(P["bucket"].to_numpy(), period.start)
-        t = P["t"].to_numpy()
-        nw_row = np.maximum(np.ceil((period.bucket_end(P["bucket"].to_numpy()) - bstart) / WEEK_NS)
-                            .astype(np.int64), 1)
-        wi = np.clip((t - bstart) // WEEK_NS, 0, nw_row - 1)
-        active_w = P.assign(wi=wi).groupby(K)["wi"].nunique()
-        fp = first_post.dropna()
-        fp = fp[fp <= period.until]
-        grid = pd.MultiIndex.from_product([fp.index.astype(np.int64), period.buckets()], names=K)
-        started = fp.reindex(grid.get_level_values(0)).to_numpy() < period.bucket_end(
-            grid.get_level_values(1).to_numpy())
-        week_index = pd.MultiIndex.from_frame(active).union(grid[started])
-        aw = active_w.reindex(week_index, fill_value=0).to_numpy(dtype=float)
-        bb = week_index.get_level_values(1).to_numpy().astype(np.int64)
-        nweeks = np.maximum(np.ceil((period.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int), 1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            _add(out, "active_weeks", week_index, aw / nweeks, aw, nweeks)
-        S = P.sort_values(K + ["t"], kind="stable")
-        tf = S["t"].to_numpy().astype(float)
-        same = np.r_[False, (S["leader_id"].to_numpy()[1:] == S["leader_id"].to_numpy()[:-1])
-                     & (S["bucket"].to_numpy()[1:] == S["bucket"].to_numpy()[:-1])]
-        gap = np.full(len(S), np.nan)
-        gap[1:] = np.where(same[1:], (tf[1:] - tf[:-1]) / HOUR_NS, np.nan)
-        gs = pd.Series(gap).groupby([S["leader_id"].to_numpy(), S["bucket"].to_numpy()])
-        mu, sd = gs.mean(), gs.std(ddof=0)
-        idx = pd.MultiIndex.from_frame(active)
-        mu, sd = mu.reindex(idx).to_numpy(), sd.reindex(idx).to_numpy()
-        nps = n_posts.reindex(idx).to_numpy(dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = np.where(mu > 0, sd / mu, np.nan)
-            bn = np.where(nps >= 3, burstiness(r, nps), np.nan)
-        nan = np.full(len(idx), np.nan)
-        _add(out, "burstiness_score", idx, 1 - np.maximum(0, bn), nan, nps)
-        ends = period.bucket_end(idx.get_level_values(1).to_numpy().astype(np.int64))
-        fe = first_post.reindex(idx.get_level_values(0)).to_numpy(dtype=float)
-        _add(out, "tenure_days", idx, (ends - fe) / DAY_NS, nan, nps)
 
+@family("consistency", ("active_weeks", "burstiness_score", "tenure_days"))
+def _consistency(w: Window, out: list) -> None:
+    P, period = w.P, w.period
+    if not len(P):
+        return
+    bstart = np.maximum(P["bucket"].to_numpy(), period.start)
+    t = P["t"].to_numpy()
+    nw_row = np.maximum(np.ceil((period.bucket_end(P["bucket"].to_numpy()) - bstart) / WEEK_NS).astype(np.int64), 1)
+    wi = np.clip((t - bstart) // WEEK_NS, 0, nw_row - 1)
+    active_w = P.assign(wi=wi).groupby(K)["wi"].nunique()
+    # a leader who posted before a bucket but not in it was silent there: 0 active weeks
+    fp = w.first_post.dropna()
+    fp = fp[fp <= period.until]
+    grid = pd.MultiIndex.from_product([fp.index.astype(np.int64), period.buckets()], names=K)
+    started = fp.reindex(grid.get_level_values(0)).to_numpy() < period.bucket_end(grid.get_level_values(1).to_numpy())
+    week_index = pd.MultiIndex.from_frame(w.active).union(grid[started])
+    aw = active_w.reindex(week_index, fill_value=0).to_numpy(dtype=float)
+    bb = week_index.get_level_values(1).to_numpy().astype(np.int64)
+    nweeks = np.maximum(np.ceil((period.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        _add(out, "active_weeks", week_index, aw / nweeks, aw, nweeks)
+    # gaps between a group's posts in time order: mean and population σ (burstiness, Kim & Jo 2016)
+    S = P.sort_values(K + ["t"], kind="stable")
+    tf = S["t"].to_numpy().astype(float)
+    same = np.r_[False, (S["leader_id"].to_numpy()[1:] == S["leader_id"].to_numpy()[:-1])
+                 & (S["bucket"].to_numpy()[1:] == S["bucket"].to_numpy()[:-1])]
+    gap = np.full(len(S), np.nan)
+    gap[1:] = np.where(same[1:], (tf[1:] - tf[:-1]) / HOUR_NS, np.nan)
+    gs = pd.Series(gap).groupby([S["leader_id"].to_numpy(), S["bucket"].to_numpy()])
+    idx = pd.MultiIndex.from_frame(w.active)
+    mu, sd = gs.mean().reindex(idx).to_numpy(), gs.std(ddof=0).reindex(idx).to_numpy()
+    nps = w.n_posts.reindex(idx).to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(mu > 0, sd / mu, np.nan)
+        bn = np.where(nps >= 3, burstiness(r, nps), np.nan)
+    nan = np.full(len(idx), np.nan)
+    _add(out, "burstiness_score", idx, 1 - np.maximum(0, bn), nan, nps)
+    ends = period.bucket_end(idx.get_level_values(1).to_numpy().astype(np.int64))
+    fe = w.first_post.reindex(idx.get_level_values(0)).to_numpy(dtype=float)
+    _add(out, "tenure_days", idx, (ends - fe) / DAY_NS, nan, nps)
+
+
+def window_components(
+    records: dict[str, pd.DataFrame],
+    contacts: pd.DataFrame,
+    first_post: pd.Series,
+    period: Period,
+    *,
+    k: int = 5,
+    stance_known: bool = True,
+    contacts_exist: bool | None = None,
+) -> pd.DataFrame:
+    """The raw components frame (:data:`coaching.metrics.COMPONENT_COLUMNS`) of a window from the records
+    of the weeks it overlaps (:func:`week_records`; records outside the window are ignored),
+    the first contacts (:func:`first_contacts`) and each leader's first post time up to the window end
+    (``first_post``: Series by leader_id), computed by every registered family (:data:`FAMILIES`).
+    Evidence is filled where the records carry their ids. ``stance_known`` = False reproduces scoring
+    without a stance column (no critical/supportive rows). ``contacts_exist``: whether any leader
+    replied to anyone up to the window end (default: from ``contacts``); without any, there are no
+    new-interlocutor rows at all."""
+    posts = records["posts"]
+    posts = posts[posts["t"] <= period.until]
+    inter = records["interactions"]
+    inter = inter[inter["t"] <= period.until]
+    P = posts[((posts["f"].to_numpy() & P_REPOST) == 0) & period.in_window(posts["t"].to_numpy())].copy()
+    P["bucket"] = period.bucket(P["t"].to_numpy())
+    IN = inter[((inter["f"].to_numpy() & I_MERIT) > 0) & period.in_window(inter["t"].to_numpy())].copy()
+    IN["bucket"] = period.bucket(IN["t"].to_numpy())
+    It, At = IN["t"].to_numpy(), IN["ans_t"].to_numpy()
+    IN["answered"] = At <= period.until
+    IN["within"] = IN["answered"].to_numpy() & (At - It <= ANSWER_WINDOW_DAYS * DAY_NS)
+    D = P[(P["f"].to_numpy() & P_RTO) > 0].sort_values("t", kind="stable")
+    ment = records["mentions"]
+    ment = ment[period.in_window(ment["t"].to_numpy()) & (ment["acc"].to_numpy() != 0)]
+    if contacts_exist is None:
+        contacts_exist = bool(len(contacts) and (contacts["first_t"].to_numpy() <= period.until).any())
+    w = Window(period=period, k=k, P=P, IN=IN, D=D, mentions=ment, contacts=contacts,
+               contacts_exist=contacts_exist, first_post=first_post, stance_known=stance_known)
+    out: list[pd.DataFrame] = []
+    for fam in FAMILIES.values():
+        fam.compute(w, out)
     if not out:
         return pd.DataFrame(columns=COMPONENT_COLUMNS)
     comp = pd.concat(out, ignore_index=True)
     comp["component"] = comp["component"].astype("str")
     return comp[COMPONENT_COLUMNS]
+
+
+def activity_summary(posts: pd.DataFrame, interactions: pd.DataFrame, start=None, end=None) -> pd.DataFrame:
+    """Counts per leader for (start, end] by server-seen time — posts, replies_out (replies to someone
+    else), incoming (messages that merit an answer: :func:`merits_answer`), answered (share of those
+    answered within 7 days and by ``end``: the response rate's own definition), people (distinct
+    authors of incoming), last_post. Answers are looked up in every post given."""
+    def seen(f):
+        col = f["indexed_at"] if "indexed_at" in f else f["created_at"]
+        return to_ns(col) if len(f) else np.zeros(0, np.int64)
+
+    lo = -np.inf if start is None else int(to_ns(pd.Series([pd.Timestamp(start)]))[0])
+    hi = np.inf if end is None else int(to_ns(pd.Series([pd.Timestamp(end)]))[0])
+    pt, it = seen(posts), seen(interactions)
+    p = posts[(pt > lo) & (pt <= hi)]
+    i = interactions[(it > lo) & (it <= hi)]
+    ti = it[(it > lo) & (it <= hi)]
+    repost = _flag(p, "is_repost")
+    reply = p["reply_parent_id"].notna().to_numpy() & ~repost
+    to_other = reply & (p["reply_parent_author_id"].astype(object) != p["author_id"].astype(object)).to_numpy() & \
+        p["reply_parent_author_id"].notna().to_numpy()
+    own = posts[["leader_id", "author_id"]].drop_duplicates() if len(posts) else None
+    merit = merits_answer(i, own, set(interactions["interaction_id"])) if len(i) else np.zeros(0, bool)
+    cand = posts[posts["reply_parent_id"].notna().to_numpy() & ~_flag(posts, "is_repost") & ~_flag(posts, "deleted")]
+    first = pd.DataFrame({"leader_id": cand["leader_id"].to_numpy(), "interaction_id": cand["reply_parent_id"].to_numpy(),
+                          "at": seen(cand)}).groupby(["leader_id", "interaction_id"])["at"].min()
+    at = first.reindex(pd.MultiIndex.from_arrays([i["leader_id"], i["interaction_id"]])).to_numpy(dtype=float)
+    within = ~np.isnan(at) & (at <= hi) & (at - ti <= ANSWER_WINDOW_DAYS * DAY_NS)
+    m = i[merit].assign(a=within[merit])
+    out = pd.DataFrame({
+        "posts": p.groupby("leader").size(),
+        "replies_out": p[to_other].groupby("leader").size(),
+        "incoming": m.groupby("leader").size(),
+        "answered": m.groupby("leader")["a"].mean(),
+        "people": i.groupby("leader")["author_id"].nunique(),
+        "last_post": p.groupby("leader")["created_at"].max(),
+    })
+    if out.empty:
+        return pd.DataFrame(columns=["leader", *out.columns])
+    return out.fillna({"posts": 0, "replies_out": 0, "incoming": 0, "people": 0}).reset_index(names="leader")
 
 
 def empty_records() -> dict[str, pd.DataFrame]:
@@ -545,5 +667,5 @@ def first_post_times(records: dict[str, pd.DataFrame], until_ns: int) -> pd.Seri
     return p.groupby("leader_id")["t"].min()
 
 
-__all__ = ["FACTS_VERSION", "account_hash", "empty_records", "first_contacts", "first_post_times",
+__all__ = ["FACTS_VERSION", "FAMILIES", "Window", "activity_summary", "family", "registered_components", "account_hash", "empty_records", "first_contacts", "first_post_times",
            "merits_answer", "week_records", "week_start", "window_components"]

@@ -716,7 +716,10 @@ def compute_components(
         tcode, tkeys = pd.factorize(dkey)
         tcode = tcode.astype(np.int64)
         n_threads = len(tkeys)
-        t_first = np.unique(tcode, return_index=True)[1] if n_threads else np.zeros(0, np.int64)
+        # a thread belongs to the bucket of the leader's earliest reply in it (ties: row order), and its
+        # evidence is ordered by that time
+        by_time = _lexsort((t[dt], tcode)) if n_threads else np.zeros(0, np.int64)
+        t_first = by_time[np.r_[True, tcode[by_time][1:] != tcode[by_time][:-1]]] if n_threads else by_time
         turns = np.bincount(tcode, minlength=n_threads)
         o_sel, o_thread = _threads_of(tkeys, M, n_ids, i_lid, i_thread)
         ev_thread = np.concatenate([tcode, o_thread])
@@ -730,7 +733,7 @@ def compute_components(
         ol = L[1:] & ~L[:-1] & (th[1:] == th[:-1])  # an O→L transition inside one thread
         trans = np.bincount(th[1:][ol], minlength=n_threads)
         exchange = trans >= 2
-        GT = _Groups(lid[dt][t_first], bucket[dt][t_first], np.zeros(n_threads, np.int64))
+        GT = _Groups(lid[dt][t_first], bucket[dt][t_first], t[dt][t_first])
         n_t = GT.count()
         all_t = np.arange(GT.size)
         rows.rate("exchange_share", GT, all_t, GT.count(exchange), n_t,

@@ -127,13 +127,18 @@ class CoachService:
     # ------------------------------------------------------------------ scores (cached per window)
     def report(self, until: pd.Timestamp | None = None, days: int | None = None, by: str | None = None,
                evidence_for: int | None = None) -> ScoreReport:
-        """Every leader's scores for the window (from facts); evidence ids for ``evidence_for`` only."""
+        """Scores for the window from the facts: every leader's, or with ``evidence_for`` that leader's and
+        their cohort peers' (with the evidence ids of that leader) — read from the facts of those leaders
+        and their reference groups only."""
         until = pd.Timestamp(until) if until is not None else self.now
         days = days or self.days
         key = (until.value, days, by, evidence_for)
         if key not in self._reports:
+            asked = None if evidence_for is None else self.cohort_members(self.leader(evidence_for))
+            if asked is not None and evidence_for not in asked:
+                asked = [*asked, evidence_for]
             self._reports[key] = facts.score_window(
-                self.store, None, until=until, days=days, by=by, leaders=self.leaders,
+                self.store, asked, until=until, days=days, by=by, leaders=self.leaders,
                 evidence_for=() if evidence_for is None else (evidence_for,))
         return self._reports[key]
 

@@ -84,7 +84,7 @@ def pack_weeks(records: dict[str, pd.DataFrame], keys: Iterable[tuple[int, date]
         f = records[name]
         groups[name] = {(int(k[0]), _to_date(k[1])): v for k, v in
                         f.groupby(["leader_id", "week"], sort=False).indices.items()} if len(f) else {}
-    first = {(int(l), _to_date(w)): int(ft) for l, w, ft in
+    first = {(int(lid), _to_date(w)): int(ft) for lid, w, ft in
              zip(records["weeks"]["leader_id"], records["weeks"]["week"], records["weeks"]["first_t"])}
     empty = np.zeros(0, np.int64)
     out = []
@@ -142,7 +142,7 @@ def _weeks_of(frame: pd.DataFrame, leaders: set[int], tz: str) -> set[tuple[int,
         return set()
     f = frame[frame["leader_id"].isin(leaders) & frame["indexed_at"].notna()]
     weeks = cf.week_start(to_ns(f["indexed_at"]), tz) if len(f) else []
-    return {(int(l), pd.Timestamp(w).date()) for l, w in zip(f["leader_id"], weeks)}
+    return {(int(lid), pd.Timestamp(w).date()) for lid, w in zip(f["leader_id"], weeks)}
 
 
 def _load(store: Store, keys: set[tuple[int, date]], tz: str):
@@ -164,7 +164,7 @@ def refresh_weeks(store: Store, touched: Iterable[tuple[int, date]]) -> set[tupl
     linked to them (answered messages, root posts, earlier thread messages), from those leaders' rows
     in those weeks plus the linked rows only; written in one transaction. Returns the weeks written."""
     tz = programme_tz()
-    keys = {(int(l), _to_date(w)) for l, w in touched}
+    keys = {(int(lid), _to_date(w)) for lid, w in touched}
     if not keys:
         return set()
     base_p, base_i, link_p, link_i, leaders = _load(store, keys, tz)
@@ -209,7 +209,7 @@ def rebuild(store: Store) -> int:
     keys = set()
     for name in ("posts", "interactions"):
         f = recs[name]
-        keys |= {(int(l), _to_date(w)) for l, w in zip(f["leader_id"], f["week"])}
+        keys |= {(int(lid), _to_date(w)) for lid, w in zip(f["leader_id"], f["week"])}
     rows = pack_weeks(recs, keys)
     contacts = cf.first_contacts(posts_f)
     store.save_facts(rows, keys, all_contacts=contacts, clear=True, version=cf.FACTS_VERSION)

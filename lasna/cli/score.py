@@ -110,9 +110,7 @@ def register(app: typer.Typer) -> None:
             step()
         result = report.to_dict()
         if wanted:
-            result["leaders"] = [l for l in result["leaders"] if l["leader_id"] in wanted]
-        from datetime import timedelta
-
+            result["leaders"] = [e for e in result["leaders"] if e["leader_id"] in wanted]
         from lasna import coverage
 
         ledger = coverage.summary(store, [e["leader_id"] for e in result["leaders"]],

@@ -119,16 +119,16 @@ def replace_contacts(conn: Connection, leader_ids: Sequence[int], accounts: Iter
         conn.execute(delete(t.leader_contacts).where(c.leader_id.in_(lids), c.account.in_(part)))
     if len(minima):
         conn.execute(insert(t.leader_contacts), [
-            {"leader_id": int(l), "account": a, "first_t": int(f)}
-            for l, a, f in zip(minima["leader_id"], minima["acc_name"], minima["first_t"])])
+            {"leader_id": int(lid), "account": a, "first_t": int(f)}
+            for lid, a, f in zip(minima["leader_id"], minima["acc_name"], minima["first_t"])])
 
 
 def replace_all_contacts(conn: Connection, minima: pd.DataFrame) -> None:
     conn.execute(delete(t.leader_contacts))
     if len(minima):
         conn.execute(insert(t.leader_contacts), [
-            {"leader_id": int(l), "account": a, "first_t": int(f)}
-            for l, a, f in zip(minima["leader_id"], minima["acc_name"], minima["first_t"])])
+            {"leader_id": int(lid), "account": a, "first_t": int(f)}
+            for lid, a, f in zip(minima["leader_id"], minima["acc_name"], minima["first_t"])])
 
 
 def contacts(conn: Connection, leader_ids: Sequence[int] | None, since_ns: int, until_ns: int,
@@ -274,6 +274,79 @@ class FactsMixin:
     def fact_weeks(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return fact_weeks(conn)
+
+    # --- reads the dashboard used to write in SQL itself
+    def data_version(self) -> str:
+        """Changes when a collection run finishes or leaders, accounts, cohort memberships or cohort
+        visibility change (the dashboard's cache key)."""
+        q = select(
+            select(func.max(t.collection_runs.c.finished_at)).scalar_subquery(),
+            select(func.count()).select_from(t.leaders).where(t.leaders.c.active.is_(True)).scalar_subquery(),
+            select(func.max(t.leaders.c.id)).scalar_subquery(),
+            select(func.count()).select_from(t.accounts).scalar_subquery(),
+            select(func.count()).select_from(t.leader_cohorts).scalar_subquery(),
+        )
+        with self.engine.connect() as conn:
+            counts = "|".join(str(v) for v in conn.execute(q).one())
+            visibility = ",".join(f"{i}:{v}" for i, v in conn.execute(
+                select(t.cohorts.c.id, t.cohorts.c.visibility).order_by(t.cohorts.c.id)))
+        return f"{counts}|{visibility}"
+
+    def accounts_health(self) -> pd.DataFrame:
+        """One row per active leader's account: stored posts, newest post, last successful run and the
+        last run's error (the health page)."""
+        a, p, L, ra = t.accounts, t.posts, t.leaders, t.collection_run_accounts
+        post_stats = (select(p.c.account_id, func.count().label("posts"), func.max(p.c.created_at).label("last_post"))
+                      .group_by(p.c.account_id).subquery())
+        ok_runs = (select(ra.c.account_id, func.max(ra.c.finished_at).label("last_ok"))
+                   .where(ra.c.error.is_(None)).group_by(ra.c.account_id).subquery())
+        last_run = select(ra.c.account_id, func.max(ra.c.id).label("last_id")).group_by(ra.c.account_id).subquery()
+        q = (select(a.c.id.label("account_id"), a.c.leader_id, L.c.name.label("leader"), a.c.platform,
+                    a.c.handle.label("account"), func.coalesce(post_stats.c.posts, 0).label("posts"),
+                    post_stats.c.last_post, ok_runs.c.last_ok, ra.c.error.label("last_error"))
+             .join(L, L.c.id == a.c.leader_id)
+             .outerjoin(post_stats, post_stats.c.account_id == a.c.id)
+             .outerjoin(ok_runs, ok_runs.c.account_id == a.c.id)
+             .outerjoin(last_run, last_run.c.account_id == a.c.id)
+             .outerjoin(ra, and_(ra.c.id == last_run.c.last_id))
+             .where(L.c.active.is_(True))
+             .order_by(L.c.name, a.c.platform))
+        with self.engine.connect() as conn:
+            res = conn.execute(q)
+            frame = pd.DataFrame(res.all(), columns=list(res.keys()))
+        for col in ("last_post", "last_ok"):
+            frame[col] = pd.to_datetime(frame[col], utc=True)
+        return frame
+
+    def assign_leader_to_user(self, user_name: str, leader_id: int) -> None:
+        """Assign a leader to a (consultant) user by name."""
+        with self.engine.begin() as conn:
+            user_id = conn.execute(select(t.users.c.id).where(t.users.c.name == user_name)).scalar_one()
+            conn.execute(t.user_leaders.insert().values(user_id=user_id, leader_id=leader_id))
+
+    def activity_frames(self, leader_ids, since: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Light columns (no text, no JSON) of many leaders' posts and interactions since ``since``."""
+        p, i, L = t.posts, t.interactions, t.leaders
+        pq = (select(p.c.id.label("post_id"), p.c.leader_id, L.c.name.label("leader"), p.c.author_id,
+                     p.c.created_at, _seen_at(p).label("indexed_at"), p.c.reply_parent_id,
+                     p.c.reply_parent_author_id, p.c.is_repost)
+              .join(L, L.c.id == p.c.leader_id)
+              .where(p.c.leader_id.in_(list(leader_ids)), p.c.created_at >= since, p.c.deleted.is_(False)))
+        iq = (select(i.c.id.label("interaction_id"), i.c.leader_id, L.c.name.label("leader"), i.c.kind,
+                     i.c.author_id, i.c.created_at, _seen_at(i).label("indexed_at"), i.c.parent_id, i.c.hidden, i.c.text)
+              .join(L, L.c.id == i.c.leader_id)
+              .where(i.c.leader_id.in_(list(leader_ids)), i.c.created_at >= since, i.c.deleted.is_(False)))
+        with self.engine.connect() as conn:
+            res = conn.execute(pq)
+            posts_ = pd.DataFrame(res.all(), columns=list(res.keys()))
+            res = conn.execute(iq)
+            inter = pd.DataFrame(res.all(), columns=list(res.keys()))
+        for frame in (posts_, inter):
+            for col in ("created_at", "indexed_at"):
+                frame[col] = pd.to_datetime(frame[col], utc=True)
+        posts_["is_repost"] = posts_["is_repost"].astype(bool)
+        inter["hidden"] = inter["hidden"].astype(bool)
+        return posts_, inter
 
 
 __all__ = ["FactsMixin", "contact_minima", "contacts", "existing_interaction_ids", "fact_weeks",
