@@ -75,9 +75,11 @@ def weekly_posts(activity: pd.DataFrame, lang: str, *, stacked_by: str = "kind",
         for leader in wide.columns:
             traces.append(go.Scatter(x=wide.index, y=wide[leader], name=str(leader), mode="lines"))
     fig = go.Figure(data=traces, layout=layout)
+    if len(wide.index):  # the weeks shown, not an autorange that runs into next month
+        fig.update_xaxes(range=[_naive(wide.index.min()) - pd.Timedelta(days=4), _naive(wide.index.max()) + pd.Timedelta(days=4)])
     if stacked_by == "kind" and any(_naive(w) >= current for w in wide.index):
-        fig.add_annotation(x=current, y=1, yref="paper", text=t("chart.partial_week", lang), showarrow=False,
-                           xanchor="left", yanchor="bottom", font=dict(size=11, color="#666"))
+        fig.add_annotation(x=current + pd.Timedelta(days=4), y=1, yref="paper", text=t("chart.partial_week", lang),
+                           showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=11, color="#666"))
     if marker is not None:  # where the period starts (the rest is the baseline)
         fig.add_vline(x=_naive(marker).timestamp() * 1000, line_dash="dash", line_color="#555")
     return fig
