@@ -114,10 +114,16 @@ def message_columns(lang: str, **others) -> dict:
 
 def message_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Times in the programme's time zone and "–" for a missing author or text."""
+    from lasna.frames import repost_target
+
     out = local_times(frame, "created_at")
+    if "text" in out and "repost_of_id" in out:  # a repost has no text of its own: say what it shares
+        empty = out["text"].isna() | (out["text"].astype(str).str.strip() == "")
+        targets = out["repost_of_id"].map(repost_target)
+        out["text"] = out["text"].astype(object).where(~(empty & targets.notna()), "↻ " + targets.astype(str))
     for col in ("text", "author", "kind"):
         if col in out:
-            out[col] = out[col].astype(object).where(out[col].notna(), "–")
+            out[col] = out[col].astype(object).where(out[col].notna() & (out[col].astype(str).str.strip() != ""), "–")
     return out
 
 
