@@ -53,13 +53,19 @@ def partial_week_start(now=None) -> pd.Timestamp:
     return (n - pd.Timedelta(days=n.weekday())).normalize()
 
 
-def weekly_posts(activity: pd.DataFrame, lang: str, *, stacked_by: str = "kind", marker=None, now=None) -> go.Figure:
+def weekly_posts(activity: pd.DataFrame, lang: str, *, stacked_by: str = "kind", marker=None, now=None,
+                 span=None) -> go.Figure:
     """Stacked bars of posts per week by kind (one leader) or lines per leader (several).
     The current week is drawn pale and labelled "not over yet".
     Built from graph_objects traces (plotly.express costs ~0.1 s per figure)."""
     layout = _layout(t("chart.weekly", lang), lang, height=360, ytitle=t("chart.count", lang), barmode="stack")
-    if activity.empty:
-        return go.Figure(layout=layout)
+    if activity.empty or not activity["count"].any():  # still a dated axis, and a word instead of empty bars
+        fig = go.Figure(layout=layout)
+        fig.update_xaxes(type="date", range=[_naive(v) for v in span] if span else None)
+        fig.update_yaxes(range=[0, 1], showticklabels=False)
+        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=t("chart.no_posts", lang), showarrow=False,
+                           font=dict(size=14, color="#666"))
+        return fig
     current = partial_week_start(now)
     traces = []
     if stacked_by == "kind":
@@ -75,9 +81,11 @@ def weekly_posts(activity: pd.DataFrame, lang: str, *, stacked_by: str = "kind",
         for leader in wide.columns:
             traces.append(go.Scatter(x=wide.index, y=wide[leader], name=str(leader), mode="lines"))
     fig = go.Figure(data=traces, layout=layout)
+    if len(wide.index):  # the weeks shown, not an autorange that runs into next month
+        fig.update_xaxes(range=[_naive(wide.index.min()) - pd.Timedelta(days=4), _naive(wide.index.max()) + pd.Timedelta(days=4)])
     if stacked_by == "kind" and any(_naive(w) >= current for w in wide.index):
-        fig.add_annotation(x=current, y=1, yref="paper", text=t("chart.partial_week", lang), showarrow=False,
-                           xanchor="left", yanchor="bottom", font=dict(size=11, color="#666"))
+        fig.add_annotation(x=current + pd.Timedelta(days=4), y=1, yref="paper", text=t("chart.partial_week", lang),
+                           showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=11, color="#666"))
     if marker is not None:  # where the period starts (the rest is the baseline)
         fig.add_vline(x=_naive(marker).timestamp() * 1000, line_dash="dash", line_color="#555")
     return fig

@@ -83,7 +83,8 @@ def tips_section(viewer: Viewer, leader_id: int, lang: str) -> None:
             lines = _evidence_lines(tip, lang)
             if lines:
                 st.markdown(f"{t('tips.evidence', lang)}:\n\n" + "\n".join(lines))
-            done, later, _ = st.columns([1, 1, 3])
+            row = st.container(horizontal=True, gap="small")  # side by side on a phone too
+            done, later = row, row
             if done.button(t("tips.done", lang), key=f"tip_done_{tip.key}", icon=":material/check:"):
                 data.dismiss_tip(viewer, leader_id, tip.key, "done")
                 st.toast(t("tips.marked_done", lang))

@@ -124,7 +124,8 @@ def _cached_weekly_chart(leader_ids, since, until, start, lang, marker, version)
     frame = _cached_posts(leader_ids, since, None, version)
     frame = frame[frame["created_at"] >= start]
     stacked_by = "kind" if len(leader_ids) == 1 else "leader"
-    return charts.weekly_posts(weekly_activity(frame, start, until), lang, stacked_by=stacked_by, marker=marker)
+    return charts.weekly_posts(weekly_activity(frame, start, until), lang, stacked_by=stacked_by, marker=marker,
+                               span=(start, until))
 
 
 def weekly_chart(viewer: Viewer, leader_ids, since: datetime, until: datetime, lang: str, *,

@@ -263,6 +263,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.cohort_weekly": {"fi": "Julkaisut viikossa jäsentä kohden", "en": "Posts per member and week"},
     "chart.band": {"fi": "Keskimmäinen puolikas (25–75 %)", "en": "Middle half (25–75%)"},
     "chart.median": {"fi": "Mediaani", "en": "Median"},
+    "chart.no_posts": {"fi": "Ei julkaisuja tällä jaksolla", "en": "No posts in this period"},
     "chart.partial_week": {"fi": "kuluva viikko, kesken", "en": "this week, not over yet"},
     "chart.partial_month": {"fi": "kuukausi kesken", "en": "month not over yet"},
     "chart.you": {"fi": "Sinä", "en": "You"},

@@ -7,9 +7,9 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import (
-    DATE_COLUMN,
     DATETIME_COLUMN,
     fmt_age,
+    fmt_date,
     fmt_datetime,
     fmt_number,
     local_times,
@@ -32,7 +32,8 @@ def headline(items, lang: str) -> None:
     """Compact metrics that wrap two to a row on a phone: ``items`` is (label, value text, delta, colour)."""
     with st.container(horizontal=True, gap="small"):
         for label, value, delta, colour in items:
-            st.metric(label, value, delta=delta, delta_color=colour, border=True, width=160)
+            st.metric(label, value, delta=delta, delta_color=colour, border=True, width=160,
+                      delta_arrow="off" if colour == "off" else "auto")
 
 
 def composite_metrics(current, previous, lang: str) -> None:
@@ -79,7 +80,8 @@ def activity_summary_table(frame, lang: str, *, key: str) -> None:
     if frame is None or frame.empty:
         st.caption(t("empty.table", lang))
         return
-    shown = local_times(frame, "last_post").assign(answered=frame["answered"] * 100)
+    shown = frame.assign(answered=frame["answered"] * 100,  # "–" rather than "None" for a leader without posts
+                         last_post=[fmt_date(v, lang) for v in local_times(frame, "last_post")["last_post"]])
     st.dataframe(
         shown,
         column_config={
@@ -90,7 +92,7 @@ def activity_summary_table(frame, lang: str, *, key: str) -> None:
             "answered": st.column_config.ProgressColumn(t("metric.answered", lang), min_value=0, max_value=100,
                                                         format="%d\u00a0%%" if lang == "fi" else "%d%%"),
             "people": t("metric.people", lang),
-            "last_post": st.column_config.DatetimeColumn(t("metric.last_post", lang), format=DATE_COLUMN[lang]),
+            "last_post": t("metric.last_post", lang),
         },
         hide_index=True,
         width="stretch",
@@ -112,10 +114,16 @@ def message_columns(lang: str, **others) -> dict:
 
 def message_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Times in the programme's time zone and "–" for a missing author or text."""
+    from lasna.frames import repost_target
+
     out = local_times(frame, "created_at")
+    if "text" in out and "repost_of_id" in out:  # a repost has no text of its own: say what it shares
+        empty = out["text"].isna() | (out["text"].astype(str).str.strip() == "")
+        targets = out["repost_of_id"].map(repost_target)
+        out["text"] = out["text"].astype(object).where(~(empty & targets.notna()), "↻ " + targets.astype(str))
     for col in ("text", "author", "kind"):
         if col in out:
-            out[col] = out[col].astype(object).where(out[col].notna(), "–")
+            out[col] = out[col].astype(object).where(out[col].notna() & (out[col].astype(str).str.strip() != ""), "–")
     return out
 
 

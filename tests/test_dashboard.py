@@ -519,13 +519,13 @@ def test_consultant_adds_a_leader_and_is_assigned_to_them(app, seeded_db):
     assert "uusi@mastodon.example" not in {a.handle for a in store.accounts()}
     rm.selectbox(key="remove_leader_pick").set_value("Uusi Johtaja").run()
     rm.button(key="remove_leader").click().run()
-    assert "Uusi Johtaja" in [l.name for l in store.leaders()]  # not yet: it asks first
+    assert "Uusi Johtaja" in [lead.name for lead in store.leaders()]  # not yet: it asks first
     assert any("Uusi Johtaja" in w.value for w in rm.warning)
     rm.button(key="remove_leader_cancel").click().run()
-    assert "Uusi Johtaja" in [l.name for l in store.leaders()]
+    assert "Uusi Johtaja" in [lead.name for lead in store.leaders()]
     rm.button(key="remove_leader").click().run()
     rm.button(key="remove_leader_confirm").click().run()
-    assert "Uusi Johtaja" not in [l.name for l in store.leaders()]
+    assert "Uusi Johtaja" not in [lead.name for lead in store.leaders()]
 
 
 def test_data_version_moves_when_a_run_finishes(seeded_db, monkeypatch):

@@ -213,3 +213,18 @@ def test_finnish_csv_download_is_for_excel(app, seeded_db):
     raw = data.leader_report(conny, leader_id, "csv", "fi")
     assert raw.startswith(b"\xef\xbb\xbfleader;leader_id;")
     assert data.leader_report(conny, leader_id, "csv", "en").startswith(b"leader,leader_id,")
+
+
+def test_message_tables_say_what_a_repost_shares_and_never_none():
+    from dashboard.widgets import message_frame
+
+    frame = pd.DataFrame({
+        "created_at": pd.to_datetime(["2026-11-28T18:25Z", "2026-11-28T19:00Z", "2026-11-28T20:00Z"]),
+        "text": ["", None, "oma teksti"],
+        "repost_of_id": ["at://did:plc:abc/app.bsky.feed.post/3k", None, None],
+        "author": [None, "Liisa", ""],
+    })
+    out = message_frame(frame)
+    assert list(out["text"]) == ["↻ https://bsky.app/profile/did:plc:abc/post/3k", "–", "oma teksti"]
+    assert list(out["author"]) == ["–", "Liisa", "–"]
+    assert str(out["created_at"].dt.tz) == "Europe/Helsinki" and out["created_at"].iloc[0].hour == 20

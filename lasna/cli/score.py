@@ -55,14 +55,9 @@ FEATURE_TAGS = (  # (feature column, short tag) shown by `lasna posts`
 
 
 def repost_target(uri) -> str:
-    """Where a repost points, as a link a person can open (at:// post URIs become bsky.app links)."""
-    if not isinstance(uri, str) or not uri:
-        return "an unknown post"
-    if uri.startswith("at://"):
-        parts = uri[5:].split("/")
-        if len(parts) == 3 and parts[1] == "app.bsky.feed.post":
-            return f"https://bsky.app/profile/{parts[0]}/post/{parts[2]}"
-    return uri
+    from lasna.frames import repost_target as target
+
+    return target(uri) or "an unknown post"
 
 
 def _truthy(value) -> bool:
