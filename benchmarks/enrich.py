@@ -140,6 +140,8 @@ def main() -> None:
           f"{n_posts:,} posts + {n_inter:,} incoming, post types, stance, links, reads and writes) "
           f"= {t_feat / t_enrich:.2f}x post_features alone")
 
+    for stage, seconds in sorted(enrich.STAGES.items(), key=lambda kv: -kv[1]):
+        print(f"    {stage:<32} {seconds:7.1f} s  ({seconds / t_enrich:4.0%})")
     _, t_old_cold = timed(lambda: old_load(store))
     _, t_old = timed(lambda: old_load(store))
     new, t_new = timed(lambda: scoring_service.load_score_inputs(store))

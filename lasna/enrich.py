@@ -33,6 +33,18 @@ _CLAIM_NAMESPACE = 0x1A5C  # pg_try_advisory_lock: which process enriches which 
 
 Progress = Callable[[int, int], None]  # (rows done, rows pending in total)
 
+#: Wall seconds per stage of the current process's enrichment (benchmarks print them)
+STAGES: dict[str, float] = {}
+
+
+@contextlib.contextmanager
+def _stage(name: str) -> Iterator[None]:
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        STAGES[name] = STAGES.get(name, 0.0) + time.perf_counter() - began
+
 
 def versions() -> dict[str, str]:
     """The versions a current enrichment row carries: text features (with the morphology back-end in
@@ -132,7 +144,7 @@ def _claim(store: Store, leader_ids: list[int]) -> Iterator[list[int]]:
         return
     from sqlalchemy import text
 
-    with store.engine.connect() as conn:
+    with _claims_engine(store).connect() as conn:
         mine = [i for i in leader_ids if conn.execute(
             text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": _CLAIM_NAMESPACE, "id": i}).scalar_one()]
         conn.commit()
@@ -144,6 +156,21 @@ def _claim(store: Store, leader_ids: list[int]) -> Iterator[list[int]]:
             conn.commit()
 
 
+_CLAIM_ENGINES: dict[str, object] = {}
+
+
+def _claims_engine(store: Store):
+    """Claims hold a connection while a chunk is computed: keep them out of the store's pool, or many
+    collector threads enriching at once could starve it (the runner's account claims do the same)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    key = store.engine.url.render_as_string(hide_password=False)
+    if key not in _CLAIM_ENGINES:
+        _CLAIM_ENGINES[key] = create_engine(store.engine.url, poolclass=NullPool)
+    return _CLAIM_ENGINES[key]
+
+
 # ------------------------------------------------------------------ computing
 def post_rows(store: Store, posts: pd.DataFrame, v: dict[str, str], context: pd.DataFrame | None = None) -> pd.DataFrame:
     """post_id + :data:`lasna.store.enrichment.POST_VALUES` for ``posts`` (``context``: extra posts of the
@@ -152,11 +179,13 @@ def post_rows(store: Store, posts: pd.DataFrame, v: dict[str, str], context: pd.
     from lasna.scoring_service import default_classifier
 
     frame = posts if context is None or context.empty else pd.concat([posts, context], ignore_index=True)
-    feats = post_features(frame).iloc[: len(posts)].reset_index(drop=True)
+    with _stage("text features (post_features)"):
+        feats = post_features(frame).iloc[: len(posts)].reset_index(drop=True)
     model = default_classifier()
     cached = store.predictions(posts["post_id"].tolist(), model.model_version, of="posts")
     todo = posts[~posts["post_id"].isin(set(cached["post_id"]))]
-    types = pd.concat([cached, model.classify(todo)], ignore_index=True) if len(todo) else cached
+    with _stage("post types (classifier)"):
+        types = pd.concat([cached, model.classify(todo)], ignore_index=True) if len(todo) else cached
     types = types.drop_duplicates("post_id").set_index("post_id")
     out = feats.drop(columns=["is_repost"])
     out["lang_detected"] = out["lang_detected"].astype(object).where(out["lang_detected"].notna(), None)
@@ -182,7 +211,8 @@ def interaction_rows(store: Store, inter: pd.DataFrame, v: dict[str, str]) -> pd
     label = np.array(inter["interaction_id"].map(cached["label"]), dtype=object)
     proba = np.array(inter["interaction_id"].map(cached["proba"]), dtype=float)
     if todo.any():
-        found = stance.classify_interactions(inter[todo], model)
+        with _stage("reply stance (classifier)"):
+            found = stance.classify_interactions(inter[todo], model)
         label[todo] = found["stance"].to_numpy()
         proba[todo] = found["p_critical"].to_numpy()
     return pd.DataFrame({
@@ -213,12 +243,14 @@ def link(interactions: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
 
 
 def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str]):
-    posts = E.pending_posts(store.engine, v, leader_ids)
-    inter = E.pending_interactions(store.engine, v, leader_ids)
+    with _stage("read pending rows"):
+        posts = E.pending_posts(store.engine, v, leader_ids)
+        inter = E.pending_interactions(store.engine, v, leader_ids)
     prow = post_rows(store, posts, v) if len(posts) else pd.DataFrame(columns=["post_id", *E.POST_VALUES])
     irow = interaction_rows(store, inter, v) if len(inter) else pd.DataFrame(columns=["interaction_id"])
-    wrote_p, wrote_i = E.write_chunk(store.engine, leader_ids, prow, E.fingerprint_frame(posts, "posts"),
-                                     irow, E.fingerprint_frame(inter, "interactions"), link)
+    with _stage("verify, link and write"):
+        wrote_p, wrote_i = E.write_chunk(store.engine, leader_ids, prow, E.fingerprint_frame(posts, "posts"),
+                                         irow, E.fingerprint_frame(inter, "interactions"), link)
     wp = posts[posts["post_id"].isin(set(wrote_p))]
     wi = inter[inter["interaction_id"].isin(set(wrote_i))]
     return len(wp), len(wi), set(zip(wp["leader_id"].astype(int), wp["author_id"])), touched_weeks(wp, wi)
