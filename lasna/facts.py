@@ -163,10 +163,14 @@ def refresh_weeks(store: Store, touched: Iterable[tuple[int, date]]) -> set[tupl
     """Recompute the facts of the touched (leader_id, week_start) pairs and of the weeks holding rows
     linked to them (answered messages, root posts, earlier thread messages), from those leaders' rows
     in those weeks plus the linked rows only; written in one transaction. Returns the weeks written."""
-    tz = programme_tz()
     keys = {(int(lid), _to_date(w)) for lid, w in touched}
     if not keys:
         return set()
+    with store.facts_lock():
+        return _refresh(store, keys, programme_tz())
+
+
+def _refresh(store: Store, keys: set[tuple[int, date]], tz: str) -> set[tuple[int, date]]:
     base_p, base_i, link_p, link_i, leaders = _load(store, keys, tz)
     affected = keys | _weeks_of(link_p, leaders, tz) | _weeks_of(link_i, leaders, tz)
     if affected != keys:
@@ -201,7 +205,11 @@ def touched_weeks(posts: pd.DataFrame | None = None, interactions: pd.DataFrame 
 
 def rebuild(store: Store) -> int:
     """Every leader's facts from scratch (one transaction). Returns the number of week rows."""
-    tz = programme_tz()
+    with store.facts_lock():
+        return _rebuild(store, programme_tz())
+
+
+def _rebuild(store: Store, tz: str) -> int:
     posts = store.posts_frame()
     inter = store.interactions_frame()
     posts_f, inter_s, types = enriched_frames(store, posts, inter)
@@ -228,7 +236,10 @@ def ensure_current(store: Store) -> bool:
     retention, or written by an older facts version). Returns True when it rebuilt."""
     if is_current(store):
         return False
-    rebuild(store)
+    with store.facts_lock():
+        if is_current(store):  # another process rebuilt meanwhile
+            return False
+        _rebuild(store, programme_tz())
     return True
 
 

@@ -6,6 +6,7 @@ Functions take an engine or connection; :class:`lasna.store.Store` exposes them 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -17,6 +18,7 @@ from lasna import frames
 from lasna.store import schema as t
 
 CHUNK = 500
+FACTS_LOCK_KEY = 0x4C41534E41  # "LASNA": the advisory lock of fact refreshes on PostgreSQL
 
 
 def _chunks(values: Sequence, n: int = CHUNK):
@@ -238,6 +240,23 @@ class FactsMixin:
     def fact_contact_minima(self, leader_ids, accounts) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return contact_minima(conn, leader_ids, accounts)
+
+    @contextlib.contextmanager
+    def facts_lock(self):
+        """Serialise fact refreshes across processes and hosts: a refresh reads rows and writes the
+        weeks computed from them, so two collectors refreshing the same week must not interleave.
+        PostgreSQL: a session advisory lock held for the refresh; SQLite: one writer at a time anyway."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({FACTS_LOCK_KEY})")
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({FACTS_LOCK_KEY})")
+                conn.commit()
 
     def facts_source(self) -> tuple[str, str | None]:
         """(the source tables' fingerprint now, the one the facts were last written for)."""
