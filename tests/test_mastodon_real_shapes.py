@@ -96,3 +96,20 @@ def test_gotosocial_and_pleroma_entities():
     assert pleroma.author_id == "acct:olli@pleroma.example" and pleroma.parent_id == ROOT_URI
     assert pleroma.id.startswith("https://pleroma.example/objects/") and pleroma.text == "Samaa mieltä, @olli myös."
     check_golden(D / "context_other_servers.expected.json", result.interactions)
+
+
+def test_pleroma_object_uri_thread_is_read_after_the_post_left_the_newest_page(setup, store, fake):  # noqa: F811
+    """Pleroma/Akkoma status URIs (/objects/<uuid>) do not contain the local id the API needs."""
+    from collectors.base import CollectContext
+    from collectors.mastodon import MastodonCollector
+
+    object_uri = "https://mastodon.example/objects/5b7e6a8c-1f2d-4c3b-9a0e-7d6c5b4a3f21"
+    fake.by_id[ROOT_ID]["uri"] = object_uri
+    run, _ = setup
+    MastodonCollector(sleep=lambda s: None, max_threads=0).collect(
+        store.accounts()[0], store.leader("Liisa"), CollectContext(store=store, transport=fake.transport(), now=NOW))
+    _filler(fake, 45)  # the post leaves the newest page before its thread is read
+    outcome = run()
+    assert outcome.ok and outcome.new_interactions == 2
+    inter = store.interactions_frame()
+    assert set(inter.parent_id) == {object_uri}  # both direct replies attach to the post

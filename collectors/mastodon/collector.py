@@ -17,6 +17,7 @@ State: ``mastodon_id`` (instance-local account id), ``since_id``.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -54,6 +55,31 @@ def instance_base(account: Account) -> str:
     if not host:
         raise AccountGone(f"malformed Mastodon address {account.handle!r}", hint="write it as @user@instance.social")
     return f"https://{host}"
+
+
+MAX_LOCAL_IDS = 500
+
+
+def _remember_local_ids(saved: str | None, raw: list[dict], self_local_id: str) -> dict[str, str]:
+    """URI -> instance-local id of the leader's newest statuses, kept in the account state.
+
+    Pleroma/Akkoma status URIs (``/objects/<uuid>``) do not contain the local id the API
+    needs, so a post's thread could not be read once the post left the newest page.
+    """
+    try:
+        known = json.loads(saved) if saved else {}
+    except ValueError:
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    for status in sorted(raw, key=lambda s: _id_key(s["id"])):
+        account = status.get("account")
+        uri = status.get("uri")
+        if isinstance(account, dict) and account.get("id") == self_local_id and isinstance(uri, str) and not status.get("reblog"):
+            known.pop(uri[:500], None)
+            known[uri[:500]] = status["id"]
+    items = [(k, v) for k, v in known.items() if isinstance(k, str) and isinstance(v, str) and _SAFE_ID.match(v)]
+    return dict(items[-MAX_LOCAL_IDS:])
 
 
 def account_domain(account: Account, api: MastodonAPI) -> str:
@@ -210,7 +236,10 @@ class MastodonCollector:
         clash = foreign_ids(store, account, [p.id for p in posts])
         posts = [p for p in posts if p.id not in clash]
         newest = max((s["id"] for s in raw), key=_id_key, default=None)
-        new_state: dict[str, str | None] = {"mastodon_id": local_id, "looked_up_at": state.get("looked_up_at")}
+        local_ids = _remember_local_ids(state.get("local_ids"), raw, local_id)
+        new_state: dict[str, str | None] = {
+            "mastodon_id": local_id, "looked_up_at": state.get("looked_up_at"), "local_ids": json.dumps(local_ids),
+        }
         if newest and (not since_id or _id_key(newest) > _id_key(since_id)):
             new_state["since_id"] = newest
         new_state["skipped"] = str(skipped + len(clash)) if skipped or clash else None
@@ -218,7 +247,7 @@ class MastodonCollector:
         new_posts, new_interactions = result.new_posts, 0
         local_by_uri = {uri: local for local, uri in ids.statuses.items()}
         for post_id, reply_count in store.threads_to_check(account, horizon)[: self.max_threads]:
-            local = local_by_uri.get(post_id)
+            local = local_by_uri.get(post_id) or local_ids.get(post_id)
             if local is None:
                 match = _TRAILING_ID.search(urlsplit(post_id).path)
                 local = match.group(1) if match else None
