@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.i18n import t
-from webserver import Dashboard, render
+from tests.security.webserver import Dashboard, render
 
 pytestmark = [pytest.mark.security, pytest.mark.slow]
 
