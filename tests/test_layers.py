@@ -14,7 +14,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("lasna", "collectors", "coaching", "dashboard")
 #: modules that may still speak SQL directly, each with the reason; empty is the goal
 ALLOWED: dict[str, str] = {
-    "lasna/users.py": "users and their assignments: queries move into the store with the login-session work",
     "lasna/registry.py": "roster import in one transaction: moves into the store with the roster validation",
     "dashboard/data.py": "summary loaders: move into the store with the facts tables",
     "lasna/enrich.py": "hands store.engine to lasna.store.enrichment and takes a PostgreSQL advisory lock",
