@@ -677,6 +677,22 @@ def _text_flags(cleaned: str, lang: object, has_handle: bool) -> tuple[bool, boo
     return sg, pl, q, _crediting(words, lows, initial, lang, has_handle), _results_marker(cleaned, lows)
 
 
+def rule_post_type(features: pd.DataFrame, texts) -> np.ndarray:
+    """Post type by the codebook's priority order over the detector flags: dialogue (the text opens with an
+    @handle, or ``reply_to_other``) → crediting → question → results → personal (first person) → broadcast.
+    An alternative to the trained post-type classifier (docs/METRICS.md compares them); not used in scoring."""
+    texts = ["" if not isinstance(t, str) else t for t in texts]
+    rto = features["reply_to_other"].to_numpy() if "reply_to_other" in features else np.zeros(len(texts), bool)
+    out = np.full(len(texts), "broadcast", dtype=object)
+    # later assignments win, so go from the lowest priority to the highest
+    out[features["first_person_singular"].to_numpy().astype(bool)] = "personal"
+    out[features["results_marker"].to_numpy().astype(bool)] = "results"
+    out[features["question"].to_numpy().astype(bool)] = "question"
+    out[features["crediting"].to_numpy().astype(bool)] = "crediting"
+    out[np.array([t.lstrip().startswith("@") for t in texts], dtype=bool) | rto.astype(bool)] = "dialogue"
+    return out
+
+
 def clear_caches() -> None:
     """Empty the per-text caches (cleaning, tokens, language, flags); the per-word morphology cache stays."""
     for f in (_surface, _tokens, _joined, _fast_cached, _identify, _text_flags):
