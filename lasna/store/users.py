@@ -55,10 +55,12 @@ def insert_user(store: Store, *, name: str, role: str, email: str | None, passwo
         own_id = _leader_id(conn, own_leader) if own_leader is not None else None
         leader_ids = [_leader_id(conn, leader) for leader in leaders]
         cohort_ids = [_cohort_id(conn, cohort) for cohort in cohorts]
-        user_id = conn.execute(
+        key = conn.execute(
             t.users.insert().values(name=name, email=email, role=role, leader_id=own_id,
                                     password_hash=password_hash, created_at=now_utc())
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert key is not None
+        user_id = key[0]
         for leader_id in dict.fromkeys(leader_ids):
             conn.execute(t.user_leaders.insert().values(user_id=user_id, leader_id=leader_id))
         for cohort_id in dict.fromkeys(cohort_ids):
