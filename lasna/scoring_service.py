@@ -195,6 +195,47 @@ def _read_enriched(store: Store, leader_ids, since, until):
     raise StoreError("stored enrichment is still incomplete after catch-up", hint="run `lasna enrich`")
 
 
+def enriched_frames(store: Store, posts: pd.DataFrame, interactions: pd.DataFrame):
+    """For frames already loaded (e.g. the weeks the facts refresh): posts with the stored feature columns,
+    interactions with the stored ``stance``, and the post types (post_id, label) — from the stored
+    enrichment, after a catch-up of whatever is missing or stale (the seam ``lasna.facts`` uses)."""
+    from coaching.features import FEATURE_COLUMNS
+    from lasna import enrich
+    from lasna.store import enrichment as stored
+
+    v = enrich.versions()
+    pids = posts["post_id"].tolist() if len(posts) else []
+    iids = interactions["interaction_id"].tolist() if len(interactions) else []
+    for attempt in range(_CATCH_UP_TRIES):
+        pe, ie = stored.by_ids(store.engine, pids, iids)
+        pe = pe.drop_duplicates("post_id").set_index("post_id").reindex(pd.Index(pids, dtype=object))
+        ie = ie.drop_duplicates("interaction_id").set_index("interaction_id").reindex(pd.Index(iids, dtype=object))
+        stale_p = enrich.stale_mask(pe, _POST_VERSIONS, v)
+        stale_i = enrich.stale_mask(ie, _INTERACTION_VERSIONS, v)
+        if not stale_p.any() and not stale_i.any():
+            break
+        behind = sorted(set(posts.loc[stale_p, "leader_id"].astype(int))
+                        | set(interactions.loc[stale_i, "leader_id"].astype(int)))
+        result = enrich.enrich_pending(store, behind)
+        if result.skipped_leaders:
+            import time
+
+            time.sleep(0.5 * (attempt + 1))
+    else:
+        raise StoreError("stored enrichment is still incomplete after catch-up", hint="run `lasna enrich`")
+    posts_f = posts.reset_index(drop=True).copy()
+    for col in FEATURE_COLUMNS:
+        if col in ("post_id", "is_repost") or col in posts_f:
+            continue
+        values = pe[col].to_numpy()
+        posts_f[col] = values.astype(object) if col == "lang_detected" else \
+            values.astype("int64") if col == "n_words" else values.astype(bool)
+    if len(interactions):
+        interactions = interactions.assign(stance=ie["stance"].to_numpy(dtype=object))
+    types = pd.DataFrame({"post_id": posts["post_id"].to_numpy(), "label": pe["post_type"].to_numpy(dtype=object)})
+    return posts_f, interactions, (types if len(types) else None)
+
+
 def load_score_inputs(
     store: Store,
     *,

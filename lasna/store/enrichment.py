@@ -277,6 +277,8 @@ def _hashable(values, cols) -> tuple:
     """One comparable form for values read raw (JSON text, 0/1) or typed (lists, booleans, numpy ints)."""
     out = []
     for v, c in zip(values, cols):
+        if isinstance(v, float) and v != v:  # NaN: pandas' missing value in an object column
+            v = None
         if v is None or isinstance(v, str) and c not in frames.LIST_COLUMNS:
             pass
         elif c in frames.LIST_COLUMNS:
@@ -421,6 +423,21 @@ def _split(engine, q, columns, key, read_cols) -> tuple[pd.DataFrame, pd.DataFra
     extra = extra.reset_index(drop=True)
     extra.insert(0, key, base[key].to_numpy())
     return base, extra
+
+
+def by_ids(engine: Engine, post_ids: Sequence[str], interaction_ids: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored enrichment of these posts and interactions (rows only where stored): post_id +
+    stored post columns, interaction_id + stored interaction columns."""
+    out = []
+    for etable, key, ids, cols in ((t.post_enrichment, "post_id", post_ids, _POST_READ),
+                                   (t.interaction_enrichment, "interaction_id", interaction_ids, _INTERACTION_READ)):
+        parts = []
+        with engine.connect() as conn:
+            for chunk in _chunks(list(dict.fromkeys(ids)), 5000 if engine.dialect.name == "postgresql" else _CHUNK_IN):
+                parts.append(_to_frame(conn.execute(select(etable.c[key], *(_raw(etable.c[c]) for c in cols))
+                                                    .where(etable.c[key].in_(list(chunk))))))
+        out.append(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[key, *cols]))
+    return out[0], out[1]
 
 
 def delete_for(conn: Connection, posts_condition, interactions_condition) -> int:
