@@ -359,33 +359,57 @@ def attach_features(posts: pd.DataFrame, features: pd.DataFrame | None = None) -
 
 
 class Period:
-    """Window [start, until] and the bucketing rule."""
+    """Window [start, until] and the bucketing rule. ``tz`` is the time zone whose Monday midnights and
+    month starts bound ``by="week"`` / ``by="month"`` buckets (UTC by default)."""
 
-    def __init__(self, until_ns: int, days: int, by: str | None):
+    def __init__(self, until_ns: int, days: int, by: str | None, tz: str = "UTC"):
         if by not in (None, "week", "month"):
             raise ValueError("by must be None, 'week' or 'month'")
         self.until = int(until_ns)
         self.start = int(until_ns - days * DAY_NS)
         self.days = days
         self.by = by
+        self.tz = tz or "UTC"
+        self.utc = self.tz.upper() == "UTC"
+
+    def _local(self, t) -> pd.DatetimeIndex:
+        """Wall-clock times in ``tz`` (naive)."""
+        return pd.DatetimeIndex(np.asarray(t, dtype=np.int64).astype("datetime64[ns]"), tz="UTC") \
+            .tz_convert(self.tz).tz_localize(None)
+
+    def _utc(self, local: pd.DatetimeIndex) -> np.ndarray:
+        return local.tz_localize(self.tz, ambiguous=True, nonexistent="shift_forward").as_unit("ns").asi8
 
     def bucket(self, t: np.ndarray) -> np.ndarray:
         if self.by is None:
             return np.full(len(t), self.start, dtype=np.int64)
         if self.by == "week":
-            return MONDAY0_NS + ((t - MONDAY0_NS) // WEEK_NS) * WEEK_NS
-        dt = pd.DatetimeIndex(np.asarray(t, dtype="datetime64[ns]"))
-        return dt.to_period("M").to_timestamp().as_unit("ns").asi8
+            if self.utc:
+                return MONDAY0_NS + ((t - MONDAY0_NS) // WEEK_NS) * WEEK_NS
+            loc = self._local(t).normalize()
+            return self._utc(loc - pd.to_timedelta(loc.day_of_week, unit="D"))
+        if self.utc:
+            dt = pd.DatetimeIndex(np.asarray(t, dtype="datetime64[ns]"))
+            return dt.to_period("M").to_timestamp().as_unit("ns").asi8
+        return self._utc(self._local(t).to_period("M").to_timestamp().as_unit("ns"))
 
     def buckets(self) -> np.ndarray:
         if self.by is None:
             return np.array([self.start], dtype=np.int64)
         if self.by == "week":
-            first = MONDAY0_NS + ((self.start + 1 - MONDAY0_NS) // WEEK_NS) * WEEK_NS
-            return np.arange(first, self.until + 1, WEEK_NS, dtype=np.int64)
-        ts = pd.Timestamp(self.start + 1)
-        ms = pd.date_range(pd.Timestamp(year=ts.year, month=ts.month, day=1), pd.Timestamp(self.until), freq="MS")
-        return ms.as_unit("ns").asi8
+            if self.utc:
+                first = MONDAY0_NS + ((self.start + 1 - MONDAY0_NS) // WEEK_NS) * WEEK_NS
+                return np.arange(first, self.until + 1, WEEK_NS, dtype=np.int64)
+            first = self._local(self.bucket(np.array([self.start + 1]))).normalize()[0]
+            last = self._local(np.array([self.until]))[0]
+            return self._utc(pd.date_range(first, last, freq="7D"))
+        if self.utc:
+            ts = pd.Timestamp(self.start + 1)
+            ms = pd.date_range(pd.Timestamp(year=ts.year, month=ts.month, day=1), pd.Timestamp(self.until), freq="MS")
+            return ms.as_unit("ns").asi8
+        ts = self._local(np.array([self.start + 1]))[0]
+        last = self._local(np.array([self.until]))[0]
+        return self._utc(pd.date_range(pd.Timestamp(year=ts.year, month=ts.month, day=1), last, freq="MS"))
 
     def bucket_end(self, b: np.ndarray) -> np.ndarray:
         """Exclusive end of each bucket, clipped to the window."""
@@ -393,11 +417,13 @@ class Period:
         if self.by is None:
             end = np.full(len(b), self.until, dtype=np.int64)
         elif self.by == "week":
-            end = b + WEEK_NS
-        else:
+            end = b + WEEK_NS if self.utc else self._utc(self._local(b) + pd.Timedelta(days=7))
+        elif self.utc:
             nxt = (pd.DatetimeIndex(b.astype("datetime64[ns]")) + pd.offsets.MonthBegin(1)).as_unit("ns").asi8
             end = np.asarray(nxt, dtype=np.int64)
-        return np.minimum(end, self.until)
+        else:
+            end = self._utc(self._local(b) + pd.offsets.MonthBegin(1))
+        return np.minimum(np.asarray(end, dtype=np.int64), self.until)
 
     def in_window(self, t: np.ndarray) -> np.ndarray:
         return (t > self.start) & (t <= self.until)
@@ -446,6 +472,16 @@ def _encode(posts: pd.DataFrame, inter: pd.DataFrame):
     m_vals = pd.Series([x for v, n in zip(ment, lens.tolist()) if n for x in v], dtype=object)
     acodes, acct_names = _factorize_many([posts["author_id"], posts["reply_parent_author_id"], inter["author_id"],
                                           m_vals])
+    # account codes in the order of the account ids (evidence lists of accounts are then ordered by id,
+    # independent of the order rows arrive in — the facts path orders them the same way)
+    n_acc = len(acct_names.values)
+    if n_acc:
+        decoded = np.asarray(acct_names[np.arange(n_acc)], dtype=object).astype(str)
+        order = np.argsort(decoded, kind="stable")
+        rank = np.empty(n_acc, np.int64)
+        rank[order] = np.arange(n_acc)
+        acodes = [np.where(c >= 0, rank[np.maximum(c, 0)], -1) for c in acodes]
+        acct_names = _Names(np.asarray(decoded[order], dtype=object))
     P["author_id"], P["reply_parent_author_id"] = acodes[0], acodes[1]
     I["author_id"] = acodes[2]
     return posts, P, I, (m_rows, acodes[3]), post_names, inter_names, acct_names
@@ -680,7 +716,10 @@ def compute_components(
         tcode, tkeys = pd.factorize(dkey)
         tcode = tcode.astype(np.int64)
         n_threads = len(tkeys)
-        t_first = np.unique(tcode, return_index=True)[1] if n_threads else np.zeros(0, np.int64)
+        # a thread belongs to the bucket of the leader's earliest reply in it (ties: row order), and its
+        # evidence is ordered by that time
+        by_time = _lexsort((t[dt], tcode)) if n_threads else np.zeros(0, np.int64)
+        t_first = by_time[np.r_[True, tcode[by_time][1:] != tcode[by_time][:-1]]] if n_threads else by_time
         turns = np.bincount(tcode, minlength=n_threads)
         o_sel, o_thread = _threads_of(tkeys, M, n_ids, i_lid, i_thread)
         ev_thread = np.concatenate([tcode, o_thread])
@@ -694,7 +733,7 @@ def compute_components(
         ol = L[1:] & ~L[:-1] & (th[1:] == th[:-1])  # an O→L transition inside one thread
         trans = np.bincount(th[1:][ol], minlength=n_threads)
         exchange = trans >= 2
-        GT = _Groups(lid[dt][t_first], bucket[dt][t_first], np.zeros(n_threads, np.int64))
+        GT = _Groups(lid[dt][t_first], bucket[dt][t_first], t[dt][t_first])
         n_t = GT.count()
         all_t = np.arange(GT.size)
         rows.rate("exchange_share", GT, all_t, GT.count(exchange), n_t,

@@ -11,10 +11,12 @@ import csv
 import html
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -48,6 +50,49 @@ CSV_COLUMNS: dict[str, str] = {
     "delta": "value − baseline_value",
     "evidence_ids": "ids of evidence posts/messages, separated by spaces",
 }
+
+# --- output safety: links and spreadsheet cells ------------------------------------------------------------
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?inf$")
+
+
+def safe_url(url) -> str | None:
+    """``url`` when it is an absolute http(s) link with a host and no whitespace or control
+    characters; None otherwise (``javascript:``, ``data:``, relative or malformed). Every link
+    in a report goes through here."""
+    if not isinstance(url, str) or not url or len(url) > 4000:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def csv_cell(value):
+    """A CSV cell that a spreadsheet will not run (OWASP CSV injection): text beginning with
+    ``= + - @``, a tab or a carriage return gets a leading apostrophe; plain numbers such as
+    ``-0.05`` stay numbers."""
+    if isinstance(value, str) and value.startswith(_CSV_TRIGGERS) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _csv_safe(value):
+    # a bare CR is not quoted by the csv module when the line ends in LF: it would end the row in
+    # a spreadsheet, so it becomes a (quoted) LF
+    value = csv_cell(value)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class _SafeDictWriter(csv.DictWriter):
+    def writerow(self, rowdict):
+        return super().writerow({k: _csv_safe(v) for k, v in rowdict.items()})
+
 
 TREND_COLORS = {"openness": "#1f77b4", "responsiveness": "#d62728", "network": "#2ca02c", "consistency": "#9467bd"}
 
@@ -124,8 +169,8 @@ def report_csv(report: LeaderReport, dialect: str | None = None) -> str:
     buf = io.StringIO()
     if finnish:
         buf.write("\ufeff")
-    w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\r\n" if finnish else "\n",
-                       delimiter=";" if finnish else ",")
+    w = _SafeDictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\r\n" if finnish else "\n",
+                        delimiter=";" if finnish else ",")
     w.writeheader()
     mark = "," if finnish else "."
 
@@ -293,7 +338,8 @@ def _evidence_html(ev) -> str:
     for e in ev:
         label = _e((e.author + ": ") if e.author and e.kind == "interaction" else "") + _e(
             (e.text[:140] + "…") if len(e.text) > 140 else e.text)
-        items.append(f'<li><a href="{_e(e.url)}">{label or _e(e.id)}</a></li>' if e.url else f"<li>{label}</li>")
+        url = safe_url(e.url)
+        items.append(f'<li><a href="{_e(url)}">{label or _e(e.id)}</a></li>' if url else f"<li>{label or _e(e.id)}</li>")
     return "<ul>" + "".join(items) + "</ul>" if items else ""
 
 
@@ -328,7 +374,7 @@ def report_html(report: LeaderReport) -> str:
     if len(report.waiting):
         out.append(f'<table><tr><th>{p("col.author")}</th><th>{p("col.text")}</th><th>{p("col.age")}</th></tr>')
         for r in report.waiting.head(10).itertuples(index=False):
-            link = f'<a href="{_e(r.url)}">{_e(r.text)}</a>' if isinstance(r.url, str) and r.url else _e(r.text)
+            link = f'<a href="{_e(safe_url(r.url))}">{_e(r.text)}</a>' if safe_url(r.url) else _e(r.text)
             out.append(f"<tr><td>{_e(r.author)}</td><td>{link}</td><td>{_e(fmt_hours(float(r.age_hours), lang))}</td></tr>")
         out.append("</table>")
     out.append(f'<h2>{p("report.components")}</h2>{_svg_bars(report)}')
@@ -589,7 +635,7 @@ def report_pdf(report: LeaderReport) -> bytes:
             para(f"{phrase('report.why', lang)}: {t.why}")
             para(f"{phrase('report.todo', lang)}: {t.action}")
             for e in t.evidence[:3]:
-                para(f"  – {_cut(e.text, 100) + ' · ' if e.text else ''}{e.url or e.id}", 7.5, muted=True)
+                para(f"  – {_cut(e.text, 100) + ' · ' if e.text else ''}{safe_url(e.url) or e.id}", 7.5, muted=True)
             pdf.ln(2.5)
     else:
         para(report.tips.message() or phrase("report.none", lang))
@@ -730,5 +776,5 @@ def report_file_name(leader: str, lang: str, fmt: str) -> str:
     return f"lasna-{stem}-{lang}.{fmt}"
 
 
-__all__ = ["CSV_COLUMNS", "CSV_DIALECTS", "LeaderReport", "build_report", "report_csv", "report_file_name", "report_html",
-           "report_pdf", "trend_series"]
+__all__ = ["CSV_COLUMNS", "CSV_DIALECTS", "LeaderReport", "build_report", "csv_cell", "report_csv", "report_file_name",
+           "report_html", "report_pdf", "safe_url", "trend_series"]

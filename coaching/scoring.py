@@ -101,6 +101,7 @@ def score(
     prior_strength: float = DEFAULT_PRIOR_STRENGTH,
     features: pd.DataFrame | None = None,
     post_types: pd.DataFrame | None = None,
+    tz: str = "UTC",
 ) -> ScoreReport:
     """Score every leader in ``leaders`` over the ``days`` before ``until`` (default: the latest
     ``indexed_at`` seen), as one window or per ``by="week"|"month"`` bucket, ranked within
@@ -112,12 +113,31 @@ def score(
         until_ns = int(max(to_ns(pd.Series(stamps)))) if stamps else pd.Timestamp("1970-01-01", tz="UTC").value
     else:
         until_ns = int(to_ns(pd.Series([pd.Timestamp(until)]))[0])
-    period = Period(until_ns, days, by)
+    period = Period(until_ns, days, by, tz)
     posts = posts.reset_index(drop=True)
     interactions = interactions.reset_index(drop=True)
     posts_f = attach_features(posts, features)
     raw, linked = compute_components(posts_f, interactions, period, k=k, post_types=post_types)
-    timings = dict(raw.attrs.get("timings_cpu_s", {}))
+    return rank_components(raw, leaders, period, reference=reference, prior_strength=prior_strength,
+                           interactions=linked, timings=dict(raw.attrs.get("timings_cpu_s", {})))
+
+
+def rank_components(
+    raw: pd.DataFrame,
+    leaders: pd.DataFrame,
+    period: Period,
+    *,
+    reference: str = "all",
+    prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+    interactions: pd.DataFrame | None = None,
+    timings: dict | None = None,
+) -> ScoreReport:
+    """Shrinkage, percentiles and composites for a raw components frame (:func:`compute_components`
+    or :func:`coaching.facts.window_components`): the one ranking path every score goes through."""
+    timings = dict(timings or {})
+    days = period.days
+    by = period.by
+    linked = interactions if interactions is not None else pd.DataFrame()
     c0 = time.process_time()
     groups = reference_groups(leaders, reference)
     ranked = shrink_and_rank(raw, groups, prior_strength)
@@ -148,4 +168,4 @@ def score(
     return ScoreReport(components=ranked, composites=comp, interactions=linked, meta=meta)
 
 
-__all__ = ["ScoreReport", "score", "METRICS", "DAY_NS"]
+__all__ = ["ScoreReport", "score", "rank_components", "METRICS", "DAY_NS"]

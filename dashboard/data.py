@@ -5,8 +5,11 @@ Public loaders take the :class:`~lasna.access.Viewer` first and raise
 never decide access on their own. Private ``_cached_*`` functions do the I/O and are
 cached with :func:`st.cache_data`; their keys include :func:`data_version`, which moves
 when a collection run finishes or the roster changes, so new data shows without waiting
-for the TTL. Pure helpers (``weekly_activity``, ``summary``, ``conversations_waiting`` ...)
-are plain functions over frames, tested without Streamlit.
+for the TTL. Pure helpers (``weekly_activity``, ``percentile_bands`` ...) are plain functions over
+frames, tested without Streamlit. No metric is defined here: scores, tips, goals and waiting
+conversations come from :class:`lasna.coach_service.CoachService` (which reads the stored facts), and
+the activity counts from :func:`coaching.facts.activity_summary` (the response rate's definition of
+"answered"). No SQL either: queries live in :mod:`lasna.store`.
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import streamlit as st
-from sqlalchemy import and_, func, select
 
+from coaching.facts import activity_summary
+from coaching.waiting import conversations_waiting as _waiting_core
 from lasna import access, registry
 from lasna.access import CohortAccess, Viewer
 from lasna.errors import AccessDenied
 from lasna.store import Store
-from lasna.store import schema as T
 from lasna.users import Role
+from lasna.window import window_end
 
 CACHE_TTL = 600  # seconds; the version key below invalidates earlier when data changes
 VERSION_TTL = 10  # how often the (cheap) version query runs at most
@@ -38,6 +42,7 @@ def store() -> Store:
 def clear_caches() -> None:
     """After the dashboard itself writes (leaders/accounts added or removed)."""
     st.cache_data.clear()
+    _SERVICES.clear()
 
 
 # ---------------------------------------------------------------- cache version
@@ -45,19 +50,7 @@ def clear_caches() -> None:
 def data_version() -> str:
     """Changes when a collection run finishes or leaders, accounts, cohort memberships or
     cohort visibility change (re-read at most every VERSION_TTL seconds)."""
-    q = select(
-        select(func.max(T.collection_runs.c.finished_at)).scalar_subquery(),
-        select(func.count()).select_from(T.leaders).where(T.leaders.c.active.is_(True)).scalar_subquery(),
-        select(func.max(T.leaders.c.id)).scalar_subquery(),
-        select(func.count()).select_from(T.accounts).scalar_subquery(),
-        select(func.count()).select_from(T.leader_cohorts).scalar_subquery(),
-    )
-    with store().engine.connect() as conn:
-        counts = "|".join(str(v) for v in conn.execute(q).one())
-        # visibility decides who sees a cohort: a change must reach access checks within seconds
-        visibility = ",".join(f"{i}:{v}" for i, v in conn.execute(
-            select(T.cohorts.c.id, T.cohorts.c.visibility).order_by(T.cohorts.c.id)))
-    return f"{counts}|{visibility}"
+    return store().data_version()
 
 
 # ---------------------------------------------------------------- directory (who is who)
@@ -150,18 +143,26 @@ def replies_to(viewer: Viewer, leader_id: int, post_id: str, since: datetime | N
 
 
 def waiting(viewer: Viewer, leader_id: int, since: datetime, now: datetime | None = None) -> pd.DataFrame:
-    """Incoming replies ``leader_id`` has not answered since ``since`` (a simple count for tables; the
-    page shows :func:`coach_waiting`, the coaching definition)."""
+    """Conversations waiting for ``leader_id`` that arrived since ``since``, by the one definition
+    (:mod:`coaching.waiting`), computed from the loaded frames (used while coaching is switched off)."""
     ids = _require(viewer, (leader_id,))
     version = data_version()
-    return conversations_waiting(
-        _cached_posts(ids, since, None, version), _cached_interactions(ids, since, None, version), now
-    )
+    now_ts = pd.Timestamp(now or datetime.now(UTC))
+    frame = _waiting_core(_cached_posts(ids, since, None, version), _cached_interactions(ids, since, None, version),
+                          leader_id=ids[0], now=now_ts, max_age_days=None)
+    return _waiting_table(frame, now_ts)
 
 
-# ---------------------------------------------------------------- scores (coaching), computed in the background
+def _waiting_table(frame: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
+    arrived = pd.to_datetime(frame["indexed_at"], utc=True)
+    out = frame.assign(created_at=arrived, age=now - arrived)
+    return safe_urls(out[["created_at", "age", "kind", "author", "text", "url", "is_question"]].copy())
+
+
+# ---------------------------------------------------------------- scores and coaching, read from the facts
 SCORE_DAYS = 90  # the headline window; the trend covers two of them by month
 COMPOSITE_COLUMNS = ("openness", "responsiveness", "network", "consistency")
+REPORT_FORMATS = {"html": "text/html", "pdf": "application/pdf", "csv": "text/csv"}
 
 
 def scores_enabled() -> bool:
@@ -170,39 +171,59 @@ def scores_enabled() -> bool:
     return os.environ.get("LASNA_DASHBOARD_SCORES", "1") != "0"
 
 
+def coaching_enabled() -> bool:
+    import os
+
+    return os.environ.get("LASNA_DASHBOARD_COACHING", "1") != "0"
+
+
 def compute_scores(s: Store, until: datetime, days: int = SCORE_DAYS) -> dict[str, pd.DataFrame]:
-    """Composites of every leader (percentiles need the whole reference group): the last
-    ``days``, the ``days`` before, and a monthly trend over both — from the same coaching
-    service (frames, features, post types, reports) that the tips and the sparring view use."""
+    """Composites of every leader: the last ``days``, the ``days`` before, and a monthly trend over
+    both — from the coaching service (facts), as the tips and the sparring view use."""
     from lasna.coach_service import CoachService
 
     return CoachService(s, today=until, days=days).headline_composites()
 
 
+_SERVICES: dict = {}  # process-wide: one CoachService per database, data version and programme day
+
+
+def _service():
+    """The shared CoachService for this data version and day, with its lock. It reads the stored facts
+    when a page first asks for a window (well under a second; no background rebuild) and keeps the
+    reports of that window for every later visitor of the same data version."""
+    import threading
+
+    s = store()
+    database = s.engine.url.render_as_string(hide_password=True)
+    day = window_end()
+    key = (database, data_version(), day)
+    if key not in _SERVICES:
+        from lasna.coach_service import CoachService
+
+        for old in [k for k in _SERVICES if k != key]:
+            _SERVICES.pop(old, None)
+        _SERVICES[key] = (CoachService(s, today=datetime.now(UTC)), threading.Lock())
+    return _SERVICES[key]
+
+
 def _score_result() -> tuple[str, dict | None]:
-    """The shared background scoring for the current data version (not filtered: private).
-    It is the coaching service's build (one load, one feature pass for both)."""
     if not scores_enabled():
         return "off", None
-    job = _coach_job()
-    if not job.done():
-        return "pending", None
-    if job.exception() is not None:
+    try:
+        svc, lock = _service()
+        with lock:
+            return "ready", svc.headline_composites()
+    except Exception as exc:  # a broken store must not take the page down
         import logging
 
-        logging.getLogger(__name__).error("scoring failed: %s", job.exception())
-        return "failed", {"error": str(job.exception())}
-    svc, lock = job.result()
-    with lock:  # the reports are cached in the service: this only reshapes them
-        return "ready", svc.headline_composites()
+        logging.getLogger(__name__).error("scoring failed: %s", exc)
+        return "failed", {"error": str(exc)}
 
 
 def scores(viewer: Viewer, leader_id: int) -> tuple[str, dict | None]:
-    """("ready", the leader's composites: current, previous, trend) | ("pending", None) |
-    ("failed", {"error": ...}) | ("off", None).
-
-    Scoring every leader takes seconds to minutes, so it runs once per data version in a
-    background thread shared by all sessions; pages poll until it is ready."""
+    """("ready", the leader's composites: current, previous, trend) | ("failed", {"error": ...}) |
+    ("off", None). Read from the facts on demand ("pending" is no longer returned)."""
     ids = _require(viewer, (leader_id,))
     status, result = _score_result()
     if status != "ready":
@@ -220,8 +241,12 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
         return status, result
     members = {int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs}
     current = result["current"][result["current"]["leader_id"].isin(members)]
+    scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
+    others = current[current["leader_id"].isin(scope)]
     out = {
-        "median": current[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        # None when too few members (k-anonymity); never includes a leader the viewer sees in detail
+        "median": None if withheld or others.empty else others[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        "withheld": withheld,
         "members": None,
         "own": current[current["leader_id"] == viewer.leader_id].reset_index(drop=True)
         if viewer.leader_id in members else None,
@@ -231,89 +256,22 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
     return status, out
 
 
-# ---------------------------------------------------------------- coaching: tips, goals, sessions, reports
-REPORT_FORMATS = {"html": "text/html", "pdf": "application/pdf", "csv": "text/csv"}
-
-
-_COACH_JOBS: dict = {}  # process-wide, like the server; keyed by database, data version and day
-
-
-def _coach_jobs() -> dict:
-    if not _COACH_JOBS:
-        from concurrent.futures import ThreadPoolExecutor
-
-        # one worker: two heavy builds never run at once (the language back-ends are not
-        # thread-safe, and two cores are all we assume)
-        _COACH_JOBS.update(executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="lasna-coach"), jobs={})
-    return _COACH_JOBS
-
-
-def _build_coach(s: Store, day) -> tuple:
-    """A CoachService with its frames, post features and the two 90-day score reports ready.
-    ``today`` is a date: the service's clock is the end of that day (like today_end()), so tip
-    feedback given during the day is already in its past and hides the tip at once."""
-    import threading
-
-    from lasna.coach_service import CoachService
-
-    svc = CoachService(s, today=day)
-    svc.headline_composites()  # the reports the pages ask for first
-    return svc, threading.Lock()  # the lock keeps two sessions from computing one report twice
-
-
-def _coach_job():
-    """The shared CoachService for this data version and day, built in a background thread
-    (loading every post and computing features takes seconds on the demo, minutes on a large
-    store); the previous one keeps serving while a new data version is being prepared."""
-    s = store()
-    database = s.engine.url.render_as_string(hide_password=True)
-    key = (database, data_version(), datetime.now(UTC).date())
-    registry_ = _coach_jobs()
-    jobs = registry_["jobs"]
-    if key not in jobs:
-        for old in [k for k in jobs if k[0] == database][:-1] + [k for k in jobs if k[0] != database]:
-            jobs.pop(old, None)
-        jobs[key] = registry_["executor"].submit(_build_coach, s, key[2])
-    job = jobs[key]
-    if not job.done():
-        previous = [k for k in jobs if k != key and k[0] == database and jobs[k].done() and not jobs[k].exception()]
-        if previous:
-            return jobs[previous[-1]]
-    return job
-
-
-def coaching_enabled() -> bool:
-    import os
-
-    return os.environ.get("LASNA_DASHBOARD_COACHING", "1") != "0"
-
-
 def coach_status() -> str:
-    """"ready" | "pending" | "failed" | "off": whether the coaching loaders below answer at once.
-    Pages ask this first and poll while pending; the loaders themselves wait.
-    ``LASNA_DASHBOARD_COACHING=0`` turns the coaching blocks off (benchmarks of the pages)."""
-    if not coaching_enabled():
-        return "off"
-    job = _coach_job()
-    if not job.done():
-        return "pending"
-    if job.exception() is not None:
-        import logging
-
-        logging.getLogger(__name__).error("coaching failed: %s", job.exception())
-        return "failed"
-    return "ready"
+    """"ready" | "off" (``LASNA_DASHBOARD_COACHING=0``): the coaching loaders read facts on demand,
+    so there is nothing to wait for."""
+    return "ready" if coaching_enabled() else "off"
 
 
 def _coach():
-    return _coach_job().result()
+    return _service()
 
 
-def _writer():
-    """A CoachService for writes: they touch only the store, so no frames are loaded."""
+def _writer(viewer: Viewer):
+    """A CoachService for writes: they touch only the store, so no frames are loaded; the store
+    names ``viewer`` in the audit records of the changes."""
     from lasna.coach_service import CoachService
 
-    return CoachService(store(), today=datetime.now(UTC))
+    return CoachService(_as(viewer), today=datetime.now(UTC))
 
 
 def _require_manager(viewer: Viewer, leader_id: int, what: str) -> int:
@@ -334,7 +292,8 @@ def dismiss_tip(viewer: Viewer, leader_id: int, tip_key: str, action: str) -> No
     """"done" or "dismissed" (not now): the tip stays away for the snooze period. Anyone who may
     see the leader may do it (the executive for their own tips, their consultant, an admin)."""
     (lid,) = _require(viewer, (leader_id,))
-    _writer().dismiss_tip(lid, tip_key, action, by=viewer.name)
+    _writer(viewer).dismiss_tip(lid, tip_key, action, by=viewer.name)
+    _SERVICES.clear()  # tips are cached per service: the next view re-reads the feedback
 
 
 def goal_progress(viewer: Viewer, leader_id: int) -> list:
@@ -347,7 +306,7 @@ def goal_progress(viewer: Viewer, leader_id: int) -> list:
 def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadline, *, start=None,
              description: str = ""):
     lid = _require_manager(viewer, leader_id, "set goals")
-    return _writer().add_goal(lid, metric, target, deadline, start=start, description=description,
+    return _writer(viewer).add_goal(lid, metric, target, deadline, start=start, description=description,
                               created_by=viewer.name)
 
 
@@ -370,15 +329,12 @@ def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -
     svc, lock = _coach()
     with lock:
         frame = svc.waiting(lid)
-    now = pd.Timestamp(now or datetime.now(UTC))
-    arrived = pd.to_datetime(frame["indexed_at"], utc=True)
-    out = frame.assign(created_at=arrived, age=now - arrived)
-    return safe_urls(out[["created_at", "age", "kind", "author", "text", "url", "is_question"]].copy())
+    return _waiting_table(frame, pd.Timestamp(now or datetime.now(UTC)))
 
 
 def record_session(viewer: Viewer, leader_id: int, **fields):
     lid = _require_manager(viewer, leader_id, "record sparring sessions")
-    return _writer().record_session(lid, consultant=viewer.name, **fields)
+    return _writer(viewer).record_session(lid, consultant=viewer.name, **fields)
 
 
 def session_history(viewer: Viewer, leader_id: int) -> list:
@@ -398,35 +354,25 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
     with lock:
         report = svc.leader_report(lid, lang=lang, session_id=session_id)
     out = {"html": reports.report_html, "pdf": reports.report_pdf, "csv": reports.report_csv}[fmt](report)
+    _audit(viewer, "data.export", "leader", lid)
     return out.encode("utf-8") if isinstance(out, str) else bytes(out)
 
 
 # ---------------------------------------------------------------- cohorts (aggregates in SQL + vectorised pandas)
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
 def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Light columns only (no text, no JSON) for many leaders."""
-    p, i, L = T.posts, T.interactions, T.leaders
-    pq = (
-        select(p.c.id.label("post_id"), p.c.leader_id, L.c.name.label("leader"), p.c.author_id, p.c.created_at,
-               p.c.reply_parent_id, p.c.reply_parent_author_id, p.c.is_repost)
-        .join(L, L.c.id == p.c.leader_id)
-        .where(p.c.leader_id.in_(list(leader_ids)), p.c.created_at >= since, p.c.deleted.is_(False))
-    )
-    iq = (
-        select(i.c.id.label("interaction_id"), i.c.leader_id, L.c.name.label("leader"), i.c.kind, i.c.author_id,
-               i.c.created_at)
-        .join(L, L.c.id == i.c.leader_id)
-        .where(i.c.leader_id.in_(list(leader_ids)), i.c.created_at >= since, i.c.deleted.is_(False))
-    )
-    with store().engine.connect() as conn:
-        res = conn.execute(pq)
-        posts_ = pd.DataFrame(res.all(), columns=list(res.keys()))
-        res = conn.execute(iq)
-        inter = pd.DataFrame(res.all(), columns=list(res.keys()))
-    for frame in (posts_, inter):
-        frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-    posts_["is_repost"] = posts_["is_repost"].astype(bool)
-    return posts_, inter
+    """Light columns only (no post text, no JSON) for many leaders."""
+    return store().activity_frames(list(leader_ids), since)
+
+
+def cohort_min_others() -> int:
+    """k of the cohort aggregates (setting ``cohort_min_others``, never below 5)."""
+    from lasna import settings
+
+    try:
+        return max(int(settings.get("cohort_min_others")), access.MIN_OTHERS)
+    except Exception:  # noqa: BLE001 - a bad value must not lower k: use the floor
+        return access.MIN_OTHERS
 
 
 def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime) -> dict:
@@ -437,10 +383,14 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
     members = tuple(sorted(int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs))
     posts_, inter = _cached_activity(members, since, data_version())
     weekly = weekly_activity(posts_, since, now, leaders=every.loc[every["leader_id"].isin(members), "leader"])
+    scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
+    in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
     out = {
         "access": level,
         "members": len(members),
-        "bands": percentile_bands(weekly),
+        # k-anonymous: without the viewer's own leader(s), withheld below k others (lasna.access)
+        "bands": percentile_bands(in_scope.iloc[0:0] if withheld else in_scope),
+        "withheld": withheld,
         "leaderboard": None,
         "own": None,
     }
@@ -486,39 +436,7 @@ def run_accounts(viewer: Viewer, run_id: str) -> pd.DataFrame:
 @st.cache_data(ttl=60, show_spinner=False)
 def _cached_accounts(version: str) -> pd.DataFrame:
     """One row per account with stored posts, newest post, last successful run and last error (SQL)."""
-    a, p, L, ra = T.accounts, T.posts, T.leaders, T.collection_run_accounts
-    post_stats = (
-        select(p.c.account_id, func.count().label("posts"), func.max(p.c.created_at).label("last_post"))
-        .group_by(p.c.account_id)
-        .subquery()
-    )
-    ok_runs = (
-        select(ra.c.account_id, func.max(ra.c.finished_at).label("last_ok"))
-        .where(ra.c.error.is_(None))
-        .group_by(ra.c.account_id)
-        .subquery()
-    )
-    last_run = (
-        select(ra.c.account_id, func.max(ra.c.id).label("last_id")).group_by(ra.c.account_id).subquery()
-    )
-    q = (
-        select(a.c.id.label("account_id"), a.c.leader_id, L.c.name.label("leader"), a.c.platform,
-               a.c.handle.label("account"), func.coalesce(post_stats.c.posts, 0).label("posts"),
-               post_stats.c.last_post, ok_runs.c.last_ok, ra.c.error.label("last_error"))
-        .join(L, L.c.id == a.c.leader_id)
-        .outerjoin(post_stats, post_stats.c.account_id == a.c.id)
-        .outerjoin(ok_runs, ok_runs.c.account_id == a.c.id)
-        .outerjoin(last_run, last_run.c.account_id == a.c.id)
-        .outerjoin(ra, and_(ra.c.id == last_run.c.last_id))
-        .where(L.c.active.is_(True))
-        .order_by(L.c.name, a.c.platform)
-    )
-    with store().engine.connect() as conn:
-        res = conn.execute(q)
-        frame = pd.DataFrame(res.all(), columns=list(res.keys()))
-    for col in ("last_post", "last_ok"):
-        frame[col] = pd.to_datetime(frame[col], utc=True)
-    return frame
+    return store().accounts_health()
 
 
 def accounts_overview(viewer: Viewer, now: datetime | None = None) -> pd.DataFrame:
@@ -536,6 +454,43 @@ def stale_accounts(accounts: pd.DataFrame, now: datetime | None = None, days: in
     return (old_post | old_run).astype(bool)
 
 
+# ---------------------------------------------------------------- audit (GDPR accountability)
+def _audit(viewer: Viewer, action: str, target_kind: str | None, target_id) -> None:
+    from lasna import audit
+
+    audit.record(store(), viewer.name, action, target_kind, target_id)
+
+
+def _as(viewer: Viewer) -> Store:
+    """The shared store, naming ``viewer`` in the audit records its change methods write (a shallow
+    copy: same engine, own actor; the shared object is never mutated)."""
+    import copy
+
+    s = copy.copy(store())
+    s.actor, s.via = viewer.name, "dashboard"
+    return s
+
+
+def audit_view(viewer: Viewer, leader_id: int, page: str) -> None:
+    """Record that ``viewer`` opened ``page`` for a leader: once per browser session, leader and
+    page (a page runs again on every click; the log needs the first look, not each rerun)."""
+    seen = st.session_state.setdefault("_lasna_audited_views", set())
+    key = (page, int(leader_id))
+    if key in seen:
+        return
+    seen.add(key)
+    _audit(viewer, "data.view", "leader", int(leader_id))
+
+
+def audit_events(viewer: Viewer, **filters):
+    """The audit log for admins (``Store.audit_events``), or None while the store has none."""
+    from lasna import audit
+
+    if not viewer.is_admin:
+        raise AccessDenied("only admins may read the audit log")
+    return audit.events(store(), **filters)
+
+
 # ---------------------------------------------------------------- writes (admins and consultants)
 def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     """Add a leader with their accounts, or add accounts (and cohorts) to a leader of the same
@@ -543,14 +498,17 @@ def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may add leaders")
     s = store()
-    existing = {l.name: l.id for l in s.leaders(include_inactive=True)}.get(spec.name)
+    every, cohorts_ = directory()
+    # a consultant adds only into cohorts they manage (else they would widen their own access and
+    # change everyone's reference group); refusals name nothing the consultant may not see
+    access.require_cohorts_manageable(viewer, spec.cohorts, cohorts_)
+    existing = {ld.name: ld.id for ld in s.leaders(include_inactive=True)}.get(spec.name)
     if existing is not None:
         _require(viewer, (existing,))  # extending someone else's leader is refused like reading them
-    leader = registry.add_leader(s, spec, update_existing=existing is not None)
+    visible = None if viewer.is_admin else access.detail_leader_ids(viewer, every, cohorts_)
+    leader = registry.add_leader(_as(viewer), spec, update_existing=existing is not None, visible_leaders=visible)
     if viewer.role is Role.CONSULTANT and existing is None:
-        with s.engine.begin() as conn:
-            user_id = conn.execute(select(T.users.c.id).where(T.users.c.name == viewer.name)).scalar_one()
-            conn.execute(T.user_leaders.insert().values(user_id=user_id, leader_id=leader.id))
+        s.assign_leader_to_user(viewer.name, leader.id)
     clear_caches()
     return leader
 
@@ -559,7 +517,7 @@ def remove_leader(viewer: Viewer, leader_id: int) -> None:
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may remove leaders")
     _require(viewer, (leader_id,))
-    store().deactivate_leader(leader_id)
+    _as(viewer).deactivate_leader(leader_id)
     clear_caches()
 
 
@@ -571,6 +529,7 @@ def remove_account(viewer: Viewer, account_id: int) -> None:
         raise AccessDenied(f"no account {account_id} for {viewer.name}")
     _require(viewer, owner)
     store().remove_account(account_id)
+    _audit(viewer, "account.remove", "leader", owner[0])
     clear_caches()
 
 
@@ -584,15 +543,15 @@ def safe_urls(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def since_days(days: int, now: datetime | None = None) -> datetime:
-    """Midnight UTC ``days`` ago: a stable cache key within a day."""
-    now = now or datetime.now(UTC)
-    return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
+    """The start of the ``days``-day window that ends with today (:func:`today_end`): the same
+    window the scores use, and a stable cache key within a day."""
+    return today_end(now) - timedelta(days=days)
 
 
 def today_end(now: datetime | None = None) -> datetime:
-    """End of today (UTC): the right edge of every time axis."""
-    now = now or datetime.now(UTC)
-    return now.replace(hour=23, minute=59, second=59, microsecond=0)
+    """The end of today in the programme time zone (:func:`lasna.window.window_end`): every window and
+    time axis ends here."""
+    return window_end(now)
 
 
 def post_kind(posts: pd.DataFrame) -> pd.Series:
@@ -642,55 +601,26 @@ def percentile_bands(weekly: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
-    """Simple activity counts per leader (the full scores live in coaching)."""
-    kinds = post_kind(posts)
-    answered_ids = set(posts["reply_parent_id"].dropna())
-    replies_in = interactions[interactions["kind"] == "reply"]
-    by_leader = pd.DataFrame(
-        {
-            "posts": posts.groupby("leader").size(),
-            "replies_out": posts[kinds == "reply"].groupby("leader").size(),
-            "incoming": replies_in.groupby("leader").size(),
-            "answered": replies_in.assign(a=replies_in["interaction_id"].isin(answered_ids)).groupby("leader")["a"].mean(),
-            "people": interactions.groupby("leader")["author_id"].nunique(),
-            "last_post": posts.groupby("leader")["created_at"].max(),
-        }
-    )
-    if by_leader.empty:
-        return pd.DataFrame(columns=["leader", *by_leader.columns])
-    return by_leader.fillna({"posts": 0, "replies_out": 0, "incoming": 0, "people": 0}).reset_index(names="leader")
+    """Activity counts per leader over everything loaded (:func:`coaching.facts.activity_summary`)."""
+    return activity_summary(posts, interactions)
 
 
 def period_summary(posts: pd.DataFrame, interactions: pd.DataFrame, start: datetime, end: datetime) -> dict:
-    """Counts for one leader within [start, end): posts, replies_out, incoming, answered, people."""
-    p = posts[(posts["created_at"] >= start) & (posts["created_at"] < end)]
-    i = interactions[(interactions["created_at"] >= start) & (interactions["created_at"] < end)]
-    kinds = post_kind(p)
-    replies_in = i[i["kind"] == "reply"]
-    # an answer may come after the period ends: look in every loaded post
-    answered = replies_in["interaction_id"].isin(set(posts["reply_parent_id"].dropna()))
-    return {
-        "posts": int(len(p)),
-        "replies_out": int((kinds == "reply").sum()),
-        "incoming": int(len(replies_in)),
-        "answered": float(answered.mean()) if len(replies_in) else None,
-        "people": int(i["author_id"].nunique()),
-    }
+    """Counts for one leader within (start, end]: posts, replies_out, incoming (merit an answer),
+    answered (within 7 days: the response rate), people (:func:`coaching.facts.activity_summary`)."""
+    s = activity_summary(posts, interactions, start, end)
+    row = s.iloc[0] if len(s) else None
+
+    def num(key):
+        return int(row[key]) if row is not None and not pd.isna(row[key]) else 0
+
+    answered = None if row is None or pd.isna(row["answered"]) else float(row["answered"])
+    return {"posts": num("posts"), "replies_out": num("replies_out"), "incoming": num("incoming"),
+            "answered": answered, "people": num("people")}
 
 
-def conversations_waiting(posts: pd.DataFrame, interactions: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:
-    """Incoming replies the leader has not answered, newest first, with their age."""
-    now = pd.Timestamp(now or datetime.now(UTC))
-    replies = interactions[(interactions["kind"] == "reply") & ~interactions["hidden"].astype(bool)]
-    answered = set(posts["reply_parent_id"].dropna())
-    open_ = replies[~replies["interaction_id"].isin(answered)].sort_values("created_at", ascending=False)
-    author = open_["author_handle"].fillna(open_["author_name"]).fillna(open_["author_id"])
-    return pd.DataFrame(
-        {
-            "created_at": open_["created_at"],
-            "age": now - open_["created_at"],
-            "author": author,
-            "text": open_["text"],
-            "url": open_["url"],
-        }
-    ).reset_index(drop=True)
+def score_reference() -> str:
+    """``all`` or ``cohort``: the group the percentiles are computed in (the score_reference setting)."""
+    from lasna import settings
+
+    return str(settings.get("score_reference"))

@@ -97,9 +97,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "cohorts.scores": {"fi": "Ryhmän läsnäolon osa-alueet", "en": "The cohort's presence scores"},
     "cohorts.scores_caption": {
-        "fi": "Viimeiset {days} päivää, 0–100 suhteessa kaikkiin seurattuihin johtajiin.",
-        "en": "The last {days} days, 0–100 relative to every leader followed.",
+        "fi": "Viimeiset {days} päivää, 0–100 = persentiili vertailuryhmässä: {reference}.",
+        "en": "The last {days} days, 0–100 = percentile within the reference group: {reference}.",
     },
+    "reference.cohort": {"fi": "ryhmä {cohort}", "en": "the cohort {cohort}"},
+    "reference.all": {"fi": "kaikki seuratut johtajat", "en": "all leaders followed"},
     "cohorts.median_only": {"fi": "Ryhmän mediaanit.", "en": "The cohort's medians."},
     "cohorts.delta_is_median": {
         "fi": "Sinun pisteesi; muutosluku on ero ryhmän mediaaniin.",
@@ -150,6 +152,39 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "There is no Läsnä user for your e-mail address. Ask an admin to add one: "
               "`lasna users add NAME --role ... --email ADDRESS --no-password`.",
     },
+    "auth.sso_unverified": {
+        "fi": "Tunnistuspalvelu ei ole vahvistanut sähköpostiosoitettasi, joten et voi kirjautua. "
+              "Vahvista osoite tunnistuspalvelussa tai pyydä ylläpitäjää apuun.",
+        "en": "Your identity provider has not verified your e-mail address, so you cannot sign in. "
+              "Verify the address with your identity provider or ask an admin.",
+    },
+    "auth.demo_local_only": {
+        "fi": "Kirjautumaton demo näkyy vain tältä koneelta osoitteessa http://127.0.0.1 tai http://localhost. "
+              "Tämä pyyntö tuli toisella nimellä, joten tietoja ei näytetä. Luo käyttäjä palvelimella: "
+              "`lasna users add NIMI --role admin`.",
+        "en": "The demo without login answers only on this machine at http://127.0.0.1 or http://localhost. "
+              "This request came under another name, so no data is shown. Create a user on the server: "
+              "`lasna users add NAME --role admin`.",
+    },
+    "cohorts.too_small": {
+        "fi": "Ryhmässä on liian vähän muita jäseniä koostelukujen näyttämiseen (vähintään {k} muuta), "
+              "jotta kenenkään luvut eivät paljastu.",
+        "en": "Too few other members for cohort figures (at least {k} others are needed), so that no one's "
+              "numbers can be told apart.",
+    },
+    "nav.audit": {"fi": "Tapahtumaloki", "en": "Audit log"},
+    "audit.title": {"fi": "Tapahtumaloki", "en": "Audit log"},
+    "audit.caption": {
+        "fi": "Kuka katsoi tai vei kenenkään tietoja ja kuka muutti johtajia, ryhmiä, tavoitteita, tapaamisia, "
+              "käyttäjiä ja poistoja. Uusimmat ensin.",
+        "en": "Who viewed or exported whose data, and who changed leaders, cohorts, goals, sessions, users and "
+              "erasures. Newest first.",
+    },
+    "audit.unavailable": {
+        "fi": "Tämän tietokannan versio ei vielä sisällä tapahtumalokia (`lasna db upgrade`).",
+        "en": "This database does not have the audit log yet (`lasna db upgrade`).",
+    },
+    "audit.none": {"fi": "Ei tapahtumia.", "en": "No events."},
     "auth.no_users": {
         "fi": "Tälle palvelimelle ei ole vielä luotu käyttäjiä, joten tietoja ei näytetä. "
               "Luo ensimmäinen ylläpitäjä palvelimella: `lasna users add NIMI --role admin` "
@@ -177,6 +212,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "empty.assigned": {
         "fi": "Sinulle ei ole vielä osoitettu johtajia.",
         "en": "No leaders have been assigned to you yet.",
+    },
+    "coverage.ok": {
+        "fi": "Vastausosuus perustuu {collected} kerättyyn vastaukseen; alusta ilmoittaa {reported} ({share}).",
+        "en": "The answered share rests on {collected} collected replies; the platform reports {reported} ({share}).",
+    },
+    "coverage.low": {
+        "fi": "⚠ Kattavuus heikko: kerätty {collected} / {reported} alustan ilmoittamasta vastauksesta ({share}). "
+              "Vastausosuus voi olla harhainen.",
+        "en": "⚠ Low coverage: {collected} of the {reported} replies the platform reports were collected ({share}). "
+              "The answered share may be off.",
     },
     "presence.compare": {
         "fi": "Viimeiset {days} päivää; muutos edelliseen yhtä pitkään jaksoon.",

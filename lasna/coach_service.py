@@ -1,7 +1,8 @@
 """Glue between the store and the pure coaching layer, used by the CLI and the dashboard.
 
-``CoachService(store, today=...)`` loads frames once, computes post features once, caches score reports
-per window, and exposes the coaching API:
+``CoachService(store, today=...)`` reads scores from the stored facts (:func:`lasna.facts.score_window`,
+cached per window), loads one leader's posts and messages only when that leader's tips, waiting
+conversations or report need them, and exposes the coaching API:
 
 * :meth:`tips` / :meth:`dismiss_tip` — this week's tips (fi/en) and their feedback,
 * :meth:`waiting` — conversations waiting for an answer,
@@ -36,51 +37,79 @@ from coaching.score_adapter import (
     peer_medians,
 )
 from coaching.waiting import conversations_waiting
+from lasna import facts
 from lasna.errors import InputError, NotFoundError
-from lasna.scoring_service import ScoreInputs, load_score_inputs
 from lasna.store import Store
 from lasna.types import Goal, Leader, SessionNote
+from lasna.window import day_end, window_end
 
 DEFAULT_DAYS = 90
 
 
 def _day_end(d: date) -> pd.Timestamp:
-    """End of day ``d`` in UTC (windows include the whole day)."""
-    return pd.Timestamp(datetime(d.year, d.month, d.day, tzinfo=UTC)) + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
+    """End of day ``d`` in the programme time zone (windows include the whole day; :mod:`lasna.window`)."""
+    return pd.Timestamp(day_end(d))
+
+
+def _cohort_min_others() -> int:
+    """k for cohort aggregates: the ``cohort_min_others`` setting, never below the floor."""
+    from lasna import settings
+
+    try:
+        return max(int(settings.get("cohort_min_others")), cohorts_mod.MIN_OTHERS)
+    except Exception:  # noqa: BLE001 - an invalid value must not lower k
+        return cohorts_mod.MIN_OTHERS
 
 
 class CoachService:
+    """``today``: a date (windows end at the end of that day) or an instant (windows end at the end of
+    its day; conversations waiting are aged up to the instant itself). Default: now."""
+
     def __init__(self, store: Store, *, today: datetime | date | None = None, days: int = DEFAULT_DAYS) -> None:
         self.store = store
-        now = today or datetime.now(UTC)
-        if isinstance(now, datetime):
-            self.now = pd.Timestamp(now if now.tzinfo else now.replace(tzinfo=UTC)).tz_convert("UTC")
+        if today is None or isinstance(today, datetime):
+            instant = today or datetime.now(UTC)
+            instant = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+            self.now = pd.Timestamp(window_end(instant)).tz_convert("UTC")
+            self.instant = pd.Timestamp(instant).tz_convert("UTC")
         else:
-            self.now = _day_end(now)
+            self.now = _day_end(today)
+            self.instant = self.now
         self.days = days
         self._reports: dict[tuple, ScoreReport] = {}
+        self._frames: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
-    # ------------------------------------------------------------------ frames (loaded once)
+    # ------------------------------------------------------------------ frames (per leader, on demand)
     @cached_property
-    def inputs(self) -> ScoreInputs:
-        """Frames, post features and post types: the same assembly the CLI's `lasna score` uses."""
-        return load_score_inputs(self.store)
-
-    @property
     def leaders(self) -> pd.DataFrame:
-        return self.inputs.leaders
+        return self.store.leaders_frame()
 
+    def frames(self, leader_ids: Sequence[int], since: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Posts (with features) and interactions (with stance) of ``leader_ids`` since ``since``
+        (default: their whole history), from stored enrichment."""
+        key = (tuple(sorted(int(i) for i in leader_ids)), None if since is None else pd.Timestamp(since).value)
+        if key not in self._frames:
+            # stored rows are selected by creation time; a day's margin keeps every row seen since `since`
+            since_dt = None if since is None else (pd.Timestamp(since) - pd.Timedelta(days=1)).to_pydatetime()
+            posts = self.store.posts_frame(list(key[0]), since=since_dt)
+            inter = self.store.interactions_frame(list(key[0]), since=since_dt)
+            posts_f, inter_s, _ = facts.enriched_frames(self.store, posts, inter)
+            self._frames[key] = (posts_f, inter_s)
+        return self._frames[key]
+
+    def leader_frames(self, leader_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self.frames([leader_id])
+
+    # every active leader's rows (loaded on first use; the coaching paths above need one leader only)
     @property
     def posts(self) -> pd.DataFrame:
-        return self.inputs.posts
+        return self.frames([int(i) for i in self.leaders["leader_id"]])[0]
 
     @property
     def interactions(self) -> pd.DataFrame:
-        return self.inputs.interactions
+        return self.frames([int(i) for i in self.leaders["leader_id"]])[1]
 
-    @property
-    def posts_with_features(self) -> pd.DataFrame:
-        return self.inputs.posts_with_features
+    posts_with_features = posts
 
     def leader(self, who: str | int | Leader) -> Leader:
         if isinstance(who, Leader):
@@ -96,12 +125,21 @@ class CoachService:
         return [int(i) for i in self.leaders.loc[mask, "leader_id"]]
 
     # ------------------------------------------------------------------ scores (cached per window)
-    def report(self, until: pd.Timestamp | None = None, days: int | None = None, by: str | None = None) -> ScoreReport:
+    def report(self, until: pd.Timestamp | None = None, days: int | None = None, by: str | None = None,
+               evidence_for: int | None = None) -> ScoreReport:
+        """Scores for the window from the facts: every leader's, or with ``evidence_for`` that leader's and
+        their cohort peers' (with the evidence ids of that leader) — read from the facts of those leaders
+        and their reference groups only."""
         until = pd.Timestamp(until) if until is not None else self.now
         days = days or self.days
-        key = (until.value, days, by)
+        key = (until.value, days, by, evidence_for)
         if key not in self._reports:
-            self._reports[key] = self.inputs.score(until=until, days=days, by=by)
+            asked = None if evidence_for is None else self.cohort_members(self.leader(evidence_for))
+            if asked is not None and evidence_for not in asked:
+                asked = [*asked, evidence_for]
+            self._reports[key] = facts.score_window(
+                self.store, asked, until=until, days=days, by=by, leaders=self.leaders,
+                evidence_for=() if evidence_for is None else (evidence_for,))
         return self._reports[key]
 
     def headline_composites(self) -> dict[str, pd.DataFrame]:
@@ -112,19 +150,20 @@ class CoachService:
         return {name: frame.assign(period_start=pd.to_datetime(frame["bucket"], utc=True))
                 for name, frame in out.items()}
 
-    def baseline_report(self, days: int | None = None) -> ScoreReport:
+    def baseline_report(self, days: int | None = None, evidence_for: int | None = None) -> ScoreReport:
         days = days or self.days
-        return self.report(self.now - pd.Timedelta(days=days), days)
+        return self.report(self.now - pd.Timedelta(days=days), days, evidence_for=evidence_for)
 
     # ------------------------------------------------------------------ tips
     def context(self, who, *, goals: Sequence[goals_mod.GoalProgress] | None = None) -> tips_mod.TipContext:
         leader = self.leader(who)
-        cur = self.report()
+        cur = self.report(evidence_for=leader.id)
         peers = peer_medians(cur, self.cohort_members(leader))
+        posts, inter = self.leader_frames(leader.id)
         return tips_mod.build_context(
             leader.id, current=component_values(cur, leader.id),
-            baseline=component_values(self.baseline_report(), leader.id), posts=self.posts_with_features,
-            interactions=self.interactions, today=self.now, days=self.days, peers=peers,
+            baseline=component_values(self.baseline_report(evidence_for=leader.id), leader.id), posts=posts,
+            interactions=inter, today=self.now, days=self.days, peers=peers,
             goals=self.goal_progress(leader) if goals is None else goals, leader=leader.name,
         )
 
@@ -143,8 +182,8 @@ class CoachService:
     # ------------------------------------------------------------------ conversations waiting
     def waiting(self, who, *, max_age_days: float | None = 30) -> pd.DataFrame:
         leader = self.leader(who)
-        return conversations_waiting(self.posts, self.interactions, leader_id=leader.id, now=self.now,
-                                     max_age_days=max_age_days)
+        posts, inter = self.leader_frames(leader.id)
+        return conversations_waiting(posts, inter, leader_id=leader.id, now=self.instant, max_age_days=max_age_days)
 
     # ------------------------------------------------------------------ goals
     def add_goal(self, who, metric: str, target: float, deadline: date, *, start: date | None = None,
@@ -159,7 +198,7 @@ class CoachService:
         return self.store.add_goal(goal)
 
     def _value_at(self, leader_id: int, metric: str, until: pd.Timestamp, days: int):
-        rep = self.report(until, days)
+        rep = self.report(until, days, evidence_for=leader_id)
         if metric in COMPOSITES:
             vals = component_values(rep, leader_id)
             n = min((v.n for k, v in vals.items() if k in composite_components(metric)), default=0)
@@ -208,21 +247,21 @@ class CoachService:
             raise NotFoundError(f"no sparring session {session_id} for {leader.name}")
         return self._assemble_session(leader, note, history, lang)
 
-    def _period_report(self, start: date, end: date) -> ScoreReport:
+    def _period_report(self, start: date, end: date, evidence_for: int | None = None) -> ScoreReport:
         days = (end - start).days + 1
-        return self.report(_day_end(end), days)
+        return self.report(_day_end(end), days, evidence_for=evidence_for)
 
     def _assemble_session(self, leader: Leader, note: SessionNote, history, lang: str) -> sessions_mod.SessionReport:
-        cur = self._period_report(note.period_start, note.period_end)
+        cur = self._period_report(note.period_start, note.period_end, leader.id)
         b_start = note.baseline_start or (note.period_start - (note.period_end - note.period_start) - timedelta(days=1))
         b_end = note.baseline_end or (note.period_start - timedelta(days=1))
-        base = self._period_report(b_start, b_end)
+        base = self._period_report(b_start, b_end, leader.id)
+        posts, inter = self.leader_frames(leader.id)
         return sessions_mod.assemble_session(
             note, leader=leader.name,
             current=component_values(cur, leader.id), baseline=component_values(base, leader.id),
             current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
-            posts=self.posts_with_features[self.posts_with_features["leader_id"] == leader.id],
-            interactions=self.interactions[self.interactions["leader_id"] == leader.id],
+            posts=posts, interactions=inter,
             history=history, lang=lang,
         )
 
@@ -238,10 +277,12 @@ class CoachService:
         viewer_id = self.leader(viewer).id if viewer is not None else None
         members = self.leaders[self.leaders["cohorts"].map(lambda cs: cohort in cs)]
         since = self.now - pd.Timedelta(days=weeks * 7)
+        posts, inter = self.frames([int(i) for i in members["leader_id"]], since)
         return cohorts_mod.cohort_view(
             cohort, members, found[cohort].visibility, role=role, viewer_leader_id=viewer_id,
-            weekly=self.weekly(weeks), posts=self.posts[self.posts["indexed_at"] > since],
-            interactions=self.interactions[self.interactions["indexed_at"] > since], lang=lang,
+            weekly=self.weekly(weeks), posts=posts[posts["indexed_at"] > since],
+            interactions=inter[inter["indexed_at"] > since], lang=lang,
+            min_others=_cohort_min_others(),
         )
 
     # ------------------------------------------------------------------ reports
@@ -252,7 +293,7 @@ class CoachService:
         session = None
         if session_id is not None:
             session = self.session_report(leader, session_id, lang=lang)
-        cur, base = self.report(), self.baseline_report()
+        cur, base = self.report(evidence_for=leader.id), self.baseline_report(evidence_for=leader.id)
         goals = self.goal_progress(leader)
         ctx = self.context(leader, goals=goals)
         tipset = tips_mod.weekly_tips(ctx, lang=lang, feedback=self.store.tip_feedback(leader.id))

@@ -20,9 +20,10 @@ PAGE_FILES = {
     "sparring": "views/sparring.py",
     "cohorts": "views/cohorts.py",
     "health": "views/health.py",
+    "audit": "views/audit.py",
 }
 ROLE_PAGES = {
-    "ada": ["presence", "sparring", "cohorts", "health"],
+    "ada": ["presence", "sparring", "cohorts", "health", "audit"],
     "conny": ["presence", "sparring", "cohorts", "health"],
     "eero": ["presence", "cohorts"],
 }
@@ -367,7 +368,7 @@ SSO_SECRETS = {
 def test_sso_maps_the_email_to_a_local_user(app):
     at = app()
     at.secrets["auth"] = SSO_SECRETS
-    at.user = {"is_logged_in": True, "email": "EERO@example.com", "name": "Eero"}
+    at.user = {"is_logged_in": True, "email": "EERO@example.com", "email_verified": True, "name": "Eero"}
     at.run()
     assert not at.exception
     assert at.title[0].value == t("presence.title", "en")
@@ -377,7 +378,7 @@ def test_sso_maps_the_email_to_a_local_user(app):
 def test_sso_with_an_unknown_email_sees_nothing(app):
     at = app()
     at.secrets["auth"] = SSO_SECRETS
-    at.user = {"is_logged_in": True, "email": "stranger@example.com"}
+    at.user = {"is_logged_in": True, "email": "stranger@example.com", "email_verified": True}
     at.run()
     assert at.error[0].value == t("auth.sso_unknown", "en")
     assert not at.metric
@@ -567,15 +568,22 @@ def test_pure_helpers():
         "last_ok": pd.to_datetime([now - timedelta(hours=1), now - timedelta(hours=1), now], utc=True),
     })
     assert list(data.stale_accounts(accounts, now)) == [False, True, True]
-    posts = pd.DataFrame({"reply_parent_id": ["r1", None]})
+    # "answered" is the response rate's definition (coaching.facts.activity_summary): replies and mentions
+    # that merit an answer (not hidden, not emoji-only), answered within 7 days
+    posts = pd.DataFrame({"post_id": ["p1"], "leader_id": [1], "leader": ["L"], "author_id": ["me"],
+                          "reply_parent_id": ["r1"], "reply_parent_author_id": ["A"], "is_repost": [False],
+                          "created_at": pd.to_datetime([now - timedelta(days=2)], utc=True)})
+    posts["indexed_at"] = posts["created_at"]
     inter = pd.DataFrame({
-        "interaction_id": ["r1", "r2", "r3", "m1"], "kind": ["reply", "reply", "reply", "mention"],
-        "hidden": [False, False, True, False], "author_handle": ["a", None, "c", "d"], "author_name": [None, "B", None, None],
-        "author_id": ["A", "B", "C", "D"], "text": ["x"] * 4, "url": [None] * 4,
-        "created_at": pd.to_datetime([now - timedelta(days=3), now - timedelta(days=1), now, now], utc=True),
+        "interaction_id": ["r1", "r2", "r3", "m1", "e1"], "leader_id": 1, "leader": "L",
+        "kind": ["reply", "reply", "reply", "mention", "reply"], "parent_id": ["p0"] * 5,
+        "hidden": [False, False, True, False, False], "author_id": ["A", "B", "C", "D", "E"],
+        "text": ["x", "y?", "z", "hei", "👍"],
+        "created_at": pd.to_datetime([now - timedelta(days=3), now - timedelta(days=1), now, now, now], utc=True),
     })
-    waiting = data.conversations_waiting(posts, inter, now)
-    assert list(waiting["author"]) == ["B"] and waiting["age"].iloc[0] == pd.Timedelta(days=1)
+    inter["indexed_at"] = inter["created_at"]
+    shown = data.period_summary(posts, inter, now - timedelta(days=30), now)
+    assert shown["incoming"] == 3 and shown["answered"] == 1 / 3 and shown["replies_out"] == 1
     weekly = pd.DataFrame({"leader": ["a", "b", "c", "d"] * 2, "week": [1] * 4 + [2] * 4, "kind": "post",
                            "count": [0, 1, 2, 3, 4, 4, 4, 4]})
     bands = data.percentile_bands(weekly)

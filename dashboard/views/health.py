@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, collect_job, data, widgets
-from dashboard.i18n import DATETIME_COLUMN, LANGUAGES, error_text, fmt_datetime, fmt_number, local_times, md_escape, t
-from lasna import registry
+from dashboard.i18n import (
+    DATETIME_COLUMN, LANGUAGES, STRINGS, error_text, fmt_datetime, fmt_number, local_times, md_escape, t,
+)
+from lasna import registry, sources
 from lasna.errors import AccessDenied, LasnaError
 from lasna.users import Role
 
@@ -122,6 +124,9 @@ else:
         key="run_accounts_table",
     )
 
+from dashboard import notify_box  # noqa: E402
+notify_box.health_section(viewer, lang)  # e-mail digests and alerts: delivery per user
+
 st.subheader(t("health.accounts", lang))
 stale = int((accounts["stale"] & ~never).sum())
 if stale:
@@ -154,15 +159,17 @@ if viewer.manages_leaders:
         name = st.text_input(t("manage.name", lang), key="add_name")
         language = st.selectbox(t("manage.language", lang), list(registry.LANGUAGES), format_func=LANGUAGES.get,
                                 key="add_language")
-        bluesky = st.text_input(t("manage.bluesky", lang), placeholder="name.bsky.social", key="add_bluesky")
-        mastodon = st.text_input(t("manage.mastodon", lang), placeholder="@user@instance.social", key="add_mastodon")
-        feed = st.text_input(t("manage.feed", lang), placeholder="https://", key="add_feed")
+        typed = {  # one field per addable source, from the source specifications (lasna/sources.py)
+            spec.key: st.text_input(t(f"manage.{spec.platform}", lang) if f"manage.{spec.platform}" in STRINGS
+                                    else spec.label, placeholder=spec.syntax, key=f"add_{spec.platform}")
+            for spec in sources.ADDABLE
+        }
         cohort = st.text_input(t("manage.cohort", lang), key="add_cohort")
         if st.form_submit_button(t("manage.add_button", lang), type="primary"):
             try:
                 spec = registry.LeaderSpec.parse(
-                    name, language=language, cohorts=[cohort] if cohort else [], bluesky=bluesky or None,
-                    mastodon=mastodon or None, feeds=[feed] if feed else [],
+                    name, language=language, cohorts=[cohort] if cohort else [],
+                    **{key: value.strip() or None for key, value in typed.items()},
                 )
                 leader = data.add_leader(viewer, spec)
                 st.session_state["_health_flash"] = t("manage.added", lang).format(name=md_escape(leader.name))

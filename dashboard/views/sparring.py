@@ -26,6 +26,7 @@ leader = left.selectbox(
 st.query_params["leader"] = leader
 days = right.select_slider(t("period.label", lang), options=[14, 30, 60, 90, 180], value=30, key="spar_days")
 leader_id = int(leaders.loc[leaders["leader"] == leader, "leader_id"].iloc[0])
+data.audit_view(viewer, leader_id, "sparring")  # audit log: who opened whose data
 now = data.today_end()
 start, baseline_start = data.since_days(days), data.since_days(2 * days)
 posts = data.posts(viewer, (leader_id,), baseline_start)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from lasna.store import Store
+if TYPE_CHECKING:
+    from lasna.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,7 +36,7 @@ def progress(description: str, total: int | None = None):
         task = bar.add_task(description, total=total)
 
         def advance(n: int = 1, description: str | None = None) -> None:
-            bar.update(task, advance=n, **({"description": description} if description else {}))
+            bar.update(task, advance=n, description=description)
 
         yield advance
         if total is None:
@@ -42,5 +44,10 @@ def progress(description: str, total: int | None = None):
 
 
 def open_store() -> Store:
-    """Open (and migrate if needed) the configured store."""
-    return Store.open(state.database_url)
+    """Open (and migrate if needed) the configured store; its changes are audited as ``cli:<user>``."""
+    from lasna.store import Store
+    from lasna.store.audit import cli_actor
+
+    store = Store.open(state.database_url)
+    store.actor, store.via = cli_actor(), "cli"
+    return store

@@ -13,6 +13,8 @@ import typer
 from lasna.cli.common import console, open_store, progress, state
 
 DASHBOARD_APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+# the app plus its session-cookie endpoints (st.App); `streamlit run dashboard/app.py` also works
+DASHBOARD_SERVER = DASHBOARD_APP.with_name("server.py")
 
 
 def serve_dashboard(host: str, port: int) -> int:
@@ -27,7 +29,7 @@ def serve_dashboard(host: str, port: int) -> int:
     # the app allows its login-free demo only when it knows it is bound to loopback
     env["LASNA_DASHBOARD_HOST"] = host
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_SERVER),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]

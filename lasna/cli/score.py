@@ -8,28 +8,30 @@ from datetime import UTC, datetime, timedelta
 import typer
 from rich.table import Table
 
-from lasna import scoring_service
 from lasna.cli.common import console, open_store, progress
 
 BY_CHOICES = ("week", "month")
 
 
 def _parse_date(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
-    """An ISO date or datetime, in UTC unless it says otherwise; a plain date as an end
-    bound means the end of that day."""
+    """An ISO date or datetime, in the programme time zone unless it says otherwise; a plain date as
+    an end bound means the end of that day (the window convention of :mod:`lasna.window`)."""
     if value is None:
         return None
+    from zoneinfo import ZoneInfo
+
     from lasna.errors import InputError
+    from lasna.window import day_end, programme_tz
 
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(f"{option} expects a date like 2026-03-31, got {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
     if end_of_day and len(value) == 10:
-        parsed += timedelta(days=1)
-    return parsed
+        return day_end(parsed.date())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(programme_tz()))
+    return parsed.astimezone(UTC)
 
 
 def _day(iso: str, *, inclusive_end: bool = False) -> str:
@@ -88,17 +90,28 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--reference must be all or cohort, not {reference!r}")
         if days is not None and days <= 0:
             raise InputError(f"--days must be a positive number of days, not {days}")
+        from lasna import scoring_service
+
         store = open_store()
         end, window = scoring_service.resolve_window(
             days=days, since=_parse_date(since, "--since"), until=_parse_date(until, "--until", end_of_day=True)
         )
         wanted = set(scoring_service.leader_ids(store, leader or []))
+        from lasna import facts
+
         with progress("Scoring") as step:
-            report = scoring_service.score_store(store, days=window, until=end, by=by, reference=reference)
+            report = facts.score_window(store, sorted(wanted) or None, until=end, days=window, by=by,
+                                        reference=reference)
             step()
         result = report.to_dict()
         if wanted:
-            result["leaders"] = [l for l in result["leaders"] if l["leader_id"] in wanted]
+            result["leaders"] = [e for e in result["leaders"] if e["leader_id"] in wanted]
+        from lasna import coverage
+
+        ledger = coverage.summary(store, [e["leader_id"] for e in result["leaders"]],
+                                  since=end - timedelta(days=window), until=end)
+        for entry in result["leaders"]:  # how complete the replies behind the responsiveness figures are
+            entry["coverage"] = ledger.get(entry["leader_id"])
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
@@ -124,6 +137,8 @@ def register(app: typer.Typer) -> None:
 
         if days <= 0:
             raise InputError(f"--days must be a positive number of days, not {days}")
+        from lasna import scoring_service
+
         store = open_store()
         with progress("Reading posts and their features") as step:
             frame = scoring_service.posts_with_features(store, leader, days=days)

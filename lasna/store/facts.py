@@ -1,0 +1,373 @@
+"""SQL behind the facts (:mod:`lasna.facts`): week rows, first contacts, and the rows a week's facts
+need (its own rows plus every row linked to them by a reply, root, thread or parent id).
+
+Functions take an engine or connection; :class:`lasna.store.Store` exposes them as methods.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_
+from sqlalchemy.engine import Connection, Engine
+
+from lasna import frames
+from lasna.store import schema as t
+
+CHUNK = 500
+FACTS_LOCK_KEY = 0x4C41534E41  # "LASNA": the advisory lock of fact refreshes on PostgreSQL
+
+
+def _chunks(values: Sequence, n: int = CHUNK):
+    values = list(values)
+    for i in range(0, len(values), n):
+        yield values[i:i + n]
+
+
+def _seen_at(table):
+    return func.coalesce(table.c.indexed_at, table.c.created_at)
+
+
+def _frame(conn: Connection, table, id_label: str, columns: dict, where) -> pd.DataFrame:
+    selected = [c for c in table.c if c.name != "id" and c.name in columns]
+    query = select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
+        t.leaders, t.leaders.c.id == table.c.leader_id).where(where)
+    result = conn.execute(query)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def rows_in_ranges(conn: Connection, ranges: Iterable[tuple[int, datetime, datetime]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Posts and interactions (deleted ones included) of each (leader_id, since, until) range,
+    by server-seen time (``indexed_at``, else ``created_at``) in [since, until)."""
+    ranges = list(ranges)
+    posts, inter = [], []
+    for part in _chunks(ranges, 200):
+        for table, id_label, columns, out in ((t.posts, "post_id", frames.POST_COLUMNS, posts),
+                                              (t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, inter)):
+            seen = _seen_at(table)
+            cond = or_(*[and_(table.c.leader_id == lid, seen >= a, seen < b) for lid, a, b in part])
+            out.append(_frame(conn, table, id_label, columns, cond))
+    return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
+
+
+def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows of ``leader_ids`` linked to any of ``ids`` (as their own id, reply parent or root), and
+    interactions of any leader whose id is in ``ids`` (a reply to another commenter's reply)."""
+    ids = sorted({i for i in ids if isinstance(i, str) and i})
+    posts, inter = [], []
+    lids = sorted(set(int(i) for i in leader_ids))
+    for part in _chunks(ids):
+        p, i = t.posts.c, t.interactions.c
+        posts.append(_frame(conn, t.posts, "post_id", frames.POST_COLUMNS, and_(
+            p.leader_id.in_(lids), or_(p.id.in_(part), p.reply_parent_id.in_(part), p.reply_root_id.in_(part)))))
+        inter.append(_frame(conn, t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, or_(
+            i.id.in_(part), and_(i.leader_id.in_(lids), or_(i.parent_id.in_(part), i.root_id.in_(part))))))
+    return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
+
+
+def _concat(parts: list[pd.DataFrame], columns: dict) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return frames.conform(pd.DataFrame(columns=list(columns)), columns)
+    key = "post_id" if "post_id" in parts[0] else "interaction_id"
+    return frames.conform(pd.concat(parts, ignore_index=True).drop_duplicates(key), columns)
+
+
+def own_authors(conn: Connection, leader_ids: Sequence[int]) -> pd.DataFrame:
+    """leader_id, author_id: the leaders' own accounts as seen on their stored posts."""
+    q = select(t.posts.c.leader_id, t.posts.c.author_id).where(
+        t.posts.c.leader_id.in_(sorted(set(int(i) for i in leader_ids))), t.posts.c.deleted.is_(False)).distinct()
+    return pd.DataFrame(conn.execute(q).all(), columns=["leader_id", "author_id"])
+
+
+def existing_interaction_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` are stored (not deleted) incoming messages."""
+    out: set[str] = set()
+    for part in _chunks(sorted({i for i in ids if isinstance(i, str)})):
+        out |= set(conn.execute(select(t.interactions.c.id).where(
+            t.interactions.c.id.in_(part), t.interactions.c.deleted.is_(False))).scalars())
+    return out
+
+
+def contact_minima(conn: Connection, leader_ids: Sequence[int], accounts: Iterable[str]) -> pd.DataFrame:
+    """leader_id, acc_name, first_t (ns): first own non-repost reply of each leader to each account
+    (the parent's author is someone else), over the whole stored history."""
+    p = t.posts.c
+    seen = _seen_at(t.posts)
+    rows = []
+    lids = sorted(set(int(i) for i in leader_ids))
+    for part in _chunks(sorted({a for a in accounts if isinstance(a, str)})):
+        q = select(p.leader_id, p.reply_parent_author_id, func.min(seen)).where(
+            p.leader_id.in_(lids), p.reply_parent_author_id.in_(part), p.reply_parent_id.is_not(None),
+            p.is_repost.is_(False), p.deleted.is_(False), p.reply_parent_author_id != p.author_id,
+        ).group_by(p.leader_id, p.reply_parent_author_id)
+        rows += conn.execute(q).all()
+    frame = pd.DataFrame(rows, columns=["leader_id", "acc_name", "first_t"])
+    if len(frame):
+        frame["first_t"] = pd.to_datetime(frame["first_t"], utc=True).dt.as_unit("ns").astype("int64")
+    return frame
+
+
+def replace_contacts(conn: Connection, leader_ids: Sequence[int], accounts: Iterable[str],
+                     minima: pd.DataFrame) -> None:
+    """Set the first contacts of (leader, account) pairs to ``minima`` (pairs without one are removed)."""
+    accounts = sorted({a for a in accounts if isinstance(a, str)})
+    lids = sorted(set(int(i) for i in leader_ids))
+    c = t.leader_contacts.c
+    for part in _chunks(accounts):
+        conn.execute(delete(t.leader_contacts).where(c.leader_id.in_(lids), c.account.in_(part)))
+    if len(minima):
+        conn.execute(insert(t.leader_contacts), [
+            {"leader_id": int(lid), "account": a, "first_t": int(f)}
+            for lid, a, f in zip(minima["leader_id"], minima["acc_name"], minima["first_t"])])
+
+
+def replace_all_contacts(conn: Connection, minima: pd.DataFrame) -> None:
+    conn.execute(delete(t.leader_contacts))
+    if len(minima):
+        conn.execute(insert(t.leader_contacts), [
+            {"leader_id": int(lid), "account": a, "first_t": int(f)}
+            for lid, a, f in zip(minima["leader_id"], minima["acc_name"], minima["first_t"])])
+
+
+def contacts(conn: Connection, leader_ids: Sequence[int] | None, since_ns: int, until_ns: int,
+             any_of: Sequence[int] | None = None) -> tuple[pd.DataFrame, bool]:
+    """First contacts in (since, until] of ``leader_ids``, and whether any of ``any_of`` (default: the
+    same leaders) has one at or before ``until``."""
+    c = t.leader_contacts.c
+    q = select(c.leader_id, c.account, c.first_t).where(c.first_t > since_ns, c.first_t <= until_ns)
+    anyq = select(c.leader_id).where(c.first_t <= until_ns).limit(1)
+    if leader_ids is not None:
+        q = q.where(c.leader_id.in_(list(leader_ids)))
+    any_of = leader_ids if any_of is None else any_of
+    if any_of is not None:
+        anyq = anyq.where(c.leader_id.in_(list(any_of)))
+    frame = pd.DataFrame(conn.execute(q).all(), columns=["leader_id", "acc_name", "first_t"])
+    return frame, conn.execute(anyq).first() is not None
+
+
+def save_weeks(conn: Connection, rows: list[dict], keys: Iterable[tuple[int, date]]) -> None:
+    """Delete the (leader_id, week_start) ``keys`` and insert ``rows`` (the new facts of those weeks)."""
+    keys = sorted(set(keys))
+    c = t.leader_week_facts.c
+    for part in _chunks(keys, 300):
+        conn.execute(delete(t.leader_week_facts).where(tuple_(c.leader_id, c.week_start).in_(part)))
+    for part in _chunks(rows, 1000):
+        conn.execute(insert(t.leader_week_facts), part)
+
+
+def fingerprint(conn: Connection) -> str:
+    """Row counts of the source tables (changes when rows are added or removed)."""
+    n_p = conn.execute(select(func.count()).select_from(t.posts)).scalar_one()
+    n_i = conn.execute(select(func.count()).select_from(t.interactions)).scalar_one()
+    return f"{n_p}|{n_i}"
+
+
+def get_state(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(t.facts_state.c.value).where(t.facts_state.c.key == key)).scalar_one_or_none()
+
+
+def put_state(conn: Connection, key: str, value: str) -> None:
+    conn.execute(delete(t.facts_state).where(t.facts_state.c.key == key))
+    conn.execute(insert(t.facts_state), [{"key": key, "value": value}])
+
+
+def clear_weeks(conn: Connection) -> None:
+    conn.execute(delete(t.leader_week_facts))
+
+
+def week_rows(conn: Connection, leader_ids: Sequence[int] | None, first: date, last: date, *,
+              with_ids: Sequence[int] = ()) -> list:
+    """Fact rows of weeks ``first``..``last``; the ``ids`` column only for ``with_ids`` leaders."""
+    c = t.leader_week_facts.c
+    with_ids = sorted(set(int(i) for i in with_ids))
+    ids_col = (func.coalesce(c.ids, "") if not with_ids else
+               t.leader_week_facts.c.ids)
+    cols = [c.leader_id, c.week_start, c.posts, c.interactions, c.mentions]
+    q = select(*cols).where(c.week_start >= first, c.week_start <= last)
+    if leader_ids is not None:
+        q = q.where(c.leader_id.in_(sorted(set(int(i) for i in leader_ids))))
+    rows = conn.execute(q).all()
+    ids = {}
+    if with_ids:
+        qi = select(c.leader_id, c.week_start, ids_col).where(c.week_start >= first, c.week_start <= last,
+                                                             c.leader_id.in_(with_ids))
+        ids = {(r[0], r[1]): r[2] for r in conn.execute(qi).all()}
+    return [(r[0], r[1], r[2], r[3], r[4], ids.get((r[0], r[1]))) for r in rows]
+
+
+def first_post_times(conn: Connection, leader_ids: Sequence[int] | None, until_ns: int) -> pd.Series:
+    c = t.leader_week_facts.c
+    q = select(c.leader_id, func.min(c.first_t)).where(c.first_t <= until_ns).group_by(c.leader_id)
+    if leader_ids is not None:
+        q = q.where(c.leader_id.in_(sorted(set(int(i) for i in leader_ids))))
+    rows = conn.execute(q).all()
+    return pd.Series([int(r[1]) for r in rows], index=pd.Index([int(r[0]) for r in rows], dtype="int64"),
+                     dtype="int64")
+
+
+def fact_weeks(conn: Connection) -> pd.DataFrame:
+    c = t.leader_week_facts.c
+    return pd.DataFrame(conn.execute(select(c.leader_id, c.week_start, c.version, c.n_posts,
+                                            c.n_interactions)).all(),
+                        columns=["leader_id", "week_start", "version", "n_posts", "n_interactions"])
+
+
+class FactsMixin:
+    """The facts' store methods (mixed into :class:`lasna.store.Store`)."""
+
+    engine: Engine
+
+    def fact_rows_in_ranges(self, ranges) -> tuple[pd.DataFrame, pd.DataFrame]:
+        with self.engine.connect() as conn:
+            return rows_in_ranges(conn, ranges)
+
+    def fact_linked_rows(self, leader_ids, ids) -> tuple[pd.DataFrame, pd.DataFrame]:
+        with self.engine.connect() as conn:
+            return linked_rows(conn, leader_ids, ids)
+
+    def fact_own_authors(self, leader_ids) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return own_authors(conn, leader_ids)
+
+    def fact_known_interactions(self, ids) -> set[str]:
+        with self.engine.connect() as conn:
+            return existing_interaction_ids(conn, ids)
+
+    def fact_contact_minima(self, leader_ids, accounts) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return contact_minima(conn, leader_ids, accounts)
+
+    @contextlib.contextmanager
+    def facts_lock(self):
+        """Serialise fact refreshes across processes and hosts: a refresh reads rows and writes the
+        weeks computed from them, so two collectors refreshing the same week must not interleave.
+        PostgreSQL: a session advisory lock held for the refresh; SQLite: one writer at a time anyway."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({FACTS_LOCK_KEY})")
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({FACTS_LOCK_KEY})")
+                conn.commit()
+
+    def facts_source(self) -> tuple[str, str | None]:
+        """(the source tables' fingerprint now, the one the facts were last written for)."""
+        with self.engine.connect() as conn:
+            return fingerprint(conn), get_state(conn, "source")
+
+    def save_facts(self, rows: list[dict], keys, *, contacts: tuple | None = None,
+                   all_contacts: pd.DataFrame | None = None, clear: bool = False, version: str = "") -> None:
+        """Replace the facts of the weeks ``keys`` by ``rows`` and the first contacts, in one transaction.
+        ``contacts`` = (leader_ids, accounts, minima) replaces those pairs; ``all_contacts`` every pair;
+        ``clear`` drops every week row first (a full rebuild)."""
+        with self.engine.begin() as conn:
+            if clear:
+                clear_weeks(conn)
+            save_weeks(conn, rows, [] if clear else keys)
+            if all_contacts is not None:
+                replace_all_contacts(conn, all_contacts)
+            elif contacts is not None:
+                replace_contacts(conn, *contacts)
+            put_state(conn, "source", f"{fingerprint(conn)}|{version}")
+
+    def fact_week_rows(self, leader_ids, first: date, last: date, *, with_ids=()) -> list:
+        with self.engine.connect() as conn:
+            return week_rows(conn, leader_ids, first, last, with_ids=with_ids)
+
+    def fact_first_posts(self, leader_ids, until_ns: int) -> pd.Series:
+        with self.engine.connect() as conn:
+            return first_post_times(conn, leader_ids, until_ns)
+
+    def fact_contacts(self, leader_ids, since_ns: int, until_ns: int, *, any_of=None) -> tuple[pd.DataFrame, bool]:
+        with self.engine.connect() as conn:
+            return contacts(conn, leader_ids, since_ns, until_ns, any_of)
+
+    def fact_weeks(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return fact_weeks(conn)
+
+    # --- reads the dashboard used to write in SQL itself
+    def data_version(self) -> str:
+        """Changes when a collection run finishes or leaders, accounts, cohort memberships or cohort
+        visibility change (the dashboard's cache key)."""
+        q = select(
+            select(func.max(t.collection_runs.c.finished_at)).scalar_subquery(),
+            select(func.count()).select_from(t.leaders).where(t.leaders.c.active.is_(True)).scalar_subquery(),
+            select(func.max(t.leaders.c.id)).scalar_subquery(),
+            select(func.count()).select_from(t.accounts).scalar_subquery(),
+            select(func.count()).select_from(t.leader_cohorts).scalar_subquery(),
+        )
+        with self.engine.connect() as conn:
+            counts = "|".join(str(v) for v in conn.execute(q).one())
+            visibility = ",".join(f"{i}:{v}" for i, v in conn.execute(
+                select(t.cohorts.c.id, t.cohorts.c.visibility).order_by(t.cohorts.c.id)))
+        return f"{counts}|{visibility}"
+
+    def accounts_health(self) -> pd.DataFrame:
+        """One row per active leader's account: stored posts, newest post, last successful run and the
+        last run's error (the health page)."""
+        a, p, L, ra = t.accounts, t.posts, t.leaders, t.collection_run_accounts
+        post_stats = (select(p.c.account_id, func.count().label("posts"), func.max(p.c.created_at).label("last_post"))
+                      .group_by(p.c.account_id).subquery())
+        ok_runs = (select(ra.c.account_id, func.max(ra.c.finished_at).label("last_ok"))
+                   .where(ra.c.error.is_(None)).group_by(ra.c.account_id).subquery())
+        last_run = select(ra.c.account_id, func.max(ra.c.id).label("last_id")).group_by(ra.c.account_id).subquery()
+        q = (select(a.c.id.label("account_id"), a.c.leader_id, L.c.name.label("leader"), a.c.platform,
+                    a.c.handle.label("account"), func.coalesce(post_stats.c.posts, 0).label("posts"),
+                    post_stats.c.last_post, ok_runs.c.last_ok, ra.c.error.label("last_error"))
+             .join(L, L.c.id == a.c.leader_id)
+             .outerjoin(post_stats, post_stats.c.account_id == a.c.id)
+             .outerjoin(ok_runs, ok_runs.c.account_id == a.c.id)
+             .outerjoin(last_run, last_run.c.account_id == a.c.id)
+             .outerjoin(ra, and_(ra.c.id == last_run.c.last_id))
+             .where(L.c.active.is_(True))
+             .order_by(L.c.name, a.c.platform))
+        with self.engine.connect() as conn:
+            res = conn.execute(q)
+            frame = pd.DataFrame(res.all(), columns=list(res.keys()))
+        for col in ("last_post", "last_ok"):
+            frame[col] = pd.to_datetime(frame[col], utc=True)
+        return frame
+
+    def assign_leader_to_user(self, user_name: str, leader_id: int) -> None:
+        """Assign a leader to a (consultant) user by name."""
+        with self.engine.begin() as conn:
+            user_id = conn.execute(select(t.users.c.id).where(t.users.c.name == user_name)).scalar_one()
+            conn.execute(t.user_leaders.insert().values(user_id=user_id, leader_id=leader_id))
+
+    def activity_frames(self, leader_ids, since: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Light columns (no text, no JSON) of many leaders' posts and interactions since ``since``."""
+        p, i, L = t.posts, t.interactions, t.leaders
+        pq = (select(p.c.id.label("post_id"), p.c.leader_id, L.c.name.label("leader"), p.c.author_id,
+                     p.c.created_at, _seen_at(p).label("indexed_at"), p.c.reply_parent_id,
+                     p.c.reply_parent_author_id, p.c.is_repost)
+              .join(L, L.c.id == p.c.leader_id)
+              .where(p.c.leader_id.in_(list(leader_ids)), p.c.created_at >= since, p.c.deleted.is_(False)))
+        iq = (select(i.c.id.label("interaction_id"), i.c.leader_id, L.c.name.label("leader"), i.c.kind,
+                     i.c.author_id, i.c.created_at, _seen_at(i).label("indexed_at"), i.c.parent_id, i.c.hidden, i.c.text)
+              .join(L, L.c.id == i.c.leader_id)
+              .where(i.c.leader_id.in_(list(leader_ids)), i.c.created_at >= since, i.c.deleted.is_(False)))
+        with self.engine.connect() as conn:
+            res = conn.execute(pq)
+            posts_ = pd.DataFrame(res.all(), columns=list(res.keys()))
+            res = conn.execute(iq)
+            inter = pd.DataFrame(res.all(), columns=list(res.keys()))
+        for frame in (posts_, inter):
+            for col in ("created_at", "indexed_at"):
+                frame[col] = pd.to_datetime(frame[col], utc=True)
+        posts_["is_repost"] = posts_["is_repost"].astype(bool)
+        inter["hidden"] = inter["hidden"].astype(bool)
+        return posts_, inter
+
+
+__all__ = ["FactsMixin", "contact_minima", "contacts", "existing_interaction_ids", "fact_weeks",
+           "first_post_times", "linked_rows", "own_authors", "replace_all_contacts", "replace_contacts",
+           "rows_in_ranges", "save_weeks", "week_rows"]
