@@ -297,7 +297,7 @@ class _Phrases:
         return -1
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=100_000)
 def _joined(lows: tuple[str, ...]) -> str:
     return " ".join(lows)
 
@@ -312,9 +312,8 @@ def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...
         if ws:
             initial.append(len(words))
             words.extend(ws)
-    low = text.lower().replace("’", "'")
-    lows = tuple(WORD_RE.findall(low)) if len(low) == len(text) else tuple(w.lower().replace("’", "'") for w in words)
-    if len(lows) != len(words):
+    lows = tuple("\x00".join(words).lower().replace("’", "'").split("\x00")) if words else ()
+    if len(lows) != len(words):  # pragma: no cover - a word whose lower case contains NUL cannot occur
         lows = tuple(w.lower().replace("’", "'") for w in words)
     return tuple(words), lows, tuple(initial)
 
@@ -459,20 +458,23 @@ def _crediting(words: list[str], lows: list[str], initial: list[int], lang: obje
 _RESULTS_WORDS = ("tuloks", "raportti", "julkaisi", "valmistu", "saavutti", "vähen")
 _RESULTS_EN = frozenset({"tulos", "result", "results", "report", "published", "launched", "delivered", "achieved",
                          "completed"})
-_RESULTS_NUM_RE = re.compile(r"\d(?:[.,]\d+)?\s?(?:%|€|M€|milj|prosent|percent)|\b(?:down|up) \d|\blisä\w*\s+\d",
-                             re.IGNORECASE)
+_RESULTS_NUM_RE = re.compile(r"\d(?:[.,]\d+)?\s?(?:%|€|M€|[Mm][Ii][Ll][Jj]|[Pp][Rr][Oo][Ss][Ee][Nn][Tt]|[Pp][Ee][Rr][Cc]"
+                             r"[Ee][Nn][Tt])|\b(?:[Dd][Oo][Ww][Nn]|[Uu][Pp]) \d|\b[Ll][Ii][Ss][Ää]\w*\s+\d")
 
 
 _DIGIT_RE = re.compile(r"\d")
-
-
-_RESULTS_WORD_RE = re.compile("(?:^| )(?:" + "|".join(_RESULTS_WORDS) + ")|(?:^| )(?:"
-                              + "|".join(sorted(_RESULTS_EN, key=len, reverse=True)) + ")(?= |$)")
+_RESULTS_STEM_RE = re.compile("|".join(_RESULTS_WORDS))
+_RESULTS_NUM_HINT_RE = re.compile(r"milj|prosent|percent|down|\bup\b|lisä")
 
 
 def _results_marker(text: str, lows: list[str]) -> bool:
-    if _RESULTS_WORD_RE.search(_joined(lows)) is not None:
+    if not _RESULTS_EN.isdisjoint(lows):
         return True
+    joined = _joined(lows)
+    if _RESULTS_STEM_RE.search(joined) is not None and any(w.startswith(_RESULTS_WORDS) for w in lows):
+        return True
+    if "%" not in text and "€" not in text and _RESULTS_NUM_HINT_RE.search(joined) is None:
+        return False
     return _DIGIT_RE.search(text) is not None and _RESULTS_NUM_RE.search(text) is not None
 
 
@@ -506,7 +508,8 @@ def _fast_language(words, text: str = "") -> str | None:
     3x the runner-up), else None."""
     distinct = set(words)
     hits = {"fi": len(distinct & _STOP["fi"]), "en": len(distinct & _STOP["en"]), "sv": len(distinct & _STOP["sv"])}
-    if not (hits["en"] >= 2 and hits["en"] >= 3 * max(hits["fi"], hits["sv"])):
+    clear = max(hits.values()) >= 2 and sorted(hits.values())[-1] >= 3 * sorted(hits.values())[-2]
+    if not clear:
         hits["fi"] += sum(1 for w in distinct if len(w) >= 5 and w.endswith(_FI_ENDINGS))
     ranked = sorted(hits.items(), key=lambda kv: kv[1], reverse=True)
     (top, a), (_, b) = ranked[0], ranked[1]

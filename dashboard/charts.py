@@ -36,12 +36,14 @@ def _naive(ts) -> pd.Timestamp:
     return ts.tz_convert(None) if ts.tzinfo is not None else ts
 
 
-def _layout(title: str, lang: str, *, height: int, ytitle: str, tickformat: str | None = None, **extra) -> dict:
+def _layout(title: str, lang: str, *, height: int, ytitle: str, tickformat: str | None = None, xtitle: str = "",
+            **extra) -> dict:
     return dict(
         title=dict(text=title, x=0, xanchor="left", y=0.98, yanchor="top", font=dict(size=15)),
-        margin=dict(l=8, r=8, t=44, b=8), height=height,
-        legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, xanchor="left", title_text=""),
-        xaxis=dict(tickformat=tickformat or DATE_TICKS[lang], automargin=True, nticks=6),
+        margin=dict(l=8, r=8, t=44, b=64), height=height,
+        # below everything (the dated axis and its title), whatever the width: its own strip at the bottom
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left", title_text=""),
+        xaxis=dict(title=dict(text=xtitle), tickformat=tickformat or DATE_TICKS[lang], automargin=True, nticks=6),
         yaxis=dict(title=dict(text=ytitle), automargin=True, rangemode="tozero"),
         hovermode="x unified", **extra,
     )
@@ -58,7 +60,8 @@ def weekly_posts(activity: pd.DataFrame, lang: str, *, stacked_by: str = "kind",
     """Stacked bars of posts per week by kind (one leader) or lines per leader (several).
     The current week is drawn pale and labelled "not over yet".
     Built from graph_objects traces (plotly.express costs ~0.1 s per figure)."""
-    layout = _layout(t("chart.weekly", lang), lang, height=360, ytitle=t("chart.count", lang), barmode="stack")
+    layout = _layout(t("chart.weekly", lang), lang, height=360, ytitle=t("chart.count", lang), barmode="stack",
+                     xtitle=t("chart.week", lang))
     if activity.empty or not activity["count"].any():  # still a dated axis, and a word instead of empty bars
         fig = go.Figure(layout=layout)
         fig.update_xaxes(type="date", range=[_naive(v) for v in span] if span else None)
@@ -103,7 +106,8 @@ def complete_bands(bands: pd.DataFrame, now=None) -> pd.DataFrame:
 def cohort_bands(bands: pd.DataFrame, own: pd.DataFrame | None, lang: str, *, now=None) -> go.Figure:
     """The cohort's weekly posts per member: the 25–75th percentile band, the median, and
     (for a member) their own line, over complete weeks. Nothing here identifies another member."""
-    fig = go.Figure(layout=_layout(t("chart.cohort_weekly", lang), lang, height=360, ytitle=t("chart.count", lang)))
+    fig = go.Figure(layout=_layout(t("chart.cohort_weekly", lang), lang, height=360, ytitle=t("chart.count", lang),
+                                   xtitle=t("chart.week", lang)))
     bands = complete_bands(bands, now)
     if bands.empty:
         return fig

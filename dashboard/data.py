@@ -195,7 +195,7 @@ def _service():
     import threading
 
     s = store()
-    database = s.engine.url.render_as_string(hide_password=True)
+    database = s.url
     day = window_end()
     key = (database, data_version(), day)
     if key not in _SERVICES:

@@ -440,7 +440,7 @@ def display_zone() -> str:
     try:
         from lasna import settings
 
-        return settings.get("timezone") or DEFAULT_ZONE
+        return settings.get("programme_timezone") or DEFAULT_ZONE
     except Exception:  # noqa: BLE001 - no such setting (yet): the default
         return DEFAULT_ZONE
 

@@ -64,41 +64,49 @@ def _to_date(v) -> date:
     return pd.Timestamp(v).date()
 
 
-def _pack(frame: pd.DataFrame, rows: np.ndarray, dtype: np.dtype) -> bytes:
-    arr = np.zeros(len(rows), dtype=dtype)
+def _grouped(frame: pd.DataFrame, dtype: np.dtype, idcols: Sequence[str]):
+    """Rows sorted by (leader, week) (stable: the records' own order is kept), as one structured
+    array, the id columns as lists, and each (leader, week)'s slice."""
+    if len(frame) == 0:
+        return np.zeros(0, dtype), {c: [] for c in idcols}, {}
+    order = np.lexsort((frame["week"].to_numpy(), frame["leader_id"].to_numpy()))
+    f = frame.iloc[order]
+    arr = np.zeros(len(f), dtype=dtype)
     for name in dtype.names:
-        arr[name] = frame[name].to_numpy()[rows]
-    return arr.tobytes()
-
-
-def _ids(frame: pd.DataFrame, rows: np.ndarray, cols: Sequence[str]) -> dict:
-    return {c: [None if (v is None or (isinstance(v, float) and v != v)) else str(v)
-                for v in frame[c].to_numpy()[rows].tolist()] for c in cols}
+        arr[name] = f[name].to_numpy()
+    ids = {c: [None if (v is None or (isinstance(v, float) and v != v)) else str(v) for v in f[c].tolist()]
+           for c in idcols}
+    lid = f["leader_id"].to_numpy().astype(np.int64)
+    wk = f["week"].to_numpy().astype("datetime64[D]")
+    new = np.r_[True, (lid[1:] != lid[:-1]) | (wk[1:] != wk[:-1])]
+    starts = np.flatnonzero(new)
+    ends = np.r_[starts[1:], len(f)]
+    slices = {(int(lid[a]), wk[a].item()): (int(a), int(b)) for a, b in zip(starts, ends)}
+    return arr, ids, slices
 
 
 def pack_weeks(records: dict[str, pd.DataFrame], keys: Iterable[tuple[int, date]]) -> list[dict]:
     """Store rows (one per (leader, week) that has records) for ``keys``."""
     now = datetime.now(UTC)
-    groups = {}
-    for name in ("posts", "interactions", "mentions"):
-        f = records[name]
-        groups[name] = {(int(k[0]), _to_date(k[1])): v for k, v in
-                        f.groupby(["leader_id", "week"], sort=False).indices.items()} if len(f) else {}
+    parts = {name: _grouped(records[name], dtype, idcols) for name, dtype, idcols in
+             (("posts", cf.POST_DTYPE, cf.POST_IDS), ("interactions", cf.INTER_DTYPE, cf.INTER_IDS),
+              ("mentions", cf.MENTION_DTYPE, cf.MENTION_IDS))}
     first = {(int(lid), _to_date(w)): int(ft) for lid, w, ft in
              zip(records["weeks"]["leader_id"], records["weeks"]["week"], records["weeks"]["first_t"])}
-    empty = np.zeros(0, np.int64)
     out = []
     for key in sorted(set(keys)):
-        pr, ir, mr = (groups[n].get(key, empty) for n in ("posts", "interactions", "mentions"))
-        if len(pr) == 0 and len(ir) == 0:
+        blobs, ids, counts = {}, {}, {}
+        for name, (arr, idl, slices) in parts.items():
+            a, b = slices.get(key, (0, 0))
+            blobs[name] = arr[a:b].tobytes()
+            counts[name] = b - a
+            for c, values in idl.items():
+                ids[c] = values[a:b]
+        if counts["posts"] == 0 and counts["interactions"] == 0:
             continue
-        ids = {**_ids(records["posts"], pr, cf.POST_IDS), **_ids(records["interactions"], ir, cf.INTER_IDS),
-               **_ids(records["mentions"], mr, cf.MENTION_IDS)}
         out.append({"leader_id": key[0], "week_start": key[1], "version": cf.FACTS_VERSION,
-                    "first_t": first.get(key), "n_posts": int(len(pr)), "n_interactions": int(len(ir)),
-                    "posts": _pack(records["posts"], pr, cf.POST_DTYPE),
-                    "interactions": _pack(records["interactions"], ir, cf.INTER_DTYPE),
-                    "mentions": _pack(records["mentions"], mr, cf.MENTION_DTYPE),
+                    "first_t": first.get(key), "n_posts": counts["posts"], "n_interactions": counts["interactions"],
+                    "posts": blobs["posts"], "interactions": blobs["interactions"], "mentions": blobs["mentions"],
                     "ids": json.dumps(ids, ensure_ascii=False, separators=(",", ":")), "updated_at": now})
     return out
 

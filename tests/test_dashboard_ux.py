@@ -106,7 +106,8 @@ def test_weekly_chart_marks_the_unfinished_week_and_has_a_dated_axis():
     assert list(bar.marker.opacity) == [1, 1, 1, 1, 0.35]
     assert any(a.text == t("chart.partial_week", "fi") for a in fig.layout.annotations)
     assert fig.layout.xaxis.tickformat == charts.DATE_TICKS["fi"]
-    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0  # below the plot
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.yref == "container"  # below the plot
+    assert fig.layout.legend.y == 0 and fig.layout.legend.yanchor == "bottom"
     assert fig.layout.title.x == 0 and charts.CONFIG["displayModeBar"] is False
     lines = charts.weekly_posts(activity.assign(leader="B"), "fi", stacked_by="leader", now=NOW)
     assert pd.Timestamp("2026-11-30") not in list(pd.to_datetime(lines.data[0].x))

@@ -35,14 +35,22 @@ def _parse_date(value: str | None, option: str, *, end_of_day: bool = False) -> 
 
 
 def _day(iso: str, *, inclusive_end: bool = False) -> str:
-    """The calendar day of a window bound; an end bound at midnight is shown as the day before
-    (the window ``[2026-11-01, 2026-12-02 00:00)`` ends on 2026-12-01)."""
+    """The calendar day (programme time zone) of a window bound, as people count days: a window
+    ``(6.11. 23:59:59, 20.11. 23:59:59]`` runs from 7.11. to 20.11.; an end exactly at midnight
+    belongs to the day before."""
+    from zoneinfo import ZoneInfo
+
+    from lasna.window import programme_tz
+
     try:
-        at = datetime.fromisoformat(iso)
+        at = datetime.fromisoformat(iso).astimezone(ZoneInfo(programme_tz()))
     except ValueError:
         return iso[:10]
-    if inclusive_end and (at.hour, at.minute, at.second, at.microsecond) == (0, 0, 0, 0):
+    clock = (at.hour, at.minute, at.second)
+    if inclusive_end and clock == (0, 0, 0) and at.microsecond == 0:
         at -= timedelta(days=1)
+    elif not inclusive_end and clock >= (23, 59, 59):  # the start bound is the end of the day before
+        at += timedelta(days=1)
     return at.date().isoformat()
 
 

@@ -206,3 +206,20 @@ def test_cli_erase_and_forget_leave_nothing(tmp_path):
     assert "erase.author" in actions and "leader.forget" in actions
     assert all(e.actor.startswith("cli") for e in store.audit_events() if e.action in ("erase.author", "leader.forget"))
     store.close()
+
+
+def test_erasure_also_reaches_enrichment_and_facts(store):
+    """After the ingest pipeline ran (stored features, answer links, weekly facts, first contacts),
+    erasing a person still leaves no trace of them in any table, and the facts are rebuilt from
+    what is left."""
+    from lasna import facts, pipeline
+
+    ids = seed(store)
+    touched = pipeline.after_ingest(store, [ids["liisa"].id, ids["markku"].id])
+    assert touched, "the pipeline built facts for the seeded weeks"
+    assert {n for _, _, n in scan(store, MATTI)} == MATTI
+    store.erase_author("@" + MATTI_HANDLE, actor="admin")
+    assert scan(store, MATTI) == []
+    report = facts.score_window(store, None, until=NOW, days=90)
+    assert report.to_dict()["leaders"], "scores still come from the rebuilt facts"
+    assert scan(store, MATTI) == []

@@ -79,15 +79,16 @@ def test_pdf_report_prints_no_hostile_link(base_report):
     assert b"/URI" not in pdf or not re.search(rb"/URI\s*\((?!https?://)", pdf)
 
 
+@pytest.mark.parametrize("dialect", ["standard", "excel-fi"])
 @pytest.mark.parametrize("name", FORMULAS)
-def test_csv_report_neutralises_formulas(base_report, name):
-    text = report_csv(dataclasses.replace(base_report, leader=name))
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+def test_csv_report_neutralises_formulas(base_report, name, dialect):
+    text = report_csv(dataclasses.replace(base_report, leader=name), dialect).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";" if dialect == "excel-fi" else ","))
     assert len(rows) > 2
     for row in rows[1:]:
         for cell in row:
             if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-                assert re.fullmatch(r"[+-]?\d+(\.\d*)?([eE][+-]?\d+)?|[+-]?inf", cell), cell
+                assert re.fullmatch(r"[+-]?\d+([.,]\d*)?([eE][+-]?\d+)?|[+-]?inf", cell), cell
         assert row[0] == "'" + name.replace("\r", "\n")  # kept readable, just not executable (CR: a quoted LF)
 
 
