@@ -9,7 +9,6 @@ import pytest
 from lasna import registry
 from lasna.access import Viewer
 from lasna.errors import AccessDenied, InputError
-from lasna.store import Store
 from lasna.users import get_user
 from tests import dashboard_seed as seed
 
