@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 
 from lasna import users  # noqa: E402
 from lasna.store import Store  # noqa: E402
-from lasna.store import schema as T  # noqa: E402
 
 APP = str(ROOT / "dashboard" / "app.py")
 LEADERS = 100

@@ -474,8 +474,7 @@ def main(argv=None) -> None:
     print(f"post_features: {20_000 / t_feat:,.0f} posts/s on 20,000 distinct texts (language id, morphology, flags)")
 
     if not a.skip_classifier:
-        from coaching.classifier import PostTypeClassifier
-        from coaching.evaluate import evaluate, throughput
+        from coaching.evaluate import evaluate
 
         r = evaluate(n_boot=200)
         for cfg, res in r["configs"].items():

@@ -20,8 +20,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from lasna.resources import data_path
+
 LABELS = ("dialogue", "question", "personal", "results", "crediting", "broadcast")
-DEFAULT_TRAINING_PATH = Path(__file__).resolve().parent.parent / "data" / "labels" / "posts.csv"
+DEFAULT_TRAINING_PATH = data_path("labels", "posts.csv")
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<![\w@])@[\w.\-]+(?:@[\w.\-]+)?")

@@ -13,8 +13,10 @@ mode               member (a leader in the cohort)      consultant / admin
 ``consultant``     nothing (``allowed=False``)           everything
 =================  ===================================  ==========================================
 
-Bands are withheld (NaN) for a week with fewer than ``MIN_LEADERS_FOR_BANDS`` (3) leaders with a value, so
-an aggregate never exposes one person.
+Bands are withheld (NaN) for a week with fewer than ``MIN_LEADERS_FOR_BANDS`` (3) leaders with a value. A
+member who sees only aggregates gets them over the *other* members and only when there are at least
+``MIN_OTHERS`` (5, configurable upwards) of them (k-anonymity): no median of two, no band edge that is a
+known member's figure, nothing to subtract oneself out of.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from coaching.score_adapter import COMPOSITES, ScoreReport, metric_name
 from lasna.types import Visibility
 
 MIN_LEADERS_FOR_BANDS = 3
+#: k-anonymity floor for members who see only aggregates: at least this many others
+MIN_OTHERS = 5
 BAND_METRICS = ("response_rate", "dialogue_share", "questions", "reciprocity", "active_weeks")
 ROLES = ("member", "consultant", "admin")
 
@@ -192,6 +196,8 @@ class CohortView:
     network: nx.Graph | None = None
     network_summary: dict = field(default_factory=dict)
     named: bool = False
+    #: aggregates withheld: fewer than ``min_others`` members besides the viewer (k-anonymity)
+    withheld: bool = False
 
     def figure(self, lang: str = "fi") -> go.Figure | None:
         return network_figure(self.network, lang) if self.network is not None else None
@@ -208,8 +214,13 @@ def cohort_view(
     posts: pd.DataFrame,
     interactions: pd.DataFrame,
     lang: str = "fi",
+    min_others: int = MIN_OTHERS,
 ) -> CohortView:
-    """Everything about ``cohort`` that ``role`` may see under ``visibility`` (see the module table)."""
+    """Everything about ``cohort`` that ``role`` may see under ``visibility`` (see the module table).
+
+    A member who sees only aggregates gets figures over the *other* members (their own leader is
+    left out, so they cannot subtract themselves out of a median or a mean), and only when there
+    are at least ``min_others`` (≥ 5) of them; otherwise trend, bands and network are withheld."""
     visibility = Visibility(str(visibility))
     if role not in ROLES:
         raise ValueError(f"role must be one of {ROLES}")
@@ -219,8 +230,12 @@ def cohort_view(
         return CohortView(cohort, visibility, role, allowed=False)
     named = privileged or visibility == Visibility.ALL
     view = CohortView(cohort, visibility, role, allowed=True, members=len(ids), named=named)
-    view.trend = cohort_trend(weekly.composites, ids)
-    view.bands = percentile_bands(weekly.components, ids)
+    agg_ids = ids if named else [i for i in ids if i != viewer_leader_id]
+    if not named and len(agg_ids) < max(int(min_others), MIN_OTHERS):
+        view.withheld = True
+        return view
+    view.trend = cohort_trend(weekly.composites, agg_ids)
+    view.bands = percentile_bands(weekly.components, agg_ids)
     G = interaction_network(posts[posts["leader_id"].isin(ids)], interactions[interactions["leader_id"].isin(ids)],
                             members)
     view.network = G if named else anonymise(G, keep_leader_id=viewer_leader_id)
@@ -250,4 +265,4 @@ def band_figure(bands: pd.DataFrame, metric: str, lang: str = "fi", own: pd.Data
 
 
 __all__ = ["CohortView", "band_figure", "cohort_trend", "cohort_view", "interaction_network", "network_figure",
-           "network_summary", "percentile_bands", "anonymise", "MIN_LEADERS_FOR_BANDS"]
+           "network_summary", "percentile_bands", "anonymise", "MIN_LEADERS_FOR_BANDS", "MIN_OTHERS"]

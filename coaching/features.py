@@ -18,6 +18,7 @@ import pandas as pd
 
 LANGS = ("fi", "en", "sv")
 SHORT_WORDS = 3  # posts with fewer words than this take the account's majority language
+FEATURES_VERSION = "1"
 
 # --- cleaning ---------------------------------------------------------------------------------------
 URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -41,11 +42,16 @@ def clean_text(text: object) -> str:
     """Remove URLs, @handles (also ``@user@host``) and emoji; keep hashtag words."""
     if not isinstance(text, str):
         return ""
-    s = URL_RE.sub(" ", text)
-    s = HANDLE_RE.sub(" ", s)
-    s = EMOJI_RE.sub(" ", s)
-    s = HASH_RE.sub(r"\1", s)
-    return re.sub(r"\s+", " ", s).strip()
+    s = text
+    if "://" in s or "www." in s or "WWW." in s or "Www." in s:
+        s = URL_RE.sub(" ", s)
+    if "@" in s:
+        s = HANDLE_RE.sub(" ", s)
+    if s and max(s) >= "\u2600":  # emoji and symbols live above U+2600
+        s = EMOJI_RE.sub(" ", s)
+    if "#" in s:
+        s = HASH_RE.sub(r"\1", s)
+    return " ".join(s.split())
 
 
 def clean_series(texts: pd.Series) -> pd.Series:
@@ -72,14 +78,71 @@ def _langid():
     return ident
 
 
-@functools.lru_cache(maxsize=1)
-def _voikko():
-    try:
+#: Which Finnish morphology back-end to use: ``auto`` (libvoikko when its shared library and Finnish
+#: dictionary load, else pyvoikko), ``pyvoikko``, ``libvoikko`` or ``none`` (heuristics only, for tests).
+MORPHOLOGY_ENV = "LASNA_MORPHOLOGY"
+
+
+class _PyVoikko:
+    """pyvoikko (PyPI): the voikko-fi transducer run by kfst (kfst-rs when installed). Same analyses as
+    libvoikko on the labelled Finnish vocabulary (3,030 word forms; docs/METRICS.md), about 10x slower
+    per uncached word, so results are cached per word form."""
+
+    name = "pyvoikko"
+
+    def __init__(self):
+        import pyvoikko  # noqa: F401  (loads the 1 MB transducer)
+
+        self._analyse = pyvoikko.analyse
+
+    def analyze(self, token: str) -> list[tuple]:
+        return [(a.CLASS, a.PERSON, a.NUMBER, a.POSSESSIVE, a.FOCUS == "ko" or "[Fko]" in (a.FSTOUTPUT or ""),
+                 a.MOOD) for a in self._analyse(token)]
+
+
+class _LibVoikko:
+    """libvoikko (Debian ``libvoikko1 voikko-fi`` + the ``libvoikko`` binding): optional speed-up."""
+
+    name = "libvoikko"
+
+    def __init__(self):
         import libvoikko  # type: ignore
 
-        return libvoikko.Voikko("fi")
-    except Exception:  # library, dictionary or shared object missing
-        return None
+        # listDicts() loads the shared library without creating a Voikko object, so a missing
+        # library raises here and never leaves a half-built object whose __del__ would print
+        # "Exception ignored in Voikko.__del__" at exit.
+        if not any(d.language == "fi" for d in libvoikko.Voikko.listDicts()):
+            raise LookupError("no Finnish dictionary for libvoikko")
+        self._v = libvoikko.Voikko("fi")
+        import atexit
+
+        atexit.register(self._v.terminate)
+
+    def analyze(self, token: str) -> list[tuple]:
+        return [(a.get("CLASS"), a.get("PERSON"), a.get("NUMBER"), a.get("POSSESSIVE"),
+                 a.get("KYSYMYSLIITE") == "true", a.get("MOOD")) for a in self._v.analyze(token)]
+
+
+@functools.lru_cache(maxsize=1)
+def _voikko():
+    """The Finnish morphology back-end in use, or None (heuristics)."""
+    import os
+
+    choice = os.environ.get(MORPHOLOGY_ENV, "auto").strip().lower() or "auto"
+    order = {"auto": (_LibVoikko, _PyVoikko), "libvoikko": (_LibVoikko,), "pyvoikko": (_PyVoikko,),
+             "none": ()}.get(choice, (_LibVoikko, _PyVoikko))
+    for backend in order:
+        try:
+            return backend()
+        except Exception:  # library, dictionary or package missing: try the next one
+            continue
+    return None
+
+
+def morphology_backend() -> str | None:
+    """``"libvoikko"``, ``"pyvoikko"`` or None when Finnish runs on heuristics."""
+    v = _voikko()
+    return v.name if v is not None else None
 
 
 def has_voikko() -> bool:
@@ -89,14 +152,14 @@ def has_voikko() -> bool:
 def degraded_features() -> dict[str, str]:
     """Features that run on fallback heuristics in this environment, with the reason.
 
-    Empty dict = everything runs at full strength.
+    Empty dict = everything runs at full strength (pyvoikko from PyPI is enough).
     """
     out: dict[str, str] = {}
     if not has_voikko():
-        reason = "libvoikko (libvoikko1 + voikko-fi) not available: Finnish heuristics in use"
+        reason = "Finnish morphology (pyvoikko, or libvoikko) not available: Finnish heuristics in use"
         out["first_person_singular_fi"] = reason + " (verb endings, possessive -ni, mä/mun)"
         out["first_person_plural_fi"] = reason + " (-mme endings, me/meidän)"
-        out["question_fi"] = reason + " (clause-initial -ko/-kö, interrogatives, '?')"
+        out["question_fi"] = reason + " (clause-initial verb -ko/-kö, interrogatives, '?')"
     import importlib.util
 
     if importlib.util.find_spec("py3langid") is None:  # pragma: no cover - a hard dependency
@@ -123,9 +186,23 @@ FI_COMMON_1SG = set(
 _FI_NOT_POSSESSIVE = {"pieni", "sieni", "kuni", "vaikeni", "ruskeni", "hiljeni", "kallioni"}
 
 
+_NAME_CLASSES = ("etunimi", "sukunimi", "paikannimi", "nimi")
+_VERB_CLASSES = ("teonsana", "kieltosana")
+#: Word forms that can carry a 1sg/1pl/possessive ending or the -ko/-kö clitic (optionally followed by
+#: -kin/-kaan/-han/-pa/-s). Only these are sent to the analyser; the rest cannot set any flag.
+_FI_MORPH_CANDIDATE = re.compile(r"(?:n|ni|mme|k[oö])(?:kin|kaan|kään|han|hän|pa|pä|s|ka|kä)?$")
+# Heuristic clitic (no morphology): verb-like stems before -ko/-kö; "kko"/"kkö" endings are nouns
+# (taulukko) and never the clitic.
+_FI_HEUR_Q = re.compile(r"(?:[aeiouyäö][aeiouyäö]|[aeiouyäö]n|t|isi|[^k][aeiouyäö])k[oö](?:han|hän|s)?$")
+
+
 @functools.lru_cache(maxsize=200_000)
 def _fi_token_flags(token: str, initial: bool) -> tuple[bool, bool, bool]:
-    """(first-person singular, first-person plural, question clitic) for one Finnish token."""
+    """(first-person singular, first-person plural, question clitic) for one Finnish token.
+
+    The clitic counts on a verb anywhere ("...,  onko tämä oikein") and on any word that opens a
+    clause ("Tänäänkö?"); a noun whose stem ends in -ko/-kö ("taulukko") has no clitic.
+    """
     low = token.lower()
     if low in FI_1SG_WORDS:
         return True, False, False
@@ -133,19 +210,21 @@ def _fi_token_flags(token: str, initial: bool) -> tuple[bool, bool, bool]:
         return False, True, False
     if token[:1].isupper() and not initial:  # a proper name mid-sentence
         return False, False, False
+    if not _FI_MORPH_CANDIDATE.search(low):
+        return False, False, False
     v = _voikko()
     if v is not None:
-        analyses = v.analyze(token) or v.analyze(low)
+        analyses = v.analyze(token) or (v.analyze(low) if low != token else [])
         sg = pl = q = False
-        for a in analyses:
-            if a.get("CLASS") in ("etunimi", "sukunimi", "paikannimi", "nimi"):
+        for cls, person, number, poss, ko, _mood in analyses:
+            if cls in _NAME_CLASSES:
                 continue
-            person, number, poss = a.get("PERSON"), a.get("NUMBER"), a.get("POSSESSIVE")
-            if poss == "1s" or (person == "1" and number == "singular" and a.get("CLASS") in ("teonsana", "kieltosana")):
+            verb = cls in _VERB_CLASSES
+            if poss == "1s" or (person == "1" and number == "singular" and verb):
                 sg = True
-            if poss == "1p" or (person == "1" and number == "plural" and a.get("CLASS") in ("teonsana", "kieltosana")):
+            if poss == "1p" or (person == "1" and number == "plural" and verb):
                 pl = True
-            if a.get("KYSYMYSLIITE") == "true":
+            if ko and (verb or initial):
                 q = True
         return sg, pl, q
     # Fallback heuristics (no morphology): possessive -ni, frequent 1sg verb forms, -isin/-sin past/conditional.
@@ -156,55 +235,321 @@ def _fi_token_flags(token: str, initial: bool) -> tuple[bool, bool, bool]:
         sg = True
     if len(low) >= 5 and low.endswith("mme"):
         pl = True
-    if initial and len(low) >= 4 and low.endswith(("ko", "kö")):
+    if initial and len(low) >= 4 and _FI_HEUR_Q.search(low) and not low.endswith(("kko", "kkö")):
         q = True
     return sg, pl, q
 
 
 SENT_SPLIT_RE = re.compile(r"[.!?;:\n]+")
+_CLAUSE_END = frozenset(".!?:;\n")
 
 
-def _fi_flags(text: str) -> tuple[bool, bool, bool]:
+class _Phrases:
+    """Word-sequence matcher over lower-cased tokens, much faster than one large case-insensitive regex.
+
+    A phrase is words separated by spaces; a word may list alternatives with ``|``; ``x*`` matches words
+    starting with x, ``~x`` words ending with x.
+    """
+
+    def __init__(self, phrases: Iterable[str]):
+        self.exact: dict[str, list[tuple]] = {}
+        self.prefix: list[tuple[str, tuple]] = []
+        for ph in phrases:
+            parts = [tuple(p.split("|")) for p in ph.split()]
+            rest = tuple(parts[1:])
+            for alt in parts[0]:
+                if alt.endswith("*"):
+                    self.prefix.append((alt[:-1], rest))
+                else:
+                    self.exact.setdefault(alt, []).append(rest)
+        self.prefixes = tuple(p for p, _ in self.prefix)
+        self._keys = frozenset(self.exact)
+
+    @staticmethod
+    def _word_ok(w: str, alts: tuple) -> bool:
+        for a in alts:
+            if a == w or (a[-1] == "*" and w.startswith(a[:-1])) or (a[0] == "~" and w.endswith(a[1:])):
+                return True
+        return False
+
+    def _rest_ok(self, lows: list[str], i: int, rest: tuple) -> bool:
+        if i + len(rest) >= len(lows):
+            return False
+        return all(self._word_ok(lows[i + 1 + k], alts) for k, alts in enumerate(rest))
+
+    def find(self, lows: list[str], only: Iterable[int] | None = None) -> int:
+        """Index of the first word where a phrase starts (only at positions ``only`` if given), else -1."""
+        if only is None and self._keys.isdisjoint(lows):
+            if not self.prefixes:
+                return -1
+            joined = _joined(lows)
+            if not any(p in joined for p in self.prefixes) or not any(w.startswith(self.prefixes) for w in lows):
+                return -1
+        for i in (range(len(lows)) if only is None else only):
+            w = lows[i]
+            for rest in self.exact.get(w, ()):
+                if not rest or self._rest_ok(lows, i, rest):
+                    return i
+            if self.prefixes and w.startswith(self.prefixes):
+                for p, rest in self.prefix:
+                    if w.startswith(p) and (not rest or self._rest_ok(lows, i, rest)):
+                        return i
+        return -1
+
+
+@functools.lru_cache(maxsize=100_000)
+def _joined(lows: tuple[str, ...]) -> str:
+    return " ".join(lows)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
+    """(words, lower-cased words with ’ as ', indices of words that open a clause); cached per text."""
+    words: list[str] = []
+    initial: list[int] = []
+    for clause in SENT_SPLIT_RE.split(text):
+        ws = WORD_RE.findall(clause)
+        if ws:
+            initial.append(len(words))
+            words.extend(ws)
+    lows = tuple("\x00".join(words).lower().replace("’", "'").split("\x00")) if words else ()
+    if len(lows) != len(words):  # pragma: no cover - a word whose lower case contains NUL cannot occur
+        lows = tuple(w.lower().replace("’", "'") for w in words)
+    return tuple(words), lows, tuple(initial)
+
+
+#: Fixed phrases whose last word reads as a 1sg verb but is a noun ("tuttuun tapaan" = as usual).
+_FI_NOT_1SG_AFTER = {"tapaan": ("tuttuun", "samaan", "vanhaan", "totuttuun", "entiseen", "omaan", "hyvään")}
+#: Requests for the readers' input that are questions without "?": imperative plural of telling verbs,
+#: "I'd like to hear", "kysymys teille".
+FI_ASK = _Phrases([
+    "kertokaa", "kommentoikaa", "vastatkaa", "vinkatkaa", "ehdottakaa", "äänestäkää",
+    "jakakaa kokemuksi*|ajatuksi*|vinkkej*|ideoi*", "laittakaa kommentti*|viesti*", "haluaisin tietää|kuulla",
+    "kuulisin", "kiinnostaisi tietää|kuulla", "olisi kiva|mukava|hienoa kuulla",
+    "kysymys teille|kuntalaisille|asukkaille|kaikille", "kerro meille|mulle|minulle",
+])
+FI_ASK_INITIAL = _Phrases(["vinkkejä|ideoita|ehdotuksia"])
+
+
+def _fi_flags(words: list[str], lows: list[str], initial: list[int]) -> tuple[bool, bool, bool]:
     sg = pl = q = False
-    for sent in SENT_SPLIT_RE.split(text):
-        words = WORD_RE.findall(sent)
-        for i, w in enumerate(words):
-            a, b, c = _fi_token_flags(w, i == 0)
-            sg |= a
-            pl |= b
-            if i == 0 and w.lower() in FI_INTERROGATIVES:
-                c = True
-            q |= c
+    init = set(initial)
+    prev = ""
+    for i, w in enumerate(words):
+        a, b, c = _fi_token_flags(w, i in init)
+        if a and prev in _FI_NOT_1SG_AFTER.get(lows[i], ()):
+            a = False
+        sg |= a
+        pl |= b
+        q |= c or (i in init and lows[i] in FI_INTERROGATIVES)
+        prev = lows[i]
+    if not q:
+        q = FI_ASK.find(lows) >= 0 or FI_ASK_INITIAL.find(lows, initial) >= 0
     return sg, pl, q
 
 
 # --- English ---------------------------------------------------------------------------------------------
-EN_1SG_RE = re.compile(r"\b(?:I|I'm|I've|I'll|I'd|I’m|I’ve|I’ll|I’d|(?i:me|my|mine|myself))\b")
-EN_1PL_RE = re.compile(r"\b(?:we|we're|we've|we'll|we’re|we’ve|we’ll|us|our|ours|ourselves)\b", re.IGNORECASE)
-EN_Q_RE = re.compile(
-    r"(?:^|[.!\n]\s*)(?:(?:what|why|how|who|where|when|which)\b"
-    r"|(?:do|does|did|would|could|should|can|will|is|are|have|has|shall)\s+"
-    r"(?:you|we|they|anyone|anybody|people|i|it|this|there|any|your|others)\b)",
-    re.IGNORECASE,
-)
+EN_1SG = frozenset({"i", "i'm", "i've", "i'll", "i'd", "me", "my", "mine", "myself"})
+EN_1PL = frozenset({"we", "we're", "we've", "we'll", "we'd", "us", "our", "ours", "ourselves"})
+EN_WH = frozenset({"what", "why", "how", "who", "where", "when", "which", "whose", "what's", "how's", "who's",
+                   "where's", "when's", "why's"})
+EN_AUX = frozenset({"do", "does", "did", "would", "could", "should", "can", "will", "is", "are", "was", "were",
+                    "shall", "might", "may", "must", "isn't", "aren't", "don't", "doesn't", "didn't", "wouldn't",
+                    "couldn't", "shouldn't", "can't", "won't"})
+EN_SUBJ = frozenset({"you", "we", "they", "anyone", "anybody", "someone", "somebody", "everyone", "people", "i",
+                     "it", "this", "that", "these", "those", "there", "any", "your", "our", "the", "a", "an",
+                     "others", "he", "she", "my", "their", "its"})
+EN_HAVE_SUBJ = frozenset({"you", "we", "they", "anyone", "anybody", "someone", "any", "people", "others", "i"})
+EN_ASK = _Phrases([
+    "wonder if|whether|what|how|why|who", "i wonder", "i'm wondering", "i am wondering",
+    "wondering if|whether|what|how|why|who", "curious whether|if|what|how|why|who", "curious to know|hear",
+    "i'd|would love|like to know|hear", "i'd be interested|keen|glad|curious to know|hear",
+    "i'd welcome views|thoughts|ideas|your", "i welcome views|thoughts|ideas|your",
+    "keen|interested|eager to hear", "let me|us know", "tell me|us what|how|why|which|where|who|if|whether|your",
+    "share your views|thoughts|ideas|tips|experience*|stories", "reply with", "drop your", "drop a comment",
+    "comment below", "your|any views|thoughts|tips|ideas|suggestions|recommendations please|welcome",
+])
+EN_ASK_INITIAL = _Phrases(["any tips|thoughts|ideas|suggestions|recommendations"])
+
+
+def _en_flags(text: str, words: list[str], lows: list[str], initial: list[int]) -> tuple[bool, bool, bool]:
+    sg = not EN_1SG.isdisjoint(lows) or any(lows[i] == "am" for i in initial)
+    pl = not EN_1PL.isdisjoint(lows)
+    q = "?" in text
+    if not q:
+        n = len(lows)
+        for i in initial:
+            w = lows[i]
+            nxt = lows[i + 1] if i + 1 < n else ""
+            if (w in EN_WH and nxt not in ("a", "an")) or (w in EN_AUX and nxt in EN_SUBJ) or \
+                    (w in ("have", "has") and nxt in EN_HAVE_SUBJ):
+                q = True
+                break
+        q = q or EN_ASK.find(lows) >= 0 or EN_ASK_INITIAL.find(lows, initial) >= 0
+    return sg, pl, q
+
+
+#: "Why …? Because …" — a question the writer answers at once is rhetorical.
+RHETORICAL_RE = re.compile(r"\?\s*(?:because|koska|the answer|vastaus)\b", re.IGNORECASE)
 
 # --- crediting, results --------------------------------------------------------------------------------
-CREDIT_RE = re.compile(
-    r"\b(?:kiito\w*|kiit[äa]\w*|hienoa työtä|mahtavaa työtä|hyvää työtä|upeaa työtä|onnittelu\w*|onnea\b|"
-    r"hatunnosto\w*|iso käsi|isot kiitokset|tack\w*|"
-    r"thanks?\b|thank you|thankful|kudos|congrats|congratulations|shout-?out|hats off|great work|"
-    r"well done|grateful|credit to|props to|big up|brilliant work|fantastic work)",
-    re.IGNORECASE,
-)
-RESULTS_RE = re.compile(
-    r"(?:\d+(?:[.,]\d+)?\s?(?:%|€|M€|milj|prosent|percent)|\btulos\b|\btuloks\w*|\braportti\w*|\bjulkaisi\w*|"
-    r"\bvalmistu\w*|\bsaavutti\w*|\bresults?\b|\breport\b|\bpublished\b|\blaunched\b|\bdelivered\b|"
-    r"\bachieved\b|\bcompleted\b|\bdown \d|\bup \d|\bvähen\w*|\blisä\w*\s+\d)",
-    re.IGNORECASE,
-)
+#: Markers that credit others by themselves (congratulations, shout-outs, acknowledging a point).
+CREDIT_STRONG = _Phrases([
+    "onnittel*", "onnea ~lle", "hatunnosto*", "nostan|nostaa|nostamme hattua", "hattua nostaen|nostan",
+    "propsit", "props to", "kunnia sille|~lle", "hienoa|hyvää|upeaa|mahtavaa|loistavaa|erinomaista työtä",
+    "hienosti|hyvin tehty", "hyvä huomio|pointti|nosto", "kiitollinen ~lle", "kiitollisena", "olet|olette oikeassa",
+    "congrat*", "kudos", "shout-out*", "shoutout*", "shout out|outs", "hats off", "hat tip", "credit to|where",
+    "well done", "great|brilliant|fantastic|amazing|excellent|good|superb work|job",
+    "good|great|fair|excellent|valid point", "grateful to|for", "thankful to|for", "cheers to", "big up",
+    "you're right", "you are right", "recognis*", "recogniz*", "acknowledg*", "applaud*",
+])
+THANKS_FI = ("kiito", "kiitti", "kiitän", "kiitämme", "kiittää", "kiittäen", "kiitä")
+THANKS_EN = frozenset({"thanks", "thank", "thx", "tack", "cheers"})
+SIGNOFF = _Phrases([
+    "kiitos kun|että luit|luitte|luette|jaksoit|jaksoitte|seuraat|seuraatte|kuuntelit|katsoit",
+    "kiitos lukemisesta|seuraamisesta|kuuntelemisesta|mielenkiinnosta|huomiosta|etukäteen|kärsivällisyydestä|"
+    "ymmärryksestä|ajastanne|ajastasi", "kiitos jo etukäteen", "kiitoksia etukäteen",
+    "thanks|thank for reading|listening|watching|following|having", "thanks|thank in advance",
+    "thank you for reading|listening|watching|following|having", "thank you in advance",
+    "thanks|thank for your time|patience|attention|understanding|interest",
+    "thank you for your time|patience|attention|understanding|interest",
+    "thank you so|very much for reading|listening|watching|following", "tack för att|uppmärksamheten",
+])
+EN_GROUP = frozenset({"team", "teams", "crew", "crews", "staff", "colleagues", "volunteers", "everyone", "everybody",
+                      "partners", "nurses", "doctors", "residents", "parents", "members", "group", "department",
+                      "unit", "service", "services", "y'all", "folks", "friends", "club", "foundation", "council"})
+
+
+def _crediting(words: list[str], lows: list[str], initial: list[int], lang: object, has_handle: bool) -> bool:
+    if CREDIT_STRONG.find(lows) >= 0:
+        return True
+    if THANKS_EN.isdisjoint(lows) and "kiit" not in _joined(lows):
+        return False
+    thanks = [i for i, w in enumerate(lows) if w in THANKS_EN or w.startswith(THANKS_FI)]
+    if not thanks:
+        return False
+    n = len(lows)
+    for i in thanks:
+        if SIGNOFF.find(lows, (i,)) >= 0 or (i > 0 and SIGNOFF.find(lows, (i - 1,)) >= 0):
+            continue
+        w = lows[i]
+        if w.startswith(("kiitä", "kiittä")):  # "kiitän X", "haluan kiittää X": the verb names its object
+            return True
+        if has_handle:
+            return True
+        if lang == "fi":
+            after = lows[i + 1:i + 7]
+            if any(a.endswith(("lle", "ille")) or a in ("lle", "kuuluu") for a in after) or \
+                    (n and lows[0].endswith("lle") and i > 0) or (after[:1] == ["kun"] and len(after) > 1):
+                return True
+        else:
+            j = i + 1
+            if j < n and lows[j] == "you":
+                j += 1
+            nxt = lows[j] if j < n else ""
+            if nxt in ("to", "for") or (j < n and words[j][:1].isupper()) or nxt in EN_GROUP or nxt == "all":
+                return True
+            window = lows[max(0, i - 12):i + 9]
+            if any(x in EN_GROUP for x in window):
+                return True
+    return False
+
+
+_RESULTS_WORDS = ("tuloks", "raportti", "julkaisi", "valmistu", "saavutti", "vähen")
+_RESULTS_EN = frozenset({"tulos", "result", "results", "report", "published", "launched", "delivered", "achieved",
+                         "completed"})
+_RESULTS_NUM_RE = re.compile(r"\d(?:[.,]\d+)?\s?(?:%|€|M€|[Mm][Ii][Ll][Jj]|[Pp][Rr][Oo][Ss][Ee][Nn][Tt]|[Pp][Ee][Rr][Cc]"
+                             r"[Ee][Nn][Tt])|\b(?:[Dd][Oo][Ww][Nn]|[Uu][Pp]) \d|\b[Ll][Ii][Ss][Ää]\w*\s+\d")
+
+
+_DIGIT_RE = re.compile(r"\d")
+_RESULTS_STEM_RE = re.compile("|".join(_RESULTS_WORDS))
+_RESULTS_NUM_HINT_RE = re.compile(r"milj|prosent|percent|down|\bup\b|lisä")
+
+
+def _results_marker(text: str, lows: list[str]) -> bool:
+    if not _RESULTS_EN.isdisjoint(lows):
+        return True
+    joined = _joined(lows)
+    if _RESULTS_STEM_RE.search(joined) is not None and any(w.startswith(_RESULTS_WORDS) for w in lows):
+        return True
+    if "%" not in text and "€" not in text and _RESULTS_NUM_HINT_RE.search(joined) is None:
+        return False
+    return _DIGIT_RE.search(text) is not None and _RESULTS_NUM_RE.search(text) is not None
+
+
+#: Bump whenever the outputs of :func:`post_features` change; enrichment stores it with each row.
+FEATURES_VERSION = "2"
 
 
 # --- language --------------------------------------------------------------------------------------------
+#: Frequent function words that are unambiguous between fi / en / sv (no "on", "en", "me", "i", "alla").
+_STOP = {
+    "fi": frozenset("ja ei se että oli ovat olla kun mutta tai myös vain niin jo nyt tämä tänään kaikille kiitos "
+                    "meidän minä mä sen ole olen olemme kuin jos joka jotka mitä miten miksi vielä sitten koska "
+                    "siitä tästä hyvä uusi uuden klo ensi viikolla kanssa kaikki paljon tosi ihan mun mulle mut et "
+                    "ku oon eikä ollut siis yli vuoden vuonna olette teille teidän meille heidän hän tää toi "
+                    "onko voi sekä mukana aina asti nyt vähän mikä missä myös jälkeen jotta sitä tätä".split()),
+    "en": frozenset("the and to of in is it for that this with you we our are was be at as my have has not but "
+                    "they from by or an will all so what how why who thanks thank today your their just more "
+                    "about if can do did would new up out there been were had one after week year get a it's i'm "
+                    "we're don't i've".split()),
+    "sv": frozenset("och att det är som ett på för med av jag vi inte har till den de om var kan så eller ska "
+                    "vill tack idag vår våra mycket också här bra kväll dag hur vad varför och".split()),
+}
+
+
+_FI_ENDINGS = ("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle", "ksi", "nen", "ista", "istä", "aan",
+               "ään", "ssaan", "mme", "tte", "vat", "vät")
+
+
+def _fast_language(words, text: str = "") -> str | None:
+    """fi/en/sv from distinct function words (and Finnish case endings) when the evidence is clear (≥ 2 hits and
+    3x the runner-up), else None."""
+    distinct = set(words)
+    hits = {"fi": len(distinct & _STOP["fi"]), "en": len(distinct & _STOP["en"]), "sv": len(distinct & _STOP["sv"])}
+    clear = max(hits.values()) >= 2 and sorted(hits.values())[-1] >= 3 * sorted(hits.values())[-2]
+    if not clear:
+        hits["fi"] += sum(1 for w in distinct if len(w) >= 5 and w.endswith(_FI_ENDINGS))
+    ranked = sorted(hits.items(), key=lambda kv: kv[1], reverse=True)
+    (top, a), (_, b) = ranked[0], ranked[1]
+    if a >= 2 and a >= 3 * b:
+        return top
+    # letters: ä/ö without any Swedish or English function word is Finnish; plain ASCII with English
+    # function words only is English; å (Swedish) or anything else goes to the identifier.
+    if "å" in text or "Å" in text:
+        return None
+    nordic = "ä" in text or "ö" in text or "Ä" in text or "Ö" in text
+    if nordic and hits["sv"] == 0 and hits["en"] == 0:
+        return "fi"
+    if not nordic and hits["en"] >= 1 and hits["fi"] == 0 and hits["sv"] == 0:
+        return "en"
+    return None
+
+
+#: An account needs this many texts decided by function words before its language is a prior.
+ACCOUNT_PRIOR_MIN = 5
+
+
+@functools.lru_cache(maxsize=100_000)
+def _fast_cached(text: str) -> str | None:
+    return _fast_language(_tokens(text)[1], text)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _identify(text: str, declared: str | None) -> str:
+    """Language of one cleaned text: function words first; py3langid when they are unclear. A declared
+    language (Bluesky ``langs``, the account's language) wins when it is plausible (fast path agrees, or
+    py3langid gives it at least 0.25 probability)."""
+    fast = _fast_cached(text)
+    if fast is not None and (declared is None or fast == declared):
+        return fast
+    ranked = dict(_langid().rank(text))
+    if declared is not None and ranked.get(declared, 0.0) >= 0.25:
+        return declared
+    return max(ranked, key=ranked.get)
+
+
 def detect_language(
     cleaned: pd.Series,
     *,
@@ -216,37 +561,52 @@ def detect_language(
 
     ``declared`` (e.g. Bluesky ``langs``) is a prior only: it wins when the identifier gives it
     at least 0.25 probability. Texts under :data:`SHORT_WORDS` words take the majority language of
-    their ``account``'s longer texts (then the declared language, then ``None``).
+    their ``account``'s longer texts (then the declared language, then ``None``). Results are cached
+    per (cleaned text, declared language).
     """
-    ident = _langid()
-    texts = cleaned.fillna("").astype(str)
-    if n_words is None:
-        n_words = texts.map(lambda t: len(WORD_RE.findall(t)))
-    decl = declared.where(declared.isin(LANGS)) if declared is not None else pd.Series(None, index=texts.index)
-    out = pd.Series(None, index=texts.index, dtype=object)
-    long_mask = (n_words >= SHORT_WORDS).to_numpy()
-    cache: dict[tuple[str, object], str] = {}
-    idx = texts.index[long_mask]
+    texts = cleaned.fillna("").astype(str).tolist()
+    idx = cleaned.index
+    nw = (n_words.to_numpy() if n_words is not None else np.array([len(WORD_RE.findall(t)) for t in texts]))
+    decl_list = declared.tolist() if declared is not None else [None] * len(texts)
+    decl_list = [d if isinstance(d, str) and d in LANGS else None for d in decl_list]
+    accounts = account.tolist() if account is not None else [None] * len(texts)
+    # pass 1: the function-word path (cheap, cached); pass 2: texts it cannot decide take their account's
+    # language when at least ACCOUNT_PRIOR_MIN of the account's decided texts agree on one (>= 90 %),
+    # else py3langid.
+    fast = [(_fast_cached(t) if k >= SHORT_WORDS else None) for t, k in zip(texts, nw)]
+    prior: dict[object, str] = {}
+    if account is not None:
+        tally: dict[object, dict[str, int]] = {}
+        for a, f in zip(accounts, fast):
+            if f is not None and a is not None:
+                c = tally.setdefault(a, {})
+                c[f] = c.get(f, 0) + 1
+        for a, c in tally.items():
+            top = max(c, key=c.get)
+            total = sum(c.values())
+            if total >= ACCOUNT_PRIOR_MIN and c[top] >= 0.9 * total:
+                prior[a] = top
     vals = []
-    for t, d in zip(texts[long_mask].tolist(), decl[long_mask].tolist()):
-        d = d if isinstance(d, str) else None  # NaN != NaN would defeat the cache
-        key = (t, d)
-        hit = cache.get(key)
-        if hit is None:
-            ranked = dict(ident.rank(t))
-            top = max(ranked, key=ranked.get)
-            hit = d if isinstance(d, str) and ranked.get(d, 0.0) >= 0.25 else top
-            cache[key] = hit
-        vals.append(hit)
-    out.loc[idx] = vals
-    short = ~long_mask
+    for t, d, k, f, a in zip(texts, decl_list, nw, fast, accounts):
+        if k < SHORT_WORDS:
+            vals.append(None)
+        elif f is not None and (d is None or f == d):
+            vals.append(f)
+        elif f is None and d is None and a in prior:
+            vals.append(prior[a])
+        else:
+            vals.append(_identify(t, d))
+    out = pd.Series(vals, index=idx, dtype=object)
+    short = nw < SHORT_WORDS
     if short.any():
-        fill = pd.Series(None, index=texts.index, dtype=object)
+        fill = pd.Series(None, index=idx, dtype=object)
         if account is not None:
-            known = pd.DataFrame({"acc": account, "lang": out}).dropna()
+            acc = pd.Series(account.to_numpy(), index=idx)
+            known = pd.DataFrame({"acc": acc, "lang": out}).dropna()
             if len(known):
                 majority = known.groupby("acc")["lang"].agg(lambda s: s.value_counts().idxmax())
-                fill = account.map(majority)
+                fill = acc.map(majority)
+        decl = pd.Series(decl_list, index=idx, dtype=object)
         fill = fill.where(fill.notna(), decl)
         out[short] = fill[short]
     return out
@@ -261,8 +621,10 @@ FEATURE_COLUMNS: dict[str, str] = {
     "low_substance": "emoji-only or fewer than 3 words",
     "first_person_singular": "I/me/my; Finnish verb 1sg, possessive -ni, mä/mun",
     "first_person_plural": "we/us/our; Finnish verb 1pl, possessive -mme, me/meidän",
-    "question": "audience-directed question ('?', interrogative, -ko/-kö, wh-/aux inversion)",
-    "crediting": "mentions another account and carries a thanks/credit marker",
+    "question": "audience-directed question ('?', interrogative, verb -ko/-kö, aux inversion, 'I wonder if', "
+                "'kertokaa'); not one the writer answers at once",
+    "crediting": "acknowledges others' contribution: thanks with a recipient or reason (not a sign-off), "
+                 "congratulations, shout-outs, 'good point' (CODEBOOK.md); no handle needed",
     "has_link": "links a source (links column or URL in text)",
     "results_marker": "lexical sign of shared outcomes (numbers with %/€, results, report, tulos, ...)",
     "is_repost": "repost/boost",
@@ -274,16 +636,70 @@ FEATURE_COLUMNS: dict[str, str] = {
 
 
 def _flags_for(text: str, lang: object) -> tuple[bool, bool, bool]:
+    """(first-person singular, first-person plural, audience question) of one cleaned text."""
+    words, lows, initial = _tokens(text)
+    return _flags_on_tokens(text, words, lows, initial, lang)
+
+
+def _flags_on_tokens(text, words, lows, initial, lang) -> tuple[bool, bool, bool]:
     if lang == "fi":
-        return _fi_flags(text)
-    if lang == "sv":
-        sg = bool(re.search(r"\b(?:jag|mig|min|mitt|mina)\b", text, re.IGNORECASE))
-        pl = bool(re.search(r"\b(?:vi|oss|vår|vårt|våra)\b", text, re.IGNORECASE))
-        return sg, pl, "?" in text
-    sg = bool(EN_1SG_RE.search(text)) or bool(re.search(r"\bi\b", text))
-    pl = bool(EN_1PL_RE.search(text))
-    q = "?" in text or bool(EN_Q_RE.search(text))
+        sg, pl, q = _fi_flags(words, lows, initial)
+        q = q or "?" in text
+    elif lang == "sv":
+        sg = any(w in ("jag", "mig", "min", "mitt", "mina") for w in lows)
+        pl = any(w in ("vi", "oss", "vår", "vårt", "våra") for w in lows)
+        q = "?" in text
+    else:
+        sg, pl, q = _en_flags(text, words, lows, initial)
+    if q and "?" in text and text.count("?") == len(RHETORICAL_RE.findall(text)):
+        # every "?" is answered at once ("Why …? Because …"): a question only if it also asks for input
+        q = (FI_ASK.find(lows) >= 0) if lang == "fi" else (EN_ASK.find(lows) >= 0)
     return sg, pl, q
+
+
+_ALNUM_RE = re.compile(r"[^\W_]")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _surface(raw: str) -> tuple[str, int, bool, bool, bool]:
+    """(cleaned text, words, emoji-only, has a URL, has an @handle) of one raw text; cached per text."""
+    cleaned = clean_text(raw)
+    n = len(_tokens(cleaned)[0])
+    emoji_only = _ALNUM_RE.search(cleaned) is None
+    return cleaned, n, emoji_only, ("://" in raw or "www." in raw.lower()) and URL_RE.search(raw) is not None, \
+        "@" in raw and HANDLE_RE.search(raw) is not None
+
+
+@functools.lru_cache(maxsize=100_000)
+def _text_flags(cleaned: str, lang: object, has_handle: bool) -> tuple[bool, bool, bool, bool, bool]:
+    """(1sg, 1pl, question, crediting, results marker) of one cleaned text; cached per unique text."""
+    if not cleaned:
+        return False, False, False, False, False
+    words, lows, initial = _tokens(cleaned)
+    sg, pl, q = _flags_on_tokens(cleaned, words, lows, initial, lang)
+    return sg, pl, q, _crediting(words, lows, initial, lang, has_handle), _results_marker(cleaned, lows)
+
+
+def rule_post_type(features: pd.DataFrame, texts) -> np.ndarray:
+    """Post type by the codebook's priority order over the detector flags: dialogue (the text opens with an
+    @handle, or ``reply_to_other``) → crediting → question → results → personal (first person) → broadcast.
+    An alternative to the trained post-type classifier (docs/METRICS.md compares them); not used in scoring."""
+    texts = ["" if not isinstance(t, str) else t for t in texts]
+    rto = features["reply_to_other"].to_numpy() if "reply_to_other" in features else np.zeros(len(texts), bool)
+    out = np.full(len(texts), "broadcast", dtype=object)
+    # later assignments win, so go from the lowest priority to the highest
+    out[features["first_person_singular"].to_numpy().astype(bool)] = "personal"
+    out[features["results_marker"].to_numpy().astype(bool)] = "results"
+    out[features["question"].to_numpy().astype(bool)] = "question"
+    out[features["crediting"].to_numpy().astype(bool)] = "crediting"
+    out[np.array([t.lstrip().startswith("@") for t in texts], dtype=bool) | rto.astype(bool)] = "dialogue"
+    return out
+
+
+def clear_caches() -> None:
+    """Empty the per-text caches (cleaning, tokens, language, flags); the per-word morphology cache stays."""
+    for f in (_surface, _tokens, _joined, _fast_cached, _identify, _text_flags):
+        f.cache_clear()
 
 
 def post_features(posts: pd.DataFrame) -> pd.DataFrame:
@@ -293,51 +709,57 @@ def post_features(posts: pd.DataFrame) -> pd.DataFrame:
         return _post_features(posts)
 
 
+def _col(posts: pd.DataFrame, name: str, default=None) -> list:
+    return posts[name].tolist() if name in posts else [default] * len(posts)
+
+
 def _post_features(posts: pd.DataFrame) -> pd.DataFrame:
     orig_index = posts.index
-    posts = posts.reset_index(drop=True)
     n = len(posts)
-    raw = posts["text"].fillna("").astype(str) if "text" in posts else pd.Series([""] * n, index=posts.index)
-    cleaned = clean_series(raw)
-    n_words = cleaned.str.count(WORD_RE.pattern)
-    author = posts["author_id"] if "author_id" in posts else None
-    lang = detect_language(cleaned, declared=posts.get("lang"), account=author, n_words=n_words)
-    flags = [_flags_for(t, l) if t else (False, False, False) for t, l in zip(cleaned.tolist(), lang.tolist())]
-    fl = np.array(flags, dtype=bool).reshape(n, 3)
-    fi_q = (lang == "fi").to_numpy() & cleaned.str.contains("?", regex=False).to_numpy()
-    mentions = posts["mentions"] if "mentions" in posts else pd.Series([[]] * n, index=posts.index)
-    has_mention = mentions.map(lambda v: len(v) > 0 if isinstance(v, (list, tuple)) else False).to_numpy() | \
-        raw.str.contains(HANDLE_RE).to_numpy()
-    links = posts["links"] if "links" in posts else pd.Series([[]] * n, index=posts.index)
-    has_link = links.map(lambda v: len(v) > 0 if isinstance(v, (list, tuple)) else False).to_numpy() | \
-        raw.str.contains(URL_RE).to_numpy()
+    raw = [t if isinstance(t, str) else "" for t in _col(posts, "text", "")]
+    surf = [_surface(t) for t in raw]
+    cleaned = [s[0] for s in surf]
+    nw = np.fromiter((s[1] for s in surf), dtype="int64", count=n)
+    emoji_only = np.fromiter((s[2] for s in surf), dtype=bool, count=n)
+    url_in_text = np.fromiter((s[3] for s in surf), dtype=bool, count=n)
+    handle_in_text = np.fromiter((s[4] for s in surf), dtype=bool, count=n)
+    rng = pd.RangeIndex(n)
+    author = pd.Series(_col(posts, "author_id"), index=rng, dtype=object) if "author_id" in posts else None
+    declared = pd.Series(_col(posts, "lang"), index=rng, dtype=object) if "lang" in posts else None
+    lang = detect_language(pd.Series(cleaned, index=rng, dtype=object), declared=declared, account=author,
+                           n_words=pd.Series(nw, index=rng)).tolist()
+    mentions = _col(posts, "mentions", [])
+    has_mention = np.fromiter((isinstance(v, (list, tuple)) and len(v) > 0 for v in mentions), dtype=bool,
+                              count=n) | handle_in_text
+    flags = [_text_flags(c, lg, bool(h)) for c, lg, h in zip(cleaned, lang, has_mention)]
+    fl = np.array(flags, dtype=bool).reshape(n, 5)
+    links = _col(posts, "links", [])
+    has_link = np.fromiter((isinstance(v, (list, tuple)) and len(v) > 0 for v in links), dtype=bool,
+                           count=n) | url_in_text
     is_repost = posts["is_repost"].fillna(False).astype(bool).to_numpy() if "is_repost" in posts else np.zeros(n, bool)
-    parent = posts["reply_parent_id"] if "reply_parent_id" in posts else pd.Series([None] * n, index=posts.index)
+    parent = pd.Series(_col(posts, "reply_parent_id"), index=rng, dtype=object)
     is_reply = parent.notna().to_numpy() & ~is_repost
-    pauth = posts.get("reply_parent_author_id", pd.Series([None] * n, index=posts.index))
-    own = posts.get("author_id", pd.Series([None] * n, index=posts.index))
-    reply_to_other = is_reply & pauth.notna().to_numpy() & (pauth.astype(object) != own.astype(object)).to_numpy()
-    self_thread = is_reply & pauth.notna().to_numpy() & (pauth.astype(object) == own.astype(object)).to_numpy()
-    stripped_punct = cleaned.str.replace(r"[\W_]+", "", regex=True)
-    emoji_only = (stripped_punct.str.len() == 0).to_numpy()
-    nw = n_words.to_numpy()
+    pauth = pd.Series(_col(posts, "reply_parent_author_id"), index=rng, dtype=object)
+    own = pd.Series(_col(posts, "author_id"), index=rng, dtype=object)
+    known_parent = pauth.notna().to_numpy()
+    same = (pauth == own).to_numpy()
     return pd.DataFrame(
         {
             "post_id": posts["post_id"].to_numpy() if "post_id" in posts else np.arange(n),
-            "lang_detected": lang.to_numpy(),
-            "n_words": nw.astype("int64"),
+            "lang_detected": np.array(lang, dtype=object),
+            "n_words": nw,
             "emoji_only": emoji_only,
             "low_substance": emoji_only | (nw < SHORT_WORDS),
             "first_person_singular": fl[:, 0],
             "first_person_plural": fl[:, 1],
-            "question": fl[:, 2] | fi_q,
-            "crediting": has_mention & cleaned.str.contains(CREDIT_RE).to_numpy(),
+            "question": fl[:, 2],
+            "crediting": fl[:, 3],
             "has_link": has_link,
-            "results_marker": cleaned.str.contains(RESULTS_RE).to_numpy(),
+            "results_marker": fl[:, 4],
             "is_repost": is_repost,
             "is_reply": is_reply,
-            "reply_to_other": reply_to_other,
-            "self_thread": self_thread,
+            "reply_to_other": is_reply & known_parent & ~same,
+            "self_thread": is_reply & known_parent & same,
             "is_root": ~is_reply & ~is_repost,
         },
         index=orig_index,

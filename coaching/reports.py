@@ -11,10 +11,12 @@ import csv
 import html
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -49,6 +51,49 @@ CSV_COLUMNS: dict[str, str] = {
     "evidence_ids": "ids of evidence posts/messages, separated by spaces",
 }
 
+# --- output safety: links and spreadsheet cells ------------------------------------------------------------
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$|^[+-]?inf$")
+
+
+def safe_url(url) -> str | None:
+    """``url`` when it is an absolute http(s) link with a host and no whitespace or control
+    characters; None otherwise (``javascript:``, ``data:``, relative or malformed). Every link
+    in a report goes through here."""
+    if not isinstance(url, str) or not url or len(url) > 4000:
+        return None
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def csv_cell(value):
+    """A CSV cell that a spreadsheet will not run (OWASP CSV injection): text beginning with
+    ``= + - @``, a tab or a carriage return gets a leading apostrophe; plain numbers such as
+    ``-0.05`` stay numbers."""
+    if isinstance(value, str) and value.startswith(_CSV_TRIGGERS) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _csv_safe(value):
+    # a bare CR is not quoted by the csv module when the line ends in LF: it would end the row in
+    # a spreadsheet, so it becomes a (quoted) LF
+    value = csv_cell(value)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class _SafeDictWriter(csv.DictWriter):
+    def writerow(self, rowdict):
+        return super().writerow({k: _csv_safe(v) for k, v in rowdict.items()})
+
+
 TREND_COLORS = {"openness": "#1f77b4", "responsiveness": "#d62728", "network": "#2ca02c", "consistency": "#9467bd"}
 
 
@@ -70,13 +115,16 @@ class LeaderReport:
     goals: list[GoalProgress] = field(default_factory=list)
     session: SessionReport | None = None
     sessions: list[SessionNote] = field(default_factory=list)
+    reference: str = "all"  # "all" or the reference cohort's name(s)
+    reference_size: int = 0  # leaders in the reference group
 
 
 def build_report(*, leader: str, leader_id: int, lang: str, generated: datetime, period, baseline_period,
                  current: dict[str, MetricValue], baseline: dict[str, MetricValue],
                  current_composites: dict, baseline_composites: dict, weekly: pd.DataFrame, tips: TipSet,
                  waiting: pd.DataFrame, goals: Sequence[GoalProgress] = (), session: SessionReport | None = None,
-                 sessions: Sequence[SessionNote] = ()) -> LeaderReport:
+                 sessions: Sequence[SessionNote] = (), reference: str = "all",
+                 reference_size: int = 0) -> LeaderReport:
     comps = tuple(Delta(k, metric_name(k, lang), current_composites.get(k), baseline_composites.get(k))
                   for k in COMPOSITES)
     parts = []
@@ -90,32 +138,54 @@ def build_report(*, leader: str, leader_id: int, lang: str, generated: datetime,
     return LeaderReport(leader=leader, leader_id=leader_id, lang=lang, generated=generated, period=tuple(period),
                         baseline_period=tuple(baseline_period), composites=comps, components=tuple(parts),
                         current=dict(current), baseline=dict(baseline), weekly=w.reset_index(drop=True), tips=tips,
-                        waiting=waiting, goals=list(goals), session=session, sessions=list(sessions))
+                        waiting=waiting, goals=list(goals), session=session, sessions=list(sessions),
+                        reference=reference or "all", reference_size=int(reference_size or 0))
 
 
 # --- CSV -------------------------------------------------------------------------------------------------
-def _num(v) -> str:
+def _num(v, decimal: str = ".") -> str:
     if v is None or (isinstance(v, float) and (math.isnan(v))):
         return ""
     if isinstance(v, float) and math.isinf(v):
         return "inf"
-    return f"{float(v):.6g}"
+    return f"{float(v):.6g}".replace(".", decimal)
 
 
-def report_csv(report: LeaderReport) -> str:
-    """Metrics of the report, one row per composite and component (columns: :data:`CSV_COLUMNS`)."""
+#: CSV dialects: "excel-fi" opens in Finnish Excel as columns (semicolons, decimal comma, UTF-8 BOM);
+#: "standard" is plain RFC 4180 with dot decimals for scripts. Finnish reports use excel-fi by default.
+CSV_DIALECTS = ("excel-fi", "standard")
+
+
+def report_csv(report: LeaderReport, dialect: str | None = None) -> str:
+    """Metrics of the report, one row per composite and component (columns: :data:`CSV_COLUMNS`).
+
+    ``dialect`` defaults to ``excel-fi`` for a Finnish report and ``standard`` otherwise
+    (see :data:`CSV_DIALECTS` and docs/REPORTS.md). Write the result as UTF-8: the excel-fi text
+    starts with the byte-order mark Excel needs to read UTF-8."""
+    dialect = dialect or ("excel-fi" if report.lang == "fi" else "standard")
+    if dialect not in CSV_DIALECTS:
+        raise ValueError(f"unknown CSV dialect {dialect!r}")
+    finnish = dialect == "excel-fi"
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\n")
+    if finnish:
+        buf.write("\ufeff")
+    w = _SafeDictWriter(buf, fieldnames=list(CSV_COLUMNS), lineterminator="\r\n" if finnish else "\n",
+                        delimiter=";" if finnish else ",")
     w.writeheader()
+    mark = "," if finnish else "."
+
+    def num(v) -> str:
+        return _num(v, mark)
+
     common = {"leader": report.leader, "leader_id": report.leader_id,
               "period_start": report.period[0].isoformat(), "period_end": report.period[1].isoformat(),
               "baseline_start": report.baseline_period[0].isoformat(),
               "baseline_end": report.baseline_period[1].isoformat()}
     for d in report.composites:
         w.writerow({**common, "kind": "composite", "metric": d.key, "metric_name": d.name, "composite": "",
-                    "unit": "percentile", "higher_is_better": "true", "value": _num(d.current), "raw": "", "n": "",
-                    "percentile": _num(d.current), "baseline_value": _num(d.baseline), "baseline_n": "",
-                    "delta": _num(d.delta), "evidence_ids": ""})
+                    "unit": "percentile", "higher_is_better": "true", "value": num(d.current), "raw": "", "n": "",
+                    "percentile": num(d.current), "baseline_value": num(d.baseline), "baseline_n": "",
+                    "delta": num(d.delta), "evidence_ids": ""})
     for key, m in METRICS.items():
         c, b = report.current.get(key), report.baseline.get(key)
         cv = c.value if c is not None and c.ok else None
@@ -123,19 +193,36 @@ def report_csv(report: LeaderReport) -> str:
         delta = cv - bv if cv is not None and bv is not None and not (math.isinf(cv) or math.isinf(bv)) else None
         w.writerow({**common, "kind": "component", "metric": key, "metric_name": metric_name(key, report.lang),
                     "composite": m.composite or "", "unit": m.unit,
-                    "higher_is_better": "true" if m.higher_is_better else "false", "value": _num(cv),
-                    "raw": _num(c.raw if c else None), "n": _num(c.n if c else 0),
-                    "percentile": _num(c.percentile if c else None), "baseline_value": _num(bv),
-                    "baseline_n": _num(b.n if b else 0), "delta": _num(delta),
+                    "higher_is_better": "true" if m.higher_is_better else "false", "value": num(cv),
+                    "raw": num(c.raw if c else None), "n": num(c.n if c else 0),
+                    "percentile": num(c.percentile if c else None), "baseline_value": num(bv),
+                    "baseline_n": num(b.n if b else 0), "delta": num(delta),
                     "evidence_ids": " ".join(c.evidence) if c else ""})
     return buf.getvalue()
 
 
 # --- charts (shared geometry for SVG and PDF) ------------------------------------------------------------
-def trend_series(report: LeaderReport) -> dict[str, list[tuple[int, float]]]:
-    """Per composite: (week index, value 0–100) points, NaN weeks skipped."""
-    out: dict[str, list[tuple[int, float]]] = {}
+def partial_week(report: LeaderReport):
+    """Start of the last week when it is not over yet (its bucket is shorter than 7 days), else None."""
+    w = report.weekly
+    if "week" not in w or not len(w) or "bucket_end" not in w:
+        return None
+    last = w.sort_values("week").iloc[-1]
+    end = pd.to_datetime(last["bucket_end"], utc=True)
+    return last["week"] if end - last["week"] < pd.Timedelta(days=7) else None
+
+
+def complete_weeks(report: LeaderReport) -> pd.DataFrame:
+    """The weekly trend without a week that is still going on (a partial week is not a fair point)."""
     w = report.weekly.sort_values("week") if "week" in report.weekly else report.weekly
+    cut = partial_week(report)
+    return w[w["week"] < cut].reset_index(drop=True) if cut is not None else w.reset_index(drop=True)
+
+
+def trend_series(report: LeaderReport) -> dict[str, list[tuple[int, float]]]:
+    """Per composite: (week index, value 0–100) points over complete weeks, NaN weeks skipped."""
+    out: dict[str, list[tuple[int, float]]] = {}
+    w = complete_weeks(report)
     for comp in COMPOSITES:
         if comp not in w:
             continue
@@ -144,10 +231,30 @@ def trend_series(report: LeaderReport) -> dict[str, list[tuple[int, float]]]:
     return out
 
 
-def _svg_trend(report: LeaderReport, width: int = 640, height: int = 240) -> str:
+def date_ticks(weeks: list, lang: str, every: int = 4) -> list[tuple[int, str]]:
+    """(index, label) for every ``every``-th week and the last one: "7.9." / "7 Sep", the year on
+    the first label and wherever it changes."""
+    from coaching.evidence import fmt_short_date
+
+    picks = sorted(set(range(0, len(weeks), every)) | ({len(weeks) - 1} if weeks else set()))
+    if len(picks) >= 2 and picks[-1] - picks[-2] < every / 2:
+        picks.pop(-2)
+    out, year = [], None
+    for i in picks:
+        d = pd.Timestamp(weeks[i])
+        label = fmt_short_date(d, lang)
+        if d.year != year:
+            label = fmt_date(d, lang)
+            year = d.year
+        out.append((i, label))
+    return out
+
+
+def _svg_trend(report: LeaderReport, width: int = 640, height: int = 260) -> str:
     series = trend_series(report)
-    n = max(len(report.weekly), 2)
-    left, right, top, bottom = 36, 120, 10, 24
+    weeks = complete_weeks(report)["week"].tolist() if "week" in report.weekly else []
+    n = max(len(weeks), 2)
+    left, right, top, bottom = 36, 130, 10, 28
     pw, ph = width - left - right, height - top - bottom
 
     def xy(i, v):
@@ -160,12 +267,10 @@ def _svg_trend(report: LeaderReport, width: int = 640, height: int = 240) -> str
         _, y = xy(0, v)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#eee"/>'
                      f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{v}</text>')
-    if "week" in report.weekly and len(report.weekly):
-        weeks = report.weekly.sort_values("week")["week"].tolist()
-        for i in (0, len(weeks) - 1):
-            x, _ = xy(i, 0)
-            parts.append(f'<text x="{x:.1f}" y="{height - 6}" font-size="10" text-anchor="middle">'
-                         f'{html.escape(fmt_date(weeks[i], report.lang))}</text>')
+    for i, label in date_ticks(weeks, report.lang):
+        x, _ = xy(i, 0)
+        parts.append(f'<line x1="{x:.1f}" y1="{top + ph}" x2="{x:.1f}" y2="{top + ph + 4}" stroke="#999"/>'
+                     f'<text x="{x:.1f}" y="{height - 6}" font-size="10" text-anchor="middle">{html.escape(label)}</text>')
     for j, (comp, pts) in enumerate(series.items()):
         color = TREND_COLORS.get(comp, "#333")
         if pts:
@@ -210,12 +315,22 @@ def _e(s) -> str:
     return html.escape("" if s is None else str(s))
 
 
+def score_delta(delta: float | None) -> str:
+    """A change of a 0–100 score: "+5", "−3", a neutral "±0", "–" when unknown."""
+    if delta is None or (isinstance(delta, float) and (math.isnan(delta) or math.isinf(delta))):
+        return "–"
+    r = round(delta)
+    return "±0" if r == 0 else (f"+{r}" if r > 0 else f"−{abs(r)}")
+
+
+def delta_text(d: Delta, lang: str) -> str:
+    return fmt_delta(d.key, d.delta, lang) if d.key in METRICS else score_delta(d.delta)
+
+
 def _delta_cell(d: Delta, lang: str) -> str:
-    cls = "" if d.improved is None else (' class="up"' if d.improved else ' class="down"')
-    key = d.key if d.key in METRICS else "__composite__"
-    text = fmt_delta(key, d.delta, lang) if d.key in METRICS else (
-        "–" if d.delta is None else f"{d.delta:+.0f}")
-    return f"<td{cls}>{_e(text)}</td>"
+    neutral = delta_text(d, lang).startswith(("±", "–"))
+    cls = "" if d.improved is None or neutral else (' class="up"' if d.improved else ' class="down"')
+    return f"<td{cls}>{_e(delta_text(d, lang))}</td>"
 
 
 def _evidence_html(ev) -> str:
@@ -223,7 +338,8 @@ def _evidence_html(ev) -> str:
     for e in ev:
         label = _e((e.author + ": ") if e.author and e.kind == "interaction" else "") + _e(
             (e.text[:140] + "…") if len(e.text) > 140 else e.text)
-        items.append(f'<li><a href="{_e(e.url)}">{label or _e(e.id)}</a></li>' if e.url else f"<li>{label}</li>")
+        url = safe_url(e.url)
+        items.append(f'<li><a href="{_e(url)}">{label or _e(e.id)}</a></li>' if url else f"<li>{label or _e(e.id)}</li>")
     return "<ul>" + "".join(items) + "</ul>" if items else ""
 
 
@@ -241,8 +357,11 @@ def report_html(report: LeaderReport) -> str:
     for d in report.composites:
         out.append(f"<tr><td>{_e(d.name)}</td><td>{_e('–' if d.current is None else f'{d.current:.0f}')}</td>"
                    f"<td>{_e('–' if d.baseline is None else f'{d.baseline:.0f}')}</td>{_delta_cell(d, lang)}</tr>")
-    out.append("</table>")
+    out.append(f'</table><p class="muted">{_e(reference_text(report))}</p>')
     out.append(f'<h2>{p("report.trend")}</h2>{_svg_trend(report)}')
+    cut = partial_week(report)
+    if cut is not None:
+        out.append(f'<p class="muted">{p("report.partial_week", date=fmt_date(cut, lang))}</p>')
     out.append(f'<h2>{p("report.tips")}</h2>')
     if report.tips.tips:
         for t in report.tips.tips:
@@ -251,15 +370,13 @@ def report_html(report: LeaderReport) -> str:
                        f'<details><summary>{p("report.evidence")}</summary>{_evidence_html(t.evidence)}</details></div>')
     else:
         out.append(f"<p>{_e(report.tips.message() or phrase('report.none', lang))}</p>")
-    out.append(f'<h2>{p("report.waiting")}</h2>')
+    out.append(f'<h2>{p("report.waiting")}</h2><p>{_e(waiting_text(report))}</p>')
     if len(report.waiting):
         out.append(f'<table><tr><th>{p("col.author")}</th><th>{p("col.text")}</th><th>{p("col.age")}</th></tr>')
         for r in report.waiting.head(10).itertuples(index=False):
-            link = f'<a href="{_e(r.url)}">{_e(r.text)}</a>' if isinstance(r.url, str) and r.url else _e(r.text)
+            link = f'<a href="{_e(safe_url(r.url))}">{_e(r.text)}</a>' if safe_url(r.url) else _e(r.text)
             out.append(f"<tr><td>{_e(r.author)}</td><td>{link}</td><td>{_e(fmt_hours(float(r.age_hours), lang))}</td></tr>")
         out.append("</table>")
-    else:
-        out.append(f"<p>{p('report.none')}</p>")
     out.append(f'<h2>{p("report.components")}</h2>{_svg_bars(report)}')
     out.append(f'<table><tr><th>{p("col.metric")}</th><th>{p("col.value")}</th><th>{p("col.n")}</th>'
                f'<th>{p("col.percentile")}</th><th>{p("col.baseline")}</th><th>{p("col.delta")}</th></tr>')
@@ -285,7 +402,7 @@ def report_html(report: LeaderReport) -> str:
 def _session_html(s: SessionReport, lang: str) -> str:
     p = lambda k, **kw: _e(phrase(k, lang, **kw))  # noqa: E731
     out = [f'<h2>{p("report.session", date=fmt_date(s.note.held_on, lang))}</h2>',
-           f'<p class="muted">{p("report.period", start=fmt_date(s.note.period_start, lang), end=fmt_date(s.note.period_end, lang), bstart=fmt_date(s.note.baseline_start, lang), bend=fmt_date(s.note.baseline_end, lang))}</p>']
+           f'<p class="muted">{p("report.compares", start=fmt_date(s.note.period_start, lang), end=fmt_date(s.note.period_end, lang), bstart=fmt_date(s.note.baseline_start, lang), bend=fmt_date(s.note.baseline_end, lang))}</p>']
     if s.previous_actions:
         out.append(f'<h3>{p("report.previous_actions")}</h3><ul>' + "".join(f"<li>{_e(a)}</li>" for a in s.previous_actions) + "</ul>")
     out.append(f'<table><tr><th>{p("col.metric")}</th><th>{p("col.value")}</th><th>{p("col.baseline")}</th><th>{p("col.delta")}</th></tr>')
@@ -305,107 +422,245 @@ def _session_html(s: SessionReport, lang: str) -> str:
 
 
 # --- PDF -------------------------------------------------------------------------------------------------
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"), Path("/Library/Fonts"))
+#: DejaVu Sans (Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, many symbols), bundled from the
+#: matplotlib wheel (coaching/fonts/LICENSE_DEJAVU): no system font package is needed.
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 
 
-def _pdf_font(pdf) -> tuple[str, bool]:
-    """DejaVu Sans (full Unicode) when installed, else the core Helvetica (Latin-1 only)."""
-    for d in FONT_DIRS:
-        reg, bold = d / "DejaVuSans.ttf", d / "DejaVuSans-Bold.ttf"
-        if reg.exists() and bold.exists():
-            pdf.add_font("DejaVu", "", str(reg))
-            pdf.add_font("DejaVu", "B", str(bold))
-            return "DejaVu", True
-    return "Helvetica", False
+def _pdf_font(pdf) -> str:
+    for style, path in FONT_FILES.items():
+        pdf.add_font("DejaVu", style, str(path))
+    return "DejaVu"
 
 
-_LATIN1 = str.maketrans({"–": "-", "—": "-", "−": "-", "“": '"', "”": '"', "’": "'", "…": "...", "→": "->",
-                         "ₙ": "n", "≥": ">=", "≤": "<=", "·": "*", "±": "+/-"})
+_font_cmap: set[int] | None = None
+
+
+def _covered() -> set[int]:
+    global _font_cmap
+    if _font_cmap is None:
+        from fontTools.ttLib import TTFont
+
+        with TTFont(str(FONT_FILES[""]), lazy=True) as font:
+            regular = set(font.getBestCmap())
+        with TTFont(str(FONT_FILES["B"]), lazy=True) as font:
+            _font_cmap = regular & set(font.getBestCmap())
+    return _font_cmap
+
+
+def _is_emoji(ch: str) -> bool:
+    o = ord(ch)
+    return (0x1F000 <= o <= 0x1FAFF or 0x2600 <= o <= 0x27BF or 0x1F900 <= o <= 0x1F9FF
+            or o in (0x200D, 0xFE0F, 0xFE0E, 0x20E3) or 0x1F3FB <= o <= 0x1F3FF or 0xE0020 <= o <= 0xE007F)
+
+
+def pdf_text(s) -> str:
+    """Text the bundled font can draw: characters it lacks are dropped when they are emoji (and
+    their joiners and skin tones), and shown as "□" otherwise, so nothing silently disappears
+    mid-word; runs of spaces left behind are collapsed."""
+    s = "" if s is None else str(s)
+    covered = _covered()
+    out = []
+    for ch in s:
+        if ord(ch) in covered or ch in "\n\t":
+            out.append(ch)
+        elif _is_emoji(ch):
+            continue
+        else:
+            out.append("□")
+    text = "".join(out)
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.replace(" \n", "\n").strip(" ") if text.strip() else text.strip()
+
+
+def _cut(s: str, limit: int) -> str:
+    s = " ".join(str(s or "").split())
+    return s if len(s) <= limit else s[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def _last_session(report: LeaderReport) -> SessionNote | None:
+    if report.session is not None:
+        return report.session.note
+    return max(report.sessions, key=lambda s: (s.held_on, s.id or 0)) if report.sessions else None
+
+
+def reference_text(report: LeaderReport) -> str:
+    if report.reference and report.reference != "all":
+        return phrase("report.reference.cohort", report.lang, group=report.reference, n=report.reference_size or "–")
+    return phrase("report.reference.all", report.lang, n=report.reference_size or "–")
+
+
+def waiting_text(report: LeaderReport) -> str:
+    lang, w = report.lang, report.waiting
+    if not len(w):
+        return phrase("report.waiting_none", lang)
+    oldest = fmt_hours(float(w["age_hours"].max()), lang)
+    if len(w) == 1:
+        return phrase("report.waiting_one", lang, age=oldest)
+    return phrase("report.waiting_summary", lang, n=len(w), age=oldest)
 
 
 def report_pdf(report: LeaderReport) -> bytes:
-    """The report as PDF: page 1 overview + trend chart + components, page 2 tips and conversations
-    waiting, page 3 goals and the sparring session (always three pages or more)."""
+    """The report as PDF. Page 1 is a one-page summary to hand over (the four scores with their
+    change and reference group, this week's three tips, who is waiting and for how long, what was
+    agreed last time); then the weekly trend with a dated axis and the components; then tips in
+    detail, the conversations waiting, goals and the sparring session with the periods it compares."""
     from fpdf import FPDF
 
     lang = report.lang
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(True, margin=15)
-    family, unicode_ok = _pdf_font(pdf)
-
-    def txt(s) -> str:
-        s = "" if s is None else str(s)
-        if unicode_ok:
-            return s
-        return s.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
+    pdf.set_margins(16, 14, 16)
+    family = _pdf_font(pdf)
+    txt = pdf_text
+    width = pdf.w - pdf.l_margin - pdf.r_margin
 
     def h1(s):
-        pdf.set_font(family, "B", 16)
-        pdf.multi_cell(0, 8, txt(s), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "B", 17)
+        pdf.set_text_color(20, 20, 20)
+        pdf.multi_cell(0, 8, txt(s), new_x="LMARGIN", new_y="NEXT", align="L")
 
-    def h2(s):
-        pdf.ln(3)
+    def h2(s, space=3):
+        pdf.ln(space)
         pdf.set_font(family, "B", 12)
-        pdf.multi_cell(0, 7, txt(s), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(family, "", 9)
+        pdf.set_text_color(31, 111, 139)
+        pdf.multi_cell(0, 6.5, txt(s), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_text_color(20, 20, 20)
+        pdf.set_font(family, "", 9.5)
 
-    def para(s, size=9):
+    def para(s, size=9.5, muted=False, bold=False, h=4.8):
+        pdf.set_font(family, "B" if bold else "", size)
+        pdf.set_text_color(*((100, 100, 100) if muted else (20, 20, 20)))
+        pdf.multi_cell(0, h, txt(s), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_text_color(20, 20, 20)
+
+    def bullet(s, size=9.5):
         pdf.set_font(family, "", size)
-        pdf.multi_cell(0, 4.6, txt(s), new_x="LMARGIN", new_y="NEXT")
+        x = pdf.l_margin
+        pdf.set_x(x + 2)
+        pdf.cell(4, 4.8, "•")
+        pdf.multi_cell(width - 6, 4.8, txt(s), new_x="LMARGIN", new_y="NEXT", align="L")
 
     pdf.set_title(txt(phrase("report.title", lang, leader=report.leader)))
-    pdf.set_author("Läsnä" if unicode_ok else "Lasna")
-    # page 1
+    pdf.set_author("Läsnä")
+    pdf.set_lang(lang)
+
+    # ---- page 1: the summary
     pdf.add_page()
     h1(phrase("report.title", lang, leader=report.leader))
     para(phrase("report.period", lang, start=fmt_date(report.period[0], lang), end=fmt_date(report.period[1], lang),
-                bstart=fmt_date(report.baseline_period[0], lang), bend=fmt_date(report.baseline_period[1], lang)))
-    para(phrase("report.generated", lang, date=fmt_date(report.generated, lang)))
-    h2(phrase("report.composites", lang))
-    for d in report.composites:
-        cur = "–" if d.current is None else f"{d.current:.0f}"
-        base = "–" if d.baseline is None else f"{d.baseline:.0f}"
-        para(f"{d.name}: {cur}   ({phrase('col.baseline', lang)} {base})")
+                bstart=fmt_date(report.baseline_period[0], lang), bend=fmt_date(report.baseline_period[1], lang)),
+         9, muted=True)
+    para(phrase("report.generated", lang, date=fmt_date(report.generated, lang)), 9, muted=True)
+    h2(phrase("report.scores", lang))
+    para(reference_text(report), 8.5, muted=True)
+    pdf.ln(1.5)
+    box_w, box_h, gap = (width - 3 * 4) / 4, 24, 4
+    y = pdf.get_y()
+    for i, d in enumerate(report.composites):
+        x = pdf.l_margin + i * (box_w + gap)
+        pdf.set_fill_color(246, 248, 250)
+        pdf.set_draw_color(220, 224, 228)
+        pdf.rect(x, y, box_w, box_h, style="DF")
+        pdf.set_fill_color(*_rgb(TREND_COLORS.get(d.key, "#333333")))
+        pdf.rect(x, y, 1.6, box_h, style="F")
+        pdf.set_xy(x + 3.5, y + 2)
+        pdf.set_font(family, "", 8.5)
+        pdf.cell(box_w - 5, 4.5, txt(d.name))
+        pdf.set_xy(x + 3.5, y + 7)
+        pdf.set_font(family, "B", 17)
+        pdf.cell(box_w - 5, 8, "–" if d.current is None else f"{d.current:.0f}")
+        change = score_delta(d.delta)
+        neutral = change.startswith(("±", "–")) or d.improved is None
+        pdf.set_text_color(*((110, 110, 110) if neutral else ((42, 122, 42) if d.improved else (181, 42, 42))))
+        pdf.set_xy(x + 3.5, y + 16.5)
+        pdf.set_font(family, "", 8.5)
+        pdf.cell(box_w - 5, 4.5, txt(phrase("report.change", lang, delta=change)))
+        pdf.set_text_color(20, 20, 20)
+    pdf.set_xy(pdf.l_margin, y + box_h + 1)
+
+    h2(phrase("report.tips", lang), space=4)
+    if report.tips.tips:
+        for i, t in enumerate(report.tips.tips[:3], 1):
+            para(f"{i}. {_cut(t.title, 110)}", 10, bold=True, h=5.2)
+            para(f"{phrase('report.todo', lang)}: {_cut(t.action, 260)}", 9.5)
+            pdf.ln(1.2)
+    else:
+        para(report.tips.message() or phrase("report.none", lang))
+
+    h2(phrase("report.waiting", lang), space=3)
+    para(waiting_text(report), 9.5)
+    for r in report.waiting.head(3).itertuples(index=False):
+        bullet(f"{r.author or '–'} ({fmt_hours(float(r.age_hours), lang)}): {_cut(r.text, 120)}", 9)
+
+    last = _last_session(report)
+    if last is None:
+        h2(phrase("report.actions", lang), space=3)
+        para(phrase("report.no_sessions", lang), muted=True)
+    else:
+        h2(phrase("report.last_actions", lang, date=fmt_date(last.held_on, lang)), space=3)
+        if last.actions:
+            for a in last.actions[:6]:
+                bullet(_cut(a, 160))
+        else:
+            para(phrase("report.no_actions", lang), muted=True)
+        if last.next_session:
+            para(phrase("report.next_session", lang, date=fmt_date(last.next_session, lang)), 9, muted=True)
+
+    # ---- page 2: trend and components
+    pdf.add_page()
+    h1(phrase("report.details", lang))
     h2(phrase("report.trend", lang))
     _pdf_trend(pdf, report, family, txt)
-    h2(phrase("report.components", lang))
-    for d in report.components:
-        pct = "–" if d.percentile is None else f"{d.percentile:.0f}"
-        para(f"{d.name}: {fmt_value(d.key, d.current, lang)}  (n={d.n_current:.0f}, "
-             f"{phrase('col.percentile', lang)} {pct}; {phrase('col.baseline', lang)} {fmt_value(d.key, d.baseline, lang)})", 8)
-    # page 2
+    cut = partial_week(report)
+    if cut is not None:
+        para(phrase("report.partial_week", lang, date=fmt_date(cut, lang)), 8, muted=True)
+    h2(phrase("report.components", lang), space=5)
+    _pdf_components(pdf, report, family, txt, width)
+
+    # ---- page 3: tips in detail and the conversations waiting
     pdf.add_page()
-    h2(phrase("report.tips", lang))
+    h2(phrase("report.tips", lang), space=0)
     if report.tips.tips:
         for t in report.tips.tips:
-            pdf.set_font(family, "B", 10)
-            pdf.multi_cell(0, 5, txt(f"{t.title}  [{t.step_name}]"), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(family, "B", 10.5)
+            pdf.multi_cell(0, 5.4, txt(t.title), new_x="LMARGIN", new_y="NEXT", align="L")
+            para(t.step_name, 8.5, muted=True)
             para(f"{phrase('report.why', lang)}: {t.why}")
             para(f"{phrase('report.todo', lang)}: {t.action}")
             for e in t.evidence[:3]:
-                para(f"  - {e.url or e.id}", 7)
-            pdf.ln(2)
+                para(f"  – {_cut(e.text, 100) + ' · ' if e.text else ''}{safe_url(e.url) or e.id}", 7.5, muted=True)
+            pdf.ln(2.5)
     else:
         para(report.tips.message() or phrase("report.none", lang))
-    h2(phrase("report.waiting", lang))
-    if len(report.waiting):
-        for r in report.waiting.head(10).itertuples(index=False):
-            para(f"{r.author} ({fmt_hours(float(r.age_hours), lang)}): {r.text}", 8)
-    else:
-        para(phrase("report.none", lang))
-    # page 3
+    h2(phrase("report.waiting", lang), space=4)
+    para(waiting_text(report))
+    for r in report.waiting.head(10).itertuples(index=False):
+        bullet(f"{r.author or '–'} ({fmt_hours(float(r.age_hours), lang)}): {_cut(r.text, 220)}", 8.5)
+
+    # ---- page 4: goals and the sparring session
     pdf.add_page()
-    h2(phrase("report.goals", lang))
+    h2(phrase("report.goals", lang), space=0)
     if report.goals:
         for g in report.goals:
             label = g.goal.description or f"{metric_name(g.metric, lang)} {fmt_value(g.metric, g.goal.target, lang)}"
-            para(f"{label} – {fmt_date(g.goal.deadline, lang)}: {fmt_value(g.metric, g.current, lang)} "
-                 f"({phrase('status.' + g.status, lang)})")
+            bullet(f"{label} – {fmt_date(g.goal.deadline, lang)}: {metric_name(g.metric, lang)} "
+                   f"{fmt_value(g.metric, g.current, lang)} → {fmt_value(g.metric, g.goal.target, lang)} "
+                   f"({phrase('status.' + g.status, lang)})")
     else:
         para(phrase("report.none", lang))
     s = report.session
     if s is not None:
-        h2(phrase("report.session", lang, date=fmt_date(s.note.held_on, lang)))
+        h2(phrase("report.session", lang, date=fmt_date(s.note.held_on, lang)), space=5)
+        para(phrase("report.compares", lang, start=fmt_date(s.note.period_start, lang),
+                    end=fmt_date(s.note.period_end, lang), bstart=fmt_date(s.note.baseline_start, lang),
+                    bend=fmt_date(s.note.baseline_end, lang)), 9, muted=True)
         if s.previous_actions:
             para(phrase("report.previous_actions", lang) + ": " + "; ".join(s.previous_actions))
         for d in (*s.composites, *s.components):
@@ -414,50 +669,112 @@ def report_pdf(report: LeaderReport) -> bytes:
                 base = "–" if d.baseline is None else f"{d.baseline:.0f}"
             else:
                 cur, base = fmt_value(d.key, d.current, lang), fmt_value(d.key, d.baseline, lang)
-            para(f"{d.name}: {base} -> {cur}", 8)
+            para(f"{d.name}: {base} → {cur} ({delta_text(d, lang)})", 8.5)
         for title, ev in (("report.best", s.best_examples), ("report.weakest", s.weakest_examples)):
             h2(phrase(title, lang))
             for e in ev:
-                para(f"- {(e.author + ': ') if e.kind == 'interaction' and e.author else ''}{e.text[:160]}", 8)
+                bullet(f"{(e.author + ': ') if e.kind == 'interaction' and e.author else ''}{_cut(e.text, 160)}", 8.5)
         if s.note.notes:
             h2(phrase("report.notes", lang))
             para(s.note.notes)
         if s.note.actions:
             h2(phrase("report.actions", lang))
             for a in s.note.actions:
-                para(f"- {a}")
+                bullet(a)
         if s.note.next_session:
             para(phrase("report.next_session", lang, date=fmt_date(s.note.next_session, lang)))
     return bytes(pdf.output())
 
 
 def _pdf_trend(pdf, report: LeaderReport, family: str, txt) -> None:
-    x0, y0 = pdf.get_x(), pdf.get_y() + 2
-    w, h = 140, 50
-    if y0 + h + 10 > pdf.h - pdf.b_margin:
-        pdf.add_page()
-        x0, y0 = pdf.get_x(), pdf.get_y() + 2
+    """The weekly composites (0–100) over complete weeks: y gridlines, a dated x axis, legend below."""
+    x0, y0 = pdf.l_margin + 8, pdf.get_y() + 2
+    w, h = pdf.w - pdf.l_margin - pdf.r_margin - 10, 62
     pdf.set_draw_color(200, 200, 200)
+    pdf.set_line_width(0.2)
     pdf.rect(x0, y0, w, h)
-    pdf.set_font(family, "", 7)
-    for v in (0, 50, 100):
+    pdf.set_font(family, "", 7.5)
+    pdf.set_text_color(90, 90, 90)
+    for v in (0, 25, 50, 75, 100):
         y = y0 + h * (1 - v / 100)
+        pdf.set_draw_color(232, 232, 232)
         pdf.line(x0, y, x0 + w, y)
-        pdf.text(x0 - 6, y + 1, str(v))
-    n = max(len(report.weekly), 2)
-    for j, (comp, pts) in enumerate(trend_series(report).items()):
-        color = TREND_COLORS.get(comp, "#333333")
-        r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+        pdf.text(x0 - 1 - pdf.get_string_width(str(v)), y + 1.2, str(v))
+    weeks = complete_weeks(report)["week"].tolist() if "week" in report.weekly else []
+    n = max(len(weeks), 2)
+    for i, label in date_ticks(weeks, report.lang):
+        x = x0 + w * i / (n - 1)
+        pdf.set_draw_color(150, 150, 150)
+        pdf.line(x, y0 + h, x, y0 + h + 1.5)
+        label = txt(label)
+        pdf.text(min(max(x - pdf.get_string_width(label) / 2, x0 - 4), x0 + w - pdf.get_string_width(label) + 2),
+                 y0 + h + 5, label)
+    for comp, pts in trend_series(report).items():
+        r, g, b = _rgb(TREND_COLORS.get(comp, "#333333"))
         pdf.set_draw_color(r, g, b)
-        pdf.set_line_width(0.5)
+        pdf.set_fill_color(r, g, b)
+        pdf.set_line_width(0.6)
         for (i1, v1), (i2, v2) in zip(pts, pts[1:]):
             pdf.line(x0 + w * i1 / (n - 1), y0 + h * (1 - v1 / 100), x0 + w * i2 / (n - 1), y0 + h * (1 - v2 / 100))
+        for i, v in pts[-1:]:
+            pdf.circle(x=x0 + w * i / (n - 1), y=y0 + h * (1 - v / 100), radius=0.9, style="F")
+    # legend below the chart
+    lx, ly = x0, y0 + h + 10
+    pdf.set_font(family, "", 8.5)
+    pdf.set_text_color(20, 20, 20)
+    for comp in COMPOSITES:
+        r, g, b = _rgb(TREND_COLORS.get(comp, "#333333"))
         pdf.set_fill_color(r, g, b)
-        pdf.rect(x0 + w + 4, y0 + 4 + 6 * j, 3, 3, style="F")
-        pdf.text(x0 + w + 9, y0 + 6.5 + 6 * j, txt(metric_name(comp, report.lang)))
+        pdf.rect(lx, ly - 2.6, 6, 2.2, style="F")
+        label = txt(metric_name(comp, report.lang))
+        pdf.text(lx + 7.5, ly - 0.6, label)
+        lx += 12 + pdf.get_string_width(label)
     pdf.set_line_width(0.2)
     pdf.set_draw_color(0, 0, 0)
-    pdf.set_y(y0 + h + 4)
+    pdf.set_y(ly + 3)
 
 
-__all__ = ["CSV_COLUMNS", "LeaderReport", "build_report", "report_csv", "report_html", "report_pdf", "trend_series"]
+def _pdf_components(pdf, report: LeaderReport, family: str, txt, width: float) -> None:
+    """One row per component: name, value (n), a percentile bar 0–100 and the baseline value."""
+    lang = report.lang
+    name_w, value_w, bar_w = 54, 44, width - 54 - 44 - 30
+    pdf.set_font(family, "B", 8)
+    pdf.set_text_color(90, 90, 90)
+    pdf.cell(name_w, 5, txt(phrase("col.metric", lang)))
+    pdf.cell(value_w, 5, txt(phrase("col.value", lang)))
+    pdf.cell(bar_w, 5, txt(phrase("col.percentile", lang) + " 0–100"))
+    pdf.cell(30, 5, txt(phrase("col.baseline", lang)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(20, 20, 20)
+    for d in report.components:
+        if pdf.get_y() > pdf.h - pdf.b_margin - 8:
+            pdf.add_page()
+        y = pdf.get_y()
+        pdf.set_font(family, "", 8.5)
+        pdf.cell(name_w, 5.6, txt(_cut(d.name, 34)))
+        pdf.cell(value_w, 5.6, txt(f"{fmt_value(d.key, d.current, lang)} (n={d.n_current:.0f})"))
+        bx = pdf.get_x()
+        pdf.set_fill_color(238, 238, 238)
+        pdf.rect(bx, y + 1.4, bar_w - 10, 2.8, style="F")
+        if d.percentile is not None:
+            pct = max(0.0, min(100.0, d.percentile))
+            color = (44, 160, 44) if pct >= 60 else ((214, 39, 40) if pct < 35 else (240, 173, 78))
+            pdf.set_fill_color(*color)
+            pdf.rect(bx, y + 1.4, (bar_w - 10) * pct / 100, 2.8, style="F")
+            pdf.set_font(family, "", 7.5)
+            pdf.text(bx + (bar_w - 10) * pct / 100 + 1, y + 4, f"{pct:.0f}")
+            pdf.set_font(family, "", 8.5)
+        pdf.set_x(bx + bar_w)
+        pdf.cell(30, 5.6, txt(_cut(fmt_value(d.key, d.baseline, lang), 22)), new_x="LMARGIN", new_y="NEXT")
+
+
+def report_file_name(leader: str, lang: str, fmt: str) -> str:
+    """``lasna-jari-makinen-fi.pdf``: ASCII only, whatever the leader's name holds."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", leader).encode("ascii", "ignore").decode()
+    stem = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split()).lower() or "leader"
+    return f"lasna-{stem}-{lang}.{fmt}"
+
+
+__all__ = ["CSV_COLUMNS", "CSV_DIALECTS", "LeaderReport", "build_report", "csv_cell", "report_csv", "report_file_name",
+           "report_html", "report_pdf", "safe_url", "trend_series"]

@@ -32,9 +32,10 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from coaching.classifier import (
     LinearTextModel, affix_features, linear_text_pipeline, load_labelled, normalise,
 )
+from lasna.resources import data_path
 
 LABELS = ("critical", "supportive", "neutral")
-DEFAULT_TRAINING_PATH = Path(__file__).resolve().parent.parent / "data" / "labels" / "replies.csv"
+DEFAULT_TRAINING_PATH = data_path("labels", "replies.csv")
 #: P(critical) needed to call a reply critical; chosen on out-of-fold predictions (docs/METRICS.md).
 CRITICAL_THRESHOLD = 0.6
 #: Configurations compared by ``python -m coaching.evaluate --stance``; the default is the fastest, and

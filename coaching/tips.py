@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -254,13 +255,34 @@ def _in_window(ctx: TipContext, frame: pd.DataFrame, days: int | None = None) ->
     return frame[t > ctx.today - pd.Timedelta(days=days or ctx.days)]
 
 
-def _metric(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> MetricValue | None:
+if TYPE_CHECKING:
+    class _Measured(MetricValue):
+        """A MetricValue whose value is known (what :func:`_metric` returns)."""
+
+        value: float
+else:
+    _Measured = MetricValue
+
+
+def _metric(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Measured | None:
     mv = ctx.current.get(rule.metric)
     n = mv.n if mv is not None else 0
     if mv is None or not mv.ok or n < rule.min_n:
         gaps.append(DataGap(rule.key, rule.metric, n, rule.min_n))
         return None
-    return mv
+    return cast(_Measured, mv)
+
+
+def _known(mv: MetricValue | None) -> _Measured | None:
+    """``mv`` when it carries a value, else None."""
+    return cast(_Measured, mv) if mv is not None and mv.ok else None
+
+
+def _first_waiting(waiting: pd.DataFrame) -> pd.Series:
+    """The message to answer first, from a list known not to be empty."""
+    first = pick_first(waiting)
+    assert first is not None, "called with an empty waiting list"
+    return first
 
 
 def _pct(mv: MetricValue) -> float:
@@ -274,7 +296,7 @@ def _answer_waiting(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candid
         return None
     if not (mv.value < 0.6 or _pct(mv) < 40):
         return None
-    first = pick_first(ctx.waiting)
+    first = _first_waiting(ctx.waiting)
     since = ctx.waiting["indexed_at"].min()
     ids = [first["interaction_id"]] + [i for i in ctx.waiting["interaction_id"] if i != first["interaction_id"]][:4]
     ev = interaction_evidence(ctx.waiting, ids)
@@ -291,8 +313,8 @@ def _respond_faster(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candid
     mv = _metric(ctx, rule, gaps)
     if mv is None:
         return None
-    rr = ctx.current.get("response_rate")
-    if rr is None or not rr.ok or rr.value < 0.35:  # not answering at all is answer_waiting's job
+    rr = _known(ctx.current.get("response_rate"))
+    if rr is None or rr.value < 0.35:  # not answering at all is answer_waiting's job
         return None
     if math.isinf(mv.value) or not (mv.value > 36 or _pct(mv) < 30):  # inf: most unanswered -> answer_waiting
         return None
@@ -437,8 +459,8 @@ def _keep_rhythm(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate
         gaps.append(DataGap(rule.key, rule.metric, prof["posts"], rule.min_n))
         return None
     share = prof["active"] / prof["weeks"]
-    burst = ctx.current.get("burstiness_score")
-    bursty = burst is not None and burst.ok and burst.n >= rule.min_n and burst.value < 0.5
+    burst = _known(ctx.current.get("burstiness_score"))
+    bursty = burst is not None and burst.n >= rule.min_n and burst.value < 0.5
     silent = prof["days_since"] >= 21
     if not (share < 0.6 or silent or bursty):
         return None
@@ -464,7 +486,7 @@ def _goal_at_risk(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidat
     key = g.goal.metric
     ev = []
     if key in ("response_rate", "response_time", "responsiveness") and len(ctx.waiting):
-        first = pick_first(ctx.waiting)  # the clearest next step: the newest question still waiting
+        first = _first_waiting(ctx.waiting)  # the clearest next step: the newest question still waiting
         ev = interaction_evidence(ctx.waiting, [first["interaction_id"]])
     ev = ev + post_evidence(ctx.posts, g.evidence) + interaction_evidence(ctx.interactions, g.evidence)
     if not ev:
@@ -504,8 +526,8 @@ def _largest_change(ctx: TipContext, rule: Rule, direction: int, at_least: float
     (+1 up, −1 down) against the leader's own previous period, by ``at_least``; None if none did."""
     best = None
     for key in _CELEBRATE:
-        cur, base = ctx.current.get(key), ctx.baseline.get(key)
-        if not (cur and base and cur.ok and base.ok and cur.n >= rule.min_n and base.n >= rule.min_n):
+        cur, base = _known(ctx.current.get(key)), _known(ctx.baseline.get(key))
+        if not (cur and base and cur.n >= rule.min_n and base.n >= rule.min_n):
             continue
         change = direction * (cur.value - base.value)
         if change >= at_least and (best is None or change > best[1]):
@@ -535,13 +557,14 @@ _STRENGTHS = ("response_rate", "dialogue_share", "reciprocity", "questions", "re
 
 def _keep_strength(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate | None:
     """Name the leader's clearest strength (percentile ≥ 75) so good habits are reinforced, not only gaps."""
-    best = None
+    best: MetricValue | None = None
+    best_pct = 0.0
     for key in _STRENGTHS:
         mv = ctx.current.get(key)
         if mv is None or not mv.ok or mv.n < rule.min_n or mv.percentile is None or mv.percentile < 75:
             continue
-        if best is None or mv.percentile > best.percentile:
-            best = mv
+        if best is None or mv.percentile > best_pct:
+            best, best_pct = mv, mv.percentile
     if best is None:
         return None
     ev = [e for e in post_evidence(ctx.posts, _showcase_post_ids(ctx, best.key, best.evidence)) if e.text][:3]
@@ -550,7 +573,7 @@ def _keep_strength(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candida
     cmp = _comparison(ctx, best.key, rule.min_n)
     params = dict(metric=("metric", best.key), value=("v", best.key, best.value), n=int(best.n),
                   comparison=("cmp", best.key, cmp), snippet=snippet(ev[0].text))
-    return _Candidate(rule, best, (best.percentile - 75) / 50, params, ev, cmp)
+    return _Candidate(rule, best, (best_pct - 75) / 50, params, ev, cmp)
 
 
 def _regain_ground(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candidate | None:
@@ -560,7 +583,7 @@ def _regain_ground(ctx: TipContext, rule: Rule, gaps: list[DataGap]) -> _Candida
         return None
     key, drop, cur, base = worst
     if key == "response_rate" and len(ctx.waiting):
-        first = pick_first(ctx.waiting)
+        first = _first_waiting(ctx.waiting)
         ev = interaction_evidence(ctx.waiting, [first["interaction_id"]])
         example = f"{first['author']}: {snippet(first['text'])}"
     else:
@@ -594,7 +617,7 @@ _RULE_FUNCS = {
 
 # --- rendering ----------------------------------------------------------------------------------------------
 def _format_params(params: dict, lang: str) -> dict:
-    out = {}
+    out: dict[str, object] = {}
     for k, v in params.items():
         if isinstance(v, tuple) and v and isinstance(v[0], str):
             tag = v[0]

@@ -28,7 +28,7 @@ just about into over all more also very has have had do does did its it's i'm we
 @functools.lru_cache(maxsize=1)
 def _lemmatizer():
     try:
-        import simplemma  # type: ignore
+        import simplemma
 
         return simplemma
     except Exception:  # pragma: no cover

@@ -19,12 +19,8 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
-import importlib
 import logging
-import os
-import pkgutil
 import threading
 import time
 import traceback
@@ -32,42 +28,33 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.pool import NullPool
-
-import collectors
 from collectors.base import COLLECTORS, CollectContext, Collector, Shared
 from collectors.http import RequestBudget
-from lasna import settings
+from lasna import pipeline, settings
 from lasna.errors import CollectorError, ConfigError, InputError
+from lasna.sources import collect_sources, collected
 from lasna.store import Store
-from lasna.store import schema as t
+from lasna.store.locks import AccountClaims, AlreadyRunning, run_lock
 from lasna.types import Account, AccountOutcome, Leader, Platform
 
 log = logging.getLogger(__name__)
 
-SOURCES: dict[str, tuple[Platform, ...]] = {
-    "bluesky": (Platform.BLUESKY,),
-    "mastodon": (Platform.MASTODON,),
-    "feeds": (Platform.FEED,),
-    "all": (Platform.BLUESKY, Platform.MASTODON, Platform.FEED),
-}
-_NOT_COLLECTORS = {"base", "runner", "http"}
-_ADVISORY_NAMESPACE = 0x1A5A  # first key of pg_try_advisory_lock(int, int)
+#: ``--source`` name -> platforms, from the source specifications (lasna/sources.py)
+SOURCES: dict[str, tuple[Platform, ...]] = collect_sources()
 
 
 def load_collectors() -> dict[Platform, Callable[[], Collector]]:
-    """Import every collector package under ``collectors/`` so they register; return the registry."""
-    for module in pkgutil.iter_modules(collectors.__path__):
-        if module.name in _NOT_COLLECTORS or module.name.startswith("_"):
+    """The collector of every collected source specification (lasna/sources.py); a collector
+    registered already (tests, plug-ins) is kept. Returns the registry."""
+    for spec in collected():
+        if spec.platform in COLLECTORS:
             continue
         try:
-            importlib.import_module(f"collectors.{module.name}")
+            COLLECTORS[spec.platform] = spec.factory()
         except Exception:  # a broken optional collector must not stop the others
-            log.exception("could not load collector module collectors.%s", module.name)
+            log.exception("could not load the collector of %s (%s)", spec.platform, spec.collector)
     return COLLECTORS
 
 
@@ -102,76 +89,6 @@ class RunReport:
                 for o in self.outcomes
             ],
         }
-
-
-# ---------------------------------------------------------------------------- locking
-class AlreadyRunning(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def run_lock(store: Store, *, wait: bool) -> Iterator[None]:
-    """Only one run at a time for a SQLite store (a flock the kernel drops if we die).
-
-    PostgreSQL stores need no run lock: accounts are claimed one by one instead.
-    """
-    url = store.engine.url
-    if store.engine.dialect.name != "sqlite" or not url.database or url.database == ":memory:":
-        yield
-        return
-    path = Path(url.database).expanduser().resolve().with_name(Path(url.database).name + ".collect.lock")
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            raise AlreadyRunning(str(path)) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        yield
-    finally:
-        os.close(fd)  # closing releases the flock
-
-
-class _Claims:
-    """Per-account claims shared by several runner processes on PostgreSQL."""
-
-    def __init__(self, store: Store, started_at: datetime) -> None:
-        self.store = store
-        self.started_at = started_at
-        self.enabled = store.engine.dialect.name == "postgresql"
-        # claims hold their connection for a whole account: keep them out of the store's pool,
-        # or a high concurrency could starve the collectors of connections
-        self.engine = create_engine(store.engine.url, poolclass=NullPool) if self.enabled else None
-
-    @contextlib.contextmanager
-    def claim(self, account: Account) -> Iterator[bool]:
-        if not self.enabled:
-            yield True
-            return
-        with self.engine.connect() as conn:
-            got = conn.execute(
-                text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": _ADVISORY_NAMESPACE, "id": account.id}
-            ).scalar_one()
-            conn.commit()
-            if not got:
-                yield False
-                return
-            try:
-                done = conn.execute(
-                    select(t.collection_run_accounts.c.id).where(
-                        t.collection_run_accounts.c.account_id == account.id,
-                        t.collection_run_accounts.c.error.is_(None),
-                        t.collection_run_accounts.c.finished_at >= self.started_at,
-                    )
-                ).first()
-                conn.commit()
-                yield done is None
-            finally:
-                conn.execute(
-                    text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": _ADVISORY_NAMESPACE, "id": account.id}
-                )
-                conn.commit()
 
 
 class _SerialWrites:
@@ -223,13 +140,14 @@ def _few_gc_passes() -> Iterator[None]:
 def select_accounts(
     store: Store, leader_names: Sequence[str] | None, source: str
 ) -> list[tuple[Leader, Account]]:
-    if source not in SOURCES:
-        raise InputError(f"unknown source {source!r}", hint="use one of: " + ", ".join(SOURCES))
+    sources = collect_sources()
+    if source not in sources:
+        raise InputError(f"unknown source {source!r}", hint="use one of: " + ", ".join(sources))
     if leader_names:
         leaders = [store.leader(name) for name in dict.fromkeys(leader_names)]  # NotFoundError -> exit 2
     else:
         leaders = store.leaders()
-    platforms = set(SOURCES[source])
+    platforms = set(sources[source])
     by_id = {leader.id: leader for leader in leaders}
     return [
         (by_id[a.leader_id], a)
@@ -259,7 +177,7 @@ def run_collection(
         raise ConfigError(f"concurrency must be at least 1, got {concurrency}")
     work = select_accounts(store, leaders, source)
     if source != "all":
-        missing = [str(p) for p in SOURCES[source] if p not in registry]
+        missing = [str(p) for p in collect_sources()[source] if p not in registry]
         if missing:
             raise ConfigError(f"no collector installed for {', '.join(missing)}")
     unsupported = sorted({str(a.platform) for _, a in work if a.platform not in registry})
@@ -276,11 +194,11 @@ def run_collection(
 
 
 def _run(store, work, source, concurrency, transport, budget, registry, on_start, on_outcome, now, unsupported):
-    if store.engine.dialect.name == "sqlite":
+    if store.dialect == "sqlite":
         store = _SerialWrites(store)
     run_id = store.start_run(source)
     started_at = datetime.now(UTC)
-    claims = _Claims(store, started_at)
+    claims = AccountClaims(store, started_at)
     report = RunReport(run_id=run_id, unsupported=unsupported)
     lock = threading.Lock()
     if on_start:
@@ -298,6 +216,7 @@ def _run(store, work, source, concurrency, transport, budget, registry, on_start
             outcome = _collect_one(store, registry[account.platform], leader, account, transport, budget, now,
                                    shared)
             store.record_outcome(run_id, account, outcome)  # before the claim is released
+            pipeline.after_ingest(store, [account.leader_id], quiet=True)  # enrich + facts of what it stored
         slots[index] = outcome
         if on_outcome:
             on_outcome(outcome)

@@ -102,15 +102,40 @@ def _identifier():
 _URLS = re.compile(r"https?://\S+|[@#]\w[\w.@-]*")
 
 
-def detect_language(text: str | None, *, min_chars: int = 12, min_prob: float = 0.6) -> str | None:
-    """fi, en or sv for text long enough to tell, else None (links, mentions and tags ignored)."""
+@lru_cache(maxsize=1)
+def _open_identifier():
+    """The identifier over all of py3langid's languages: tells "not fi/en/sv" apart from a weak fi/en/sv."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+#: an open-set guess outside fi/en/sv is trusted from this probability on
+FOREIGN_PROB = 0.95
+
+
+def language_guess(text: str | None, *, min_chars: int = 12) -> tuple[str | None, float]:
+    """(language, probability): fi, en or sv from the restricted model, or another ISO 639-1 code when
+    the open model is sure (>= FOREIGN_PROB) the text is in none of them; (None, 0) for too little text."""
     if not text:
-        return None
+        return None, 0.0
     stripped = _URLS.sub(" ", text)
     if sum(ch.isalpha() for ch in stripped) < min_chars:
-        return None
+        return None, 0.0
+    sample = stripped[:2000]
     with _IDENTIFIER_LOCK:  # one model shared by the runner's worker threads
-        lang, prob = _identifier().classify(stripped[:2000])
+        lang, prob = _identifier().classify(sample)
+        if prob < 0.99:  # a clear fi/en/sv needs no second opinion
+            other, other_prob = _open_identifier().classify(sample)
+            if other not in LANGUAGES and other_prob >= FOREIGN_PROB:
+                return other, float(other_prob)
+    return lang, float(prob)
+
+
+def detect_language(text: str | None, *, min_chars: int = 12, min_prob: float = 0.6) -> str | None:
+    """fi, en or sv for text long enough to tell; another ISO 639-1 code when the text is clearly in
+    another language (never a wrong fi/en/sv); else None. Links, mentions and tags are ignored."""
+    lang, prob = language_guess(text, min_chars=min_chars)
     return lang if prob >= min_prob else None
 
 
@@ -148,3 +173,28 @@ def content_links(html: str) -> tuple[str, ...]:
     except Exception:
         return ()
     return tuple(dict.fromkeys(parser.links))[:50]
+
+
+_QUOTE_FALLBACK = re.compile(
+    r"<(p|span)\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bquote-inline\b[^\"']*[\"'][^>]*>(.*?)</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_HREF = re.compile(r"""href\s*=\s*["'](https?://[^"'\s]{1,2000})["']""", re.IGNORECASE)
+
+
+def drop_quote_fallback(html: str) -> tuple[str, str | None]:
+    """Remove the ``quote-inline`` fallback ("RE: <url>", Mastodon 4.4 FEP-e232 quotes, bridged posts).
+
+    Returns the HTML without it and the quoted URL the fallback named (http(s) only).
+    """
+    if "quote-inline" not in html:
+        return html, None
+    quoted: list[str] = []
+
+    def cut(match: re.Match) -> str:
+        href = _HREF.search(match.group(2))
+        if href:
+            quoted.append(href.group(1))
+        return ""
+
+    return _QUOTE_FALLBACK.sub(cut, html[:400_000]), (quoted[0] if quoted else None)

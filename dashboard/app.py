@@ -35,6 +35,8 @@ else:
     st.sidebar.caption(t("auth.signed_in_as", lang).format(name=md_escape(viewer.name), role=t(f"role.{viewer.role}", lang)))
     if st.sidebar.button(t("auth.logout", lang), key="logout"):
         auth.logout()
+from dashboard import notify_box  # noqa: E402
+notify_box.sidebar(viewer, lang)  # *My notifications*: the signed-in user's e-mail preferences
 leaders_all = data.directory()[0]
 if not leaders_all.empty and leaders_all["demo"].any():
     st.sidebar.info(t("demo.banner", lang))
@@ -44,6 +46,7 @@ PAGES = {
     "sparring": dict(page="views/sparring.py", icon=":material/forum:", url_path="sparring"),
     "cohorts": dict(page="views/cohorts.py", icon=":material/groups:", url_path="cohorts"),
     "health": dict(page="views/health.py", icon=":material/monitor_heart:", url_path="health"),
+    "audit": dict(page="views/audit.py", icon=":material/policy:", url_path="audit"),
 }
 allowed = access.allowed_pages(viewer)
 pages = []
@@ -56,8 +59,16 @@ for key in allowed:
     # through a hidden page that switches to it (otherwise Streamlit shows "Page not found").
     home = st.Page(title=title, default=True, **{**PAGES[key], "url_path": f"{key}-home"})
     pages += [home, st.Page(lambda home=home: st.switch_page(home), title=title, url_path=key, visibility="hidden")]
+navigation = st.navigation(pages)
+requested = auth.take_requested_page()  # a deep link opened before the login: go there now
+if requested:
+    path, query = requested
+    target = next((p for p in pages if p.url_path == path and p.url_path != navigation.url_path), None)
+    if target is not None:
+        st.switch_page(target, query_params={"lang": lang, **{k: v for k, v in query.items() if v is not None}})
+auth.handoff()  # after a login: the page sets the HttpOnly session cookie (see dashboard/endpoints.py)
 try:
-    st.navigation(pages).run()
+    navigation.run()
 except AccessDenied:  # the data layer refused: say so, never show a traceback with details
     st.error(t("access.denied", lang))
 # server-side time of this run (read by benchmarks/dashboard.py; never shown)

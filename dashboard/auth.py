@@ -10,27 +10,48 @@ Order of precedence:
 4. No users and bound to anything else → nothing is shown except how to create a user.
 
 The bound address comes from ``LASNA_DASHBOARD_HOST`` (set by ``lasna dashboard``), else
-Streamlit's ``server.address``; unset means "every interface", which is not loopback.
+Streamlit's ``server.address``; unset means "every interface", which is not loopback. The demo
+also needs the request itself to name a loopback host: the websocket handshake's ``Host`` (and
+``Origin``, when the browser sends one) must be ``localhost``, ``127.x.x.x`` or ``::1``, so a
+DNS-rebinding page or a reverse proxy forwarding ``Host: lasna.example.fi`` never gets it.
+
+A local login is a session in the store (:mod:`lasna.websession`): checked on every run (a
+sign-out elsewhere, a password change or the user's removal ends it at the next click) and,
+when the dashboard runs with its cookie endpoint (``dashboard/server.py``), kept in an
+HttpOnly cookie so that a reload stays signed in. Failed logins are counted in the store, so
+several dashboard processes share one lock.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import logging
 import os
 import time
-from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import t
-from lasna import users
-from lasna import access
+from lasna import access, audit, settings, users, websession
 from lasna.access import Viewer
+from lasna.store import auth as auth_store
+
+log = logging.getLogger(__name__)
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 HOST_ENV = "LASNA_DASHBOARD_HOST"
 SESSION_KEY = "_lasna_user"
+SESSION_ID_KEY = "_lasna_session_id"
+HANDOFF_KEY = "_lasna_handoff"
+CLEAR_COOKIE_KEY = "_lasna_clear_cookie"
+NEXT_KEY = "_lasna_next"
 VIEWER_KEY = "_lasna_viewer"
+#: set by dashboard/server.py: the HttpOnly cookie endpoints are being served
+COOKIE_ENDPOINT_ENV = "LASNA_DASHBOARD_COOKIE_ENDPOINT"
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 60
 
@@ -49,6 +70,65 @@ def is_loopback(host: str) -> bool:
     return host.lower() in LOOPBACK or host.startswith("127.")
 
 
+def _host_name(netloc: str) -> str | None:
+    """The host of a ``Host`` header or URL netloc without port (``[::1]:8501`` → ``::1``)."""
+    try:
+        parts = urlsplit("//" + netloc.strip())
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+        return (parts.hostname or "").lower() or None
+    except ValueError:  # malformed port or brackets
+        return None
+
+
+def is_loopback_name(name: str | None) -> bool:
+    """``localhost`` or a loopback IP literal (127.0.0.0/8, ::1) — not a name that merely resolves there."""
+    if not name:
+        return False
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def request_is_loopback(headers) -> bool:
+    """The browser asked for a loopback host (``Host``) from a loopback page (``Origin``, if sent).
+    ``headers`` are the websocket handshake's (``st.context.headers``). With no request at all
+    (a bare script run, AppTest) there is no browser to trust or distrust: the bind decides."""
+    if not headers:
+        return True
+    host = headers.get("Host")
+    if not host or not is_loopback_name(_host_name(host)):
+        return False
+    forwarded = headers.get("X-Forwarded-Host") or headers.get("Forwarded")
+    if forwarded:  # a proxy in front: the original request was for some other name
+        return False
+    origin = headers.get("Origin")
+    if origin is not None:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not is_loopback_name((parts.hostname or "").lower()):
+            return False
+    return True
+
+
+def demo_allowed() -> bool:
+    """The login-free demo: bound to loopback AND asked for through a loopback name."""
+    try:
+        headers = dict(st.context.headers)
+    except Exception:  # noqa: BLE001 - no client context outside a server
+        headers = {}
+    return is_loopback(bound_host()) and request_is_loopback(_Caseless(headers))
+
+
+class _Caseless(dict):
+    def __init__(self, items):
+        super().__init__({str(k).lower(): v for k, v in dict(items).items()})
+
+    def get(self, key, default=None):
+        return super().get(key.lower(), default)
+
+
 def oidc_configured() -> bool:
     try:
         return "auth" in st.secrets
@@ -56,32 +136,63 @@ def oidc_configured() -> bool:
         return False
 
 
-@dataclass
-class _Failures:
-    """Failed logins per name (process-wide), to slow down password guessing."""
-
-    counts: dict[str, list[float]] = field(default_factory=dict)
-
-    def locked(self, name: str) -> bool:
-        recent = [s for s in self.counts.get(name, []) if time.monotonic() - s < LOCKOUT_SECONDS]
-        self.counts[name] = recent
-        return len(recent) >= MAX_FAILURES
-
-    def fail(self, name: str) -> None:
-        self.counts.setdefault(name, []).append(time.monotonic())
-
-    def clear(self, name: str) -> None:
-        self.counts.pop(name, None)
+def _lock_window() -> timedelta:
+    return timedelta(seconds=LOCKOUT_SECONDS)
 
 
-@st.cache_resource
-def _failures() -> _Failures:
-    return _Failures()
+def login_locked(store, name: str) -> bool:
+    """Five failures for a name within a minute lock it for a minute, in every dashboard process."""
+    return auth_store.login_failures(store, name, window=_lock_window()) >= MAX_FAILURES
 
 
 def _stop_with(message: str, kind: str = "error") -> None:
     getattr(st, kind)(message)
     st.stop()
+
+
+def cookie_endpoint() -> bool:
+    return os.environ.get(COOKIE_ENDPOINT_ENV) == "1"
+
+
+def _cookie_value() -> str | None:
+    try:
+        return st.context.cookies.get(websession.COOKIE_NAME)
+    except Exception:  # noqa: BLE001 - no client context
+        return None
+
+
+def _session_user(store) -> str | None:
+    """The signed-in user's name from this tab's session or the browser's session cookie."""
+    session_id = st.session_state.get(SESSION_ID_KEY)
+    if session_id:
+        row = websession.session_alive(store, session_id)
+        if row is None:  # signed out elsewhere, password changed, expired or user removed
+            for key in (SESSION_KEY, SESSION_ID_KEY, HANDOFF_KEY):
+                st.session_state.pop(key, None)
+            return None
+        st.session_state[SESSION_KEY] = row.user_name
+        return row.user_name
+    if st.session_state.get(SESSION_KEY):  # set directly by tests (AppTest) and the pre-cookie form
+        return st.session_state[SESSION_KEY]
+    if st.session_state.get(CLEAR_COOKIE_KEY):  # signed out in this tab: the old cookie is dead anyway
+        return None
+    row = websession.parse_cookie(store, _cookie_value())
+    if row is None:
+        return None
+    st.session_state[SESSION_KEY], st.session_state[SESSION_ID_KEY] = row.user_name, row.id
+    return row.user_name
+
+
+def _post_to_endpoint(path: str, body: dict[str, str]) -> None:
+    """A same-origin POST from the page (an invisible component): the response's Set-Cookie is
+    HttpOnly, so the token itself never reaches JavaScript."""
+    form = "&".join(f"{k}={v}" for k, v in body.items())
+    st.iframe(
+        "<!DOCTYPE html><html><body><script>fetch(" + json.dumps(path) + ", {method: 'POST', "
+        "credentials: 'same-origin', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: "
+        + json.dumps(form) + "});</script></body></html>",
+        height=1,
+    )
 
 
 def current_viewer(lang: str) -> Viewer:
@@ -90,19 +201,79 @@ def current_viewer(lang: str) -> Viewer:
     if oidc_configured():
         return _oidc_viewer(store, lang)
     if not users.has_users(store):
-        if is_loopback(bound_host()):
+        if demo_allowed():
             return Viewer.local_demo()
         st.title(t("app.title", lang))
+        if is_loopback(bound_host()):
+            _stop_with(t("auth.demo_local_only", lang))
         _stop_with(t("auth.no_users", lang))
-    name = st.session_state.get(SESSION_KEY)
+    name = _session_user(store)
     if name:
         try:
-            return Viewer.from_user(users.get_user(store, name))
+            viewer = Viewer.from_user(users.get_user(store, name))
         except users.NotFoundError:  # removed while logged in
-            del st.session_state[SESSION_KEY]
+            for key in (SESSION_KEY, SESSION_ID_KEY):
+                st.session_state.pop(key, None)
+        else:
+            return viewer
+    clear_until = st.session_state.get(CLEAR_COOKIE_KEY)
+    if clear_until and cookie_endpoint() and time.monotonic() < clear_until:
+        _post_to_endpoint(websession.LOGOUT_PATH, {})  # the session is already revoked; this drops the cookie
+    _remember_requested_page()
     _login_form(store, lang)
     st.stop()
     raise AssertionError("unreachable")
+
+
+def handoff() -> None:
+    """After a login: post the one-time code to the cookie endpoint from the page. Rendered on
+    every run until the code expires (an unchanged iframe is not re-run). app.py calls it after
+    any switch to a deep-linked page (a switch would discard the iframe before it runs)."""
+    pending = st.session_state.get(HANDOFF_KEY)
+    if not pending or not cookie_endpoint():
+        return
+    code, until = pending
+    if time.monotonic() > until:
+        st.session_state.pop(HANDOFF_KEY, None)
+        return
+    with st.sidebar:
+        _post_to_endpoint(websession.HANDOFF_PATH, {"code": code})
+
+
+def _remember_requested_page() -> None:
+    """Where the browser was going (``/sparring?leader=…``), to go there after the login."""
+    if NEXT_KEY in st.session_state:
+        return
+    try:
+        url = st.context.url or ""
+    except Exception:  # noqa: BLE001
+        url = ""
+    path = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1] if url else ""
+    st.session_state[NEXT_KEY] = (path, {k: st.query_params.get(k) for k in st.query_params if k != "lang"})
+
+
+def take_requested_page() -> tuple[str, dict[str, str]] | None:
+    """The page (url path) and query the user asked for before logging in, once."""
+    return st.session_state.pop(NEXT_KEY, None)
+
+
+def sso_email(claims) -> str | None:
+    """The e-mail to match from the identity provider's claims: only ``email``, and only when the
+    provider says ``email_verified`` is true. No fallback to ``preferred_username`` (a name the
+    user may be able to choose). The ``sso_allow_unverified_email`` setting accepts an unverified
+    address, with a warning in the log on every such sign-in."""
+    email = claims.get("email")
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    verified = claims.get("email_verified")
+    if verified is True or (isinstance(verified, str) and verified.lower() == "true"):
+        return email
+    if settings.get("sso_allow_unverified_email"):
+        log.warning("single sign-on: accepting an e-mail address the identity provider did not verify "
+                    "(sso_allow_unverified_email is on)")
+        return email
+    log.warning("single sign-on refused: the identity provider did not verify the e-mail address")
+    return None
 
 
 def _oidc_viewer(store, lang: str) -> Viewer:
@@ -112,9 +283,14 @@ def _oidc_viewer(store, lang: str) -> Viewer:
         if st.button(t("auth.sso_button", lang), type="primary"):
             st.login()
         st.stop()
-    # Entra ID puts the sign-in address in preferred_username when no mail attribute is set
-    email = st.user.get("email") or st.user.get("preferred_username")
-    user = users.user_by_email(store, email if email and "@" in email else None)
+    email = sso_email(st.user)
+    if email is None:
+        st.title(t("app.title", lang))
+        st.error(t("auth.sso_unverified", lang))
+        if st.button(t("auth.logout", lang)):
+            st.logout()
+        st.stop()
+    user = users.user_by_email(store, email)
     if user is None:
         st.title(t("app.title", lang))
         st.error(t("auth.sso_unknown", lang))
@@ -134,23 +310,36 @@ def _login_form(store, lang: str) -> None:
         submitted = st.form_submit_button(t("auth.login_button", lang), type="primary")
     if not submitted:
         return
-    failures = _failures()
     name = (name or "").strip()
-    if failures.locked(name):
+    if login_locked(store, name):
         st.error(t("auth.locked", lang))
         return
     user = users.authenticate(store, name, password or "")
     if user is None:
-        failures.fail(name)
+        auth_store.record_login_failure(store, name, window=_lock_window())
         st.error(t("auth.failed", lang))
         return
-    failures.clear(name)
+    auth_store.clear_login_failures(store, name)
+    started = websession.start(store, user.id)
     st.session_state[SESSION_KEY] = user.name
+    st.session_state[SESSION_ID_KEY] = started.session_id
+    st.session_state[HANDOFF_KEY] = (started.handoff_code, time.monotonic() + websession.HANDOFF_SECONDS - 5)
+    st.session_state.pop(CLEAR_COOKIE_KEY, None)
+    audit.record(store, user.name, "login.ok", "user", user.id)
     st.rerun()
 
 
 def logout() -> None:
-    st.session_state.pop(SESSION_KEY, None)
+    store = data.store()
+    if st.session_state.get(SESSION_KEY):
+        audit.record(store, st.session_state[SESSION_KEY], "logout", "user", None)
+    websession.end(store, st.session_state.get(SESSION_ID_KEY))
+    row = websession.parse_cookie(store, _cookie_value())
+    if row is not None:  # the session this browser's cookie holds, if it is another one
+        websession.end(store, row.id)
+    for key in (SESSION_KEY, SESSION_ID_KEY, HANDOFF_KEY, NEXT_KEY):
+        st.session_state.pop(key, None)
+    st.session_state[CLEAR_COOKIE_KEY] = time.monotonic() + 30
     if oidc_configured():
         st.logout()
     st.rerun()

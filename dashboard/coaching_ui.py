@@ -8,14 +8,12 @@ nothing in them can close the markdown link.
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
-from coaching.definitions import COMPOSITES, METRICS
 from coaching.evidence import fmt_value, snippet
 from coaching.score_adapter import metric_name
 from dashboard import data
@@ -23,7 +21,6 @@ from dashboard.i18n import fmt_date, md_escape, t
 from lasna.access import Viewer
 from lasna.errors import InputError
 
-GOAL_METRICS = (*COMPOSITES, *METRICS)
 DATE_FORMAT = {"fi": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
 
 
@@ -86,7 +83,8 @@ def tips_section(viewer: Viewer, leader_id: int, lang: str) -> None:
             lines = _evidence_lines(tip, lang)
             if lines:
                 st.markdown(f"{t('tips.evidence', lang)}:\n\n" + "\n".join(lines))
-            done, later, _ = st.columns([1, 1, 3])
+            row = st.container(horizontal=True, gap="small")  # side by side on a phone too
+            done, later = row, row
             if done.button(t("tips.done", lang), key=f"tip_done_{tip.key}", icon=":material/check:"):
                 data.dismiss_tip(viewer, leader_id, tip.key, "done")
                 st.toast(t("tips.marked_done", lang))
@@ -142,21 +140,83 @@ def goals_section(viewer: Viewer, leader_id: int, lang: str, *, poll: bool = Tru
     )
 
 
+def suggested_target(metric: str, current: float | None, lang: str) -> str:
+    """A sensible starting target in the metric's own unit: a notch better than now, or a
+    common programme target when there is no current value yet."""
+    from coaching.goals import parse_target, shown_target, target_unit
+    from coaching.score_adapter import higher_is_better, metric_unit
+
+    unit, kind = target_unit(metric), metric_unit(metric)
+    if current is None:
+        shown = {"share": 80, "hours": 24, "percentile": 60, "points": 0}.get(kind)
+        if shown is None:
+            return ""
+    else:
+        now = shown_target(metric, current)
+        better = 1 if higher_is_better(metric) else -1
+        if kind in ("share", "percentile", "points"):
+            shown = round(now / 5) * 5 + 10 * better
+        elif kind == "hours":
+            shown = max(1.0, round(now * 0.75))
+        else:
+            shown = round(now * (1.2 if better > 0 else 0.8), unit.decimals)
+        shown = min(unit.hi, max(unit.lo, shown))
+    text = f"{shown:.{unit.decimals}f}".rstrip("0").rstrip(".") if unit.decimals else f"{shown:.0f}"
+    text = text.replace(".", ",") if lang == "fi" else text
+    try:
+        parse_target(metric, text, lang)
+    except ValueError:
+        return ""
+    return text
+
+
 def goal_form(viewer: Viewer, leader_id: int, lang: str) -> None:
+    """Metric, target in the metric's own unit (%, hours, 0–100; decimal comma accepted) with the
+    current value beside it, deadline and description. Nothing out of range is saved."""
+    from coaching.goals import GOAL_METRICS, TargetError, parse_target, target_unit
+
     today = data.today_end().date()
-    with st.form("goal_form", clear_on_submit=True):
-        metric = st.selectbox(t("col.metric", lang), GOAL_METRICS, format_func=lambda k: metric_name(k, lang),
-                              key="goal_metric")
-        target = st.number_input(t("goals.target_help", lang), value=0.6, step=0.05, key="goal_target")
-        deadline = st.date_input(t("goals.deadline", lang), value=today + timedelta(days=90), format=DATE_FORMAT[lang], key="goal_deadline")
-        description = st.text_input(t("goals.description", lang), key="goal_description")
-        if st.form_submit_button(t("goals.save", lang)):
-            try:
-                data.add_goal(viewer, leader_id, metric, float(target), deadline, description=description)
-            except InputError as exc:
-                st.error(md_escape(str(exc)))
-            else:
-                _saved("goals.saved")
+    metric = st.selectbox(t("col.metric", lang), GOAL_METRICS, format_func=lambda k: metric_name(k, lang),
+                          key="goal_metric")
+    unit = target_unit(metric)
+    current = data.goal_current(viewer, leader_id, metric) if data.coach_status() == "ready" else None
+    suffix = unit.suffix[lang]
+    lo, hi = (f"{v:g}".replace(".", ",") if lang == "fi" else f"{v:g}" for v in (unit.lo, unit.hi))
+    left, right = st.columns([3, 2])
+    target = left.text_input(
+        t("goals.target", lang) + (f" ({suffix})" if suffix else ""),
+        value=suggested_target(metric, current, lang),
+        help=t("goals.target_range", lang).format(lo=lo, hi=hi, suffix=suffix).replace(" .", "."),
+        key=f"goal_target_{metric}",
+    )
+    right.metric(t("goals.current", lang), fmt_value(metric, current, lang))
+    value, problem = None, None
+    if target.strip():
+        try:
+            value = parse_target(metric, target, lang)
+        except TargetError as exc:
+            problem = exc.message(lang)
+    if problem:
+        left.error(problem)
+    elif value is not None:
+        left.caption(t("goals.will_save", lang).format(value=fmt_value(metric, value, lang)))
+    deadline = st.date_input(t("goals.deadline", lang), value=today + timedelta(days=90),
+                             min_value=today + timedelta(days=1), format=DATE_FORMAT[lang], key="goal_deadline")
+    description = st.text_input(t("goals.description", lang), key="goal_description")
+    if st.button(t("goals.save", lang), key="goal_save", type="primary"):
+        if value is None:
+            st.error(problem or t("goals.need_target", lang))
+            return
+        try:
+            data.add_goal(viewer, leader_id, metric, value, deadline, description=description)
+        except TargetError as exc:
+            st.error(exc.message(lang))
+        except InputError as exc:
+            st.error(md_escape(str(exc)))
+        else:
+            for key in (f"goal_target_{metric}", "goal_description"):
+                st.session_state.pop(key, None)
+            _saved("goals.saved")
 
 
 FLASH_KEY = "_lasna_saved"
@@ -179,18 +239,18 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def session_form(viewer: Viewer, leader_id: int, lang: str, days: int) -> None:
+def session_form(viewer: Viewer, leader_id: int, lang: str, period: tuple[date, date],
+                 baseline: tuple[date, date]) -> None:
+    """Record a session; the dates start as the page's period and baseline (and follow them when
+    the page's period changes)."""
     today = data.today_end().date()
+    tag = f"{period[0]:%Y%m%d}_{period[1]:%Y%m%d}"
     with st.form("session_form", clear_on_submit=True):
         left, right = st.columns(2)
-        period = left.date_input(t("session.period", lang), value=(today - timedelta(days=days - 1), today),
-                                 format=DATE_FORMAT[lang], key="session_period")
-        baseline = right.date_input(
-            t("session.baseline", lang),
-            value=(today - timedelta(days=2 * days - 1), today - timedelta(days=days)),
-            format=DATE_FORMAT[lang],
-            key="session_baseline",
-        )
+        period = left.date_input(t("session.period", lang), value=period, format=DATE_FORMAT[lang],
+                                 key=f"session_period_{tag}")
+        baseline = right.date_input(t("session.baseline", lang), value=baseline, format=DATE_FORMAT[lang],
+                                    key=f"session_baseline_{tag}")
         notes = st.text_area(t("session.notes", lang), key="session_notes")
         actions = st.text_area(t("session.actions", lang), help=t("session.actions_help", lang),
                                key="session_actions")
@@ -255,10 +315,10 @@ def session_history(viewer: Viewer, leader_id: int, lang: str) -> None:
 
 
 def report_file_name(leader: str, lang: str, fmt: str) -> str:
-    """``lasna-jari-makinen-fi.pdf``: ASCII only, whatever the leader's name holds."""
-    ascii_name = unicodedata.normalize("NFKD", leader).encode("ascii", "ignore").decode()
-    stem = "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split()).lower() or "leader"
-    return f"lasna-{stem}-{lang}.{fmt}"
+    """``lasna-jari-makinen-fi.pdf`` (the same names `lasna report --all` writes)."""
+    from coaching.reports import report_file_name as name
+
+    return name(leader, lang, fmt)
 
 
 def report_downloads(viewer: Viewer, leader_id: int, leader: str, lang: str) -> None:

@@ -124,7 +124,8 @@ def _cached_weekly_chart(leader_ids, since, until, start, lang, marker, version)
     frame = _cached_posts(leader_ids, since, None, version)
     frame = frame[frame["created_at"] >= start]
     stacked_by = "kind" if len(leader_ids) == 1 else "leader"
-    return charts.weekly_posts(weekly_activity(frame, start, until), lang, stacked_by=stacked_by, marker=marker)
+    return charts.weekly_posts(weekly_activity(frame, start, until), lang, stacked_by=stacked_by, marker=marker,
+                               span=(start, until))
 
 
 def weekly_chart(viewer: Viewer, leader_ids, since: datetime, until: datetime, lang: str, *,
@@ -194,7 +195,7 @@ def _service():
     import threading
 
     s = store()
-    database = s.engine.url.render_as_string(hide_password=True)
+    database = s.url
     day = window_end()
     key = (database, data_version(), day)
     if key not in _SERVICES:
@@ -240,8 +241,12 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
         return status, result
     members = {int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs}
     current = result["current"][result["current"]["leader_id"].isin(members)]
+    scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
+    others = current[current["leader_id"].isin(scope)]
     out = {
-        "median": current[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        # None when too few members (k-anonymity); never includes a leader the viewer sees in detail
+        "median": None if withheld or others.empty else others[list(COMPOSITE_COLUMNS)].median().to_frame().T,
+        "withheld": withheld,
         "members": None,
         "own": current[current["leader_id"] == viewer.leader_id].reset_index(drop=True)
         if viewer.leader_id in members else None,
@@ -261,11 +266,12 @@ def _coach():
     return _service()
 
 
-def _writer():
-    """A CoachService for writes: they touch only the store, so no frames are loaded."""
+def _writer(viewer: Viewer):
+    """A CoachService for writes: they touch only the store, so no frames are loaded; the store
+    names ``viewer`` in the audit records of the changes."""
     from lasna.coach_service import CoachService
 
-    return CoachService(store(), today=datetime.now(UTC))
+    return CoachService(_as(viewer), today=datetime.now(UTC))
 
 
 def _require_manager(viewer: Viewer, leader_id: int, what: str) -> int:
@@ -286,7 +292,7 @@ def dismiss_tip(viewer: Viewer, leader_id: int, tip_key: str, action: str) -> No
     """"done" or "dismissed" (not now): the tip stays away for the snooze period. Anyone who may
     see the leader may do it (the executive for their own tips, their consultant, an admin)."""
     (lid,) = _require(viewer, (leader_id,))
-    _writer().dismiss_tip(lid, tip_key, action, by=viewer.name)
+    _writer(viewer).dismiss_tip(lid, tip_key, action, by=viewer.name)
     _SERVICES.clear()  # tips are cached per service: the next view re-reads the feedback
 
 
@@ -300,8 +306,19 @@ def goal_progress(viewer: Viewer, leader_id: int) -> list:
 def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadline, *, start=None,
              description: str = ""):
     lid = _require_manager(viewer, leader_id, "set goals")
-    return _writer().add_goal(lid, metric, target, deadline, start=start, description=description,
+    return _writer(viewer).add_goal(lid, metric, target, deadline, start=start, description=description,
                               created_by=viewer.name)
+
+
+def goal_current(viewer: Viewer, leader_id: int, metric: str) -> float | None:
+    """The metric's value now, measured as goal progress is (the goal window), for the goal form."""
+    from coaching.goals import GOAL_WINDOW_DAYS
+
+    (lid,) = _require(viewer, (leader_id,))
+    svc, lock = _coach()
+    with lock:
+        value = svc._value_at(lid, metric, pd.Timestamp(svc.now), GOAL_WINDOW_DAYS)
+    return value.value if value is not None and value.ok else None
 
 
 def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -> pd.DataFrame:
@@ -317,7 +334,7 @@ def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -
 
 def record_session(viewer: Viewer, leader_id: int, **fields):
     lid = _require_manager(viewer, leader_id, "record sparring sessions")
-    return _writer().record_session(lid, consultant=viewer.name, **fields)
+    return _writer(viewer).record_session(lid, consultant=viewer.name, **fields)
 
 
 def session_history(viewer: Viewer, leader_id: int) -> list:
@@ -337,6 +354,7 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
     with lock:
         report = svc.leader_report(lid, lang=lang, session_id=session_id)
     out = {"html": reports.report_html, "pdf": reports.report_pdf, "csv": reports.report_csv}[fmt](report)
+    _audit(viewer, "data.export", "leader", lid)
     return out.encode("utf-8") if isinstance(out, str) else bytes(out)
 
 
@@ -347,6 +365,16 @@ def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str)
     return store().activity_frames(list(leader_ids), since)
 
 
+def cohort_min_others() -> int:
+    """k of the cohort aggregates (setting ``cohort_min_others``, never below 5)."""
+    from lasna import settings
+
+    try:
+        return max(int(settings.get("cohort_min_others")), access.MIN_OTHERS)
+    except Exception:  # noqa: BLE001 - a bad value must not lower k: use the floor
+        return access.MIN_OTHERS
+
+
 def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime) -> dict:
     """What ``viewer`` may see of ``cohort``: weekly percentile bands always; the per-member
     leaderboard only with member access. Raises AccessDenied for a cohort they may not see."""
@@ -355,10 +383,14 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
     members = tuple(sorted(int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs))
     posts_, inter = _cached_activity(members, since, data_version())
     weekly = weekly_activity(posts_, since, now, leaders=every.loc[every["leader_id"].isin(members), "leader"])
+    scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
+    in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
     out = {
         "access": level,
         "members": len(members),
-        "bands": percentile_bands(weekly),
+        # k-anonymous: without the viewer's own leader(s), withheld below k others (lasna.access)
+        "bands": percentile_bands(in_scope.iloc[0:0] if withheld else in_scope),
+        "withheld": withheld,
         "leaderboard": None,
         "own": None,
     }
@@ -422,6 +454,43 @@ def stale_accounts(accounts: pd.DataFrame, now: datetime | None = None, days: in
     return (old_post | old_run).astype(bool)
 
 
+# ---------------------------------------------------------------- audit (GDPR accountability)
+def _audit(viewer: Viewer, action: str, target_kind: str | None, target_id) -> None:
+    from lasna import audit
+
+    audit.record(store(), viewer.name, action, target_kind, target_id)
+
+
+def _as(viewer: Viewer) -> Store:
+    """The shared store, naming ``viewer`` in the audit records its change methods write (a shallow
+    copy: same engine, own actor; the shared object is never mutated)."""
+    import copy
+
+    s = copy.copy(store())
+    s.actor, s.via = viewer.name, "dashboard"
+    return s
+
+
+def audit_view(viewer: Viewer, leader_id: int, page: str) -> None:
+    """Record that ``viewer`` opened ``page`` for a leader: once per browser session, leader and
+    page (a page runs again on every click; the log needs the first look, not each rerun)."""
+    seen = st.session_state.setdefault("_lasna_audited_views", set())
+    key = (page, int(leader_id))
+    if key in seen:
+        return
+    seen.add(key)
+    _audit(viewer, "data.view", "leader", int(leader_id))
+
+
+def audit_events(viewer: Viewer, **filters):
+    """The audit log for admins (``Store.audit_events``), or None while the store has none."""
+    from lasna import audit
+
+    if not viewer.is_admin:
+        raise AccessDenied("only admins may read the audit log")
+    return audit.events(store(), **filters)
+
+
 # ---------------------------------------------------------------- writes (admins and consultants)
 def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     """Add a leader with their accounts, or add accounts (and cohorts) to a leader of the same
@@ -429,10 +498,15 @@ def add_leader(viewer: Viewer, spec: registry.LeaderSpec):
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may add leaders")
     s = store()
+    every, cohorts_ = directory()
+    # a consultant adds only into cohorts they manage (else they would widen their own access and
+    # change everyone's reference group); refusals name nothing the consultant may not see
+    access.require_cohorts_manageable(viewer, spec.cohorts, cohorts_)
     existing = {ld.name: ld.id for ld in s.leaders(include_inactive=True)}.get(spec.name)
     if existing is not None:
         _require(viewer, (existing,))  # extending someone else's leader is refused like reading them
-    leader = registry.add_leader(s, spec, update_existing=existing is not None)
+    visible = None if viewer.is_admin else access.detail_leader_ids(viewer, every, cohorts_)
+    leader = registry.add_leader(_as(viewer), spec, update_existing=existing is not None, visible_leaders=visible)
     if viewer.role is Role.CONSULTANT and existing is None:
         s.assign_leader_to_user(viewer.name, leader.id)
     clear_caches()
@@ -443,7 +517,7 @@ def remove_leader(viewer: Viewer, leader_id: int) -> None:
     if not viewer.manages_leaders:
         raise AccessDenied("only admins and consultants may remove leaders")
     _require(viewer, (leader_id,))
-    store().deactivate_leader(leader_id)
+    _as(viewer).deactivate_leader(leader_id)
     clear_caches()
 
 
@@ -455,6 +529,7 @@ def remove_account(viewer: Viewer, account_id: int) -> None:
         raise AccessDenied(f"no account {account_id} for {viewer.name}")
     _require(viewer, owner)
     store().remove_account(account_id)
+    _audit(viewer, "account.remove", "leader", owner[0])
     clear_caches()
 
 
@@ -542,3 +617,10 @@ def period_summary(posts: pd.DataFrame, interactions: pd.DataFrame, start: datet
     answered = None if row is None or pd.isna(row["answered"]) else float(row["answered"])
     return {"posts": num("posts"), "replies_out": num("replies_out"), "incoming": num("incoming"),
             "answered": answered, "people": num("people")}
+
+
+def score_reference() -> str:
+    """``all`` or ``cohort``: the group the percentiles are computed in (the score_reference setting)."""
+    from lasna import settings
+
+    return str(settings.get("score_reference"))

@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 
 from babel.dates import format_date as _format_date
+from babel.dates import format_datetime as _format_datetime
 from babel.dates import format_timedelta as _format_timedelta
 from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import format_percent as _format_percent
@@ -96,9 +97,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "cohorts.scores": {"fi": "Ryhmän läsnäolon osa-alueet", "en": "The cohort's presence scores"},
     "cohorts.scores_caption": {
-        "fi": "Viimeiset {days} päivää, 0–100 suhteessa kaikkiin seurattuihin johtajiin.",
-        "en": "The last {days} days, 0–100 relative to every leader followed.",
+        "fi": "Viimeiset {days} päivää, 0–100 = persentiili vertailuryhmässä: {reference}.",
+        "en": "The last {days} days, 0–100 = percentile within the reference group: {reference}.",
     },
+    "reference.cohort": {"fi": "ryhmä {cohort}", "en": "the cohort {cohort}"},
+    "reference.all": {"fi": "kaikki seuratut johtajat", "en": "all leaders followed"},
     "cohorts.median_only": {"fi": "Ryhmän mediaanit.", "en": "The cohort's medians."},
     "cohorts.delta_is_median": {
         "fi": "Sinun pisteesi; muutosluku on ero ryhmän mediaaniin.",
@@ -149,6 +152,39 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "There is no Läsnä user for your e-mail address. Ask an admin to add one: "
               "`lasna users add NAME --role ... --email ADDRESS --no-password`.",
     },
+    "auth.sso_unverified": {
+        "fi": "Tunnistuspalvelu ei ole vahvistanut sähköpostiosoitettasi, joten et voi kirjautua. "
+              "Vahvista osoite tunnistuspalvelussa tai pyydä ylläpitäjää apuun.",
+        "en": "Your identity provider has not verified your e-mail address, so you cannot sign in. "
+              "Verify the address with your identity provider or ask an admin.",
+    },
+    "auth.demo_local_only": {
+        "fi": "Kirjautumaton demo näkyy vain tältä koneelta osoitteessa http://127.0.0.1 tai http://localhost. "
+              "Tämä pyyntö tuli toisella nimellä, joten tietoja ei näytetä. Luo käyttäjä palvelimella: "
+              "`lasna users add NIMI --role admin`.",
+        "en": "The demo without login answers only on this machine at http://127.0.0.1 or http://localhost. "
+              "This request came under another name, so no data is shown. Create a user on the server: "
+              "`lasna users add NAME --role admin`.",
+    },
+    "cohorts.too_small": {
+        "fi": "Ryhmässä on liian vähän muita jäseniä koostelukujen näyttämiseen (vähintään {k} muuta), "
+              "jotta kenenkään luvut eivät paljastu.",
+        "en": "Too few other members for cohort figures (at least {k} others are needed), so that no one's "
+              "numbers can be told apart.",
+    },
+    "nav.audit": {"fi": "Tapahtumaloki", "en": "Audit log"},
+    "audit.title": {"fi": "Tapahtumaloki", "en": "Audit log"},
+    "audit.caption": {
+        "fi": "Kuka katsoi tai vei kenenkään tietoja ja kuka muutti johtajia, ryhmiä, tavoitteita, tapaamisia, "
+              "käyttäjiä ja poistoja. Uusimmat ensin.",
+        "en": "Who viewed or exported whose data, and who changed leaders, cohorts, goals, sessions, users and "
+              "erasures. Newest first.",
+    },
+    "audit.unavailable": {
+        "fi": "Tämän tietokannan versio ei vielä sisällä tapahtumalokia (`lasna db upgrade`).",
+        "en": "This database does not have the audit log yet (`lasna db upgrade`).",
+    },
+    "audit.none": {"fi": "Ei tapahtumia.", "en": "No events."},
     "auth.no_users": {
         "fi": "Tälle palvelimelle ei ole vielä luotu käyttäjiä, joten tietoja ei näytetä. "
               "Luo ensimmäinen ylläpitäjä palvelimella: `lasna users add NIMI --role admin` "
@@ -176,6 +212,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "empty.assigned": {
         "fi": "Sinulle ei ole vielä osoitettu johtajia.",
         "en": "No leaders have been assigned to you yet.",
+    },
+    "coverage.ok": {
+        "fi": "Vastausosuus perustuu {collected} kerättyyn vastaukseen; alusta ilmoittaa {reported} ({share}).",
+        "en": "The answered share rests on {collected} collected replies; the platform reports {reported} ({share}).",
+    },
+    "coverage.low": {
+        "fi": "⚠ Kattavuus heikko: kerätty {collected} / {reported} alustan ilmoittamasta vastauksesta ({share}). "
+              "Vastausosuus voi olla harhainen.",
+        "en": "⚠ Low coverage: {collected} of the {reported} replies the platform reports were collected ({share}). "
+              "The answered share may be off.",
     },
     "presence.compare": {
         "fi": "Viimeiset {days} päivää; muutos edelliseen yhtä pitkään jaksoon.",
@@ -217,6 +263,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart.cohort_weekly": {"fi": "Julkaisut viikossa jäsentä kohden", "en": "Posts per member and week"},
     "chart.band": {"fi": "Keskimmäinen puolikas (25–75 %)", "en": "Middle half (25–75%)"},
     "chart.median": {"fi": "Mediaani", "en": "Median"},
+    "chart.no_posts": {"fi": "Ei julkaisuja tällä jaksolla", "en": "No posts in this period"},
+    "chart.partial_week": {"fi": "kuluva viikko, kesken", "en": "this week, not over yet"},
+    "chart.partial_month": {"fi": "kuukausi kesken", "en": "month not over yet"},
     "chart.you": {"fi": "Sinä", "en": "You"},
     "health.latest_run": {"fi": "Viimeisimmän ajon tulos tileittäin", "en": "Latest run, per account"},
     "health.stale": {
@@ -241,9 +290,50 @@ STRINGS: dict[str, dict[str, str]] = {
     "manage.removed": {"fi": "Poistettu.", "en": "Removed."},
     "manage.remove_account": {"fi": "Poista tili", "en": "Remove account"},
     "manage.remove_leader": {"fi": "Lopeta johtajan seuraaminen", "en": "Stop following this leader"},
+    "manage.confirm_stop": {
+        "fi": "Lopetetaanko johtajan {name} seuraaminen? Keräys loppuu; historia säilyy.",
+        "en": "Stop following {name}? Collection stops; the history is kept.",
+    },
+    "manage.confirm_yes": {"fi": "Kyllä, lopeta seuraaminen", "en": "Yes, stop following"},
+    "manage.confirm_no": {"fi": "Peruuta", "en": "Cancel"},
+    "collect.title": {"fi": "Käynnistä keräys", "en": "Start a collection"},
+    "collect.scope": {"fi": "Kenen tilit", "en": "Whose accounts"},
+    "collect.everyone": {"fi": "Kaikki johtajat", "en": "All leaders"},
+    "collect.start": {"fi": "Kerää nyt", "en": "Collect now"},
+    "collect.running": {"fi": "Kerätään ({who}): {done} / {total} tiliä", "en": "Collecting ({who}): {done} / {total} accounts"},
+    "collect.done": {
+        "fi": "Keräys valmis ({who}, {at}): {n} tiliä, {failed} epäonnistui; {posts} uutta julkaisua, {replies} uutta vastausta.",
+        "en": "Collection finished ({who}, {at}): {n} accounts, {failed} failed; {posts} new posts, {replies} new replies.",
+    },
+    "collect.failed": {"fi": "Keräys epäonnistui: {error}", "en": "The collection failed: {error}"},
+    "collect.already": {
+        "fi": "Toinen keräys oli jo käynnissä (esim. ajastettu `lasna collect`); mitään ei tehty.",
+        "en": "Another collection was already running (e.g. the scheduled `lasna collect`); nothing was done.",
+    },
+    "health.state.first": {"fi": "Odottaa ensimmäistä keräystä", "en": "Waiting for first collection"},
+    "health.state.error": {"fi": "Virhe viime keräyksessä", "en": "Error in the last run"},
+    "health.state.stale": {"fi": "Ei uutta", "en": "Stale"},
+    "health.state.ok": {"fi": "Ajan tasalla", "en": "Up to date"},
+    "health.first_pending": {
+        "fi": "{n} uutta tiliä odottaa ensimmäistä keräystä.",
+        "en": "{n} new account(s) waiting for their first collection.",
+    },
+    "col.state": {"fi": "Tila", "en": "State"},
+    "empty.accounts": {"fi": "Ei seurattuja tilejä.", "en": "No accounts followed."},
     "manage.remove_help": {
         "fi": "Seuraamisen lopettaminen säilyttää historian; kaiken poistaminen: `lasna leaders remove --forget`.",
         "en": "Stopping keeps the history; to delete everything use `lasna leaders remove --forget`.",
+    },
+    "waiting.ago": {"fi": "odottanut {age}", "en": "waiting {age}"},
+    "waiting.open": {"fi": "Avaa ja vastaa", "en": "Open and answer"},
+    "waiting.more": {"fi": "Näytä {n} muuta", "en": "Show {n} more"},
+    "empty.table": {"fi": "Ei rivejä.", "en": "Nothing to show."},
+    "empty.recent": {"fi": "Ei julkaisuja tällä jaksolla.", "en": "No posts in this period."},
+    "empty.replies": {"fi": "Julkaisuun ei ole vastattu.", "en": "Nobody has replied to this post."},
+    "cohorts.own_scores": {"fi": "Omat läsnäolon pisteesi", "en": "Your own presence scores"},
+    "cohorts.own_scores_caption": {
+        "fi": "Omat pisteesi viimeisiltä {days} päivältä; muutos on ero ryhmän mediaaniin.",
+        "en": "Your own scores over the last {days} days; the change is the difference from the cohort's median.",
     },
     "waiting.kind.reply": {"fi": "Vastaus", "en": "Reply"},
     "waiting.kind.mention": {"fi": "Maininta", "en": "Mention"},
@@ -279,6 +369,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Tavoitearvo (osuudet 0–1, vasteaika tunteina, kokonaisluvut 0–100)",
         "en": "Target value (shares 0–1, response time in hours, composites 0–100)",
     },
+    "goals.target_range": {
+        "fi": "Mittarin omassa yksikössä: {lo}–{hi} {suffix}. Desimaalipilkku käy (0,8 = 80 % osuuksille).",
+        "en": "In the metric's own unit: {lo}–{hi} {suffix}. A decimal comma is fine (0.8 = 80% for shares).",
+    },
+    "goals.will_save": {"fi": "Tallentuu tavoitteeksi: {value}", "en": "Will be saved as: {value}"},
+    "goals.need_target": {"fi": "Anna tavoitearvo.", "en": "Enter a target value."},
     "goals.save": {"fi": "Tallenna tavoite", "en": "Save goal"},
     "goals.saved": {"fi": "Tavoite tallennettu.", "en": "Goal saved."},
     "goal.status.not_started": {"fi": "Ei alkanut", "en": "Not started"},
@@ -308,6 +404,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "session.next_on": {"fi": "Seuraava tapaaminen: {date}", "en": "Next session: {date}"},
     "session.held_on": {"fi": "Pidetty", "en": "Held on"},
     "session.consultant": {"fi": "Konsultti", "en": "Consultant"},
+    "error.generic": {"fi": "Tallennus ei onnistunut: {detail}", "en": "Could not save: {detail}"},
     "report.title": {"fi": "Raportti", "en": "Report"},
     "report.session": {"fi": "Raporttiin mukaan tapaaminen", "en": "Include the session"},
     "report.no_session": {"fi": "Ei tapaamista", "en": "No session"},
@@ -330,14 +427,120 @@ def fmt_date(value: date | datetime | None, lang: str, length: str = "short") ->
     return _format_date(value, format=length, locale=LOCALES[lang])
 
 
-def fmt_number(value: float, lang: str) -> str:
+#: Date-time patterns (Babel/CLDR) for tables and texts: "28.11.2026 klo 20.25" / "28 Nov 2026, 20:25".
+DATETIME_PATTERNS = {"fi": "d.M.yyyy 'klo' H.mm", "en": "d MMM yyyy, HH:mm"}
+#: The same for Streamlit's date columns (moment.js syntax), so a sortable column reads the same way.
+DATETIME_COLUMN = {"fi": "D.M.YYYY [klo] H.mm", "en": "D MMM YYYY, HH:mm"}
+DATE_COLUMN = {"fi": "D.M.YYYY", "en": "D MMM YYYY"}
+DEFAULT_ZONE = "Europe/Helsinki"
+
+
+def display_zone() -> str:
+    """The programme's time zone for showing times (Europe/Helsinki unless a setting says otherwise)."""
+    try:
+        from lasna import settings
+
+        return settings.get("programme_timezone") or DEFAULT_ZONE
+    except Exception:  # noqa: BLE001 - no such setting (yet): the default
+        return DEFAULT_ZONE
+
+
+def _missing(value) -> bool:
+    return value is None or value != value  # None, NaN, NaT
+
+
+def fmt_datetime(value, lang: str) -> str:
+    """A moment as people in the programme read it, in the programme's time zone; "–" when missing."""
+    if _missing(value):
+        return "–"
+    import pandas as pd
+
+    ts = pd.Timestamp(value)
+    ts = (ts.tz_localize("UTC") if ts.tzinfo is None else ts).tz_convert(display_zone())
+    return _format_datetime(ts.to_pydatetime(), DATETIME_PATTERNS[lang], locale=LOCALES[lang])
+
+
+def local_times(frame, *columns: str):
+    """``frame`` with the datetime ``columns`` shown in the programme's time zone (for date columns)."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in columns:
+        if col in out:
+            out[col] = pd.to_datetime(out[col], utc=True).dt.tz_convert(display_zone())
+    return out
+
+
+def fmt_number(value: float | None, lang: str) -> str:
+    if _missing(value):
+        return "–"
     return _format_decimal(value, locale=LOCALES[lang])
 
 
 def fmt_percent(value: float | None, lang: str) -> str:
-    if value is None:
+    """A share as a whole percentage: "4 %" in Finnish, "4%" in English; "–" when missing."""
+    if _missing(value):
         return "–"
-    return _format_percent(value, locale=LOCALES[lang])
+    return _format_percent(value, format="#,##0\u00a0%" if lang == "fi" else "#,##0%", locale=LOCALES[lang])
+
+
+def fmt_signed(diff: float | None, lang: str, *, digits: int = 0) -> str:
+    """A change: "+3", "−3" and a neutral "±0"; "–" when unknown."""
+    if _missing(diff):
+        return "–"
+    r = round(float(diff), digits)
+    if r == 0:
+        return "±0"
+    shown = _format_decimal(abs(r), locale=LOCALES[lang])
+    return f"+{shown}" if r > 0 else f"−{shown}"
+
+
+def fmt_points(diff: float | None, lang: str) -> str:
+    """A change of a share in percentage points: "+8 %-yks." / "+8 pp" (never "+8 %")."""
+    if _missing(diff):
+        return "–"
+    return f"{fmt_signed(diff * 100, lang)} {'%-yks.' if lang == 'fi' else 'pp'}"
+
+
+def metric_delta(diff: float | None, lang: str, *, percent: bool = False) -> tuple[str | None, str]:
+    """``(delta text, delta_color)`` for ``st.metric``: grey for a neutral zero (no green "↑ +0")."""
+    if _missing(diff):
+        return None, "off"
+    text = fmt_points(diff, lang) if percent else fmt_signed(diff, lang)
+    # st.metric reads the sign from the text: a true minus sign would not show as "down"
+    return text.replace("−", "-"), ("off" if text.startswith("±") else "normal")
+
+
+_ERROR_PATTERNS: tuple[tuple[str, dict[str, str]], ...] = (
+    (r"^a leader needs a name", {"fi": "Anna johtajan nimi."}),
+    (r"^a leader's name may be at most", {"fi": "Nimi saa olla enintään 200 merkkiä."}),
+    (r"^a leader named (?P<x>.+) already exists", {"fi": "Johtaja {x} on jo olemassa; valitse toinen nimi."}),
+    (r"^malformed Bluesky DID (?P<x>.+)", {"fi": "Virheellinen Bluesky-DID {x}: muoto on did:plc:<24 merkkiä>."}),
+    (r"^not a Bluesky profile URL: (?P<x>.+)", {"fi": "{x} ei ole Bluesky-profiilin osoite (https://bsky.app/profile/<tunnus>)."}),
+    (r"^malformed Bluesky handle (?P<x>.+?) \(did you forget `\.bsky\.social` \((?P<y>.+)\)\?\)",
+     {"fi": "Virheellinen Bluesky-tunnus {x}: tarkoititko {y}?"}),
+    (r"^malformed Bluesky handle (?P<x>.+?)( \(|$)", {"fi": "Virheellinen Bluesky-tunnus {x}: muoto on nimi.bsky.social."}),
+    (r"^not a Mastodon profile URL: (?P<x>.+)", {"fi": "{x} ei ole Mastodon-profiilin osoite (https://palvelin/@nimi)."}),
+    (r"^malformed Mastodon address (?P<x>.+?)( \(|$)", {"fi": "Virheellinen Mastodon-osoite {x}: muoto on @nimi@palvelin.fi."}),
+    (r"^feed URL must start with http:// or https://: (?P<x>.+)", {"fi": "Syötteen osoitteen pitää alkaa http:// tai https:// ({x})."}),
+    (r"^feed URL has no host: (?P<x>.+)", {"fi": "Syötteen osoitteesta puuttuu palvelin ({x})."}),
+    (r"^feed URL (?P<x>.+) points to a local or private address",
+     {"fi": "Syötteen osoite {x} on paikallinen tai yksityinen; se sallitaan vain asetuksella allow_private_urls."}),
+    (r"^unsupported language (?P<x>.+?)( \(|$)", {"fi": "Kieltä {x} ei tueta: valitse suomi tai englanti."}),
+)
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """An error for the UI in its language: known input errors are translated; anything else is
+    shown as it is (markdown-escaped by the caller)."""
+    text = str(exc)
+    if lang != "en":
+        for pattern, entry in _ERROR_PATTERNS:
+            match = re.match(pattern, text)
+            if match and lang in entry:
+                return entry[lang].format(**match.groupdict())
+        return t("error.generic", lang).format(detail=text)
+    return text
 
 
 def fmt_age(value, lang: str) -> str:

@@ -63,7 +63,7 @@ class CohortAccess(str, enum.Enum):
 
 
 PAGES_BY_ROLE: dict[Role, tuple[str, ...]] = {
-    Role.ADMIN: ("presence", "sparring", "cohorts", "health"),
+    Role.ADMIN: ("presence", "sparring", "cohorts", "health", "audit"),
     Role.CONSULTANT: ("presence", "sparring", "cohorts", "health"),
     Role.EXECUTIVE: ("presence", "cohorts"),
 }
@@ -128,6 +128,46 @@ def cohort_access(viewer: Viewer, cohort: str, leaders: pd.DataFrame, cohorts: p
 def visible_cohorts(viewer: Viewer, leaders: pd.DataFrame, cohorts: pd.DataFrame) -> dict[str, CohortAccess]:
     out = {name: cohort_access(viewer, name, leaders, cohorts) for name in cohorts["cohort"]}
     return {name: access for name, access in out.items() if access is not CohortAccess.NONE}
+
+
+def require_cohorts_manageable(viewer: Viewer, cohort_names: Iterable[str], cohorts: pd.DataFrame) -> None:
+    """A consultant may put leaders only into cohorts assigned to them (``user_cohorts``); an admin
+    anywhere. Unknown and foreign cohorts are refused alike, and the refusal names neither (it must
+    not confirm that a cohort exists)."""
+    names = [c for c in cohort_names if c]
+    if not names or viewer.role is Role.ADMIN:
+        return
+    if viewer.role is not Role.CONSULTANT:
+        raise AccessDenied("only admins and consultants may add leaders")
+    mine = {str(n) for n, i in zip(cohorts["cohort"], cohorts["cohort_id"]) if int(i) in viewer.cohort_ids}
+    if any(c not in mine for c in names):
+        raise AccessDenied("consultants can add leaders only to the cohorts assigned to them")
+
+
+#: the floor of ``cohort_min_others`` (settings): aggregates need at least this many members
+#: besides those the viewer already sees in detail
+MIN_OTHERS = 5
+
+
+def aggregate_members(viewer: Viewer, cohort: str, leaders: pd.DataFrame, cohorts: pd.DataFrame,
+                      k: int = MIN_OTHERS) -> tuple[frozenset[int], bool]:
+    """The members whose figures may go into the aggregates ``viewer`` sees of ``cohort``, and
+    whether the aggregates must be withheld.
+
+    With member access every member counts (the viewer sees them side by side anyway). With
+    aggregate access the leaders the viewer sees in detail (an executive's own leader, a
+    consultant's assigned leaders) are left out, so nobody can subtract themselves out of a
+    figure, and fewer than ``k`` (≥ 5) remaining members withholds every aggregate: no median,
+    band or mean of two, and no band edge that is one identifiable member's number."""
+    k = max(int(k), MIN_OTHERS)
+    level = cohort_access(viewer, cohort, leaders, cohorts)
+    members = frozenset(_members(leaders, cohort))
+    if level is CohortAccess.MEMBERS:
+        return members, False
+    if level is CohortAccess.NONE:
+        return frozenset(), True
+    others = members - detail_leader_ids(viewer, leaders, cohorts)
+    return (others, False) if len(others) >= k else (frozenset(), True)
 
 
 def require_cohort(

@@ -51,6 +51,16 @@ def _day_end(d: date) -> pd.Timestamp:
     return pd.Timestamp(day_end(d))
 
 
+def _cohort_min_others() -> int:
+    """k for cohort aggregates: the ``cohort_min_others`` setting, never below the floor."""
+    from lasna import settings
+
+    try:
+        return max(int(settings.get("cohort_min_others")), cohorts_mod.MIN_OTHERS)
+    except Exception:  # noqa: BLE001 - an invalid value must not lower k
+        return cohorts_mod.MIN_OTHERS
+
+
 class CoachService:
     """``today``: a date (windows end at the end of that day) or an instant (windows end at the end of
     its day; conversations waiting are aged up to the instant itself). Default: now."""
@@ -272,6 +282,7 @@ class CoachService:
             cohort, members, found[cohort].visibility, role=role, viewer_leader_id=viewer_id,
             weekly=self.weekly(weeks), posts=posts[posts["indexed_at"] > since],
             interactions=inter[inter["indexed_at"] > since], lang=lang,
+            min_others=_cohort_min_others(),
         )
 
     # ------------------------------------------------------------------ reports
@@ -295,7 +306,14 @@ class CoachService:
             current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
             weekly=self.weekly(weeks).composites.query("leader_id == @leader.id"),
             tips=tipset, waiting=ctx.waiting, goals=goals, session=session, sessions=history,
+            **self._reference(leader, cur),
         )
+
+    def _reference(self, leader: Leader, report: ScoreReport) -> dict:
+        """Who the percentiles compare the leader with (for the report's summary page)."""
+        if report.meta.get("reference") == "cohort" and leader.cohorts:
+            return {"reference": ", ".join(leader.cohorts), "reference_size": len(self.cohort_members(leader))}
+        return {"reference": "all", "reference_size": len(self.leaders)}
 
 
 __all__ = ["CoachService", "DEFAULT_DAYS"]

@@ -14,11 +14,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from lasna import pipeline
 from lasna.errors import InputError
+from lasna.resources import data_path
 from lasna.store import Store
 from lasna.types import Interaction, InteractionKind, Platform, Post, Visibility
 
-DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "demo" / "demo.json.gz"
+DEMO_FILE = data_path("demo", "demo.json.gz")
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ def load_demo(store: Store, *, today: datetime | None = None, path: Path = DEMO_
             posts = [_post(p, platform, shift) for p in raw_account["posts"]]
             interactions = [_interaction(i, platform, shift) for i in raw_account["interactions"]]
             result = store.save_batch(account, posts=posts, interactions=interactions)
+            pipeline.after_ingest(store, [leader.id])
             totals["posts"] += len(posts)
             totals["interactions"] += len(interactions)
             totals["new_posts"] += result.new_posts

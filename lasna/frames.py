@@ -108,3 +108,14 @@ def empty_posts() -> pd.DataFrame:
 
 def empty_interactions() -> pd.DataFrame:
     return conform(pd.DataFrame(columns=list(INTERACTION_COLUMNS)), INTERACTION_COLUMNS)
+
+
+def repost_target(uri) -> str | None:
+    """Where a repost points, as a link a person can open (at:// post URIs become bsky.app links)."""
+    if not isinstance(uri, str) or not uri:
+        return None
+    if uri.startswith("at://"):
+        parts = uri[5:].split("/")
+        if len(parts) == 3 and parts[1] == "app.bsky.feed.post":
+            return f"https://bsky.app/profile/{parts[0]}/post/{parts[2]}"
+    return uri

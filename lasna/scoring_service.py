@@ -23,9 +23,8 @@ import sklearn
 from coaching import ScoreReport, score
 from coaching import classifier, stance
 from coaching.classifier import DEFAULT_TRAINING_PATH, PostTypeClassifier, train_default
-from coaching.features import post_features
 from lasna import settings
-from lasna.errors import InputError
+from lasna.errors import InputError, StoreError
 from lasna.store import Store
 
 
@@ -137,6 +136,7 @@ class ScoreInputs:
     interactions: pd.DataFrame  # with ``stance`` (critical / supportive / neutral) from the cached model
     features: pd.DataFrame  # post_id, is_repost + coaching.features.FEATURE_COLUMNS
     post_types: pd.DataFrame  # post_id, label, proba, model_version
+    catch_up: int = 0  # rows enriched while loading (missing or stale enrichment)
 
     @cached_property
     def posts_with_features(self) -> pd.DataFrame:
@@ -159,22 +159,120 @@ class ScoreInputs:
                      post_types=types, tz=settings.get("programme_timezone"))
 
 
-def load_score_inputs(
-    store: Store, *, since: datetime | None = None, until: datetime | None = None
-) -> ScoreInputs:
-    """Every active leader's posts and interactions between ``since`` and ``until`` (default: all),
-    with post features computed once and post types classified for new posts only."""
-    leaders = store.leaders_frame()
-    ids = leaders["leader_id"].tolist()
-    posts = store.posts_frame(ids, since=since, until=until)
-    interactions = store.interactions_frame(ids, since=since, until=until)
+#: stored enrichment columns -> the version each must carry (see :func:`lasna.enrich.versions`)
+_POST_VERSIONS = {"features_version": "features", "type_version": "post_type"}
+_INTERACTION_VERSIONS = {"features_version": "features", "stance_version": "stance", "link_version": "link"}
+_CATCH_UP_TRIES = 5
+
+
+def _read_enriched(store: Store, leader_ids, since, until):
+    """Posts and interactions with their stored enrichment; whatever is missing or stale for the current
+    versions is enriched first (catch-up, e.g. rows stored before this version, or by a process without the
+    ingest hook), so the numbers never differ from a full recomputation."""
+    import logging
+    import time
+
+    from lasna import enrich
+    from lasna.store import enrichment as stored
+
+    v = enrich.versions()
+    catch_up = 0
+    for attempt in range(_CATCH_UP_TRIES):
+        posts, pe = stored.enriched_posts(store.engine, leader_ids, since=since, until=until)
+        inter, ie = stored.enriched_interactions(store.engine, leader_ids, since=since, until=until)
+        stale_p = enrich.stale_mask(pe, _POST_VERSIONS, v)
+        stale_i = enrich.stale_mask(ie, _INTERACTION_VERSIONS, v)
+        if not stale_p.any() and not stale_i.any():
+            return posts, pe, inter, ie, catch_up
+        behind = sorted(set(posts.loc[stale_p, "leader_id"].astype(int))
+                        | set(inter.loc[stale_i, "leader_id"].astype(int)))
+        result = enrich.enrich_pending(store, behind)
+        catch_up += result.posts + result.interactions
+        logging.getLogger(__name__).info("enrichment catch-up on read: %d posts, %d interactions",
+                                         result.posts, result.interactions)
+        if result.skipped_leaders:  # another process is enriching them right now: let it finish
+            time.sleep(0.5 * (attempt + 1))
+    raise StoreError("stored enrichment is still incomplete after catch-up", hint="run `lasna enrich`")
+
+
+def enriched_frames(store: Store, posts: pd.DataFrame, interactions: pd.DataFrame):
+    """For frames already loaded (e.g. the weeks the facts refresh): posts with the stored feature columns,
+    interactions with the stored ``stance``, and the post types (post_id, label) — from the stored
+    enrichment, after a catch-up of whatever is missing or stale (the seam ``lasna.facts`` uses)."""
+    from coaching.features import FEATURE_COLUMNS
+    from lasna import enrich
+    from lasna.store import enrichment as stored
+
+    v = enrich.versions()
+    pids = posts["post_id"].tolist() if len(posts) else []
+    iids = interactions["interaction_id"].tolist() if len(interactions) else []
+    for attempt in range(_CATCH_UP_TRIES):
+        pe, ie = stored.by_ids(store.engine, pids, iids)
+        pe = pe.drop_duplicates("post_id").set_index("post_id").reindex(pd.Index(pids, dtype=object))
+        ie = ie.drop_duplicates("interaction_id").set_index("interaction_id").reindex(pd.Index(iids, dtype=object))
+        stale_p = enrich.stale_mask(pe, _POST_VERSIONS, v)
+        stale_i = enrich.stale_mask(ie, _INTERACTION_VERSIONS, v)
+        if not stale_p.any() and not stale_i.any():
+            break
+        behind = sorted(set(posts.loc[stale_p, "leader_id"].astype(int))
+                        | set(interactions.loc[stale_i, "leader_id"].astype(int)))
+        result = enrich.enrich_pending(store, behind)
+        if result.skipped_leaders:
+            import time
+
+            time.sleep(0.5 * (attempt + 1))
+    else:
+        raise StoreError("stored enrichment is still incomplete after catch-up", hint="run `lasna enrich`")
+    posts_f = posts.reset_index(drop=True).copy()
+    for col in FEATURE_COLUMNS:
+        if col in ("post_id", "is_repost") or col in posts_f:
+            continue
+        values = pe[col].to_numpy()
+        posts_f[col] = values.astype(object) if col == "lang_detected" else \
+            values.astype("int64") if col == "n_words" else values.astype(bool)
     if len(interactions):
-        stances = reply_stance(store, interactions).set_index("interaction_id")["label"]
-        interactions = interactions.assign(stance=interactions["interaction_id"].map(stances))
-    types = post_types(store, posts) if len(posts) else pd.DataFrame(
-        columns=["post_id", "label", "proba", "model_version"])
-    return ScoreInputs(leaders=leaders, posts=posts, interactions=interactions, features=post_features(posts),
-                       post_types=types)
+        interactions = interactions.assign(stance=ie["stance"].to_numpy(dtype=object))
+    types = pd.DataFrame({"post_id": posts["post_id"].to_numpy(), "label": pe["post_type"].to_numpy(dtype=object)})
+    return posts_f, interactions, (types if len(types) else None)
+
+
+def load_score_inputs(
+    store: Store,
+    *,
+    leader_ids: Sequence[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> ScoreInputs:
+    """The active leaders' (or ``leader_ids``') posts and interactions between ``since`` and ``until``
+    (default: all), with per-post features, post types and reply stance read from the stored enrichment
+    (:mod:`lasna.enrich`); nothing is recomputed on this path except a catch-up of rows not enriched yet."""
+    from coaching.features import FEATURE_COLUMNS
+
+    leaders = store.leaders_frame()
+    if leader_ids is not None:
+        leaders = leaders[leaders["leader_id"].isin(set(leader_ids))].reset_index(drop=True)
+    ids = leaders["leader_id"].tolist()
+    posts, pe, interactions, ie, catch_up = _read_enriched(store, ids, since, until)
+    if len(interactions):
+        interactions = interactions.assign(stance=ie["stance"].to_numpy(dtype=object))
+    features = pd.DataFrame({"post_id": posts["post_id"].to_numpy()})  # the dtype of the posts frame (merges)
+    for col in FEATURE_COLUMNS:
+        if col == "post_id":
+            continue
+        if col == "is_repost":
+            features[col] = posts["is_repost"].to_numpy(dtype=bool)
+        elif col == "lang_detected":
+            features[col] = pe[col].to_numpy(dtype=object)
+        elif col == "n_words":
+            features[col] = pe[col].to_numpy(dtype="int64")
+        else:
+            features[col] = pe[col].to_numpy(dtype=bool)
+    types = pd.DataFrame({"post_id": posts["post_id"].to_numpy(),
+                          "label": pe["post_type"].to_numpy(dtype=object),
+                          "proba": pe["post_type_proba"].to_numpy(dtype=float),
+                          "model_version": pe["type_version"].to_numpy(dtype=object)})
+    return ScoreInputs(leaders=leaders, posts=posts, interactions=interactions, features=features,
+                       post_types=types, catch_up=catch_up)
 
 
 def score_store(
@@ -212,17 +310,16 @@ def score_store_full(
 
 
 def posts_with_features(store: Store, leader: str, *, days: int = 90, until: datetime | None = None) -> pd.DataFrame:
-    """One leader's posts in the window with per-post features, post type and its strongest features."""
+    """One leader's posts in the window with per-post features, post type and its strongest features
+    (read from the stored enrichment)."""
     until = until or datetime.now(UTC)
     leader_id = store.leader(leader).id
-    posts = store.posts_frame([leader_id], since=until - timedelta(days=days), until=until)
-    if posts.empty:
-        return posts
-    features = post_features(posts)
-    features = features.drop(columns=[c for c in features.columns if c in posts.columns])
-    types = post_types(store, posts).set_index("post_id")
+    inputs = load_score_inputs(store, leader_ids=[leader_id], since=until - timedelta(days=days), until=until)
+    if inputs.posts.empty:
+        return inputs.posts
     model = default_classifier()
-    out = pd.concat([posts.reset_index(drop=True), features.reset_index(drop=True)], axis=1)
+    out = inputs.posts_with_features.copy()
+    types = inputs.post_types.set_index("post_id")
     out["post_type"] = out["post_id"].map(types["label"])
     out["post_type_proba"] = out["post_id"].map(types["proba"])
     out["post_type_because"] = [

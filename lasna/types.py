@@ -1,7 +1,8 @@
 """Frozen domain types shared by collectors, coaching, dashboard and the store.
 
-Identity is always the stable id at the source (a Bluesky DID, a Mastodon account
-URI, a feed URL), never a display handle: handles change, ids do not.
+Identity is always the stable id at the source (a Bluesky DID, a fediverse
+``acct:user@domain`` key, a feed URL), never a display handle: handles change, ids do not.
+The platforms themselves are specified in :mod:`lasna.sources`.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ class Interaction:
     id: str  # stable id of the other person's post
     platform: Platform
     kind: InteractionKind
-    author_id: str  # stable id of the person (DID, account URI, ...)
+    author_id: str  # stable id of the person (DID, acct:user@domain, ...)
     created_at: datetime
     indexed_at: datetime | None = None
     author_handle: str | None = None
@@ -195,3 +196,15 @@ class TipFeedback:
     tip_key: str
     action: str  # "dismissed" | "done"
     at: datetime
+
+
+class Role(str, enum.Enum):
+    """What a dashboard user may see: everything (admin), their cohorts and leaders (consultant), or
+    their own leader (executive)."""
+
+    ADMIN = "admin"
+    CONSULTANT = "consultant"
+    EXECUTIVE = "executive"
+
+    def __str__(self) -> str:
+        return self.value

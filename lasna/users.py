@@ -14,33 +14,22 @@ Roles:
 from __future__ import annotations
 
 import base64
-import enum
 import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
-
 from lasna.errors import InputError, NotFoundError
-from lasna.store import Store, now_utc
-from lasna.store import schema as t
+from lasna.store import Store
+from lasna.store import users as user_store
+from lasna.types import Role
 
 __all__ = ["Role", "User", "hash_password", "verify_password", "add_user", "remove_user", "set_password",
            "get_user", "user_by_email", "list_users", "authenticate", "has_users"]
 
 _SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 10
-
-
-class Role(str, enum.Enum):
-    ADMIN = "admin"
-    CONSULTANT = "consultant"
-    EXECUTIVE = "executive"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -93,20 +82,6 @@ def check_password_strength(password: str) -> None:
 _DUMMY_HASH = hash_password(secrets.token_hex(16))
 
 
-def _leader_id(conn, name: str) -> int:
-    row = conn.execute(select(t.leaders.c.id).where(t.leaders.c.name == name)).first()
-    if row is None:
-        raise NotFoundError(f"no leader named {name!r}", hint="see `lasna leaders list`")
-    return row.id
-
-
-def _cohort_id(conn, name: str) -> int:
-    row = conn.execute(select(t.cohorts.c.id).where(t.cohorts.c.name == name)).first()
-    if row is None:
-        raise NotFoundError(f"no cohort named {name!r}", hint="cohorts are created with `lasna leaders add --cohort`")
-    return row.id
-
-
 def add_user(
     store: Store,
     name: str,
@@ -116,6 +91,7 @@ def add_user(
     email: str | None = None,
     leaders: Sequence[str] = (),
     cohorts: Sequence[str] = (),
+    actor: str | None = None,
 ) -> User:
     """Create a user. An executive needs exactly one leader; a consultant gets any number of
     leaders and cohorts; an admin gets none (they see everything)."""
@@ -137,79 +113,34 @@ def add_user(
     if password is not None:
         check_password_strength(password)
     email = email.strip().lower() if email else None
-    with store.engine.begin() as conn:
-        if conn.execute(select(t.users.c.id).where(t.users.c.name == name)).first():
-            raise InputError(f"a user named {name!r} already exists", hint="use `lasna users passwd` or remove it first")
-        if email and conn.execute(select(t.users.c.id).where(t.users.c.email == email)).first():
-            raise InputError(f"another user already has the e-mail {email}")
-        leader_ids = [_leader_id(conn, leader) for leader in leaders]
-        cohort_ids = [_cohort_id(conn, cohort) for cohort in cohorts]
-        user_id = conn.execute(
-            t.users.insert().values(
-                name=name,
-                email=email,
-                role=str(role),
-                leader_id=leader_ids[0] if role is Role.EXECUTIVE else None,
-                password_hash=hash_password(password) if password is not None else None,
-                created_at=now_utc(),
-            )
-        ).inserted_primary_key[0]
-        if role is Role.CONSULTANT:
-            for leader_id in dict.fromkeys(leader_ids):
-                conn.execute(t.user_leaders.insert().values(user_id=user_id, leader_id=leader_id))
-            for cohort_id in dict.fromkeys(cohort_ids):
-                conn.execute(t.user_cohorts.insert().values(user_id=user_id, cohort_id=cohort_id))
+    user_store.insert_user(
+        store, name=name, role=str(role), email=email,
+        password_hash=hash_password(password) if password is not None else None,
+        own_leader=leaders[0] if role is Role.EXECUTIVE else None,
+        leaders=leaders if role is Role.CONSULTANT else (), cohorts=cohorts if role is Role.CONSULTANT else (),
+        actor=actor,
+    )
     return get_user(store, name)
 
 
-def remove_user(store: Store, name: str) -> None:
-    with store.engine.begin() as conn:
-        if conn.execute(delete(t.users).where(t.users.c.name == name)).rowcount == 0:
-            raise NotFoundError(f"no user named {name!r}", hint="see `lasna users list`")
+def remove_user(store: Store, name: str, *, actor: str | None = None) -> None:
+    user_store.delete_user(store, name, actor=actor)
 
 
-def set_password(store: Store, name: str, password: str) -> None:
+def set_password(store: Store, name: str, password: str, *, actor: str | None = None) -> None:
+    """Set a new password and end every dashboard session of the user (a stolen session must not
+    outlive the password change)."""
     check_password_strength(password)
-    with store.engine.begin() as conn:
-        done = conn.execute(
-            update(t.users).where(t.users.c.name == name).values(password_hash=hash_password(password))
-        ).rowcount
-    if not done:
-        raise NotFoundError(f"no user named {name!r}", hint="see `lasna users list`")
+    user_store.update_password(store, name, hash_password(password), actor=actor)
 
 
-def _users(store: Store, condition=None) -> list[User]:
-    query = select(t.users).order_by(t.users.c.name)
-    if condition is not None:
-        query = query.where(condition)
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-        if not rows:
-            return []
-        ids = [r.id for r in rows]
-        assigned: dict[int, set[int]] = {}
-        for user_id, leader_id in conn.execute(
-            select(t.user_leaders.c.user_id, t.user_leaders.c.leader_id).where(t.user_leaders.c.user_id.in_(ids))
-        ):
-            assigned.setdefault(user_id, set()).add(leader_id)
-        groups: dict[int, set[int]] = {}
-        for user_id, cohort_id in conn.execute(
-            select(t.user_cohorts.c.user_id, t.user_cohorts.c.cohort_id).where(t.user_cohorts.c.user_id.in_(ids))
-        ):
-            groups.setdefault(user_id, set()).add(cohort_id)
-    return [
-        User(
-            id=r.id,
-            name=r.name,
-            role=Role(r.role),
-            email=r.email,
-            leader_id=r.leader_id,
-            leader_ids=frozenset(assigned.get(r.id, ())),
-            cohort_ids=frozenset(groups.get(r.id, ())),
-            has_password=bool(r.password_hash),
-        )
-        for r in rows
-    ]
+def _user(row: user_store.UserRow) -> User:
+    return User(id=row.id, name=row.name, role=Role(row.role), email=row.email, leader_id=row.leader_id,
+                leader_ids=row.leader_ids, cohort_ids=row.cohort_ids, has_password=row.has_password)
+
+
+def _users(store: Store, *, name: str | None = None, email: str | None = None) -> list[User]:
+    return [_user(r) for r in user_store.user_rows(store, name=name, email=email)]
 
 
 def list_users(store: Store) -> list[User]:
@@ -217,7 +148,7 @@ def list_users(store: Store) -> list[User]:
 
 
 def get_user(store: Store, name: str) -> User:
-    found = _users(store, t.users.c.name == name)
+    found = _users(store, name=name)
     if not found:
         raise NotFoundError(f"no user named {name!r}", hint="see `lasna users list`")
     return found[0]
@@ -226,22 +157,20 @@ def get_user(store: Store, name: str) -> User:
 def user_by_email(store: Store, email: str | None) -> User | None:
     if not email:
         return None
-    found = _users(store, t.users.c.email == email.strip().lower())
+    found = _users(store, email=email.strip().lower())
     return found[0] if found else None
 
 
 def authenticate(store: Store, name: str, password: str) -> User | None:
     """The user if ``password`` is theirs, else None (same cost either way)."""
-    with store.engine.connect() as conn:
-        row = conn.execute(select(t.users.c.password_hash).where(t.users.c.name == (name or "").strip())).first()
-    if row is None or not row.password_hash:
+    stored = user_store.password_hash(store, (name or "").strip())
+    if not stored:
         verify_password(password or "", _DUMMY_HASH)
         return None
-    if not verify_password(password or "", row.password_hash):
+    if not verify_password(password or "", stored):
         return None
     return get_user(store, name.strip())
 
 
 def has_users(store: Store) -> bool:
-    with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(t.users)).scalar_one() > 0
+    return user_store.count_users(store) > 0

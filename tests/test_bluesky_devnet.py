@@ -1,7 +1,8 @@
 """The Bluesky collector and `lasna collect` against a REAL local Bluesky network.
 
 Order matters: the first test reads exact seeded counts; the second writes a reply
-as bob, then deletes it through the PDS and checks it is marked deleted. The exact-count assertions only count
+as bob, then deletes it through the PDS and checks it is marked deleted; the third has the leader block a
+replier and detach a quote (postgate) and checks both stop counting. The exact-count assertions only count
 seeded records, so leftovers of an interrupted earlier session cannot break them.
 """
 
@@ -170,3 +171,88 @@ def test_new_reply_from_bob_arrives_with_few_requests(devnet_db, bsky_devnet):  
     finally:
         if not deleted:
             bob.delete_post(sent.uri)
+
+
+def _wait(check, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"AppView never showed: {what}"
+        time.sleep(0.3)
+
+
+def test_blocked_reply_and_detached_quote(devnet_db, bsky_devnet):  # noqa: F811
+    """The leader blocks a replier and detaches a quote: what is stored and counted after the next read.
+
+    Seen on the devnet: after the block the AppView drops carol's reply from the thread but keeps the
+    post's replyCount; after the detach getQuotes still lists bob's quote, its embed now
+    ``#viewDetached``, and quoteCount stays. A new reply/quote changes the count and makes the collector
+    read again: the blocked reply and the detached quote are then gone (not counted), the new ones stored.
+    """
+    from atproto import Client, models
+
+    url, env = devnet_db
+    info = bsky_devnet
+    store = Store.open(url)
+    collect_json(env)  # settle whatever earlier tests left
+    target = next(p for p in info["posts"] if p["text"].startswith("Leader post #16"))
+    ref = models.ComAtprotoRepoStrongRef.Main(uri=target["uri"], cid=target["cid"])
+    reader = Client(base_url=info["appview_url"])
+    clients = {}
+    for name in ("leader", "alice", "bob", "carol"):
+        clients[name] = Client(base_url=info["pds_url"])
+        clients[name].login(f"{name}.test", f"{name}-pass")
+    leader = clients["leader"]
+    made: list[tuple[str, str]] = []  # (who, uri) to delete at the end
+    block = gate = None
+    tag = uuid.uuid4().hex[:8]
+    try:
+        reply = clients["carol"].send_post(f"{MARK} {tag}: Carol replies", reply_to=models.AppBskyFeedPost.ReplyRef(parent=ref, root=ref))
+        made.append(("carol", reply.uri))
+        quote = clients["bob"].send_post(f"{MARK} {tag}: Bob quotes", embed=models.AppBskyEmbedRecord.Main(record=ref))
+        made.append(("bob", quote.uri))
+
+        def post_view():
+            return reader.app.bsky.feed.get_posts({"uris": [target["uri"]]}).posts[0]
+
+        _wait(lambda: post_view().quote_count and len(reader.get_post_thread(target["uri"], depth=2).thread.replies or []) >= 1,
+              "carol's reply and bob's quote")
+        code, out = collect_json(env)
+        assert code == 0, out
+        inter = store.interactions_frame().set_index("interaction_id")
+        assert inter.loc[reply.uri].kind == "reply" and inter.loc[quote.uri].kind == "quote"
+
+        block = leader.app.bsky.graph.block.create(
+            leader.me.did, models.AppBskyGraphBlock.Record(subject=info["accounts"]["carol"]["did"], created_at=leader.get_current_time_iso()))
+        gate = leader.app.bsky.feed.postgate.create(
+            leader.me.did,
+            models.AppBskyFeedPostgate.Record(post=target["uri"], created_at=leader.get_current_time_iso(), detached_embedding_uris=[quote.uri]),
+            rkey=target["uri"].rsplit("/", 1)[1])
+        _wait(lambda: not any(getattr(r, "post", None) and r.post.uri == reply.uri
+                              for r in (reader.get_post_thread(target["uri"], depth=2).thread.replies or [])), "the block")
+        # nothing else changed: the counts stay, so nothing is read again and nothing changes in the store
+        code, out = collect_json(env)
+        assert code == 0 and out["accounts"][0]["requests"] == 1
+
+        # new activity changes the counts: the thread and the quotes are read again
+        new_reply = clients["alice"].send_post(f"{MARK} {tag}: Alice replies", reply_to=models.AppBskyFeedPost.ReplyRef(parent=ref, root=ref))
+        made.append(("alice", new_reply.uri))
+        new_quote = clients["alice"].send_post(f"{MARK} {tag}: Alice quotes", embed=models.AppBskyEmbedRecord.Main(record=ref))
+        made.append(("alice", new_quote.uri))
+        _wait(lambda: post_view().quote_count >= 2 and post_view().reply_count >= 2, "alice's reply and quote")
+        code, out = collect_json(env)
+        assert code == 0, out
+        assert out["accounts"][0]["new_interactions"] == 2
+        every = store.interactions_frame(include_deleted=True).set_index("interaction_id")
+        assert bool(every.loc[reply.uri].deleted), "a reply hidden by the leader's block no longer counts"
+        assert bool(every.loc[quote.uri].deleted), "a quote the leader detached no longer counts"
+        assert not every.loc[new_reply.uri].deleted and every.loc[new_reply.uri].kind == "reply"
+        assert not every.loc[new_quote.uri].deleted and every.loc[new_quote.uri].kind == "quote"
+        live = set(store.interactions_frame().interaction_id)
+        assert reply.uri not in live and quote.uri not in live
+    finally:
+        if block is not None:
+            leader.app.bsky.graph.block.delete(leader.me.did, block.uri.rsplit("/", 1)[1])
+        if gate is not None:
+            leader.app.bsky.feed.postgate.delete(leader.me.did, gate.uri.rsplit("/", 1)[1])
+        for who, uri in made:
+            clients[who].delete_post(uri)

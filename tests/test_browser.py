@@ -144,7 +144,8 @@ def test_executive_on_a_phone_sees_only_their_pages_and_no_one_else(server):
             body = page.locator("body").inner_text()
             assert seed.EXEC_LEADER in body and seed.OTHER_LEADER not in body
             assert t("nav.sparring", "en") not in body and t("nav.health", "en") not in body
-            # a new browser session (full page load) logs in again, asking for someone else
+            # a new browser (no session cookie) logs in again, asking for someone else
+            page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
             _login(page, base, "eero", "en", query="&leader=" + seed.OTHER_LEADER.replace(" ", "+"))
             _heading(page, t("presence.title", "en"))
             page.get_by_text(t("access.leader_denied", "en")).wait_for(timeout=30_000)

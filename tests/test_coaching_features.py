@@ -1,4 +1,3 @@
-import pandas as pd
 import pytest
 
 import coaching.features as F
@@ -72,13 +71,37 @@ def test_statement_is_not_a_question():
     assert not feats(["Budjetti hyväksyttiin tänään valtuustossa."])["question"].iloc[0]
 
 
-def test_crediting_needs_a_mention_and_a_thanks_marker():
+def test_crediting_follows_the_codebook_with_or_without_a_handle():
     rows = [post("a", at(0), "Kiitos @maija hienoa työtä!", mentions=["did:maija"]),
-            post("b", at(1), "Kiitos kaikille osallistujille."),
+            post("b", at(1), "Kiitos kaikille osallistujille."),  # thanks to people for taking part
             post("c", at(2), "Great work @ops_team on the migration", mentions=["did:ops"]),
-            post("d", at(3), "Met @ops_team today about the plan", mentions=["did:ops"])]
+            post("d", at(3), "Met @ops_team today about the plan", mentions=["did:ops"]),
+            post("e", at(4), "Huge thanks to the night shift on ward 7"),
+            post("f", at(5), "Good point, Sam. We will change the form."),
+            post("g", at(6), "Onnittelut Annalle uudesta tehtävästä!"),
+            post("h", at(7), "Thanks for reading, see you next week."),  # sign-off to one's own audience
+            post("i", at(8), "Kiitos kun luit. Seuraava katsaus ilmestyy huhtikuussa."),
+            post("j", at(9), "Vesikatko Rantakadulla torstaina. Kiitos!"),
+            post("k", at(10), "Thanks in advance for your patience while the system is upgraded")]
     P, _, _ = frames(rows, [])
-    assert F.post_features(P)["crediting"].tolist() == [True, False, True, False]
+    assert F.post_features(P)["crediting"].tolist() == [True, True, True, False, True, True, True,
+                                                        False, False, False, False]
+
+
+@pytest.mark.parametrize("text,q", [
+    ("I wonder if a four-day week would work here", True), ("Curious whether you'd come on a weekday", True),
+    ("Is the timeline realistic in your view", True), ("Let me know what you would cut first", True),
+    ("Mietin, että pitäisikö kokoukset siirtää iltaan", True), ("Kertokaa kommenteissa, mikä toimii", True),
+    ("Tuletko huomenna paikalle", True), ("Why does this matter? Because people rely on it.", False),
+    ("Miksi tämä on tärkeää? Koska asukkaat luottavat siihen.", False),
+    ("Taulukko ja liitteet ovat verkossa", False), ("The timeline is realistic and agreed", False),
+])
+def test_audience_questions_without_a_question_mark_and_no_rhetorical_ones(text, q):
+    assert bool(feats([text])["question"].iloc[0]) is q
+
+
+def test_features_version_is_a_string_constant():
+    assert isinstance(F.FEATURES_VERSION, str) and F.FEATURES_VERSION
 
 
 def test_reply_counts_as_dialogue_only_when_parent_author_is_someone_else():
@@ -140,3 +163,81 @@ def test_voikko_reports_no_degraded_features_when_installed():
     if not F.has_voikko():
         pytest.skip("libvoikko not installed here")
     assert F.degraded_features() == {}
+
+
+# --- Finnish morphology from PyPI (issue #14) ---------------------------------------------------------------
+@pytest.fixture
+def backend(monkeypatch):
+    def use(name):
+        monkeypatch.setenv(F.MORPHOLOGY_ENV, name)
+        F._voikko.cache_clear()
+        F._fi_token_flags.cache_clear()
+        return F.morphology_backend()
+    yield use
+    F._voikko.cache_clear()
+    F._fi_token_flags.cache_clear()
+
+
+def test_pip_only_morphology_pyvoikko_reports_no_degraded_features(backend):
+    assert backend("pyvoikko") == "pyvoikko"
+    assert F.degraded_features() == {}
+    f = feats(["Tapasin tänään tiimini Oulussa.", "Onko teillä kokemuksia tästä", "Teemme töitä yhdessä kovasti."])
+    assert f["first_person_singular"].tolist() == [True, False, False]
+    assert f["question"].tolist() == [False, True, False]
+
+
+def test_heuristics_only_is_reported_as_degraded(backend):
+    assert backend("none") is None
+    assert "question_fi" in F.degraded_features()
+
+
+def _fi_vocabulary():
+    import csv
+    from pathlib import Path
+
+    words = set()
+    for name in ("posts.csv", "replies.csv"):
+        with open(Path(__file__).parents[1] / "data" / "labels" / name, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row["lang"] == "fi":
+                    words.update(F.WORD_RE.findall(row["text"]))
+    return sorted(words)
+
+
+def test_pyvoikko_and_libvoikko_give_the_same_flags_on_the_labelled_finnish_vocabulary(backend):
+    if backend("libvoikko") != "libvoikko":
+        pytest.skip("Debian libvoikko1 + voikko-fi not installed here")
+    words = _fi_vocabulary()
+    assert len(words) > 2000
+    native = [F._fi_token_flags(w, i) for w in words for i in (True, False)]
+    assert backend("pyvoikko") == "pyvoikko"
+    assert [F._fi_token_flags(w, i) for w in words for i in (True, False)] == native
+    assert sum(any(x) for x in native) > 200  # the comparison is not vacuous
+
+
+@pytest.mark.parametrize("mode", ["pyvoikko", "none"])
+@pytest.mark.parametrize("text,q", [("Taulukko on liitteenä.", False), ("Taulukko liitteenä", False),
+                                    ("Pankko on kiinni.", False), ("Tuletko huomenna paikalle", True),
+                                    ("Mitä mieltä olette, onko tämä oikea suunta", True)])
+def test_a_noun_ending_in_ko_is_not_the_question_clitic(backend, mode, text, q):
+    backend(mode)
+    assert bool(feats([text])["question"].iloc[0]) is q
+
+
+def test_a_missing_libvoikko_never_prints_a_traceback_at_exit(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import ctypes\n"
+            "real = ctypes.CDLL\n"
+            "def fake(name, *a, **k):\n"
+            "    if 'voikko' in str(name): raise OSError('no libvoikko here')\n"
+            "    return real(name, *a, **k)\n"
+            "ctypes.CDLL = fake\n"
+            "import coaching.features as F\n"
+            "print(F.morphology_backend(), sorted(F.degraded_features()))\n")
+    env = {**__import__("os").environ, F.MORPHOLOGY_ENV: "auto"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "pyvoikko []"
+    assert "Exception ignored" not in r.stderr and "Traceback" not in r.stderr

@@ -30,6 +30,17 @@ def _viewer(url: str, name: str) -> Viewer:
     return Viewer.from_user(users.get_user(Store.open(url), name))
 
 
+def waiting_kinds(at) -> list[str]:
+    """The kind on each "who is waiting" card (its first line: author · kind · waiting …)."""
+    kinds = {t(f"waiting.kind.{k}", "en") for k in ("reply", "mention", "comment")}
+    out = []
+    for line in (e.value for e in at.text):
+        parts = line.split(" · ")
+        if len(parts) == 3 and parts[1] in kinds and parts[2].startswith(t("waiting.ago", "en").split("{")[0]):
+            out.append(parts[1])
+    return out
+
+
 def _buttons(at, prefix: str):
     return [b for b in at.button if b.key and b.key.startswith(prefix)]
 
@@ -45,8 +56,8 @@ def test_tips_are_shown_and_done_or_not_now_hides_them(app, seeded_db):
     text = all_text(at)
     assert t("tips.this_week", "en") in text and "Step 2" in text
     assert "](https://" in text  # evidence as a plain http(s) link
-    waiting = table(at, "age", "author", "kind")  # coaching's waiting(): mentions count too
-    assert t("waiting.kind.mention", "en") in set(waiting["kind"]) and len(waiting) >= 10
+    waiting = waiting_kinds(at)  # coaching's waiting(): mentions count too
+    assert t("waiting.kind.mention", "en") in waiting and len(waiting) >= 10
 
     at.button(key="tip_done_answer_waiting").click().run()
     assert not at.exception, at.exception
@@ -133,9 +144,10 @@ def test_consultant_records_a_session_and_it_appears_in_history(app, seeded_db):
 
 def test_consultant_sets_a_goal_and_its_status_shows_on_both_pages(app, seeded_db):
     at = open_page(app("conny", "en", leader=seed.CONSULTANT_LEADER), "sparring")
-    at.selectbox(key="goal_metric").set_value("response_rate")
-    at.number_input(key="goal_target").set_value(0.7)
-    at.button(key="FormSubmitter:goal_form-" + t("goals.save", "en")).click().run()
+    assert at.selectbox(key="goal_metric").value == "response_rate"  # not a 0–100 composite with "0.6"
+    at.selectbox(key="goal_metric").set_value("response_rate").run()
+    at.text_input(key="goal_target_response_rate").input("70").run()
+    at.button(key="goal_save").click().run()
     assert not at.exception, at.exception
     assert t("goals.saved", "en") in [s.value for s in at.success]
     statuses = {t(f"goal.status.{s}", "en") for s in ("not_started", "no_data", "on_track", "at_risk", "met", "missed")}
@@ -201,7 +213,43 @@ def test_coaching_off_keeps_the_page_and_a_simple_waiting_list(app, monkeypatch)
     assert not at.exception, at.exception
     assert t("coach.off", "en") in [c.value for c in at.caption]
     assert not [b for b in at.button if b.key and b.key.startswith("tip_")]
-    waiting = table(at, "age", "author", "kind")
+    waiting = waiting_kinds(at)
     # the one definition of "waiting" (coaching.waiting), also with coaching off: replies, mentions, comments
-    assert len(waiting) > 0 and t("waiting.kind.reply", "en") in set(waiting["kind"])
-    assert set(waiting["kind"]) <= {t(f"waiting.kind.{k}", "en") for k in ("reply", "mention", "comment")}
+    assert len(waiting) > 0 and t("waiting.kind.reply", "en") in set(waiting)
+    assert set(waiting) <= {t(f"waiting.kind.{k}", "en") for k in ("reply", "mention", "comment")}
+
+
+def test_goal_form_reads_the_finnish_decimal_comma_and_refuses_nonsense(app, seeded_db):
+    store = Store.open(seeded_db)
+    leader_id = store.leader(seed.CONSULTANT_LEADER).id
+    before = len(store.goals(leader_id))
+    at = open_page(app("conny", "fi", leader=seed.CONSULTANT_LEADER), "sparring")
+    box = at.text_input(key="goal_target_response_rate")
+    assert "%" in box.label  # the target is typed in the metric's own unit
+    assert t("goals.current", "fi") in [m.label for m in at.metric]  # the current value beside it
+    box.input("800").run()
+    assert any("0–100 %" in e.value for e in at.error)
+    at.button(key="goal_save").click().run()
+    assert len(store.goals(leader_id)) == before  # nothing saved
+    at.text_input(key="goal_target_response_rate").input("0,8").run()
+    assert any("80 %" in c.value for c in at.caption)  # "will be saved as 80 %"
+    at.button(key="goal_save").click().run()
+    assert not at.exception, at.exception
+    goals = store.goals(leader_id)
+    assert len(goals) == before + 1 and goals[-1].target == pytest.approx(0.8)
+    # a composite takes 1–100: "0,6" is refused with a Finnish message, not saved as 0.6
+    at.selectbox(key="goal_metric").set_value("openness").run()
+    at.text_input(key="goal_target_openness").input("0,6").run()
+    assert any("1–100" in e.value and "Avoimuus" in e.value for e in at.error)
+    at.button(key="goal_save").click().run()
+    assert len(store.goals(leader_id)) == before + 1
+
+
+def test_session_form_follows_the_pages_period(app, seeded_db):
+    at = open_page(app("conny", "en", leader=seed.CONSULTANT_LEADER), "sparring")
+    at.select_slider(key="spar_days").set_value(90).run()
+    period = next(d for d in at.date_input if d.key.startswith("session_period_"))
+    baseline = next(d for d in at.date_input if d.key.startswith("session_baseline_"))
+    start, end = period.value
+    assert (end - start).days == 90 and end == date.today()
+    assert baseline.value[1] == start - timedelta(days=1) and (baseline.value[1] - baseline.value[0]).days == 89

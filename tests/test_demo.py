@@ -8,7 +8,6 @@ import pytest
 
 from lasna.demo import DEMO_FILE, load_demo, read_demo, week_shift
 from lasna.errors import InputError
-from lasna.store import Store
 
 
 def test_committed_demo_file_is_what_the_generator_makes():

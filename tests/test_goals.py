@@ -72,3 +72,47 @@ def test_goals_round_trip_through_the_store(store):
     assert store.goals(leader.id) == [g]
     store.delete_goal(g.id)
     assert store.goals(leader.id) == []
+
+
+@pytest.mark.parametrize("metric, typed, stored", [
+    ("response_rate", "0,8", 0.8),  # a share written as a fraction, with the Finnish comma
+    ("response_rate", "80", 0.8),
+    ("response_rate", "80 %", 0.8),
+    ("response_rate", "12,5", 0.125),
+    ("response_time", "0,8", 0.8),  # hours
+    ("response_time", "24 h", 24.0),
+    ("openness", "72", 72.0),
+    ("critical_answer_gap", "-5", -0.05),
+])
+def test_targets_are_typed_in_the_metrics_own_unit(metric, typed, stored):
+    from coaching.goals import parse_target
+
+    assert parse_target(metric, typed, "fi") == pytest.approx(stored)
+
+
+@pytest.mark.parametrize("metric, typed, words", [
+    ("response_rate", "800", "0–100 %"),
+    ("response_rate", "-1", "0–100 %"),
+    ("openness", "0,6", "1–100"),
+    ("openness", "101", "1–100"),
+    ("response_time", "0", "0,1–720 h"),
+    ("response_rate", "lots", "80"),
+    ("response_rate", " ", "Anna"),
+])
+def test_nonsense_targets_are_refused_in_finnish(metric, typed, words):
+    from coaching.goals import TargetError, parse_target
+
+    with pytest.raises(TargetError) as err:
+        parse_target(metric, typed, "fi")
+    assert words in err.value.message("fi")
+    assert err.value.message("en") and err.value.message("en") != err.value.message("fi")
+
+
+def test_stored_targets_out_of_range_are_refused():
+    from coaching.goals import TargetError
+
+    with pytest.raises(TargetError):
+        validate_goal(Goal(1, "response_rate", 8.0, date(2026, 1, 1), date(2026, 2, 1)))
+    with pytest.raises(TargetError):
+        validate_goal(Goal(1, "openness", 0.6, date(2026, 1, 1), date(2026, 2, 1)))
+    validate_goal(Goal(1, "response_rate", 0.8, date(2026, 1, 1), date(2026, 2, 1)))

@@ -18,6 +18,7 @@ from tests.sources_helpers import FIXTURES, allow_private, make_account, store  
 
 NOW = datetime(2025, 11, 5, 12, 0, tzinfo=UTC)
 LEADER_URI = "https://mastodon.example/users/liisa"
+LEADER_KEY = "acct:liisa@mastodon.example"  # one key per fediverse account (collectors/mastodon/normalize.py)
 ROOT_ID = "113412345678901234"
 
 
@@ -62,11 +63,11 @@ def test_first_run_collects_posts_replies_and_interactions(setup, store, fake):
     assert outcome.requests == 4, fake.log
     assert fake.hits["/api/v1/statuses/113412399999000001"] == 1
     account = store.accounts(platform=Platform.MASTODON)[0]
-    assert account.stable_id == LEADER_URI
+    assert account.stable_id == LEADER_KEY
     posts = store.posts_frame().set_index("post_id")
     answer = posts.loc["https://mastodon.example/users/liisa/statuses/113412400000000010"]
     assert answer.reply_parent_id == "https://social.example/users/bob/statuses/113412399999000001"
-    assert answer.reply_parent_author_id == "https://social.example/users/bob"
+    assert answer.reply_parent_author_id == "acct:bob@social.example"
     boost = posts.loc["https://mastodon.example/users/liisa/statuses/113412600000000030/activity"]
     assert bool(boost.is_repost) and boost.repost_of_id.endswith("carol/statuses/113400000000000077")
     inter = store.interactions_frame()

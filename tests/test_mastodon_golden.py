@@ -44,7 +44,7 @@ def test_statuses_reply_relations():
     assert boost.is_repost and boost.repost_of_id.endswith("/statuses/113400000000000077") and boost.text == ""
     assert self_reply.reply_parent_id == root.id and self_reply.reply_parent_author_id == root.author_id
     assert answer.reply_parent_id == "https://social.example/users/bob/statuses/113412399999000001"
-    assert answer.reply_parent_author_id == "https://social.example/users/bob"
+    assert answer.reply_parent_author_id == "acct:bob@social.example"
     assert root.reply_parent_id is None and root.links == ("https://blog.example.fi/muutokset",)
     assert "https://blog.example.fi/muutokset" in root.text  # invisible spans keep the full URL
 
@@ -73,7 +73,7 @@ def test_context_golden():
         lambda s: s.pop("uri"),
         lambda s: s.update(created_at="yesterday"),
         lambda s: s.update(account="nobody"),
-        lambda s: s["account"].pop("url") and s["account"].pop("uri"),
+        lambda s: s["account"].pop("url") and s["account"].pop("uri") and s["account"].pop("acct"),
         lambda s: s.update(uri=""),
     ],
 )

@@ -63,18 +63,71 @@ def test_html_report_is_self_contained_with_charts(report):
     assert "Tavoite vaarassa: Vastausaste" in text
 
 
+def _pdf_pages(report) -> list[str]:
+    return [" ".join(pg.extract_text().split()) for pg in PdfReader(io.BytesIO(report_pdf(report))).pages]
+
+
 def test_pdf_report_opens_and_has_its_pages(report):
-    data = report_pdf(report)
-    reader = PdfReader(io.BytesIO(data))
-    assert len(reader.pages) >= 3
-    first = reader.pages[0].extract_text()
+    pages = _pdf_pages(report)
+    assert len(pages) >= 3
+    first = pages[0]
     assert NAME in first and "Avoimuus" in first
-    rest = " ".join(pg.extract_text() for pg in reader.pages[1:])
+    rest = " ".join(pages[1:])
     assert report.tips.tips[0].title in rest and "Vastaa tiistaisin" in rest
 
 
+def test_pdf_page_one_is_a_summary_to_hand_over(report):
+    first = _pdf_pages(report)[0]
+    for d in report.composites:  # the four scores, each with its change
+        assert d.name in first
+    assert len(re.findall(r"muutos (?:[+−]\d+|±0|–)", first)) == 4
+    assert "vertailuryhmässä" in first or "kaikkien seurattujen" in first  # the reference group is named
+    for tip in report.tips.tips[:3]:  # this week's three tips
+        assert " ".join(tip.title.split()) in first
+    assert f"{len(report.waiting)} viestiä odottaa vastausta" in first and "vanhin on odottanut" in first
+    assert "Viime tapaamisessa" in first and "Vastaa tiistaisin" in first  # last session's agreed actions
+
+
+def test_pdf_text_reads_as_finnish_prose(report):
+    pages = _pdf_pages(report)
+    text = " ".join(pages)
+    assert "->" not in text and "→" in text
+    assert "(Vertailu " not in text  # no capitalised column name mid-sentence
+    assert "Vertailee jaksoa 1.10.2026 – 15.11.2026 vertailujaksoon" in text  # the session names its periods
+    assert "18.5.2026" in pages[1] or re.search(r"\d{1,2}\.\d{1,2}\.20\d\d", pages[1])  # a dated axis
+
+
+def test_pdf_keeps_finnish_and_other_scripts_and_drops_emoji_cleanly(report):
+    from dataclasses import replace
+
+    waiting = report.waiting.copy()
+    waiting.loc[waiting.index[0], "text"] = "Äänestä: Кириллица ελληνικά עברית 🎉👍🏽 valmis"
+    waiting.loc[waiting.index[0], "age_hours"] = waiting["age_hours"].max() + 1
+    first = _pdf_pages(replace(report, waiting=waiting.sort_values("age_hours", ascending=False)))[0]
+    assert "Äänestä: Кириллица ελληνικά" in first and "valmis" in first
+    assert "🎉" not in first and "□" not in first.split("Кириллица")[1].split("valmis")[0].replace("עברית", "")
+
+
+def test_pdf_leaves_out_a_week_that_is_not_over(report):
+    from coaching.reports import complete_weeks, partial_week
+
+    last = report.weekly.sort_values("week").iloc[-1]
+    assert (last["bucket_end"] - last["bucket"]) < 7 * 24 * 3600 * 10**9  # the demo's "today" is a Sunday noon
+    assert partial_week(report) == last["week"]
+    assert complete_weeks(report)["week"].max() < last["week"]
+    assert "ei ole mukana, koska se on vielä kesken" in _pdf_pages(report)[1]
+
+
+def test_pdf_text_fallback_for_glyphs_the_font_lacks():
+    from coaching.reports import pdf_text
+
+    assert pdf_text("Kiitos 🙏🏽 paljon!") == "Kiitos paljon!"
+    assert pdf_text("中文 ok") == "□□ ok"
+    assert pdf_text("Ääkköset → ja – ok") == "Ääkköset → ja – ok"
+
+
 def test_csv_report_has_the_documented_columns(report):
-    rows = list(csv.DictReader(io.StringIO(report_csv(report))))
+    rows = list(csv.DictReader(io.StringIO(report_csv(report, "standard"))))
     assert list(rows[0]) == list(CSV_COLUMNS)
     metrics = {r["metric"]: r for r in rows}
     assert {"openness", "response_rate", "dialogue_share"} <= set(metrics)
@@ -102,3 +155,37 @@ def test_report_command_refuses_unknown_format_and_leader(tmp_path, capsys):
     assert main(["--database", demo_url(), "report", "--leader", "David Brooks", "--format", "docx",
                  "--out", str(tmp_path / "x")]) == 2
     assert main(["--database", demo_url(), "report", "--leader", "Nobody", "--out", str(tmp_path / "x")]) == 2
+
+
+def test_finnish_csv_opens_in_finnish_excel(report):
+    text = report_csv(report)  # a Finnish report: the excel-fi dialect
+    assert text.startswith("\ufeffleader;leader_id;")
+    raw = text.encode("utf-8")
+    assert raw.startswith(b"\xef\xbb\xbf")  # the UTF-8 byte-order mark
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert list(rows[0]) == list(CSV_COLUMNS)
+    rr = {r["metric"]: r for r in rows}["response_rate"]
+    assert "," in rr["value"] and "." not in rr["value"]  # decimal comma
+    assert float(rr["value"].replace(",", ".")) == pytest.approx(report.current["response_rate"].value, rel=1e-4)
+    assert rr["period_start"] == report.period[0].isoformat()  # dates stay ISO
+    assert "\r\n" in text
+    english = report_csv(report, "standard")
+    assert not english.startswith("\ufeff") and english.startswith("leader,leader_id,")
+    docs = (REPO / "docs" / "REPORTS.md").read_text(encoding="utf-8")
+    assert "semicolon" in docs and "byte-order mark" in docs
+
+
+def test_report_all_writes_one_file_per_leader(tmp_path, capsys):
+    from lasna.store import Store
+
+    out = tmp_path / "programme-day"
+    code = main(["--database", demo_url(), "report", "--all", "--out-dir", str(out), "--format", "csv",
+                 "--lang", "fi", "--today", "2026-11-22"])
+    assert code == 0, capsys.readouterr()
+    names = {leader.name for leader in Store.open(demo_url()).leaders()}
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == len(names) and "lasna-markku-nieminen-fi.csv" in files
+    assert all(p.read_bytes().startswith(b"\xef\xbb\xbfleader;") for p in out.iterdir())
+    assert main(["--database", demo_url(), "report", "--all", "--format", "csv"]) == 2  # needs --out-dir
+    assert "--out-dir" in capsys.readouterr().err
+    assert main(["--database", demo_url(), "report", "--format", "csv", "--out", str(tmp_path / "x.csv")]) == 2

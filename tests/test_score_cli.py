@@ -125,3 +125,13 @@ def test_a_fitted_model_is_refitted_when_its_training_data_or_code_change(tmp_pa
     assert scoring_service._load_or_train(scoring_service._model_path("m", data, code), train) == {"fit": 2}
     path.write_bytes(b"truncated")  # a broken cache file is refitted, not an error
     assert scoring_service._load_or_train(path, train) == {"fit": 3}
+
+
+def test_score_json_shows_the_coverage_ledger_and_no_degraded_features(capsys, monkeypatch, demo_url):
+    result = run_json(capsys, monkeypatch, demo_url, "score", "--until", UNTIL, "--json")
+    assert result["degraded_features"] == {}  # Finnish morphology from PyPI (pyvoikko) or libvoikko
+    for entry in result["leaders"]:
+        cov = entry["coverage"]
+        assert {"reported", "collected", "coverage", "low_coverage", "threshold"} <= set(cov)
+        assert cov["collected"] >= 0 and cov["reported"] >= 0
+    assert any(e["coverage"]["reported"] > 0 for e in result["leaders"])

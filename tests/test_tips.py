@@ -31,7 +31,7 @@ def test_broadcaster_is_told_to_answer_with_a_real_waiting_message(svc, all_tips
     assert tipset.keys[0] == "answer_waiting"
     tip = tipset.tips[0]
     waiting = svc.waiting(name)
-    assert f"Unanswered since" in tip.action and f": {len(waiting)} replies to you." in tip.action
+    assert "Unanswered since" in tip.action and f": {len(waiting)} replies to you." in tip.action
     first = T.pick_first(waiting)
     assert first["author"] in tip.action
     assert snippet(first["text"])[:30] in tip.action and len(snippet(first["text"])) > 10

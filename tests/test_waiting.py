@@ -6,6 +6,8 @@ import pandas as pd
 
 from coaching.waiting import WAITING_COLUMNS, conversations_waiting, pick_first
 from lasna import frames
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 NOW = pd.Timestamp("2026-11-22 12:00", tz="UTC")
 
@@ -48,14 +50,47 @@ def _frames():
     return frames.conform(posts, frames.POST_COLUMNS), frames.conform(inter, frames.INTERACTION_COLUMNS)
 
 
-def test_waiting_lists_only_unanswered_messages_that_merit_an_answer_newest_first():
+def test_waiting_lists_only_unanswered_messages_that_merit_an_answer_by_merit_then_newest():
     posts, inter = _frames()
     w = conversations_waiting(posts, inter, leader_id=1, now=NOW)
     assert list(w.columns) == list(WAITING_COLUMNS)
-    assert list(w["interaction_id"]) == ["i3", "i7", "i2"]
-    assert w["age_hours"].round(3).tolist() == [5.0, 9.0, 50.0]
-    assert w.loc[0, "author"] == "User 3" and w.loc[0, "url"] == "https://x/i3"
-    assert pick_first(w)["interaction_id"] == "i7"  # the newest question goes first
+    # two questions first (the two-word "Kerro lisää?" a little lower), the agreement last though newest
+    assert list(w["interaction_id"]) == ["i2", "i7", "i3"]
+    assert w["merit"].tolist() == [3.0, 2.0, -2.0]
+    assert w["age_hours"].round(3).tolist() == [50.0, 9.0, 5.0]
+    assert w.loc[2, "author"] == "User 3" and w.loc[2, "url"] == "https://x/i3"
+    assert pick_first(w)["interaction_id"] == "i2"
+
+
+def test_merit_puts_questions_criticism_and_requests_above_thanks_and_praise_whatever_their_age():
+    posts, inter = _frames()
+    from lasna import frames as fr
+    rows = [_inter(20, 1, "Kiitos, tosi hyvä päivitys!"), _inter(21, 2, "Great work, thanks!"),
+            _inter(22, 40, "You promised the pool would reopen in spring. Now it's autumn."),
+            _inter(23, 60, "Milloin kirjasto aukeaa remontin jälkeen"),
+            _inter(24, 3, "Samaa mieltä sun kanssa, yhteistyöllä tästä selvitään."),
+            _inter(25, 70, "Voisitteko kertoa, paljonko hanke maksoi")]
+    inter = fr.conform(pd.DataFrame(rows), fr.INTERACTION_COLUMNS)
+    w = conversations_waiting(posts, inter, leader_id=1, now=NOW)
+    top, bottom = set(w["interaction_id"][:3]), set(w["interaction_id"][3:])
+    assert top == {"i22", "i23", "i25"} and bottom == {"i20", "i21", "i24"}
+
+
+def test_a_stored_stance_label_decides_criticism_when_present():
+    from coaching.waiting import merit_scores
+    texts = ["Hmm, interesting choice of words here today."] * 2
+    s = merit_scores(texts, stance=["critical", "supportive"])
+    assert s[0] > s[1]
+
+
+def test_merit_precision_at_the_top_beats_the_base_rate_on_labelled_replies():
+    from pathlib import Path
+
+    from coaching.waiting import merit_scores, precision_at_k
+    d = pd.read_csv(Path(__file__).parents[1] / "data" / "labels" / "replies_merit.csv")
+    for _, g in d.groupby("lang"):
+        p10 = precision_at_k(g["merit"].to_numpy(), merit_scores(g["text"].tolist()), 10)
+        assert p10 >= 0.9 > g["merit"].mean()
 
 
 def test_waiting_age_window_and_empty_inputs():
@@ -71,9 +106,6 @@ def test_answering_removes_a_message_from_the_list():
     w = conversations_waiting(pd.concat([posts, answer], ignore_index=True), inter, leader_id=1, now=NOW)
     assert "i3" not in set(w["interaction_id"]) and len(w) == 2
 
-
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,7 +1,12 @@
 """Unauthenticated reads from a Bluesky AppView through the ``atproto`` SDK, with retries.
 
-The SDK does the HTTP (``Request(transport=...)`` lets tests and benchmarks swap
-in an ``httpx.MockTransport`` or a loopback server) and raises its own
+The SDK does the HTTP through :func:`collectors.safehttp.guarded_transport`, the same guard
+as the feed and Mastodon collectors: every hop of a redirect is checked again at connect time
+(private, loopback and link-local addresses are refused — except the AppView origin the
+operator configured, so a devnet on loopback works — unless ``allow_private_urls`` is on), the
+answer is cut at ``MAX_BYTES`` after decoding, and each attempt has one deadline covering
+connect, headers and body. (``transport=`` lets tests and benchmarks swap in an
+``httpx.MockTransport``; it is wrapped by the same size and redirect guard.) The SDK raises its own
 exceptions; this module turns them into :mod:`lasna.errors`, retries what is
 worth retrying (timeouts, resets, 5xx, truncated JSON, 429 after the advised
 wait) with jittered backoff, and never retries other 4xx answers. Answers are
@@ -24,6 +29,7 @@ from atproto_client import exceptions as atx
 from atproto_client.request import Request
 
 from collectors.http import backoff_delay
+from collectors.safehttp import MAX_BYTES, deadline, guarded_transport
 from lasna.errors import AccountGone, CollectorError, MalformedPayload, RateLimited, SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -47,11 +53,24 @@ class NotFound(CollectorError):
     """The requested record does not exist (deleted post)."""
 
 
-def sdk_client(base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 20.0) -> Client:
-    """One ``atproto`` client with its own httpx connection pool."""
-    kwargs: dict[str, Any] = {"timeout": timeout, "verify": _ssl_context()}
-    if transport is not None:
-        kwargs["transport"] = transport
+#: one attempt (all redirect hops, headers and body) must be done within this many seconds
+DEADLINE = 30.0
+
+
+def sdk_client(
+    base_url: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float = 20.0,
+    max_bytes: int = MAX_BYTES,
+    allow_private: bool | None = None,
+) -> Client:
+    """One ``atproto`` client with its own guarded httpx connection pool (see the module doc)."""
+    guarded = guarded_transport(
+        allow_private=allow_private, trusted_urls=[base_url], verify=_ssl_context(), max_bytes=max_bytes,
+        deadline_seconds=DEADLINE, inner=transport,
+    )
+    kwargs: dict[str, Any] = {"timeout": timeout, "verify": _ssl_context(), "transport": guarded}
     return Client(base_url=base_url.rstrip("/"), request=Request(**kwargs))
 
 
@@ -74,6 +93,7 @@ class AppView:
         backoff_base: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
         client: Client | None = None,
+        deadline: float = DEADLINE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
@@ -83,6 +103,7 @@ class AppView:
         self.max_attempts = max(1, max_attempts)
         self.backoff_base = backoff_base
         self.sleep = sleep
+        self.deadline = deadline
         self.requests = 0
 
     def close(self) -> None:
@@ -114,7 +135,8 @@ class AppView:
             self.acquire(self.host)
             self.requests += 1
             try:
-                response = self.client.invoke_query(nsid, params=params)
+                with deadline(self.deadline):  # connect, every redirect hop, headers and body
+                    response = self.client.invoke_query(nsid, params=params)
             except atx.RateLimitExceededError as exc:
                 wait = exc.retry_after
                 if wait is None and exc.reset_at is not None:

@@ -157,8 +157,21 @@ def facet_text(text: str, facet: Mapping[str, Any]) -> str:
     return text.encode("utf-8")[index["byteStart"] : index["byteEnd"]].decode("utf-8")
 
 
+POST_COLLECTION = "app.bsky.feed.post"
+
+
+def _post_uri(uri: str) -> str | None:
+    """``uri`` if it names a post; embedded starter packs, feeds, lists and labelers are not quotes."""
+    parts = uri[len("at://"):].split("/") if uri.startswith("at://") else []
+    return uri if len(parts) == 3 and parts[1] == POST_COLLECTION and parts[2] else None
+
+
 def _embed_quote(embed: Any) -> str | None:
-    """URI of the quoted record, if the record's embed quotes one; rejects unknown embed types."""
+    """URI of the quoted post, if the record's embed quotes one; rejects unknown embed types.
+
+    Only an embedded ``app.bsky.feed.post`` is a quote. A quote whose target was later
+    detached (postgate), blocked or deleted stays a quote: the leader wrote it as one.
+    """
     if embed is None:
         return None
     if not isinstance(embed, dict):
@@ -167,10 +180,10 @@ def _embed_quote(embed: Any) -> str | None:
     if kind not in KNOWN_EMBEDS:
         raise MalformedPayload(f"unknown embed type {kind!r}")
     if kind == "app.bsky.embed.record":
-        return _require(_require(embed, "record", dict, "record embed"), "uri", str, "record embed")
+        return _post_uri(_require(_require(embed, "record", dict, "record embed"), "uri", str, "record embed"))
     if kind == "app.bsky.embed.recordWithMedia":
         inner = _require(_require(embed, "record", dict, "recordWithMedia embed"), "record", dict, "embed")
-        return _require(inner, "uri", str, "recordWithMedia embed")
+        return _post_uri(_require(inner, "uri", str, "recordWithMedia embed"))
     return None
 
 
@@ -526,6 +539,20 @@ class QuotesPage:
     cursor: str | None
 
 
+DETACHED = "app.bsky.embed.record#viewDetached"
+
+
+def _detached(view: Any) -> bool:
+    """Whether a post view's embedded quote shows ``#viewDetached`` (its target's author detached it)."""
+    embed = view.get("embed") if isinstance(view, dict) else None
+    if not isinstance(embed, dict):
+        return False
+    record = embed.get("record")
+    if embed.get("$type") == "app.bsky.embed.recordWithMedia#view" and isinstance(record, dict):
+        record = record.get("record")
+    return isinstance(record, dict) and (record.get("$type") == DETACHED or record.get("detached") is True)
+
+
 def normalize_quotes(page: Mapping[str, Any], leader_did: str, quoted_uri: str) -> QuotesPage:
     """A ``getQuotes`` output -> QUOTE interactions; the leader quoting themself is not one."""
     views = _require(page, "posts", list, "getQuotes output")
@@ -537,6 +564,8 @@ def normalize_quotes(page: Mapping[str, Any], leader_did: str, quoted_uri: str) 
     skipped: list[tuple[str | None, str]] = []
     for view in views:
         uri = view.get("uri") if isinstance(view, dict) else None
+        if _detached(view):
+            continue  # the leader detached this quote (postgate): no longer a quote of theirs; a stored one goes
         if isinstance(uri, str):
             seen.append(uri)
         try:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from collectors.base import CollectContext, register
 from collectors.common import foreign_ids
 from collectors.feeds.discover import discover_feeds
-from collectors.feeds.parse import NotAFeed, ParsedFeed, looks_like_html, parse_comments, parse_feed
+from collectors.feeds.parse import NotAFeed, ParsedFeed, disambiguate, looks_like_html, parse_comments, parse_feed
 from collectors.safehttp import Fetched, SafeHttp
 from lasna import settings
 from lasna.errors import AccountGone, CollectorError, MalformedPayload, RateLimited, SourceUnavailable
@@ -112,7 +112,7 @@ class FeedCollector:
             base_url=fetched.url,
             now=ctx.now,
         )
-        posts = parsed.posts
+        posts = self._keep_reused_guids_apart(ctx, leader, parsed)
         clash = foreign_ids(ctx.store, account, [p.id for p in posts])
         if clash:
             parsed.warnings.append(f"dropped {len(clash)} entries whose ids belong to another account")
@@ -135,6 +135,22 @@ class FeedCollector:
             new_interactions=new_interactions,
             requests=http.requests,
         )
+
+    @staticmethod
+    def _keep_reused_guids_apart(ctx: CollectContext, leader: Leader, parsed: ParsedFeed) -> list:
+        """Entries reusing the id of a stored item with another link are other items (see parse.disambiguate)."""
+        bases = {p.id.split("#item-", 1)[0] for p in parsed.posts}
+        frame = ctx.store.posts_frame([leader.id], include_deleted=True) if leader.id is not None else None
+        if frame is None or frame.empty:
+            return parsed.posts
+        stored = frame[frame.post_id.isin(bases)]
+        known = {pid: (url if isinstance(url, str) and url else None) for pid, url in zip(stored.post_id, stored.url)}
+        renamed = disambiguate(parsed.posts, known)
+        authors, comment_feeds = dict(parsed.authors), dict(parsed.comment_feeds)
+        parsed.authors = {new.id: authors.get(old.id) for old, new in zip(parsed.posts, renamed)}
+        parsed.comment_feeds = {new.id: comment_feeds[old.id] for old, new in zip(parsed.posts, renamed) if old.id in comment_feeds}
+        parsed.posts = renamed
+        return renamed
 
     def _comments(self, account, ctx: CollectContext, http: SafeHttp, parsed: ParsedFeed, posts, feed_id: str):
         """Fetch the comment feeds (wfw:commentRss) of posts whose comment count changed."""

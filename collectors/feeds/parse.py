@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import feedparser
 from xml.parsers import expat
 
-from collectors.text import clean_text, content_links, detect_language, html_to_text, normalize_lang
+from collectors.text import clean_text, content_links, html_to_text, language_guess, normalize_lang
 from lasna.errors import MalformedPayload
 from lasna.types import Interaction, InteractionKind, Platform, Post
 
@@ -144,6 +144,58 @@ def _body(entry) -> tuple[str, tuple[str, ...]]:
     return "", ()
 
 
+def declared_language(entry) -> str | None:
+    """The entry's own declared language: ``xml:lang`` / ``dc:language`` on the entry, its content or title."""
+    lang = normalize_lang(entry.get("language"))
+    if lang:
+        return lang
+    details = [*(entry.get("content") or []), entry.get("summary_detail"), entry.get("title_detail")]
+    for item in details:
+        if isinstance(item, dict) and item.get("language"):
+            lang = normalize_lang(item.get("language"))
+            if lang:
+                return lang
+    return None
+
+
+def _feed_entry_language(text: str, feed_lang: str | None) -> str | None:
+    """The feed's declared language wins, unless the entry is clearly in another language (a Finnish
+    blog's English post); without a declaration, detection (fi/en/sv, or the other language itself)."""
+    guess, prob = language_guess(text)
+    if feed_lang is None:
+        return guess if prob >= 0.6 else None
+    return guess if guess and guess != feed_lang and prob >= 0.9 else feed_lang
+
+
+_ITEM = "#item-"
+
+
+def disambiguate(posts: list[Post], known: dict[str, str | None] | None = None) -> list[Post]:
+    """Keep distinct items that share one guid distinct; an edit of the same item stays one post.
+
+    Long-running blogs reuse a ``guid`` for different items. Items with the same id but
+    different links are different items: the one already stored under the id (``known``:
+    id -> stored URL), else the earliest, keeps the id; the others get ``<id>#item-<hash of
+    their link>``, stable across runs. Same id and same link (or no link): one item, edited.
+    """
+    known = known or {}
+    owners: dict[str, str | None] = {}
+    for post in sorted(posts, key=lambda p: p.created_at):
+        base = post.id.split(_ITEM, 1)[0]
+        if base not in owners:
+            owners[base] = known[base] if base in known else post.url
+    out = []
+    for post in posts:
+        base = post.id.split(_ITEM, 1)[0]
+        owner = owners.get(base)
+        if post.url and owner and post.url != owner:
+            new_id = f"{base}{_ITEM}{hashlib.sha256(post.url.encode('utf-8')).hexdigest()[:16]}"
+        else:
+            new_id = base
+        out.append(post if new_id == post.id else replace(post, id=new_id))
+    return out
+
+
 def normalize_entry(
     entry, *, feed_id: str, author_id: str, feed_lang: str | None, now: datetime, with_title: bool = True
 ) -> Post:
@@ -162,13 +214,7 @@ def normalize_entry(
     created = _time(dict.get(entry, "published_parsed")) or _time(dict.get(entry, "updated_parsed"))
     if created is None or created.year < 1990 or created > now + timedelta(days=2):
         created = now
-    lang = normalize_lang(entry.get("language")) or None
-    if lang is None:
-        for item in entry.get("content") or []:
-            if isinstance(item, dict) and item.get("language"):
-                lang = normalize_lang(item.get("language"))
-                break
-    lang = lang or detect_language(text) or feed_lang
+    lang = declared_language(entry) or _feed_entry_language(text, feed_lang)
     tags = tuple(
         dict.fromkeys(
             clean_text(str(tag.get("term")))[:100]
@@ -180,7 +226,7 @@ def normalize_entry(
     reply_count = int(comments) if isinstance(comments, str) and comments.strip().isdigit() else 0
     link = _http(entry.get("link"))
     enclosures = (_http(e.get("href")) for e in (entry.get("enclosures") or [])[:20] if isinstance(e, dict))
-    links = tuple(dict.fromkeys([*body_links, *(l for l in enclosures if l)]))[:50]
+    links = tuple(dict.fromkeys([*body_links, *(u for u in enclosures if u)]))[:50]
     return Post(
         id=entry_id(entry, feed_id),
         platform=Platform.FEED,
@@ -240,7 +286,7 @@ def parse_feed(
         if bozo or not version:
             raise MalformedPayload(f"the feed is broken and has no usable entries ({reason[:300]})")
     feed_meta = data.get("feed") or {}
-    feed_lang = normalize_lang(feed_meta.get("language"))
+    feed_lang = normalize_lang(feed_meta.get("language"))  # <language>, dc:language or the feed's xml:lang
     warnings: list[str] = []
     if bozo:
         warnings.append(f"the feed is not well-formed, kept {len(entries)} entries anyway ({reason[:300]})")
@@ -250,6 +296,7 @@ def parse_feed(
     posts: list[Post] = []
     comment_feeds: dict[str, tuple[str, str | None]] = {}
     authors: dict[str, str | None] = {}
+    extras: list[tuple[str | None, str | None]] = []  # (author name, comment feed URL) per post
     for entry in entries:
         try:
             post = normalize_entry(
@@ -260,12 +307,14 @@ def parse_feed(
             continue
         posts.append(post)
         author = entry.get("author")
-        authors[post.id] = clean_text(author)[:200] or None if isinstance(author, str) else None
-        comments_url = _http(entry.get("wfw_commentrss"))
-        if comments_url:
-            comment_feeds[post.id] = (comments_url, authors[post.id])
+        extras.append((clean_text(author)[:200] or None if isinstance(author, str) else None, _http(entry.get("wfw_commentrss"))))
     if entries and not posts:
         raise MalformedPayload("no entry of the feed could be read: " + "; ".join(warnings[-3:]))
+    posts = disambiguate(posts)
+    for post, (author, comments_url) in zip(posts, extras):
+        authors[post.id] = author
+        if comments_url:
+            comment_feeds[post.id] = (comments_url, author)
     return ParsedFeed(
         title=clean_text(feed_meta.get("title") or "")[:500],
         link=_http(feed_meta.get("link")),

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from collectors.common import foreign_ids
+from lasna import pipeline
+from lasna import textcheck
 from lasna.errors import InputError
 from lasna.store import Store
 from lasna.types import Account, Interaction, Leader, Platform, Post
@@ -46,10 +48,17 @@ def namespaced(value: str, prefix: str) -> str:
 
 
 def ensure_account(store: Store, leader: Leader, platform: Platform, handle: str) -> Account:
+    found = pending_account(store, leader, platform, handle)
+    return found if found.id is not None else store.add_account(leader.id, platform, handle)
+
+
+def pending_account(store: Store, leader: Leader, platform: Platform, handle: str) -> Account:
+    """The leader's import account, or an unsaved one that :func:`write` creates in the same
+    transaction as the rows (so a failed import leaves no empty account behind)."""
     for account in store.accounts(leader_id=leader.id, platform=platform):
         if account.handle == handle:
             return account
-    return store.add_account(leader.id, platform, handle)
+    return Account(platform, handle, leader_id=leader.id)
 
 
 def write(
@@ -60,6 +69,14 @@ def write(
     interactions: Sequence[Interaction],
     state: dict[str, str | None],
 ) -> None:
+    """Write the import in one transaction (account included), after checking every value can be
+    stored at all (NUL, lone surrogates): an InputError leaves the store untouched."""
+    bad = textcheck.storable_problems([*posts, *interactions])
+    if bad:
+        ident, field_name, why = bad[0]
+        raise InputError(
+            f"{len(bad)} row(s) cannot be stored; first: {ident!r} field {field_name!r} {why}; nothing was imported"
+        )
     clash = foreign_ids(store, account, [p.id for p in posts], [i.id for i in interactions])
     if clash:
         report.notes.append(f"left out {len(clash)} row(s) whose ids belong to another account")
@@ -70,6 +87,7 @@ def write(
         state=state,
     )
     report.new_posts, report.new_interactions, report.written = result.new_posts, result.new_interactions, True
+    pipeline.after_ingest(store, [account.leader_id])
 
 
 def refuse_if_invalid(report: ImportReport, skip_invalid: bool, what: str) -> None:

@@ -26,12 +26,13 @@ from collectors.common import parse_time
 from collectors.imports.common import (
     ImportReport,
     RowError,
-    ensure_account,
     namespaced,
+    pending_account,
     refuse_if_invalid,
     write,
 )
 from collectors.text import clean_text, detect_language, normalize_lang
+from lasna import textcheck
 from lasna.errors import InputError
 from lasna.store import Store, now_utc
 from lasna.types import Interaction, InteractionKind, Platform, Post
@@ -63,6 +64,9 @@ def _str(obj: dict, key: str, *, required: bool = False, limit: int = 500) -> st
     value = str(value).strip()
     if len(value) > limit:
         raise _Invalid(f"{key!r} is longer than {limit} characters")
+    why = textcheck.problem(value, identifier=key.endswith("id") or key in ("author_handle", "reply_to_author"))
+    if why:
+        raise _Invalid(f"{key!r} {why}")
     return value
 
 
@@ -96,6 +100,9 @@ def _strings(obj: dict, key: str) -> tuple[str, ...]:
     value = obj.get(key) or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _Invalid(f"{key!r} must be a list of strings")
+    for v in value:
+        if textcheck.problem(v):
+            raise _Invalid(f"{key!r}: {textcheck.problem(v)}")
     return tuple(clean_text(v)[:200] for v in value[:100])
 
 
@@ -115,6 +122,8 @@ def parse_line(obj: Any, *, prefix: str, self_id: str) -> Post | Interaction:
     text_value = obj.get("text", "")
     if not isinstance(text_value, str):
         raise _Invalid("'text' must be a string")
+    if textcheck.problem(text_value.replace("\x00", "")):  # NUL in text is dropped by clean_text
+        raise _Invalid(f"'text' {textcheck.problem(text_value)}")
     text = clean_text(text_value)
     lang_raw = _str(obj, "lang", limit=20)
     lang = normalize_lang(lang_raw) if lang_raw else detect_language(text)
@@ -208,11 +217,14 @@ def read_jsonl(path: Path, *, account_handle: str, self_id: str, report: ImportR
 def import_jsonl(
     store: Store, path: Path, leader_name: str, *, account_handle: str = "import", skip_invalid: bool = False
 ) -> ImportReport:
+    why = textcheck.problem(account_handle or "", identifier=True)
+    if why or not (account_handle or "").strip() or len(account_handle) > 200:
+        raise InputError(f"--account must be a short name without control characters ({why or 'empty or too long'})")
     leader = store.leader(leader_name)
     report = ImportReport(leader=leader.name, account=account_handle)
     self_id = f"jsonl:{account_handle}:leader:{leader.name}"
     posts, interactions = read_jsonl(Path(path), account_handle=account_handle, self_id=self_id, report=report)
     refuse_if_invalid(report, skip_invalid, str(path))
-    account = ensure_account(store, leader, Platform.JSONL, account_handle)
+    account = pending_account(store, leader, Platform.JSONL, account_handle)
     write(store, account, report, posts, interactions, {"last_import": now_utc().isoformat(), "last_file": str(path)[:500]})
     return report

@@ -17,6 +17,7 @@ State: ``mastodon_id`` (instance-local account id), ``since_id``.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -54,6 +55,37 @@ def instance_base(account: Account) -> str:
     if not host:
         raise AccountGone(f"malformed Mastodon address {account.handle!r}", hint="write it as @user@instance.social")
     return f"https://{host}"
+
+
+MAX_LOCAL_IDS = 500
+
+
+def _remember_local_ids(saved: str | None, raw: list[dict], self_local_id: str) -> dict[str, str]:
+    """URI -> instance-local id of the leader's newest statuses, kept in the account state.
+
+    Pleroma/Akkoma status URIs (``/objects/<uuid>``) do not contain the local id the API
+    needs, so a post's thread could not be read once the post left the newest page.
+    """
+    try:
+        known = json.loads(saved) if saved else {}
+    except ValueError:
+        known = {}
+    if not isinstance(known, dict):
+        known = {}
+    for status in sorted(raw, key=lambda s: _id_key(s["id"])):
+        account = status.get("account")
+        uri = status.get("uri")
+        if isinstance(account, dict) and account.get("id") == self_local_id and isinstance(uri, str) and not status.get("reblog"):
+            known.pop(uri[:500], None)
+            known[uri[:500]] = status["id"]
+    items = [(k, v) for k, v in known.items() if isinstance(k, str) and isinstance(v, str) and _SAFE_ID.match(v)]
+    return dict(items[-MAX_LOCAL_IDS:])
+
+
+def account_domain(account: Account, api: MastodonAPI) -> str:
+    """The domain of accounts local to the leader's instance: the one in ``user@domain``, else the API host."""
+    domain = account.handle.removeprefix("@").partition("@")[2].strip().lower()
+    return domain or urlsplit(api.base).hostname or api.host
 
 
 class MastodonCollector:
@@ -104,9 +136,9 @@ class MastodonCollector:
         if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not _SAFE_ID.match(data["id"]):
             raise MalformedPayload(f"{api.host} answered the account lookup with something that is not an Account")
         self._check_alive(data, account, api)
-        stable = account_stable_id(data)
+        stable = account_stable_id(data, account_domain(account, api))
         if stable is None:
-            raise MalformedPayload(f"{api.host}: account {account.handle} has neither uri nor url")
+            raise MalformedPayload(f"{api.host}: account {account.handle} has neither acct nor url")
         if stable != account.stable_id:
             ctx.store.set_account_identity(account.id, stable)
         state["looked_up_at"] = ctx.now.isoformat()
@@ -168,7 +200,7 @@ class MastodonCollector:
         horizon = ctx.now - timedelta(days=settings.get("thread_horizon_days"))
         since_id = state.get("since_id")
         raw = self._statuses(api, local_id, since_id, horizon)
-        ids = IdMap(host=urlsplit(api.base).hostname or api.host)
+        ids = IdMap(host=account_domain(account, api))
         ids.accounts[local_id] = self_uri
         for status in raw:
             ids.learn(status)
@@ -204,7 +236,10 @@ class MastodonCollector:
         clash = foreign_ids(store, account, [p.id for p in posts])
         posts = [p for p in posts if p.id not in clash]
         newest = max((s["id"] for s in raw), key=_id_key, default=None)
-        new_state: dict[str, str | None] = {"mastodon_id": local_id, "looked_up_at": state.get("looked_up_at")}
+        local_ids = _remember_local_ids(state.get("local_ids"), raw, local_id)
+        new_state: dict[str, str | None] = {
+            "mastodon_id": local_id, "looked_up_at": state.get("looked_up_at"), "local_ids": json.dumps(local_ids),
+        }
         if newest and (not since_id or _id_key(newest) > _id_key(since_id)):
             new_state["since_id"] = newest
         new_state["skipped"] = str(skipped + len(clash)) if skipped or clash else None
@@ -212,7 +247,7 @@ class MastodonCollector:
         new_posts, new_interactions = result.new_posts, 0
         local_by_uri = {uri: local for local, uri in ids.statuses.items()}
         for post_id, reply_count in store.threads_to_check(account, horizon)[: self.max_threads]:
-            local = local_by_uri.get(post_id)
+            local = local_by_uri.get(post_id) or local_ids.get(post_id)
             if local is None:
                 match = _TRAILING_ID.search(urlsplit(post_id).path)
                 local = match.group(1) if match else None
@@ -224,7 +259,7 @@ class MastodonCollector:
             except NotFound:
                 store.save_batch(account, deleted_post_ids=[post_id], threads_checked={post_id: reply_count})
                 continue
-            thread = normalize_context(context, focal_uri=post_id, self_local_id=local_id, ids=ids)
+            thread = normalize_context(context, focal_uri=post_id, self_local_id=local_id, ids=ids, focal_local_id=local)
             own = [p for p in thread.own_posts if p.author_id == self_uri]
             clash = foreign_ids(store, account, [p.id for p in own], [i.id for i in thread.interactions])
             batch = store.save_batch(

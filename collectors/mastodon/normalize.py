@@ -5,17 +5,31 @@ Mastodon's REST API names statuses and accounts by *instance-local* ids
 ``uri`` as the stable id. The caller passes a :class:`IdMap` that translates
 local ids seen on the leader's instance into URIs. Unresolvable references become
 explicit markers (``mastodon:<host>:status:<id>``) rather than silently wrong ids.
+
+**One key per fediverse account.** Authors, parent authors and mentions are all keyed
+``acct:<user>@<domain>`` (RFC 7565, lower case), built from the ``acct`` field that both
+the Account and the Mention entity carry (local accounts get the instance's host). The
+account URI (``https://host/users/user``) and the profile URL (``https://host/@user``) are
+not used as keys: a Mention has no URI, and a profile URL is not the URI. Entities without
+``acct`` fall back to the ``/@user`` or ``/users/user`` path of their URL.
+
+Servers: Mastodon (snowflake ids), GoToSocial (ULID ids, accounts without ``uri``),
+Pleroma/Akkoma (flake ids, ``/objects/<uuid>`` status URIs, ``pleroma.quote``) are read
+through the same entity fields. Quotes: Mastodon 4.4 ``quote`` (Quote or ShallowQuote),
+Pleroma/Akkoma ``quote``/``pleroma.quote``/``quote_id``; the ``quote-inline`` fallback
+("RE: <url>") is dropped from the text and the links. Only http(s) URLs are kept.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from collectors.common import parse_time
-from collectors.text import clean_text, content_links, detect_language, html_to_text, normalize_lang
+from collectors.text import clean_text, content_links, detect_language, drop_quote_fallback, html_to_text, normalize_lang
 from lasna.errors import MalformedPayload
 from lasna.types import Interaction, InteractionKind, Platform, Post
 
@@ -37,11 +51,12 @@ class IdMap:
             self.statuses[sid] = uri[:500]
         account = status.get("account")
         if isinstance(account, Mapping) and isinstance(account.get("id"), str) and account["id"]:
-            ident = account_stable_id(account)
+            ident = account_stable_id(account, self.host)
             if ident:
                 self.accounts[account["id"]] = ident
-        if isinstance(status.get("reblog"), Mapping):
-            self.learn(status["reblog"])
+        for nested in (status.get("reblog"), _quoted_status(status)):
+            if isinstance(nested, Mapping):
+                self.learn(nested)
 
     def status(self, local_id: str | None) -> str | None:
         if not local_id:
@@ -54,12 +69,25 @@ class IdMap:
         return self.accounts.get(str(local_id)) or f"mastodon:{self.host}:account:{local_id}"
 
 
-def account_stable_id(account: Mapping[str, Any]) -> str | None:
-    """The account's ActivityPub id (``uri``, Mastodon >= 4.2), else its profile URL."""
-    for key in ("uri", "url"):
+_ACCT = re.compile(r"^@?([^\s@/:]{1,100})(?:@([^\s@/:]{1,253}))?$")
+_PROFILE = re.compile(r"^https?://([^/@\s]+)/(?:@|users/|u/)([^/@\s?#]{1,100})/?$")
+
+
+def account_key(user: str, domain: str) -> str:
+    return f"acct:{user.lower()}@{domain.lower()}"
+
+
+def account_stable_id(account: Mapping[str, Any], host: str | None = None) -> str | None:
+    """The one key of a fediverse account (Account or Mention entity): ``acct:user@domain``."""
+    acct = account.get("acct")
+    match = _ACCT.match(acct) if isinstance(acct, str) else None
+    if match and (match.group(2) or host):
+        return account_key(match.group(1), match.group(2) or host)
+    for key in ("url", "uri"):
         value = account.get(key)
-        if isinstance(value, str) and value.startswith(("https://", "http://")):
-            return value[:500]
+        found = _PROFILE.match(value) if isinstance(value, str) else None
+        if found:
+            return account_key(found.group(2), found.group(1))
     return None
 
 
@@ -85,6 +113,43 @@ def _str_or_none(value: Any) -> str | None:
     return value[:2000] if isinstance(value, str) and value else None
 
 
+def _http(value: Any) -> str | None:
+    """Only http(s) URLs are kept from a payload (``javascript:``, ``data:`` and the like are dropped)."""
+    return value[:2000] if isinstance(value, str) and value.lower().startswith(("https://", "http://")) else None
+
+
+def _quoted_status(status: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The quoted Status, if the payload carries it: Mastodon 4.4 Quote, Akkoma/Fedibird ``quote``, Pleroma ``pleroma.quote``."""
+    quote = status.get("quote")
+    if isinstance(quote, Mapping):
+        if isinstance(quote.get("quoted_status"), Mapping):
+            return quote["quoted_status"]
+        if isinstance(quote.get("uri"), str) and "account" in quote:
+            return quote
+    pleroma = status.get("pleroma")
+    if isinstance(pleroma, Mapping) and isinstance(pleroma.get("quote"), Mapping):
+        return pleroma["quote"]
+    return None
+
+
+def _quote_of(status: Mapping[str, Any], ids: IdMap, fallback: str | None) -> str | None:
+    quoted = _quoted_status(status)
+    if quoted is not None:
+        return _str_or_none(quoted.get("uri"))
+    quote = status.get("quote")
+    if isinstance(quote, Mapping):
+        if quote.get("state") not in (None, "accepted"):
+            return None  # pending, revoked, deleted, blocked: no quote shown
+        ref = _ref(quote.get("quoted_status_id"))
+        if ref:
+            return ids.status(ref)
+    pleroma = status.get("pleroma") if isinstance(status.get("pleroma"), Mapping) else {}
+    ref = _ref(status.get("quote_id")) or _ref(pleroma.get("quote_id"))
+    if ref:
+        return ids.status(ref)
+    return _http(pleroma.get("quote_url")) or fallback
+
+
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and 0 <= value < 10**9 else 0
 
@@ -102,9 +167,14 @@ def _require(status: Any) -> Mapping[str, Any]:
     return status
 
 
-def _status_text(status: Mapping[str, Any]) -> str:
+def _content(status: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The status HTML without the quote-inline fallback, and the URL that fallback named."""
     content = status.get("content") if isinstance(status.get("content"), str) else ""
-    text = html_to_text(content)
+    return drop_quote_fallback(content)
+
+
+def _status_text(status: Mapping[str, Any]) -> str:
+    text = html_to_text(_content(status)[0])
     spoiler = clean_text(status.get("spoiler_text") if isinstance(status.get("spoiler_text"), str) else "")
     return f"{spoiler}\n\n{text}".strip() if spoiler else text
 
@@ -119,9 +189,9 @@ def _created(status: Mapping[str, Any]) -> datetime:
 def normalize_status(status: Mapping[str, Any], *, ids: IdMap) -> Post:
     """A Status entity of the leader's -> Post (boosts become reposts with empty text)."""
     status = _require(status)
-    author = account_stable_id(status["account"])
+    author = account_stable_id(status["account"], ids.host)
     if author is None:
-        raise MalformedPayload("Mastodon status whose account has no uri/url")
+        raise MalformedPayload("Mastodon status whose account has no acct/url")
     reblog = status.get("reblog")
     if isinstance(reblog, Mapping):
         return Post(
@@ -129,21 +199,19 @@ def normalize_status(status: Mapping[str, Any], *, ids: IdMap) -> Post:
             platform=Platform.MASTODON,
             author_id=author,
             created_at=_created(status),
-            url=_str_or_none(status.get("url")),
+            url=_http(status.get("url")),
             is_repost=True,
             repost_of_id=reblog.get("uri") if isinstance(reblog.get("uri"), str) else None,
         )
-    content = status.get("content") if isinstance(status.get("content"), str) else ""
+    content, fallback_url = _content(status)
     text = _status_text(status)
-    quote = status.get("quote")
-    quoted = quote.get("quoted_status") if isinstance(quote, Mapping) else None
     in_reply_to = _ref(status.get("in_reply_to_id"))
     mentions = tuple(
         dict.fromkeys(
             ref[:500]
             for m in _list(status.get("mentions"))[:100]
-            if isinstance(m, Mapping)
-            for ref in [_str_or_none(m.get("url")) or _str_or_none(m.get("acct"))]
+            if isinstance(m, Mapping) and (m.get("url") is None or _http(m.get("url")))
+            for ref in [account_stable_id(m, ids.host)]
             if ref
         )
     )
@@ -159,10 +227,10 @@ def normalize_status(status: Mapping[str, Any], *, ids: IdMap) -> Post:
         created_at=_created(status),
         text=text,
         lang=normalize_lang(status.get("language")) or detect_language(text),
-        url=_str_or_none(status.get("url")),
+        url=_http(status.get("url")),
         reply_parent_id=ids.status(in_reply_to) if in_reply_to else None,
         reply_parent_author_id=ids.account(_ref(status.get("in_reply_to_account_id"))) if in_reply_to else None,
-        quote_of_id=_str_or_none(quoted.get("uri"))[:500] if isinstance(quoted, Mapping) and _str_or_none(quoted.get("uri")) else None,
+        quote_of_id=(_quote_of(status, ids, fallback_url) or "")[:500] or None,
         mentions=mentions,
         links=content_links(content),
         tags=tags,
@@ -177,9 +245,9 @@ def normalize_reply(status: Mapping[str, Any], *, ids: IdMap, root_id: str | Non
     """Someone else's Status in the leader's thread -> Interaction(kind=reply)."""
     status = _require(status)
     account = status["account"]
-    author = account_stable_id(account)
+    author = account_stable_id(account, ids.host)
     if author is None:
-        raise MalformedPayload("Mastodon status whose account has no uri/url")
+        raise MalformedPayload("Mastodon status whose account has no acct/url")
     text = _status_text(status)
     name = account.get("display_name")
     return Interaction(
@@ -192,7 +260,7 @@ def normalize_reply(status: Mapping[str, Any], *, ids: IdMap, root_id: str | Non
         author_name=clean_text(name)[:200] if isinstance(name, str) and name else None,
         text=text,
         lang=normalize_lang(status.get("language")) or detect_language(text),
-        url=_str_or_none(status.get("url")),
+        url=_http(status.get("url")),
         parent_id=ids.status(_ref(status.get("in_reply_to_id"))),
         root_id=root_id,
     )
@@ -206,11 +274,18 @@ class ThreadResult:
 
 
 def normalize_context(
-    context: Mapping[str, Any], *, focal_uri: str, self_local_id: str, ids: IdMap
+    context: Mapping[str, Any], *, focal_uri: str, self_local_id: str, ids: IdMap, focal_local_id: str | None = None
 ) -> ThreadResult:
-    """A Context entity fetched for one of the leader's statuses -> replies by others + the leader's own."""
+    """A Context entity fetched for one of the leader's statuses -> replies by others + the leader's own.
+
+    The Context never contains the status it was asked about, so ``focal_local_id`` (the
+    instance-local id the request used) is mapped to ``focal_uri`` here: direct replies then
+    attach to the leader's post even when that post was not among the statuses of this run.
+    """
     if not isinstance(context, Mapping) or not isinstance(context.get("descendants", []), list):
         raise MalformedPayload("expected a Mastodon Context object with ancestors/descendants lists")
+    if focal_local_id:
+        ids.statuses[str(focal_local_id)] = focal_uri[:500]
     ancestors = [s for s in _list(context.get("ancestors")) if isinstance(s, Mapping)]
     descendants = [s for s in _list(context.get("descendants")) if isinstance(s, Mapping)]
     for status in ancestors + descendants:

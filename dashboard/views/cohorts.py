@@ -20,19 +20,30 @@ days = st.select_slider(t("period.label", lang), options=[90, 180, 365], value=1
 since, now = data.since_days(days), data.today_end()
 overview = data.cohort_overview(viewer, cohort, since, now)
 st.metric(t("cohorts.members", lang), fmt_number(overview["members"], lang))
-st.plotly_chart(charts.cohort_bands(overview["bands"], overview["own"], lang), width="stretch")
+if overview.get("withheld"):  # k-anonymity: too few others for any cohort figure
+    st.info(t("cohorts.too_small", lang).format(k=fmt_number(data.cohort_min_others(), lang)))
+widgets.chart(charts.cohort_bands(overview["bands"], overview["own"], lang))
 
 status, scored = data.cohort_scores(viewer, cohort)
 if status == "ready":
-    st.subheader(t("cohorts.scores", lang))
-    st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS))
-    if scored["own"] is not None:
+    # the reference group the percentiles were computed in
+    reference = (t("reference.all", lang) if data.score_reference() == "all"
+                 else t("reference.cohort", lang).format(cohort=cohort))
+    if scored["own"] is not None:  # the executive's own scores: the heading says so
+        st.subheader(t("cohorts.own_scores", lang))
+        st.caption(t("cohorts.own_scores_caption", lang).format(days=data.SCORE_DAYS))
         widgets.composite_metrics(scored["own"], scored["median"], lang)
-        st.caption(t("cohorts.delta_is_median", lang))
-    else:
+        if scored["median"] is not None:
+            st.caption(t("cohorts.delta_is_median", lang))
+    elif scored["median"] is not None:
+        st.subheader(t("cohorts.scores", lang))
+        st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS, reference=reference))
         widgets.composite_metrics(scored["median"], None, lang)
         st.caption(t("cohorts.median_only", lang))
     if scored["members"] is not None:
+        if scored["own"] is not None:
+            st.subheader(t("cohorts.scores", lang))
+            st.caption(t("cohorts.scores_caption", lang).format(days=data.SCORE_DAYS, reference=reference))
         st.dataframe(
             scored["members"],
             column_config={"leader": t("col.leader", lang)} | {

@@ -1,10 +1,10 @@
 """My presence: one leader's activity and the conversations waiting for them."""
 
-import pandas as pd
 import streamlit as st
 
+from coaching import coverage
 from dashboard import auth, coaching_ui, data, widgets
-from dashboard.i18n import fmt_age, fmt_date, fmt_number, fmt_percent, md_escape, t
+from dashboard.i18n import fmt_date, fmt_number, fmt_percent, md_escape, metric_delta, t
 from lasna.users import Role
 
 viewer, lang = auth.page("presence")
@@ -36,21 +36,22 @@ current = data.period_summary(posts, interactions, start, now)
 before = data.period_summary(posts, interactions, baseline_start, start)
 
 st.caption(t("presence.compare", lang).format(days=days))
-cols = st.columns(4)
-for col, key, fmt in (
-    (cols[0], "posts", "number"),
-    (cols[1], "replies_out", "number"),
-    (cols[2], "answered", "percent"),
-    (cols[3], "people", "number"),
-):
+items = []
+for key in ("posts", "replies_out", "answered", "people"):
     value, old = current[key], before[key]
-    shown = fmt_percent(value, lang) if fmt == "percent" else fmt_number(value, lang)
-    delta = None
-    if value is not None and old is not None:
-        diff = value - old
-        delta = (fmt_percent(diff, lang) if fmt == "percent" else fmt_number(diff, lang))
-        delta = delta if diff < 0 else f"+{delta}"
-    col.metric(t(f"metric.{key}", lang), shown, delta=delta)
+    percent = key == "answered"
+    shown = fmt_percent(value, lang) if percent else fmt_number(value, lang)
+    diff = value - old if value is not None and old is not None else None
+    delta, colour = metric_delta(diff, lang, percent=percent)  # a share changes in points, not in per cent
+    items.append((t(f"metric.{key}", lang), shown, delta, colour))
+widgets.headline(items, lang)
+# how complete the replies behind "answered" are (issue #14: the coverage ledger, coaching/coverage.py)
+_cov = coverage.leader_summary(coverage.coverage_ledger(coverage.threads_from_frames(posts, interactions),
+                                                         by=None, since=start, until=now)).get(leader_id)
+if _cov and _cov["reported"]:
+    st.caption(t("coverage.low" if _cov["low_coverage"] else "coverage.ok", lang).format(
+        collected=fmt_number(_cov["collected"], lang), reported=fmt_number(_cov["reported"], lang),
+        share=fmt_percent(_cov["coverage"], lang)))
 
 coaching_ui.tips_section(viewer, leader_id, lang)
 coaching_ui.goals_section(viewer, leader_id, lang, poll=False)
@@ -58,7 +59,7 @@ coaching_ui.goals_section(viewer, leader_id, lang, poll=False)
 widgets.scores_section(viewer, leader_id, lang)
 
 recent_posts = posts[posts["created_at"] >= start]
-st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, start=start), width="stretch")
+widgets.chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, start=start))
 
 st.subheader(t("waiting.title", lang))
 status = data.coach_status()
@@ -71,26 +72,16 @@ else:
         st.success(t("waiting.none", lang))
     else:
         st.caption(t("waiting.caption", lang).format(n=fmt_number(len(waiting), lang)))
-        st.dataframe(
-            waiting.head(50).assign(
-                age=waiting["age"].head(50).map(lambda a: fmt_age(a, lang)),
-                kind=waiting.get("kind", pd.Series("reply", index=waiting.index)).head(50).map(
-                    lambda k: t(f"waiting.kind.{k}", lang)),
-            )[["created_at", "age", "kind", "author", "text", "url"]],
-            column_config=widgets.message_columns(lang, age=t("col.age", lang), kind=t("col.kind", lang),
-                                                  author=t("col.author", lang)),
-            hide_index=True,
-            width="stretch",
-            key="waiting_table",
-        )
+        widgets.waiting_cards(waiting, lang)
 
 st.subheader(t("recent.title", lang))
 recent = recent_posts.sort_values("created_at", ascending=False).head(20)
-st.dataframe(
-    recent.assign(kind=data.post_kind(recent).map(lambda k: t(f"kind.{k}", lang)))[["created_at", "kind", "text", "url"]],
+widgets.table(
+    widgets.message_frame(recent.assign(kind=data.post_kind(recent).map(lambda k: t(f"kind.{k}", lang))))[
+        ["created_at", "kind", "text", "url"]],
+    lang,
+    empty_key="empty.recent",
     column_config=widgets.message_columns(lang, kind=t("col.kind", lang)),
-    hide_index=True,
-    width="stretch",
     key="recent_table",
 )
 st.caption(t("presence.latest", lang).format(date=fmt_date(posts["created_at"].max() if len(posts) else None, lang)))

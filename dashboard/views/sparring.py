@@ -1,6 +1,8 @@
 """Sparring: a consultant prepares a session: one leader, this period against a baseline,
 and any post opened down to the replies it got."""
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboard import auth, coaching_ui, data, widgets
@@ -24,6 +26,7 @@ leader = left.selectbox(
 st.query_params["leader"] = leader
 days = right.select_slider(t("period.label", lang), options=[14, 30, 60, 90, 180], value=30, key="spar_days")
 leader_id = int(leaders.loc[leaders["leader"] == leader, "leader_id"].iloc[0])
+data.audit_view(viewer, leader_id, "sparring")  # audit log: who opened whose data
 now = data.today_end()
 start, baseline_start = data.since_days(days), data.since_days(2 * days)
 posts = data.posts(viewer, (leader_id,), baseline_start)
@@ -51,14 +54,15 @@ st.dataframe(
     hide_index=True,
     key="spar_compare",
 )
-st.plotly_chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, marker=start), width="stretch")
+widgets.chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, marker=start))
 
 widgets.scores_section(viewer, leader_id, lang, trend=False)
 
 coaching_ui.flash(lang)
 coaching_ui.session_history(viewer, leader_id, lang)
 with st.expander(t("session.record", lang), expanded=not data.session_history(viewer, leader_id)):
-    coaching_ui.session_form(viewer, leader_id, lang, days)
+    coaching_ui.session_form(viewer, leader_id, lang, (start.date(), now.date()),
+                             (baseline_start.date(), (start - timedelta(days=1)).date()))
 coaching_ui.goals_section(viewer, leader_id, lang)
 with st.expander(t("goals.add", lang)):
     coaching_ui.goal_form(viewer, leader_id, lang)
@@ -68,11 +72,13 @@ st.subheader(t("sparring.posts", lang))
 st.caption(t("sparring.pick_post", lang))
 in_period = posts[posts["created_at"] >= start].sort_values("created_at", ascending=False).reset_index(drop=True)
 replies_per_post = interactions[interactions["kind"] == "reply"].groupby("parent_id").size()
-shown = in_period.assign(
+shown = widgets.message_frame(in_period.assign(
     kind=data.post_kind(in_period).map(lambda k: t(f"kind.{k}", lang)),
     replies=in_period["post_id"].map(replies_per_post).fillna(0).astype(int),
-)[["created_at", "kind", "text", "replies", "like_count", "url"]]
-event = st.dataframe(
+))[["created_at", "kind", "text", "replies", "like_count", "url"]]
+if shown.empty:
+    st.caption(t("empty.recent", lang))
+event = None if shown.empty else st.dataframe(
     shown,
     column_config=widgets.message_columns(lang, kind=t("col.kind", lang), replies=t("col.replies", lang),
                                           like_count=t("col.likes", lang)),
@@ -91,13 +97,13 @@ if rows:
         if isinstance(post["url"], str) and post["url"].startswith(("https://", "http://")):
             st.link_button(t("sparring.open_original", lang), post["url"])
         replies = data.replies_to(viewer, leader_id, post["post_id"], baseline_start)
-        st.dataframe(
-            replies.assign(author=replies["author_handle"].fillna(replies["author_id"]))[
+        widgets.table(
+            widgets.message_frame(replies.assign(author=replies["author_handle"].fillna(replies["author_id"])))[
                 ["created_at", "author", "text", "url"]
             ],
+            lang,
+            empty_key="empty.replies",
             column_config=widgets.message_columns(lang, author=t("col.author", lang)),
-            hide_index=True,
-            width="stretch",
             key="spar_replies",
         )
 

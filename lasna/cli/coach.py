@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from lasna.cli.common import console, open_store
+from lasna.cli.common import console, open_store, progress
 from lasna.errors import InputError
 
 goals_app = typer.Typer(help="Goals: a target for a metric by a deadline, and how it is going.", no_args_is_help=True)
@@ -40,27 +40,53 @@ def _date(value: str | None, name: str) -> date | None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def report(
-        leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
-        out: Path = typer.Option(..., "--out", help="File to write."),
+        leader: str = typer.Option(None, "--leader", help="Leader's name (or id)."),
+        out: Path = typer.Option(None, "--out", help="File to write."),
+        all_leaders: bool = typer.Option(False, "--all", help="One report per active leader (a programme day)."),
+        out_dir: Path = typer.Option(None, "--out-dir", help="With --all: the folder to write the reports to."),
         format: str = typer.Option("html", "--format", help="html | pdf | csv."),
         session: int = typer.Option(None, "--session", help="Include this sparring session (id)."),
         lang: str = typer.Option("fi", "--lang", help=LANG_HELP),
         today: str = typer.Option(None, "--today", help="Report as of this date (YYYY-MM-DD); default today."),
     ) -> None:
-        """Write a leader's report (self-contained HTML, PDF or CSV of the metrics)."""
+        """Write a leader's report (self-contained HTML, PDF or CSV of the metrics), or with
+        --all --out-dir DIR one report per leader (file names like lasna-jari-makinen-fi.pdf)."""
         from coaching import reports
 
         if format not in ("html", "pdf", "csv"):
             raise InputError(f"unknown format {format!r}", hint="use --format html, pdf or csv")
-        rep = _service(today).leader_report(leader, session_id=session, lang=_lang(lang))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if format == "html":
-            out.write_text(reports.report_html(rep), encoding="utf-8")
-        elif format == "csv":
-            out.write_text(reports.report_csv(rep), encoding="utf-8")
-        else:
-            out.write_bytes(reports.report_pdf(rep))
-        console.print(f"Wrote {format.upper()} report for {rep.leader} to {out}")
+        lang = _lang(lang)
+        if all_leaders:
+            if leader or out or session is not None:
+                raise InputError("--all writes every leader's report: drop --leader, --out and --session")
+            if out_dir is None:
+                raise InputError("--all needs --out-dir DIR")
+        elif not leader or out is None:
+            raise InputError("give --leader NAME and --out FILE (or --all --out-dir DIR)")
+        elif out_dir is not None:
+            raise InputError("--out-dir goes with --all; for one leader use --out FILE")
+        svc = _service(today)
+        names = [lead.name for lead in svc.store.leaders()] if all_leaders else [leader]
+        if all_leaders and not names:
+            raise InputError("no active leaders to report on", hint="add one with `lasna leaders add`")
+        written = []
+        with progress("Writing reports" if all_leaders else "Building the report", total=len(names)) as step:
+            for name in names:
+                rep = svc.leader_report(name, session_id=session, lang=lang)
+                target = out_dir / reports.report_file_name(rep.leader, lang, format) if all_leaders else out
+                if all_leaders and any(target == done for _, done in written):  # names alike once ASCII
+                    target = target.with_stem(f"{target.stem}-{rep.leader_id}")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if format == "html":
+                    target.write_text(reports.report_html(rep), encoding="utf-8")
+                elif format == "csv":
+                    target.write_text(reports.report_csv(rep), encoding="utf-8")
+                else:
+                    target.write_bytes(reports.report_pdf(rep))
+                written.append((rep.leader, target))
+                step(description=f"Wrote {rep.leader}")
+        for name, target in written:
+            console.print(f"Wrote {format.upper()} report for {name} to {target}", highlight=False)
 
     @app.command()
     def tips(
@@ -76,7 +102,9 @@ def register(app: typer.Typer) -> None:
             svc.dismiss_tip(leader, dismiss or done, "dismissed" if dismiss else "done")
             console.print(f"Noted: {dismiss or done} {'dismissed' if dismiss else 'done'}.")
             return
-        tipset = svc.tips(leader, lang=_lang(lang))
+        with progress("Working out this week's tips") as step:
+            tipset = svc.tips(leader, lang=_lang(lang))
+            step()
         if not tipset.tips:
             console.print(tipset.message() or ("Ei vinkkejä tällä viikolla." if lang == "fi" else "No tips this week."))
         for i, t in enumerate(tipset.tips, 1):
@@ -103,15 +131,31 @@ def register(app: typer.Typer) -> None:
     def goals_add(
         leader: str = typer.Option(..., "--leader", help="Leader's name (or id)."),
         metric: str = typer.Option(..., "--metric", help="Component or composite key, e.g. response_rate."),
-        target: float = typer.Option(..., "--target", help="Target value (shares 0–1, hours, or 0–100)."),
+        target: str = typer.Option(
+            ..., "--target",
+            help="Target in the metric's own unit: percent for shares (80 or 0.8 = 80 %), hours for response "
+                 "time, 1–100 for composites. A decimal comma is fine (0,8).",
+        ),
         deadline: str = typer.Option(..., "--deadline", help="YYYY-MM-DD."),
         start: str = typer.Option(None, "--start", help="YYYY-MM-DD; default today."),
         description: str = typer.Option("", "--description", help="The goal in the leader's words."),
     ) -> None:
         """Add a goal for a leader."""
-        g = _service().add_goal(leader, metric, target, _date(deadline, "--deadline"), start=_date(start, "--start"),
-                                description=description)
-        console.print(f"Goal {g.id}: {g.metric} → {g.target} by {g.deadline}")
+        from coaching.evidence import fmt_value
+        from coaching.goals import GOAL_METRICS, TargetError, parse_target
+
+        if metric not in GOAL_METRICS:
+            raise InputError(f"no goal can be set for metric {metric!r}",
+                             hint="use one of: " + ", ".join(GOAL_METRICS))
+        try:
+            value = parse_target(metric, target)
+        except TargetError as exc:
+            raise InputError(exc.message("en")) from None
+        deadline_day = _date(deadline, "--deadline")
+        svc = _service()
+        g = svc.add_goal(leader, metric, value, deadline_day, start=_date(start, "--start"), description=description)
+        console.print(f"Goal {g.id}: {g.metric} → {fmt_value(g.metric, g.target, 'en')} by {g.deadline}",
+                      highlight=False)
 
     @goals_app.command("list")
     def goals_list(

@@ -10,6 +10,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lasna.cli.common import console, err_console, open_store
+from lasna.errors import InputError, LasnaError
+from lasna.sources import collect_sources
 from lasna.types import AccountOutcome
 
 
@@ -27,28 +29,60 @@ def _line(o: AccountOutcome) -> str:
 
 def collect(
     leader: list[str] = typer.Option(None, "--leader", help="Collect only this leader (repeatable)."),
-    source: str = typer.Option("all", "--source", help="bluesky, mastodon, feeds or all."),
+    source: str = typer.Option("all", "--source", help=", ".join(collect_sources()) + " (from lasna/sources.py)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object with every account's outcome."),
     wait: bool = typer.Option(False, "--wait", help="If another run holds the lock, wait for it instead of exiting."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log requests, retries and skipped records."),
 ) -> None:
-    """Collect new posts and replies for every account (exit 0: all ok, 1: some failed, 2: usage error)."""
-    from collectors.runner import SOURCES, run_collection
+    """Collect new posts and replies for every account (exit 0: all ok, 1: some accounts failed,
+    2: usage error, 3: could not run — database down, read-only or full; --json prints JSON always)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lasna.errors import StoreError, store_failure
+
+    try:
+        _collect(leader, source, as_json, wait, verbose)
+    except (StoreError, SQLAlchemyError, OSError) as exc:  # OSError: e.g. no room for the lock file
+        failure = exc if isinstance(exc, StoreError) else store_failure(exc)
+        if as_json:
+            from lasna.settings import mask_text
+
+            typer.echo(json.dumps({
+                "run_id": None, "ok": False, "could_not_run": True, "error": mask_text(str(failure)),
+                "exit_code": failure.exit_code, "accounts": [],
+            }, ensure_ascii=False))
+        raise failure from None
+    except LasnaError as exc:
+        if as_json:
+            typer.echo(json.dumps({
+                "run_id": None, "ok": False, "could_not_run": True, "error": str(exc),
+                "exit_code": exc.exit_code, "accounts": [],
+            }, ensure_ascii=False))
+        raise
+
+
+def _collect(leader: list[str], source: str, as_json: bool, wait: bool, verbose: bool) -> None:
+    from collectors.runner import run_collection
+    from lasna.settings import SecretFilter
+
+    SOURCES = collect_sources()
 
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(SecretFilter())
     if not verbose:
         logging.getLogger("httpx").setLevel(logging.WARNING)
     if source not in SOURCES:
-        err_console.print(f"[bold red]error:[/] unknown source {source!r} (use {', '.join(SOURCES)})")
-        raise typer.Exit(2)
+        raise InputError(f"unknown source {source!r}", hint=f"use {', '.join(SOURCES)}")
     store = open_store()
-    interactive = console.is_terminal and not as_json
-    progress = (
-        Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+    interactive = err_console.is_terminal and not as_json
+    progress = (  # on stderr: stdout keeps only the outcome lines (and --json) for scripts
+        Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                 transient=True)
         if interactive
         else None
     )
@@ -62,11 +96,9 @@ def collect(
     def on_outcome(outcome: AccountOutcome) -> None:
         if as_json:
             return
-        if progress is not None:
-            progress.console.print(_line(outcome), highlight=False)
+        console.print(_line(outcome), highlight=False, soft_wrap=True)
+        if progress is not None and task is not None:
             progress.advance(task)
-        else:
-            console.print(_line(outcome), highlight=False, soft_wrap=True)
 
     if progress is not None:
         progress.start()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from lasna.store import Store
+if TYPE_CHECKING:
+    from lasna.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -20,6 +23,31 @@ class CliState:
 state = CliState()
 
 
+@contextmanager
+def progress(description: str, total: int | None = None):
+    """A Rich progress bar on stderr for work that can take more than a second; yields
+    ``advance(n=1, description=None)``. Without a ``total`` the bar pulses until the block ends.
+    Nothing is drawn when stderr is not a terminal (pipes and tests stay clean)."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal)
+    with bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(n: int = 1, description: str | None = None) -> None:
+            bar.update(task, advance=n, description=description)
+
+        yield advance
+        if total is None:
+            bar.update(task, total=1, completed=1)
+
+
 def open_store() -> Store:
-    """Open (and migrate if needed) the configured store."""
-    return Store.open(state.database_url)
+    """Open (and migrate if needed) the configured store; its changes are audited as ``cli:<user>``."""
+    from lasna.store import Store
+    from lasna.store.audit import cli_actor
+
+    store = Store.open(state.database_url)
+    store.actor, store.via = cli_actor(), "cli"
+    return store

@@ -6,8 +6,7 @@ import json
 
 import typer
 
-from lasna.cli.common import console, state
-from lasna.store import Store, migrate
+from lasna.cli.common import console, open_store, state
 
 app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_is_help=True)
 
@@ -15,6 +14,8 @@ app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_i
 @app.command("upgrade")
 def upgrade() -> None:
     """Migrate the database schema to the newest version (also done automatically on first use)."""
+    from lasna.store import Store
+
     store = Store.open(state.database_url, upgrade=False)
     before = store.revision()
     store.upgrade()
@@ -24,23 +25,30 @@ def upgrade() -> None:
 @app.command("status")
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show where the database is, its schema revision and row counts."""
+    from lasna.store import Store, migrate
+
     store = Store.open(state.database_url, upgrade=False)
-    info = {"url": store.url, "revision": store.revision(), "head": migrate.head_revision()}
-    if info["revision"]:
-        info["rows"] = store.counts()
+    revision = store.revision()
+    info: dict[str, object] = {"url": store.url, "revision": revision, "head": migrate.head_revision()}
+    rows = store.counts() if revision else {}
+    if revision:
+        info["rows"] = rows
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
     console.print(f"database: {info['url']}\nrevision: {info['revision'] or 'none'} (newest {info['head']})")
-    for table, count in info.get("rows", {}).items():
+    for table, count in rows.items():
         console.print(f"  {table:<25} {count:>9}")
 
 
 @app.command("retention")
 def retention(
-    days: int = typer.Option(None, "--days", help="Keep this many days (default: LASNA_RETENTION_DAYS, 730)."),
+    days: int = typer.Option(
+        None, "--days", min=1, help="Keep this many days, at least 1 (default: LASNA_RETENTION_DAYS, 730)."
+    ),
 ) -> None:
-    """Delete collected posts, interactions and run records older than the retention period."""
-    store = Store.open(state.database_url)
+    """Delete collected posts, interactions and run records older than the retention period
+    (and audit records older than LASNA_AUDIT_RETENTION_DAYS)."""
+    store = open_store()
     deleted = store.apply_retention(days)
     console.print("Deleted " + ", ".join(f"{v} {k}" for k, v in deleted.items()) + ".")

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import typer
 
-from lasna.cli.common import console, open_store, state
+from lasna.cli.common import console, open_store, progress, state
 
 DASHBOARD_APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+# the app plus its session-cookie endpoints (st.App); `streamlit run dashboard/app.py` also works
+DASHBOARD_SERVER = DASHBOARD_APP.with_name("server.py")
 
 
 def serve_dashboard(host: str, port: int) -> int:
@@ -27,7 +29,7 @@ def serve_dashboard(host: str, port: int) -> int:
     # the app allows its login-free demo only when it knows it is bound to loopback
     env["LASNA_DASHBOARD_HOST"] = host
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_SERVER),
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
@@ -59,7 +61,9 @@ def register(app: typer.Typer) -> None:
         from lasna.demo import load_demo
 
         store = open_store()
-        result = load_demo(store)
+        with progress("Loading the demo data") as step:
+            result = load_demo(store)
+            step()
         console.print(
             f"Demo data in {store.url}: {result.leaders} leaders, {result.posts} posts "
             f"({result.new_posts} new), {result.interactions} interactions ({result.new_interactions} new)."

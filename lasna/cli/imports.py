@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from lasna.cli.common import console, err_console, open_store
+from lasna.cli.common import console, err_console, open_store, progress
 
 app = typer.Typer(help="Import a leader's posts from files: a LinkedIn data export or JSONL.", no_args_is_help=True)
 
@@ -35,12 +35,21 @@ def _show(report, *, dry: bool = False) -> None:
 
 
 def _run(fn, *args, **kwargs) -> None:
+    """Run one importer; whatever fails, no account it created stays behind empty."""
     from collectors.imports.common import InvalidRows
 
+    store = open_store()
+    before = {a.id for a in store.accounts()}
     try:
-        report = fn(open_store(), *args, **kwargs)
-    except InvalidRows as exc:
-        _show(exc.report)
+        with progress("Importing") as step:
+            report = fn(store, *args, **kwargs)
+            step()
+    except BaseException as exc:
+        for account in store.accounts():
+            if account.id is not None and account.id not in before:
+                store.remove_account_if_empty(account.id)
+        if isinstance(exc, InvalidRows):
+            _show(exc.report)
         raise
     _show(report)
 

@@ -2,35 +2,60 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from lasna import registry
+from lasna import sources
 from lasna.cli.common import console, open_store
 
 app = typer.Typer(help="Add, list, remove and import the leaders Läsnä follows.", no_args_is_help=True)
 
 
-@app.command("add")
-def add(
-    name: str = typer.Argument(..., help="The leader's name as it should appear in reports."),
-    bluesky: str = typer.Option(None, "--bluesky", help="Bluesky handle (name.bsky.social) or DID."),
-    mastodon: str = typer.Option(None, "--mastodon", help="Mastodon address @user@instance."),
-    feed: list[str] = typer.Option(None, "--feed", help="RSS/Atom feed or blog URL (repeatable)."),
-    cohort: list[str] = typer.Option(None, "--cohort", help="Cohort/programme to join (repeatable)."),
-    language: str = typer.Option("fi", "--language", help="The leader's main language: fi or en."),
-) -> None:
+def add(name: str, *, cohort: list[str] | None = None, language: str = "fi", **accounts) -> None:
     """Add a leader and their public accounts."""
-    spec = registry.LeaderSpec.parse(
-        name, language=language, cohorts=cohort or [], bluesky=bluesky, mastodon=mastodon, feeds=feed or []
-    )
+    from lasna import registry
+
+    spec = registry.LeaderSpec.parse(name, language=language, cohorts=cohort or [], **accounts)
     store = open_store()
     leader = registry.add_leader(store, spec)
-    accounts = store.accounts(leader_id=leader.id)
-    console.print(f"Added {leader.name} with {len(accounts)} account(s).")
+    accounts_added = store.accounts(leader_id=leader.id)
+    console.print(f"Added {leader.name} with {len(accounts_added)} account(s).")
+    if not accounts_added:
+        from lasna.cli.common import err_console
+
+        options = " / ".join(spec.option for spec in sources.ADDABLE if spec.option)
+        err_console.print(f"[yellow]warning:[/] {leader.name} has no accounts, so nothing will be collected; add one "
+                          f"with: lasna leaders add {json.dumps(leader.name, ensure_ascii=False)} {options}",
+                          highlight=False, soft_wrap=True)
+
+
+def _add_signature() -> inspect.Signature:
+    """One option per addable source, from the source specifications (lasna/sources.py)."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter("name", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=str,
+                          default=typer.Argument(..., help="The leader's name as it should appear in reports.")),
+    ]
+    for spec in sources.ADDABLE:
+        params.append(inspect.Parameter(
+            spec.key, keyword, annotation=list[str] | None if spec.many else str | None,
+            default=typer.Option(None, spec.option, help=spec.help),
+        ))
+    params += [
+        inspect.Parameter("cohort", keyword, annotation=list[str] | None,
+                          default=typer.Option(None, "--cohort", help="Cohort/programme to join (repeatable).")),
+        inspect.Parameter("language", keyword, annotation=str,
+                          default=typer.Option("fi", "--language", help="The leader's main language: fi or en.")),
+    ]
+    return inspect.Signature(params)
+
+
+add.__signature__ = _add_signature()
+app.command("add")(add)
 
 
 @app.command("list")
@@ -93,6 +118,8 @@ def remove(
 @app.command("import")
 def import_(file: Path = typer.Argument(..., help="Roster file (TOML), see docs/ROSTER.md.")) -> None:
     """Create or extend leaders and cohorts from a roster file (all validated before anything is written)."""
+    from lasna import registry
+
     roster = registry.read_roster(file)
     store = open_store()
     leaders = registry.import_roster(store, roster)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +25,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lasna import frames, settings
 from lasna.errors import ConfigError, InputError, NotFoundError, StoreError
-from lasna.store import bulk, migrate
+from lasna.store import audit as audit_log
+from lasna.store import bulk, enrichment, erasure, migrate
 from lasna.store.facts import FactsMixin
 from lasna.store import schema as t
 from lasna.types import (
@@ -42,7 +43,9 @@ from lasna.types import (
     Visibility,
 )
 
-__all__ = ["Store", "BatchResult", "HorizonPost", "now_utc"]
+__all__ = ["Store", "BatchResult", "HorizonPost", "now_utc", "AuditEvent"]
+
+AuditEvent = audit_log.AuditEvent
 
 @dataclass(frozen=True)
 class HorizonPost:
@@ -109,8 +112,8 @@ def create_store_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite files the folder is created and WAL switched on."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigError(f"LASNA_DATABASE_URL is not a database URL: {url!r}") from exc
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
+        raise ConfigError(f"LASNA_DATABASE_URL is not a database URL: {settings.mask_text(url)!r}") from None
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -144,6 +147,10 @@ class Store(FactsMixin):
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        #: who the audit log names for changes made through this store when a call gives no
+        #: ``actor`` (the CLI sets ``cli:<os user>``; the dashboard passes its login per call)
+        self.actor = "library"
+        self.via = "library"
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -157,6 +164,11 @@ class Store(FactsMixin):
     @property
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision (a no-op when already there)."""
@@ -176,6 +188,57 @@ class Store(FactsMixin):
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # ------------------------------------------------------------------ audit log
+    def _audit(
+        self, conn: Connection, action: str, target_kind: str | None = None, target_id: int | None = None,
+        *, actor: str | None = None, via: str | None = None,
+    ) -> None:
+        audit_log.record(
+            conn, action, actor=self.actor if actor is None else actor, target_kind=target_kind,
+            target_id=target_id, via=via or self.via, at=now_utc(),
+        )
+
+    def audit(
+        self, action: str, *, actor: str, target_kind: str | None = None, target_id: int | None = None,
+        via: str = "dashboard",
+    ) -> None:
+        """Record that ``actor`` did ``action`` (e.g. ``data.view``, ``data.export``) to a target.
+
+        ``target_id`` is a numeric row id (leader, cohort, user, goal, session) or None — never a
+        name, a handle or any content. Changes made through this store's own methods are
+        recorded by those methods, in the same transaction.
+        """
+        with self.engine.begin() as conn:
+            self._audit(conn, action, target_kind, target_id, actor=actor, via=via)
+
+    def audit_events(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        target_kind: str | None = None,
+        target_id: int | None = None,
+        limit: int | None = 1000,
+    ) -> list[AuditEvent]:
+        """Audit records newest first (``action="leader"`` matches every ``leader.*``); each carries
+        the target's current name in ``target_label`` while the target still exists."""
+        with self.engine.connect() as conn:
+            return audit_log.events(
+                conn, since=since, until=until, actor=actor, action=action, target_kind=target_kind,
+                target_id=target_id, limit=limit,
+            )
+
+    def prune_audit(self, days: int | None = None, *, now: datetime | None = None) -> int:
+        """Delete audit records older than ``days`` (default: the ``audit_retention_days`` setting)."""
+        days = _positive_days(days if days is not None else settings.get("audit_retention_days"), "audit retention")
+        with self.engine.begin() as conn:
+            n = audit_log.prune(conn, (now or now_utc()) - timedelta(days=days))
+            if n:
+                self._audit(conn, "audit.prune")
+        return n
 
     # ------------------------------------------------------------------ leaders
     def add_leader(
@@ -199,6 +262,10 @@ class Store(FactsMixin):
             self._join_cohort(conn, leader_id, cohort)
         return Leader(name=name, language=language, id=leader_id, cohorts=tuple(cohorts), demo=demo)
 
+    @staticmethod
+    def _leader_id(conn: Connection, name: str) -> int | None:
+        return conn.execute(select(t.leaders.c.id).where(t.leaders.c.name == name)).scalar()
+
     def _join_cohort(self, conn: Connection, leader_id: int, cohort: str) -> None:
         cohort_id = self._ensure_cohort(conn, cohort)
         exists = conn.execute(
@@ -219,9 +286,12 @@ class Store(FactsMixin):
             t.cohorts.insert().values(name=name, visibility=str(visibility or Visibility.AGGREGATES))
         ).inserted_primary_key[0]
 
-    def set_cohort(self, name: str, visibility: Visibility) -> Cohort:
+    def set_cohort(self, name: str, visibility: Visibility, *, actor: str | None = None) -> Cohort:
         with self.engine.begin() as conn:
+            before = conn.execute(select(t.cohorts.c.visibility).where(t.cohorts.c.name == name)).scalar()
             cohort_id = self._ensure_cohort(conn, name, visibility)
+            if before != str(visibility):  # created or changed (loading the demo again is not a change)
+                self._audit(conn, "cohort.set", "cohort", cohort_id, actor=actor)
         return Cohort(name=name, visibility=visibility, id=cohort_id)
 
     def cohorts(self) -> list[Cohort]:
@@ -270,18 +340,41 @@ class Store(FactsMixin):
         for cohort in cohorts:
             self._join_cohort(conn, leader_id, cohort)
 
-    def deactivate_leader(self, leader_id: int) -> None:
+    def deactivate_leader(self, leader_id: int, *, actor: str | None = None) -> None:
         """Stop collecting for a leader but keep their history (``leaders remove`` without --forget)."""
         with self.engine.begin() as conn:
             conn.execute(update(t.leaders).where(t.leaders.c.id == leader_id).values(active=False))
+            self._audit(conn, "leader.remove", "leader", leader_id, actor=actor)
 
-    def forget_leader(self, leader_id: int) -> dict[str, int]:
+    def forget_leader(self, leader_id: int, *, actor: str | None = None) -> dict[str, int]:
         """Delete every row about a leader from every table, in one transaction.
 
-        Returns the number of rows deleted per table.
+        Besides the leader's own rows: her replies stored as interactions in other leaders'
+        threads (and their predictions), her executive dashboard login (name, e-mail), and every
+        mention of her ids, handles, name and e-mail elsewhere (replaced by pseudonyms, see
+        :mod:`lasna.store.erasure`). The audit log keeps that a leader was forgotten and by whom;
+        her own login name in it becomes ``erased-user``. Returns rows deleted per table.
         """
         deleted: dict[str, int] = {}
         with self.engine.begin() as conn:
+            leader = conn.execute(select(t.leaders).where(t.leaders.c.id == leader_id)).first()
+            if leader is None:
+                raise NotFoundError(f"no leader with id {leader_id}")
+            accounts = conn.execute(select(t.accounts).where(t.accounts.c.leader_id == leader_id)).all()
+            ids = {a.stable_id for a in accounts if a.stable_id}
+            handles: set[str] = set()
+            for a in accounts:
+                if a.platform in ("bluesky", "mastodon"):
+                    handles |= erasure.handle_variants(a.handle)
+            own_authors = set(
+                conn.execute(select(t.posts.c.author_id).where(t.posts.c.leader_id == leader_id).distinct()).scalars()
+            )
+            ids |= own_authors
+            logins = conn.execute(
+                select(t.users.c.id, t.users.c.name, t.users.c.email).where(
+                    t.users.c.leader_id == leader_id, t.users.c.role == "executive"
+                )
+            ).all()
             account_ids = select(t.accounts.c.id).where(t.accounts.c.leader_id == leader_id)
             deleted["predictions"] = self._delete_predictions(
                 conn, t.posts.c.leader_id == leader_id, t.interactions.c.leader_id == leader_id
@@ -294,8 +387,59 @@ class Store(FactsMixin):
                 else:
                     cond = table.c.account_id.in_(account_ids)
                 deleted[table.name] = conn.execute(delete(table).where(cond)).rowcount
+            deleted["collection_run_accounts"] += conn.execute(
+                delete(t.collection_run_accounts).where(t.collection_run_accounts.c.leader == leader.name)
+            ).rowcount
+            if logins:
+                deleted["users"] = conn.execute(
+                    delete(t.users).where(t.users.c.id.in_([u.id for u in logins]))
+                ).rowcount
+                conn.execute(
+                    update(t.audit_log)
+                    .where(t.audit_log.c.actor.in_([u.name for u in logins]))
+                    .values(actor=audit_log.ERASED_ACTOR)
+                )
+            deleted["notify_outbox"] = _notify_store().forget_leader(conn, leader_id)
             deleted["leaders"] = conn.execute(delete(t.leaders).where(t.leaders.c.id == leader_id)).rowcount
+            extra = {a.url for a in accounts if a.url and a.platform == "feed"} | {
+                a.handle for a in accounts if a.platform == "feed"
+            }
+            counts = erasure.erase(
+                conn, ids=ids, handles=handles, names={leader.name} | {u.name for u in logins},
+                emails={u.email for u in logins if u.email}, extra_needles=extra,
+            )
+            for key, value in counts.items():
+                deleted[key] = deleted.get(key, 0) + value
+            self._audit(conn, "leader.forget", "leader", leader_id, actor=actor)
         return deleted
+
+    def erase_author(self, author: str, *, actor: str | None = None) -> dict[str, int]:
+        """Erase one third party (a person who replied to or mentioned leaders) from every table.
+
+        ``author`` is their stable id (DID, account URI, JSONL author id) or handle. Every row they
+        wrote goes; every mention of them elsewhere is pseudonymised; collectors never store them
+        again. The audit log records when and by whom, not whom. Refuses a leader's own account.
+        """
+        author = (author or "").strip()
+        if not author or any(ord(ch) < 32 for ch in author) or len(author) > 500:
+            raise InputError("give the author's stable id (DID, account URI) or handle")
+        with self.engine.begin() as conn:
+            variants = erasure.handle_variants(author) | {author}
+            owner = conn.execute(
+                select(t.leaders.c.name)
+                .join(t.accounts, t.accounts.c.leader_id == t.leaders.c.id)
+                .where(or_(t.accounts.c.stable_id.in_(variants), func.lower(t.accounts.c.handle).in_(
+                    {v.lower() for v in variants})))
+            ).first()
+            if owner is not None:
+                raise InputError(
+                    f"{author} is an account of leader {owner.name!r}",
+                    hint=f"use `lasna leaders remove {owner.name!r} --forget` to erase a leader",
+                )
+            ids, handles, names = erasure.identities(conn, author)
+            counts = erasure.erase(conn, ids=ids, handles=handles, names=names)
+            self._audit(conn, "erase.author", "author", None, actor=actor)
+        return counts
 
     # ------------------------------------------------------------------ accounts
     def add_account(
@@ -324,6 +468,7 @@ class Store(FactsMixin):
             return _account(existing)
         if stable_id:
             self._check_identity_free(conn, platform, stable_id, None)
+        erasure.lift(conn, [v for v in (stable_id, handle) if v])
         account_id = conn.execute(
             t.accounts.insert().values(
                 leader_id=leader_id,
@@ -354,6 +499,27 @@ class Store(FactsMixin):
         with self.engine.connect() as conn:
             return [_account(r) for r in conn.execute(query).all()]
 
+    def foreign_ids(
+        self, account: Account, post_ids: Iterable[str], interaction_ids: Iterable[str] = ()
+    ) -> set[str]:
+        """Ids in the batch that already belong to *another* account.
+
+        Post and interaction ids are global primary keys, so a hostile or buggy source
+        that reuses someone else's id would otherwise overwrite their text on upsert.
+        Collectors drop such rows (and say so) instead.
+        """
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for table, ids in ((t.posts, list(post_ids)), (t.interactions, list(interaction_ids))):
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    found.update(
+                        conn.execute(
+                            select(table.c.id).where(table.c.id.in_(chunk), table.c.account_id != account.id)
+                        ).scalars()
+                    )
+        return found
+
     def set_account_identity(self, account_id: int, stable_id: str, handle: str | None = None) -> None:
         """Record the resolved stable id (e.g. DID) and follow a handle change."""
         with self.engine.begin() as conn:
@@ -378,6 +544,15 @@ class Store(FactsMixin):
             )
             conn.execute(delete(t.accounts).where(t.accounts.c.id == account_id))
 
+    def remove_account_if_empty(self, account_id: int) -> bool:
+        """Delete an account that holds no posts or interactions (what a failed import created)."""
+        with self.engine.begin() as conn:
+            for table in (t.posts, t.interactions):
+                if conn.execute(select(table.c.id).where(table.c.account_id == account_id).limit(1)).first():
+                    return False
+            conn.execute(delete(t.collection_state).where(t.collection_state.c.account_id == account_id))
+            return conn.execute(delete(t.accounts).where(t.accounts.c.id == account_id)).rowcount > 0
+
     # ------------------------------------------------------------------ collected data
     def save_batch(
         self,
@@ -398,17 +573,35 @@ class Store(FactsMixin):
         ``reply_listings`` / ``quote_listings`` map a post to every reply / quote still
         under it at the source (only for posts whose list was fetched completely):
         stored ones missing from it are marked deleted. Rows go through the lean path
-        in :mod:`lasna.store.bulk`; deletions only ever touch this account's rows.
+        in :mod:`lasna.store.bulk`; deletions only ever touch this account's rows. An account
+        not stored yet (``id`` None, ``leader_id`` set: an import's first file) is created in
+        the same transaction, so a batch that fails leaves no empty account behind.
         """
-        if account.id is None or account.leader_id is None:
-            raise ValueError("save_batch needs an account read from the store")
+        if account.leader_id is None:
+            raise ValueError("save_batch needs an account of a stored leader")
         with self.engine.begin() as conn:
-            new_posts, known = bulk.upsert(conn, bulk.POSTS, posts, account)
-            new_interactions, _ = bulk.upsert(conn, bulk.INTERACTIONS, interactions, account)
+            enrichment.lock_leaders_shared(conn, [account.leader_id])
+            if account.id is None:
+                account = self._add_account(
+                    conn, account.leader_id, account.platform, account.handle, stable_id=account.stable_id,
+                    url=account.url,
+                )
+            erased = erasure.suppressed(conn, interactions)
+            if erased:  # people erased on request are never stored again
+                interactions = [i for i in interactions if i.id not in erased]
+            new_posts, known, changed_posts = bulk.upsert(conn, bulk.POSTS, posts, account)
+            new_interactions, _, changed_interactions = bulk.upsert(conn, bulk.INTERACTIONS, interactions, account)
             bulk.mark_deleted(conn, "posts", account, deleted_post_ids)
             bulk.mark_deleted(conn, "interactions", account, deleted_interaction_ids)
             vanished = bulk.mark_vanished(conn, account, "reply", reply_listings or {})
             vanished += bulk.mark_vanished(conn, account, "quote", quote_listings or {})
+            enrichment.invalidate(  # derived fields of what changed become pending, in this transaction
+                conn, changed_posts=changed_posts,
+                changed_interactions=[*changed_interactions, *deleted_interaction_ids, *vanished],
+                relink_interactions=[p.reply_parent_id for p in posts if p.reply_parent_id and not p.is_repost
+                                     and (p.id not in known or p.id in changed_posts)],
+                deleted_posts=deleted_post_ids,
+            )
             bulk.set_checked(conn, "thread_checked_replies", threads_checked or {})
             bulk.set_checked(conn, "quotes_checked", quotes_checked or {})
             if state:
@@ -478,7 +671,7 @@ class Store(FactsMixin):
         ):
             doomed = select(source.c.id).where(condition)
             deleted += conn.execute(delete(table).where(table.c[key].in_(doomed))).rowcount
-        return deleted
+        return deleted + enrichment.delete_for(conn, posts_condition, interactions_condition)
 
     def save_predictions(self, predictions: pd.DataFrame, *, of: str = "posts") -> None:
         if predictions.empty:
@@ -577,6 +770,41 @@ class Store(FactsMixin):
             t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, leader_ids, since, until, include_deleted
         )
 
+    def coverage_threads(
+        self,
+        leader_ids: Sequence[int] | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> pd.DataFrame:
+        """Per own post (not reposts) in [since, until): the reply count the platform reported and the
+        replies collected under it (incoming, hidden, deleted; the leader's own) — the input of
+        :func:`coaching.coverage.coverage_ledger` (columns ``coaching.coverage.THREAD_COLUMNS``)."""
+        from coaching.coverage import REPLY_KINDS, THREAD_COLUMNS
+
+        p, i = t.posts, t.interactions
+        q = t.posts.alias("own_reply")
+
+        def n_incoming(*extra):
+            return (select(func.count()).select_from(i)
+                    .where(i.c.parent_id == p.c.id, i.c.kind.in_(REPLY_KINDS), *extra).scalar_subquery())
+
+        own = select(func.count()).select_from(q).where(q.c.reply_parent_id == p.c.id).scalar_subquery()
+        query = select(
+            p.c.id.label("post_id"), p.c.leader_id, p.c.account_id, p.c.platform, p.c.created_at, p.c.reply_count,
+            p.c.hidden_replies, n_incoming().label("replies_collected"),
+            n_incoming(i.c.hidden.is_(True)).label("hidden_collected"),
+            n_incoming(i.c.deleted.is_(True)).label("deleted_collected"), own.label("own_replies"),
+        ).where(p.c.is_repost.is_(False), p.c.deleted.is_(False)).order_by(p.c.leader_id, p.c.created_at, p.c.id)
+        query = _window(query, p, leader_ids, since, until)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        frame = frame.reindex(columns=list(THREAD_COLUMNS))
+        if len(frame):
+            frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+        return frame
+
     def _frame(self, table, id_label, columns, leader_ids, since, until, include_deleted) -> pd.DataFrame:
         selected = [c for c in table.c if c.name != "id" and c.name in columns]
         query = select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
@@ -599,7 +827,7 @@ class Store(FactsMixin):
             }
 
     # ------------------------------------------------------------------ coaching: goals
-    def add_goal(self, goal: Goal) -> Goal:
+    def add_goal(self, goal: Goal, *, actor: str | None = None) -> Goal:
         """Save a new goal; returns it with its id."""
         if goal.deadline <= goal.start:
             raise InputError("a goal's deadline must come after its start", hint="check --start and --deadline")
@@ -610,6 +838,7 @@ class Store(FactsMixin):
                     deadline=goal.deadline, description=goal.description or "", created_by=goal.created_by,
                 )
             ).inserted_primary_key[0]
+            self._audit(conn, "goal.add", "goal", goal_id, actor=actor)
         return replace(goal, id=goal_id)
 
     def goals(self, leader_id: int | None = None) -> list[Goal]:
@@ -624,28 +853,32 @@ class Store(FactsMixin):
             for r in rows
         ]
 
-    def delete_goal(self, goal_id: int) -> None:
+    def delete_goal(self, goal_id: int, *, actor: str | None = None) -> None:
         with self.engine.begin() as conn:
             if conn.execute(delete(t.goals).where(t.goals.c.id == goal_id)).rowcount == 0:
                 raise NotFoundError(f"no goal with id {goal_id}")
+            self._audit(conn, "goal.delete", "goal", goal_id, actor=actor)
 
     # ------------------------------------------------------------------ coaching: sparring sessions
-    def add_session(self, note: SessionNote) -> SessionNote:
+    def add_session(self, note: SessionNote, *, actor: str | None = None) -> SessionNote:
         """Record a sparring session; returns it with its id and creation time."""
         created = note.created_at or now_utc()
         with self.engine.begin() as conn:
             session_id = conn.execute(
                 t.session_notes.insert().values(**_session_values(note), created_at=created)
             ).inserted_primary_key[0]
+            self._audit(conn, "session.add", "session", session_id, actor=actor)
         return replace(note, id=session_id, created_at=created)
 
-    def update_session(self, note: SessionNote) -> SessionNote:
+    def update_session(self, note: SessionNote, *, actor: str | None = None) -> SessionNote:
         if note.id is None:
             raise ValueError("update_session needs a session read from the store")
         with self.engine.begin() as conn:
             n = conn.execute(
                 update(t.session_notes).where(t.session_notes.c.id == note.id).values(**_session_values(note))
             ).rowcount
+            if n:
+                self._audit(conn, "session.update", "session", note.id, actor=actor)
         if n == 0:
             raise NotFoundError(f"no sparring session with id {note.id}")
         return self.session(note.id)
@@ -665,10 +898,11 @@ class Store(FactsMixin):
             raise NotFoundError(f"no sparring session with id {session_id}", hint="see `lasna sessions list`")
         return _session(row)
 
-    def delete_session(self, session_id: int) -> None:
+    def delete_session(self, session_id: int, *, actor: str | None = None) -> None:
         with self.engine.begin() as conn:
             if conn.execute(delete(t.session_notes).where(t.session_notes.c.id == session_id)).rowcount == 0:
                 raise NotFoundError(f"no sparring session with id {session_id}")
+            self._audit(conn, "session.delete", "session", session_id, actor=actor)
 
     # ------------------------------------------------------------------ coaching: tip feedback
     def add_tip_feedback(
@@ -694,13 +928,21 @@ class Store(FactsMixin):
         return [TipFeedback(leader_id=r.leader_id, tip_key=r.tip_key, action=r.action, at=r.at) for r in rows]
 
     # ------------------------------------------------------------------ privacy
-    def apply_retention(self, days: int | None = None, *, now: datetime | None = None) -> dict[str, int]:
-        """Delete posts, interactions and run records older than the retention period."""
-        days = days if days is not None else settings.get("retention_days")
-        cutoff = (now or now_utc()) - timedelta(days=days)
+    def apply_retention(
+        self, days: int | None = None, *, now: datetime | None = None, actor: str | None = None
+    ) -> dict[str, int]:
+        """Delete posts, interactions and run records older than the retention period, and audit
+        records older than their own (``audit_retention_days``). Refuses a period under one day."""
+        days = _positive_days(days if days is not None else settings.get("retention_days"), "retention")
+        audit_days = _positive_days(settings.get("audit_retention_days"), "audit retention")
+        now = now or now_utc()
+        cutoff = now - timedelta(days=days)
         with self.engine.begin() as conn:
             self._delete_predictions(conn, t.posts.c.created_at < cutoff, t.interactions.c.created_at < cutoff)
+            self._audit(conn, "retention.apply", actor=actor)
             return {
+                "audit_log": audit_log.prune(conn, now - timedelta(days=audit_days)),
+                "notify_outbox": _notify_store().apply_retention(conn, cutoff),
                 "posts": conn.execute(delete(t.posts).where(t.posts.c.created_at < cutoff)).rowcount,
                 "interactions": conn.execute(
                     delete(t.interactions).where(t.interactions.c.created_at < cutoff)
@@ -709,6 +951,21 @@ class Store(FactsMixin):
                     delete(t.collection_run_accounts).where(t.collection_run_accounts.c.finished_at < cutoff)
                 ).rowcount,
             }
+
+
+def _positive_days(days: Any, what: str) -> int:
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise InputError(
+            f"the {what} period must be a whole number of days, at least 1 (got {days!r})",
+            hint="a period of 0 or fewer days would delete everything",
+        )
+    return days
+
+
+def _notify_store():
+    from lasna.store import notify  # the outbox's SQL (imports this module)
+
+    return notify
 
 
 def _window(query, table, leader_ids, since, until):

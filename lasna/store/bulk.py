@@ -157,22 +157,77 @@ def existing_ids(conn: Connection, table: str, ids: Sequence[str]) -> set[str]:
     return found
 
 
-def upsert(conn: Connection, shape: _Shape, items: Sequence[Any], account: Account) -> tuple[int, set[str]]:
-    """Upsert ``items``; returns (rows that are new, ids that already existed)."""
+#: Columns whose change makes a stored row's enrichment (``lasna.store.enrichment``) stale. Counts
+#: (likes, replies, ...) change on every collection and feed no enrichment, so they are left out.
+CONTENT = {
+    "posts": ("text", "lang", "mentions", "links", "deleted", "replies_restricted", "quotes_disabled",
+              "hidden_replies"),
+    "interactions": ("text", "lang", "hidden", "deleted"),
+}
+
+
+def existing_content(conn: Connection, table: str, ids: Sequence[str]) -> dict[str, tuple]:
+    """id -> stored :data:`CONTENT` values (as the lean path writes them: JSON as text) of the rows among ``ids``."""
+    d = dialect(conn)
+    cols = CONTENT[table]
+    listed = ", ".join(f'"{c}"::text' if d.name == "postgresql" and c in ("mentions", "links", "tags") else f'"{c}"'
+                       for c in cols)
+    if d.name == "postgresql":
+        rows = conn.exec_driver_sql(f'SELECT "id", {listed} FROM {table} WHERE "id" = ANY(%s)', (list(ids),))
+        return {r[0]: tuple(r[1:]) for r in rows}
+    found: dict[str, tuple] = {}
+    for start in range(0, len(ids), 500):
+        chunk = tuple(ids[start : start + 500])
+        sql = f'SELECT "id", {listed} FROM {table} WHERE "id" IN ({d.marks(len(chunk))})'
+        found.update((r[0], tuple(r[1:])) for r in conn.exec_driver_sql(sql, chunk))
+    return found
+
+
+def upsert(conn: Connection, shape: _Shape, items: Sequence[Any], account: Account) -> tuple[int, set[str], set[str]]:
+    """Upsert ``items``; returns (rows that are new, ids that already existed, of those the ids whose
+    :data:`CONTENT` changed)."""
     if not items:
-        return 0, set()
+        return 0, set(), set()
     d = dialect(conn)
     rows = shape.rows(items, account, d)
-    known = existing_ids(conn, shape.table, list(rows))
+    stored = existing_content(conn, shape.table, list(rows))
+    positions = [shape.columns.index(c) for c in CONTENT[shape.table]]
+    changed = {i for i, old in stored.items()
+               if any(_differs(rows[i][p], v) for p, v in zip(positions, old))}
     conn.exec_driver_sql(shape.upsert_sql(d), [tuple(r) for r in rows.values()])
-    return len(rows) - len(known), known
+    return len(rows) - len(stored), set(stored), changed
+
+
+def _differs(new: Any, old: Any) -> bool:
+    if isinstance(new, bool) or isinstance(old, bool):
+        return bool(new) != bool(old)
+    return new != old
+
+
+#: what a row deleted at the source keeps: ids, times, counts and flags (what metrics need); its
+#: text, link, handle, name and mention lists go at once (not after the retention period)
+_BLANKED = {
+    "posts": '"text" = \'\', "url" = NULL, "mentions" = {j}, "links" = {j}, "tags" = {j}',
+    "interactions": '"text" = \'\', "url" = NULL, "author_handle" = NULL, "author_name" = NULL',
+}
+_PREDICTIONS = {"posts": ("post_predictions", "post_id"), "interactions": ("interaction_predictions", "interaction_id")}
 
 
 def mark_deleted(conn: Connection, table: str, account: Account, ids: Iterable[str]) -> None:
+    """Mark rows deleted at the source and drop their content and cached predictions at once."""
     params = [(True, account.id, i) for i in dict.fromkeys(ids)]
     if params:
-        m = dialect(conn).mark
-        conn.exec_driver_sql(f'UPDATE {table} SET "deleted" = {m} WHERE "account_id" = {m} AND "id" = {m}', params)
+        d = dialect(conn)
+        m = d.mark
+        blank = _BLANKED[table].format(j="'[]'" + ("::json" if d.name == "postgresql" else ""))
+        conn.exec_driver_sql(
+            f'UPDATE {table} SET "deleted" = {m}, {blank} WHERE "account_id" = {m} AND "id" = {m}', params
+        )
+        cache, key = _PREDICTIONS[table]
+        conn.exec_driver_sql(
+            f'DELETE FROM {cache} WHERE "{key}" IN (SELECT "id" FROM {table} WHERE "account_id" = {m} AND "id" = {m})',
+            [p[1:] for p in params],
+        )
 
 
 def mark_vanished(conn: Connection, account: Account, kind: str, listed: Mapping[str, Collection[str]]) -> list[str]:

@@ -252,6 +252,45 @@ post_predictions = _predictions_table("post_predictions", "post_id", "posts")  #
 # reply stance of incoming interactions; proba = P(critical)
 interaction_predictions = _predictions_table("interaction_predictions", "interaction_id", "interactions")
 
+#: Derived fields of each post, computed once at ingest (``lasna.enrich``): language, the per-post features
+#: of ``coaching.features`` and the post type, each with the version that made it. A row whose version is
+#: not the current one (or a missing row) is pending; ``Store.save_batch`` deletes the row of a post whose
+#: content changed, in the batch's transaction.
+post_enrichment = Table(
+    "post_enrichment",
+    metadata,
+    Column("post_id", String(500), ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("features_version", String(100), nullable=False),
+    Column("lang_detected", String(8), nullable=True),
+    Column("n_words", Integer, nullable=False),
+    *(Column(name, Boolean, nullable=False) for name in (
+        "emoji_only", "low_substance", "first_person_singular", "first_person_plural", "question", "crediting",
+        "has_link", "results_marker", "is_reply", "reply_to_other", "self_thread", "is_root")),
+    Column("post_type", String(40), nullable=True),
+    Column("post_type_proba", Float, nullable=True),
+    Column("type_version", String(100), nullable=False),
+    Column("enriched_at", UTCDateTime, nullable=False),
+)
+
+#: Derived fields of each incoming interaction: emoji-only / low-substance flags, reply stance, and the
+#: answer link (the addressed leader's earliest own reply to it, when, and how long after), with versions.
+interaction_enrichment = Table(
+    "interaction_enrichment",
+    metadata,
+    Column("interaction_id", String(500), ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True),
+    Column("features_version", String(100), nullable=False),
+    Column("emoji_only", Boolean, nullable=False),
+    Column("low_substance", Boolean, nullable=False),
+    Column("stance", String(40), nullable=True),
+    Column("stance_proba", Float, nullable=True),
+    Column("stance_version", String(100), nullable=False),
+    Column("answered_by", String(500), nullable=True, index=True),
+    Column("answered_at", UTCDateTime, nullable=True),
+    Column("response_seconds", Float, nullable=True),
+    Column("link_version", String(100), nullable=False),
+    Column("enriched_at", UTCDateTime, nullable=False),
+)
+
 tip_feedback = Table(
     "tip_feedback",
     metadata,
@@ -330,6 +369,115 @@ facts_state = Table(
     metadata,
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+#: The audit log (GDPR accountability): who did what to which kind of record, when. Never content,
+#: never a third party's identifiers: ``target_id`` is a numeric row id (leader, cohort, user, goal,
+#: session) or empty (an erasure says only that one happened).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("actor", String(200), nullable=False),  # a dashboard login name, or "cli:<os user>"
+    Column("action", String(60), nullable=False),  # e.g. leader.add, leader.forget, export, erase.author
+    Column("target_kind", String(40), nullable=True),  # leader | cohort | user | goal | session | author
+    Column("target_id", String(100), nullable=True),
+    Column("via", String(20), nullable=False, default="cli"),  # cli | dashboard | library
+)
+
+#: Authors erased on request: a SHA-256 of their stable id, so collectors never store them again.
+erased_authors = Table(
+    "erased_authors",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("erased_at", UTCDateTime, nullable=False),
+)
+
+#: Dashboard sign-ins that survive a reload (migration 0010_auth). The browser holds
+#: ``<id>.<secret>.<expiry>.<hmac>`` in an HttpOnly cookie; only SHA-256 hashes are stored.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=True),  # NULL until the one-time handoff sets the cookie
+    Column("handoff_hash", String(64), nullable=True, unique=True),
+    Column("handoff_expires", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Index("ix_dashboard_sessions_user_id", "user_id"),
+)
+
+#: Failed dashboard logins per typed name, shared by every dashboard process (pruned after the
+#: lockout window, so a typed name is kept for minutes only).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_login_failures_name_at", "name", "at"),
+)
+
+#: Server-side keys (the session cookie's HMAC key), generated once and shared by all processes.
+auth_keys = Table(
+    "auth_keys",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("secret", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: Per-user notification preferences (``lasna users notify``); a user without a row gets the defaults.
+notify_preferences = Table(
+    "notify_preferences",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("digest", Boolean, nullable=False, default=True),
+    Column("digest_weekday", Integer, nullable=False, default=0),  # 0 = Monday
+    Column("alerts", Boolean, nullable=False, default=True),
+    Column("threshold_hours", Float, nullable=False, default=24.0),
+    Column("lang", String(8), nullable=True),  # None: the leader's language, else the `language` setting
+    Column("quiet_start", String(5), nullable=True),  # "HH:MM" in the programme time zone
+    Column("quiet_end", String(5), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+#: The outbox: every digest and alert is composed here first, then sent; ``key`` makes a digest for
+#: one user and week, or an alert for one user and conversation, exist once.
+notify_outbox = Table(
+    "notify_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(600), nullable=False, unique=True),
+    Column("kind", String(10), nullable=False),  # digest | alert
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("period", String(500), nullable=False),  # ISO week (digest) or conversation id (alert)
+    Column("recipient", String(320), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("message_id", String(300), nullable=False),
+    # pending -> sending -> sent | failed (retried after next_attempt_at) | dead (gave up)
+    Column("state", String(10), nullable=False, default="pending"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("claimed_by", String(300), nullable=True),  # "host:pid" of the run sending it
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index("ix_notify_outbox_state_next", "state", "next_attempt_at"),
+)
+
+#: Which leaders' data each outbox message holds (erasure deletes those messages).
+notify_outbox_leaders = Table(
+    "notify_outbox_leaders",
+    metadata,
+    Column("outbox_id", Integer, ForeignKey("notify_outbox.id", ondelete="CASCADE"), primary_key=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), primary_key=True),
 )
 
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.

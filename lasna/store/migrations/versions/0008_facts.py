@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_facts"
-down_revision = "0006_interaction_predictions"
+down_revision = "0007_enrichment"
 branch_labels = None
 depends_on = None
 

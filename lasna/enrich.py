@@ -1,0 +1,315 @@
+"""Enrichment once, at ingest: the derived fields of posts and interactions, computed once and stored.
+
+Per post: detected language and the per-post features of :mod:`coaching.features`, and the post type.
+Per incoming interaction: emoji-only / low-substance flags, reply stance, and the answer link (the
+addressed leader's earliest own reply, when, and how many seconds after). Each carries the version that
+made it (:func:`versions`); a missing row or an old version is *pending*, and :func:`enrich_pending`
+computes what is pending, in chunks of whole leaders, committing per chunk: rerunning after a crash
+continues where it stopped, and running twice changes nothing.
+
+``Store.save_batch`` makes the enrichment of changed rows pending in the batch's transaction (see
+:mod:`lasna.store.enrichment`), including the answer link of every interaction a newly arrived own reply
+answers, so a leader's answer that arrives in a later batch links the earlier incoming message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+
+from lasna.store import Store
+from lasna.store import enrichment as E
+
+#: Bump when the answer-link rule (which post answers which incoming message) changes.
+ANSWER_LINK_VERSION = "1"
+DEFAULT_CHUNK = 5000  # rows (posts + interactions) per committed chunk; whole leaders per chunk
+_CLAIM_NAMESPACE = 0x1A5C  # pg_try_advisory_lock: which process enriches which leader right now
+
+Progress = Callable[[int, int], None]  # (rows done, rows pending in total)
+
+#: Wall seconds per stage of the current process's enrichment (benchmarks print them)
+STAGES: dict[str, float] = {}
+
+
+@contextlib.contextmanager
+def _stage(name: str) -> Iterator[None]:
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        STAGES[name] = STAGES.get(name, 0.0) + time.perf_counter() - began
+
+
+def versions() -> dict[str, str]:
+    """The versions a current enrichment row carries: text features (with the morphology back-end in
+    use, as its outputs differ), the post-type and reply-stance models, and the answer-link rule."""
+    from coaching.features import FEATURES_VERSION, has_voikko
+    from lasna.scoring_service import default_classifier, default_stance_model
+
+    return {
+        "features": f"{FEATURES_VERSION}+{'voikko' if has_voikko() else 'heuristic'}",
+        "post_type": default_classifier().model_version,
+        "stance": default_stance_model().model_version,
+        "link": ANSWER_LINK_VERSION,
+    }
+
+
+@dataclass
+class EnrichResult:
+    posts: int = 0
+    interactions: int = 0
+    chunks: int = 0
+    relabelled: int = 0  # short posts whose language followed their account's majority afterwards
+    seconds: float = 0.0
+    touched: set[tuple[int, date]] = field(default_factory=set)
+    skipped_leaders: list[int] = field(default_factory=list)  # being enriched by another process
+
+    def as_json(self) -> dict:
+        return {"posts": self.posts, "interactions": self.interactions, "chunks": self.chunks,
+                "relabelled_short_posts": self.relabelled, "seconds": round(self.seconds, 3),
+                "weeks_touched": len(self.touched), "skipped_leaders": self.skipped_leaders}
+
+
+def pending(store: Store, leader_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int]]:
+    """leader_id -> (posts, interactions) whose enrichment is missing or stale."""
+    return E.pending_counts(store.engine, versions(), leader_ids)
+
+
+def enrich_pending(
+    store: Store,
+    leader_ids: Sequence[int] | None = None,
+    *,
+    progress: Progress | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> EnrichResult:
+    """Compute and store everything missing or stale for these leaders (default: all)."""
+    began = time.perf_counter()
+    v = versions()
+    counts = E.pending_counts(store.engine, v, leader_ids)
+    total = sum(p + i for p, i in counts.values())
+    result = EnrichResult()
+    if progress:
+        progress(0, total)
+    done = 0
+    written_authors: set[tuple[int, str]] = set()  # (leader_id, author_id)
+    for chunk in _plan(counts, chunk_size):
+        with _claim(store, chunk) as mine:
+            skipped = sorted(set(chunk) - set(mine))
+            result.skipped_leaders += skipped
+            if mine:
+                n_p, n_i, authors, touched = _enrich_chunk(store, mine, v)
+                result.posts += n_p
+                result.interactions += n_i
+                result.chunks += 1
+                result.touched |= touched
+                written_authors |= authors
+        done += sum(sum(counts[leader]) for leader in chunk)
+        if progress:
+            progress(done, total)
+    if written_authors:
+        n, touched = _follow_account_majority(store, written_authors, v)
+        result.relabelled = n
+        result.touched |= touched
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def _plan(counts: dict[int, tuple[int, int]], chunk_size: int) -> Iterator[list[int]]:
+    """Whole leaders per chunk (an account's short posts take its majority language, so an author's
+    pending posts are enriched together), about ``chunk_size`` rows each."""
+    chunk: list[int] = []
+    size = 0
+    for leader_id in sorted(counts):
+        chunk.append(leader_id)
+        size += sum(counts[leader_id])
+        if size >= chunk_size:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+@contextlib.contextmanager
+def _claim(store: Store, leader_ids: list[int]) -> Iterator[list[int]]:
+    """PostgreSQL: the leaders no other enricher is working on, held until the chunk is written (a
+    session advisory lock the server drops if the process dies). SQLite: all of them."""
+    if store.engine.dialect.name != "postgresql":
+        yield leader_ids
+        return
+    from sqlalchemy import text
+
+    with _claims_engine(store).connect() as conn:
+        mine = [i for i in leader_ids if conn.execute(
+            text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": _CLAIM_NAMESPACE, "id": i}).scalar_one()]
+        conn.commit()
+        try:
+            yield mine
+        finally:
+            for i in mine:
+                conn.execute(text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": _CLAIM_NAMESPACE, "id": i})
+            conn.commit()
+
+
+_CLAIM_ENGINES: dict[str, object] = {}
+
+
+def _claims_engine(store: Store):
+    """Claims hold a connection while a chunk is computed: keep them out of the store's pool, or many
+    collector threads enriching at once could starve it (the runner's account claims do the same)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    key = store.engine.url.render_as_string(hide_password=False)
+    if key not in _CLAIM_ENGINES:
+        _CLAIM_ENGINES[key] = create_engine(store.engine.url, poolclass=NullPool)
+    return _CLAIM_ENGINES[key]
+
+
+# ------------------------------------------------------------------ computing
+def post_rows(store: Store, posts: pd.DataFrame, v: dict[str, str], context: pd.DataFrame | None = None) -> pd.DataFrame:
+    """post_id + :data:`lasna.store.enrichment.POST_VALUES` for ``posts`` (``context``: extra posts of the
+    same accounts that take part in the language majority but are not returned)."""
+    from coaching.features import post_features
+    from lasna.scoring_service import default_classifier
+
+    frame = posts if context is None or context.empty else pd.concat([posts, context], ignore_index=True)
+    with _stage("text features (post_features)"):
+        feats = post_features(frame).iloc[: len(posts)].reset_index(drop=True)
+    model = default_classifier()
+    cached = store.predictions(posts["post_id"].tolist(), model.model_version, of="posts")
+    todo = posts[~posts["post_id"].isin(set(cached["post_id"]))]
+    with _stage("post types (classifier)"):
+        types = pd.concat([cached, model.classify(todo)], ignore_index=True) if len(todo) else cached
+    types = types.drop_duplicates("post_id").set_index("post_id")
+    out = feats.drop(columns=["is_repost"])
+    out["lang_detected"] = out["lang_detected"].astype(object).where(out["lang_detected"].notna(), None)
+    out["post_type"] = out["post_id"].map(types["label"])
+    out["post_type_proba"] = out["post_id"].map(types["proba"]).astype(float)
+    out["features_version"] = v["features"]
+    out["type_version"] = v["post_type"]
+    out["enriched_at"] = datetime.now(UTC)
+    return out[["post_id", *E.POST_VALUES]]
+
+
+def interaction_rows(store: Store, inter: pd.DataFrame, v: dict[str, str]) -> pd.DataFrame:
+    """interaction_id + flags and stance (the answer link is added under the write lock by :func:`link`)."""
+    from coaching import stance
+    from coaching.features import emoji_only_flags, substance_flags
+    from lasna.scoring_service import default_stance_model
+
+    texts = inter["text"].fillna("").astype(str).reset_index(drop=True)
+    model = default_stance_model()
+    cached = store.predictions(inter["interaction_id"].tolist(), model.model_version, of="interactions")
+    cached = cached.drop_duplicates("interaction_id").set_index("interaction_id")
+    todo = ~inter["interaction_id"].isin(set(cached.index)).to_numpy()
+    label = np.array(inter["interaction_id"].map(cached["label"]), dtype=object)
+    proba = np.array(inter["interaction_id"].map(cached["proba"]), dtype=float)
+    if todo.any():
+        with _stage("reply stance (classifier)"):
+            found = stance.classify_interactions(inter[todo], model)
+        label[todo] = found["stance"].to_numpy()
+        proba[todo] = found["p_critical"].to_numpy()
+    return pd.DataFrame({
+        "interaction_id": inter["interaction_id"].to_numpy(),
+        "leader_id": inter["leader_id"].to_numpy(),
+        "indexed_at": inter["indexed_at"].to_numpy(),
+        "features_version": v["features"],
+        "emoji_only": emoji_only_flags(texts),
+        "low_substance": substance_flags(texts)["low_substance"].to_numpy(),
+        "stance": label,
+        "stance_proba": proba,
+        "stance_version": v["stance"],
+        "link_version": v["link"],
+        "enriched_at": datetime.now(UTC),
+    })
+
+
+def link(interactions: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
+    """Add answered_by / answered_at / response_seconds: the addressed leader's earliest live own reply
+    (by indexed_at) whose parent is the interaction (:func:`coaching.metrics.link_answers`)."""
+    from coaching.metrics import link_answers
+
+    linked = link_answers(candidates, interactions)
+    at = pd.to_datetime(linked["answered_at"], utc=True)
+    linked["response_seconds"] = (at - pd.to_datetime(linked["indexed_at"], utc=True)).dt.total_seconds()
+    linked["answered_at"] = at
+    return linked
+
+
+def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str]):
+    with _stage("read pending rows"):
+        posts = E.pending_posts(store.engine, v, leader_ids)
+        inter = E.pending_interactions(store.engine, v, leader_ids)
+    prow = post_rows(store, posts, v) if len(posts) else pd.DataFrame(columns=["post_id", *E.POST_VALUES])
+    irow = interaction_rows(store, inter, v) if len(inter) else pd.DataFrame(columns=["interaction_id"])
+    with _stage("verify, link and write"):
+        wrote_p, wrote_i = E.write_chunk(store.engine, leader_ids, prow, E.fingerprint_frame(posts, "posts"),
+                                         irow, E.fingerprint_frame(inter, "interactions"), link)
+    wp = posts[posts["post_id"].isin(set(wrote_p))]
+    wi = inter[inter["interaction_id"].isin(set(wrote_i))]
+    return len(wp), len(wi), set(zip(wp["leader_id"].astype(int), wp["author_id"])), touched_weeks(wp, wi)
+
+
+def _follow_account_majority(store: Store, authors: Iterable[tuple[int, str]], v: dict[str, str]):
+    """Short posts take their account's majority language; when posts of an account were enriched in
+    several runs, that majority is the stored one. Re-enrich short posts whose language is not the
+    account's strict majority (ties are left alone)."""
+    from coaching.features import SHORT_WORDS
+
+    authors = sorted(authors)
+    counts = E.stored_long_languages(store.engine, authors, SHORT_WORDS)
+    majority: dict[str, str] = {}
+    for author, group in counts.groupby("author_id"):
+        n = group.sort_values("n", ascending=False)["n"].tolist()
+        if len(n) == 1 or n[0] > n[1]:
+            majority[author] = group.loc[group["n"].idxmax(), "lang_detected"]
+    leader_of = dict((a, leader) for leader, a in authors)
+    ids = E.short_posts_to_relabel(store.engine, {(leader_of[a], a): lang for a, lang in majority.items()},
+                                   SHORT_WORDS)
+    if not ids:
+        return 0, set()
+    posts = E.posts_by_id(store.engine, ids)
+    context = E.example_long_posts(store.engine, {(leader_of[a], a): majority[a] for a in set(posts["author_id"])},
+                                   SHORT_WORDS)
+    rows = post_rows(store, posts, v, context=context)
+    wrote, _ = E.write_chunk(store.engine, sorted(set(posts["leader_id"])), rows,
+                             E.fingerprint_frame(posts, "posts"), pd.DataFrame(), {}, link)
+    wp = posts[posts["post_id"].isin(set(wrote))]
+    return len(wp), touched_weeks(wp, None)
+
+
+# ------------------------------------------------------------------ weeks touched (for the facts)
+def programme_tz() -> str:
+    try:
+        from lasna import settings
+
+        return settings.get("programme_timezone")
+    except Exception:  # the setting arrives with the facts branch
+        return "Europe/Helsinki"
+
+
+def touched_weeks(posts: pd.DataFrame | None, interactions: pd.DataFrame | None) -> set[tuple[int, date]]:
+    """(leader_id, local Monday of the ISO week) of the rows' ``indexed_at`` in the programme's zone."""
+    tz = programme_tz()
+    out: set[tuple[int, date]] = set()
+    for frame in (posts, interactions):
+        if frame is None or not len(frame):
+            continue
+        local = pd.DatetimeIndex(pd.to_datetime(frame["indexed_at"], utc=True)).tz_convert(tz).tz_localize(None)
+        monday = (local.normalize() - pd.to_timedelta(local.day_of_week, unit="D")).date
+        out |= set(zip(frame["leader_id"].astype(int).tolist(), monday))
+    return out
+
+
+def stale_mask(extra: pd.DataFrame, columns: dict[str, str], v: dict[str, str]) -> np.ndarray:
+    """Rows of a read whose enrichment is missing or not of the current versions."""
+    mask = np.zeros(len(extra), bool)
+    for col, key in columns.items():
+        mask |= (extra[col].astype(object) != v[key]).to_numpy()
+    return mask

@@ -1,0 +1,1 @@
+"""Security probes of issue #13 (marked ``security``)."""

@@ -1,0 +1,93 @@
+"""Coverage ledger: replies the platform reports vs replies collected (issue #14)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pandas as pd
+
+from coaching import coverage as C
+from lasna.types import Interaction
+from test_store import T0, make_account, post, reply
+
+
+def _threads(rows):
+    base = {"leader_id": 1, "account_id": 1, "platform": "bluesky", "created_at": pd.Timestamp("2026-03-02", tz="UTC"),
+            "hidden_replies": 0, "hidden_collected": 0, "deleted_collected": 0, "own_replies": 0}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_a_thread_whose_replies_were_mostly_not_collected_is_flagged_low():
+    threads = _threads([{"post_id": "p1", "reply_count": 40, "replies_collected": 6},
+                        {"post_id": "p2", "reply_count": 12, "replies_collected": 12}])
+    per = C.thread_coverage(threads).set_index("post_id")
+    assert per.loc["p1", "low_coverage"] and not per.loc["p2", "low_coverage"]
+    assert per.loc["p1", "coverage"] == 6 / 40 and per.loc["p1", "unexplained"] == 34
+    ledger = C.coverage_ledger(threads, by=None)
+    assert ledger.loc[0, "reported"] == 52 and ledger.loc[0, "collected"] == 18
+    assert bool(ledger.loc[0, "low_coverage"])  # 18/52 < 0.8
+    assert C.leader_summary(ledger)[1]["low_coverage"] is True
+
+
+def test_few_reported_replies_or_full_collection_are_not_flagged():
+    threads = _threads([{"post_id": "p1", "reply_count": 5, "replies_collected": 0},  # under MIN_REPORTED
+                        {"post_id": "p2", "reply_count": 0, "replies_collected": 0}])
+    per = C.thread_coverage(threads).set_index("post_id")
+    assert not per["low_coverage"].any()
+    assert pd.isna(per.loc["p2", "coverage"])
+
+
+def test_hidden_replies_and_known_losses_explain_the_gap_and_own_replies_count_as_collected():
+    threads = _threads([{"post_id": "p1", "reply_count": 20, "replies_collected": 8, "own_replies": 2,
+                         "hidden_replies": 4}])
+    losses = pd.DataFrame({"post_id": ["p1", "p1"], "reason": ["blocked", "other_instance"], "n": [1, 2]})
+    row = C.thread_coverage(threads, losses).iloc[0]
+    assert (row["collected"], row["hidden"], row["explained"], row["unexplained"]) == (10, 4, 3, 3)
+    assert row["coverage"] == 0.5 and row["low_coverage"]
+
+
+def test_ledger_groups_by_account_and_month():
+    threads = _threads([
+        {"post_id": "a", "reply_count": 10, "replies_collected": 10},
+        {"post_id": "b", "reply_count": 10, "replies_collected": 1, "created_at": pd.Timestamp("2026-04-03", tz="UTC")},
+        {"post_id": "c", "reply_count": 10, "replies_collected": 10, "account_id": 2, "platform": "mastodon"},
+    ])
+    ledger = C.coverage_ledger(threads, by="month")
+    assert ledger[["account_id", "period", "low_coverage"]].values.tolist() == [
+        [1, "2026-03-01", False], [1, "2026-04-01", True], [2, "2026-03-01", False]]
+
+
+def test_store_query_and_frames_give_the_same_threads(store):
+    account = make_account(store)
+    did = account.stable_id
+    p_full = post(1, did, reply_count=2)
+    p_poor = post(2, did, reply_count=30, hidden_replies=3)
+    self_reply = post(3, did, reply_count=0, reply_parent_id=p_poor.id, reply_root_id=p_poor.id,
+                      reply_parent_author_id=did)
+    inter = [reply(10, p_full.id), reply(11, p_full.id), reply(12, p_poor.id),
+             replace(reply(13, p_poor.id), hidden=True), replace(reply(14, p_poor.id), deleted=True)]
+    assert all(isinstance(x, Interaction) for x in inter)
+    store.save_batch(account, posts=[p_full, p_poor, self_reply], interactions=inter)
+    threads = store.coverage_threads([account.leader_id], since=T0 - timedelta(days=1))
+    by_id = threads.set_index("post_id")
+    assert by_id.loc[p_full.id, ["reply_count", "replies_collected", "own_replies"]].tolist() == [2, 2, 0]
+    assert by_id.loc[p_poor.id, ["reply_count", "replies_collected", "hidden_collected", "deleted_collected",
+                                 "own_replies", "hidden_replies"]].tolist() == [30, 3, 1, 1, 1, 3]
+    per = C.thread_coverage(threads).set_index("post_id")
+    assert per.loc[p_poor.id, "low_coverage"] and not per.loc[p_full.id, "low_coverage"]
+    # the pure path from frames agrees with the SQL path
+    frames_threads = C.threads_from_frames(store.posts_frame([account.leader_id], include_deleted=True),
+                                           store.interactions_frame([account.leader_id], include_deleted=True))
+    cols = ["replies_collected", "hidden_collected", "deleted_collected", "own_replies", "reply_count"]
+    a = frames_threads.set_index("post_id").loc[threads["post_id"], cols].reset_index(drop=True)
+    assert a.equals(threads[cols].astype("int64").reset_index(drop=True))
+
+
+def test_presence_caption_strings_take_the_ledger_figures_in_both_languages():
+    from dashboard.i18n import t
+
+    for lang in ("fi", "en"):
+        for key in ("coverage.ok", "coverage.low"):
+            text = t(key, lang).format(collected="6", reported="40", share="15 %")
+            assert "6" in text and "40" in text and "15 %" in text
