@@ -142,8 +142,8 @@ def naive_weekly(posts: pd.DataFrame, inter: pd.DataFrame, until_ns: int, days: 
     def in_window(ts_ns):
         return start < ts_ns <= until_ns
 
-    # accounts are ranked by first appearance (posts' authors, parent authors, incoming authors, mentions):
-    # the vectorised code breaks evidence ties by that order
+    # accounts: every id seen (posts' authors, parent authors, incoming authors, mentions); the vectorised
+    # code orders account evidence (and breaks its ties) by the id
     post_rows, seen_posts = [], set()
     for row in posts.itertuples(index=False):
         if row.post_id not in seen_posts:
@@ -162,6 +162,7 @@ def naive_weekly(posts: pd.DataFrame, inter: pd.DataFrame, until_ns: int, days: 
         for v in row.mentions:
             if v not in rank:
                 rank[v] = len(rank)
+    rank = {v: v for v in rank}  # evidence lists of accounts are ordered by account id
 
     posts_kept = [r for r in post_rows if not r.deleted and r.indexed_at is not pd.NaT
                   and r.indexed_at.value <= until_ns]
@@ -279,8 +280,8 @@ def naive_weekly(posts: pd.DataFrame, inter: pd.DataFrame, until_ns: int, days: 
             rate(lid, b, "re_entry", len(back), len(roots), [r.post_id for r in roots if r.post_id not in back])
 
     # conversation depth: threads the leader replied in (first reply's week), O→L turns in each thread
-    threads: dict = {}  # in order of each thread's first leader reply (row order), as the vectorised code
-    for row in posts_kept:
+    threads: dict = {}  # in order of each thread's earliest leader reply (ties: row order), as the vectorised code
+    for row in sorted(posts_kept, key=lambda r: r.indexed_at.value):
         t = row.indexed_at.value
         if not row.is_repost and in_window(t) and row.reply_to_other:
             th = row.reply_root_id if isinstance(row.reply_root_id, str) else row.reply_parent_id

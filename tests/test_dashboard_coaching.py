@@ -213,7 +213,8 @@ def test_coaching_off_keeps_the_page_and_a_simple_waiting_list(app, monkeypatch)
     assert not at.exception, at.exception
     assert t("coach.off", "en") in [c.value for c in at.caption]
     assert not [b for b in at.button if b.key and b.key.startswith("tip_")]
-    waiting = waiting_kinds(at)  # the one definition of "waiting" (lasna.facts): mentions wait too
+    waiting = waiting_kinds(at)
+    # the one definition of "waiting" (coaching.waiting), also with coaching off: replies, mentions, comments
     assert len(waiting) > 0 and t("waiting.kind.reply", "en") in set(waiting)
     assert set(waiting) <= {t(f"waiting.kind.{k}", "en") for k in ("reply", "mention", "comment")}
 

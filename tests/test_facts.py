@@ -303,7 +303,8 @@ def test_score_json_report_csv_goal_now_and_dashboard_agree_for_every_demo_leade
     for leader in leaders:
         period = cli90[leader.id]
         # the report (CSV) shows the same components and composites as `lasna score --json`
-        rows = {r["metric"]: r for r in csv.DictReader(io.StringIO(reports.report_csv(svc.leader_report(leader.id), dialect="standard")))}
+        csv_text = reports.report_csv(svc.leader_report(leader.id), dialect="standard")
+        rows = {r["metric"]: r for r in csv.DictReader(io.StringIO(csv_text))}
         for key, comp in period["components"].items():
             if key not in rows or comp["value"] is None:
                 continue
