@@ -56,6 +56,9 @@ def _literal_labels(path: Path) -> list[str]:
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
         if name not in LABELLED:
             continue
+        receiver = getattr(node.func, "value", None)
+        if isinstance(receiver, ast.Name) and receiver.id in ("log", "logger", "logging"):
+            continue  # a server log line, not something a user reads
         candidates = list(node.args[:1]) + [k.value for k in node.keywords if k.arg in ("label", "title", "body")]
         for arg in candidates:
             strings = [arg] if isinstance(arg, ast.Constant) else []
