@@ -19,12 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from coaching import cohorts as cohorts_mod
 from coaching import goals as goals_mod
-from coaching import reports as reports_mod
 from coaching import sessions as sessions_mod
 from coaching import tips as tips_mod
 from coaching.score_adapter import (
@@ -43,6 +42,10 @@ from lasna.store import Store
 from lasna.types import Goal, Leader, SessionNote
 from lasna.window import day_end, window_end
 
+if TYPE_CHECKING:
+    from coaching import cohorts as cohorts_mod
+    from coaching import reports as reports_mod
+
 DEFAULT_DAYS = 90
 
 
@@ -53,6 +56,8 @@ def _day_end(d: date) -> pd.Timestamp:
 
 def _cohort_min_others() -> int:
     """k for cohort aggregates: the ``cohort_min_others`` setting, never below the floor."""
+    from coaching import cohorts as cohorts_mod
+
     from lasna import settings
 
     try:
@@ -271,6 +276,8 @@ class CoachService:
 
     def cohort_view(self, cohort: str, *, role: str = "member", viewer: str | int | None = None,
                     weeks: int = 26, lang: str = "fi") -> cohorts_mod.CohortView:
+        from coaching import cohorts as cohorts_mod
+
         found = {c.name: c for c in self.store.cohorts()}
         if cohort not in found:
             raise NotFoundError(f"no cohort named {cohort!r}", hint="see `lasna leaders list`")
@@ -288,6 +295,8 @@ class CoachService:
     # ------------------------------------------------------------------ reports
     def leader_report(self, who, *, session_id: int | None = None, lang: str = "fi",
                       weeks: int = 26) -> reports_mod.LeaderReport:
+        from coaching import reports as reports_mod
+
         leader = self.leader(who)
         history = self.store.sessions(leader.id)
         session = None

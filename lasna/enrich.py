@@ -50,12 +50,13 @@ def versions() -> dict[str, str]:
     """The versions a current enrichment row carries: text features (with the morphology back-end in
     use, as its outputs differ), the post-type and reply-stance models, and the answer-link rule."""
     from coaching.features import FEATURES_VERSION, has_voikko
-    from lasna.scoring_service import default_classifier, default_stance_model
+    from lasna.scoring_service import model_versions
 
+    models = model_versions()
     return {
         "features": f"{FEATURES_VERSION}+{'voikko' if has_voikko() else 'heuristic'}",
-        "post_type": default_classifier().model_version,
-        "stance": default_stance_model().model_version,
+        "post_type": models["post_type"],
+        "stance": models["stance"],
         "link": ANSWER_LINK_VERSION,
     }
 

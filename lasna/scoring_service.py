@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
+import importlib.util
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -14,26 +16,57 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import platformdirs
-import sklearn
 
 from coaching import ScoreReport, score
-from coaching import classifier, stance
-from coaching.classifier import DEFAULT_TRAINING_PATH, PostTypeClassifier, train_default
 from lasna import settings
 from lasna.errors import InputError, StoreError
+from lasna.resources import data_path
 from lasna.store import Store
+
+if TYPE_CHECKING:
+    from coaching.classifier import PostTypeClassifier
+    from coaching.stance import ReplyStanceClassifier
+
+
+def _module_file(module: str) -> Path:
+    """A module's source file, found without importing it (importing the models means scikit-learn)."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None, module
+    return Path(spec.origin)
 
 
 def _model_path(name: str, *sources: Path) -> Path:
     """Where a fitted model is kept: keyed by its training data and code (``sources``) and sklearn."""
-    digest = hashlib.sha1(sklearn.__version__.encode())
+    digest = hashlib.sha1(importlib.metadata.version("scikit-learn").encode())
     for source in sources:
         digest.update(source.read_bytes())
     return Path(platformdirs.user_cache_dir("lasna")) / "models" / f"{name}-{digest.hexdigest()[:16]}.pickle"
+
+
+def _post_type_model_path() -> Path:
+    return _model_path("post-types", data_path("labels", "posts.csv"), _module_file("coaching.classifier"))
+
+
+def _stance_model_path() -> Path:
+    return _model_path("reply-stance", data_path("labels", "replies.csv"), _module_file("coaching.stance"),
+                       _module_file("coaching.classifier"))
+
+
+def _version_file(path: Path) -> Path:
+    return path.with_suffix(".version")
+
+
+def _model_version(path: Path, load: Callable[[], Any]) -> str:
+    """A fitted model's version from the small file written beside its pickle, so a read that only
+    checks versions (every enriched read does) loads neither the model nor scikit-learn."""
+    try:
+        return _version_file(path).read_text().strip() or load().model_version
+    except OSError:
+        return load().model_version
 
 
 def _load_or_train(path: Path, train: Callable[[], Any]) -> Any:
@@ -54,17 +87,40 @@ def _load_or_train(path: Path, train: Callable[[], Any]) -> Any:
     return model
 
 
+def _remember_version(path: Path, model: Any) -> Any:
+    """Write ``model``'s version beside its pickle (see :func:`_model_version`); returns the model."""
+    version = _version_file(path)
+    if not version.exists() or version.read_text().strip() != model.model_version:
+        tmp = version.with_suffix(f".{os.getpid()}.vtmp")
+        tmp.write_text(model.model_version)
+        tmp.replace(version)
+    return model
+
+
 @functools.lru_cache(maxsize=1)
 def default_classifier() -> PostTypeClassifier:
     """The post-type model trained on the bundled labelled posts."""
-    return _load_or_train(_model_path("post-types", DEFAULT_TRAINING_PATH, Path(classifier.__file__)), train_default)
+    from coaching.classifier import train_default
+
+    path = _post_type_model_path()
+    return _remember_version(path, _load_or_train(path, train_default))
 
 
 @functools.lru_cache(maxsize=1)
-def default_stance_model() -> stance.ReplyStanceClassifier:
+def default_stance_model() -> ReplyStanceClassifier:
     """The reply-stance model (critical / supportive / neutral) trained on the bundled labelled replies."""
-    path = _model_path("reply-stance", stance.DEFAULT_TRAINING_PATH, Path(stance.__file__), Path(classifier.__file__))
-    return _load_or_train(path, stance.train_default)
+    from coaching import stance
+
+    path = _stance_model_path()
+    return _remember_version(path, _load_or_train(path, stance.train_default))
+
+
+@functools.lru_cache(maxsize=1)
+def model_versions() -> dict[str, str]:
+    """post_type and stance: the versions of the default models, read without loading them when
+    they have been fitted before on this machine."""
+    return {"post_type": _model_version(_post_type_model_path(), default_classifier),
+            "stance": _model_version(_stance_model_path(), default_stance_model)}
 
 
 def _cached_predictions(
@@ -92,6 +148,8 @@ def post_types(store: Store, posts: pd.DataFrame) -> pd.DataFrame:
 def reply_stance(store: Store, interactions: pd.DataFrame) -> pd.DataFrame:
     """interaction_id, label (critical / supportive / neutral), proba (P(critical)), model_version for
     ``interactions``; classifies only interactions not cached yet."""
+    from coaching import stance
+
     model = default_stance_model()
 
     def classify(todo: pd.DataFrame) -> pd.DataFrame:

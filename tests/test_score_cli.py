@@ -135,3 +135,21 @@ def test_score_json_shows_the_coverage_ledger_and_no_degraded_features(capsys, m
         assert {"reported", "collected", "coverage", "low_coverage", "threshold"} <= set(cov)
         assert cov["collected"] >= 0 and cov["reported"] >= 0
     assert any(e["coverage"]["reported"] > 0 for e in result["leaders"])
+
+
+def test_model_versions_are_read_without_loading_scikit_learn(tmp_path):
+    """Every enriched read checks the model versions: once a model has been fitted on this machine,
+    that check reads a small file and imports neither the model nor scikit-learn."""
+    import subprocess
+    import sys
+
+    from lasna import scoring_service
+
+    expected = {"post_type": scoring_service.default_classifier().model_version,
+                "stance": scoring_service.default_stance_model().model_version}
+    code = ("import json, sys\nfrom lasna.scoring_service import model_versions\n"
+            "print(json.dumps([model_versions(), 'sklearn' in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    versions, sklearn_loaded = json.loads(out.stdout)
+    assert versions == expected
+    assert sklearn_loaded is False
