@@ -71,5 +71,5 @@ try:
     navigation.run()
 except AccessDenied:  # the data layer refused: say so, never show a traceback with details
     st.error(t("access.denied", lang))
-# server-side time of this run (read by benchmarks/dashboard.py; never shown)
+# server-side time of this run (read by benchmarks/e2e.py; never shown)
 st.session_state["_lasna_render_seconds"] = time.perf_counter() - _started
