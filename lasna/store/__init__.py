@@ -390,6 +390,8 @@ class Store(FactsMixin):
             deleted["collection_run_accounts"] += conn.execute(
                 delete(t.collection_run_accounts).where(t.collection_run_accounts.c.leader == leader.name)
             ).rowcount
+            # before the logins go: deleting a user cascades to their messages, which must be counted here
+            deleted["notify_outbox"] = _notify_store().forget_leader(conn, leader_id)
             if logins:
                 deleted["users"] = conn.execute(
                     delete(t.users).where(t.users.c.id.in_([u.id for u in logins]))
@@ -399,7 +401,6 @@ class Store(FactsMixin):
                     .where(t.audit_log.c.actor.in_([u.name for u in logins]))
                     .values(actor=audit_log.ERASED_ACTOR)
                 )
-            deleted["notify_outbox"] = _notify_store().forget_leader(conn, leader_id)
             deleted["leaders"] = conn.execute(delete(t.leaders).where(t.leaders.c.id == leader_id)).rowcount
             extra = {a.url for a in accounts if a.url and a.platform == "feed"} | {
                 a.handle for a in accounts if a.platform == "feed"
