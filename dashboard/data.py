@@ -624,3 +624,13 @@ def score_reference() -> str:
     from lasna import settings
 
     return str(settings.get("score_reference"))
+
+
+def coverage(viewer: Viewer, leader_id: int, since: datetime, until: datetime) -> dict | None:
+    """How complete the replies behind the leader's responsiveness figures are, from the same ledger as
+    ``lasna score --json`` (:func:`lasna.coverage.summary`); None for a leader with no reported replies."""
+    from lasna import coverage as ledger
+
+    (lid,) = _require(viewer, [leader_id])
+    found = ledger.summary(store(), [lid], since=since, until=until).get(lid)
+    return found if found and found["reported"] else None

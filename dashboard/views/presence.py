@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from coaching import coverage
 from dashboard import auth, coaching_ui, data, widgets
 from dashboard.i18n import fmt_date, fmt_number, fmt_percent, md_escape, metric_delta, t
 from lasna.users import Role
@@ -46,9 +45,8 @@ for key in ("posts", "replies_out", "answered", "people"):
     items.append((t(f"metric.{key}", lang), shown, delta, colour))
 widgets.headline(items, lang)
 # how complete the replies behind "answered" are (issue #14: the coverage ledger, coaching/coverage.py)
-_cov = coverage.leader_summary(coverage.coverage_ledger(coverage.threads_from_frames(posts, interactions),
-                                                         by=None, since=start, until=now)).get(leader_id)
-if _cov and _cov["reported"]:
+_cov = data.coverage(viewer, leader_id, start, now)
+if _cov:
     st.caption(t("coverage.low" if _cov["low_coverage"] else "coverage.ok", lang).format(
         collected=fmt_number(_cov["collected"], lang), reported=fmt_number(_cov["reported"], lang),
         share=fmt_percent(_cov["coverage"], lang)))
