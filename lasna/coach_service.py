@@ -83,6 +83,7 @@ class CoachService:
         self.days = days
         self._reports: dict[tuple, ScoreReport] = {}
         self._frames: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._leader_memo: dict[str | int, Leader] = {}
 
     # ------------------------------------------------------------------ frames (per leader, on demand)
     @cached_property
@@ -119,9 +120,10 @@ class CoachService:
     def leader(self, who: str | int | Leader) -> Leader:
         if isinstance(who, Leader):
             return who
-        if isinstance(who, int) or (isinstance(who, str) and who.isdigit()):
-            return self.store.leader_by_id(int(who))
-        return self.store.leader(who)
+        if who not in self._leader_memo:  # one service answers for one data version: the roster holds
+            by_id = isinstance(who, int) or (isinstance(who, str) and who.isdigit())
+            self._leader_memo[who] = self.store.leader_by_id(int(who)) if by_id else self.store.leader(who)
+        return self._leader_memo[who]
 
     def cohort_members(self, leader: Leader) -> list[int]:
         if not leader.cohorts:
@@ -154,6 +156,29 @@ class CoachService:
                "trend": self.report(days=2 * self.days, by="month").composites}
         return {name: frame.assign(period_start=pd.to_datetime(frame["bucket"], utc=True))
                 for name, frame in out.items()}
+
+    def leader_composites(self, who, *, trend: bool = True) -> dict[str, pd.DataFrame]:
+        """One leader's composites as :meth:`headline_composites` gives them (``current``, ``previous``
+        and, with ``trend``, ``trend``), read from the facts of the leader's reference group only:
+        ``current`` and ``previous`` are the reports the tips use (:meth:`context`), so a page showing
+        both reads them once."""
+        lid = self.leader(who).id if not isinstance(who, int) else int(who)
+        out = {"current": self.report(evidence_for=lid), "previous": self.baseline_report(evidence_for=lid)}
+        if trend:
+            out["trend"] = self.report(days=2 * self.days, by="month", evidence_for=lid)
+        return {name: rep.composites[rep.composites["leader_id"] == lid].reset_index(drop=True)
+                .assign(period_start=lambda f: pd.to_datetime(f["bucket"], utc=True))
+                for name, rep in out.items()}
+
+    def cohort_composites(self, cohort: str) -> pd.DataFrame:
+        """The current window's composites of a cohort's members (the numbers of :meth:`report` for
+        them), read from the facts of the members and their reference groups only."""
+        members = [int(i) for i in self.leaders.loc[self.leaders["cohorts"].map(lambda cs: cohort in cs), "leader_id"]]
+        key = (self.now.value, self.days, None, ("cohort", cohort))
+        if key not in self._reports:
+            self._reports[key] = facts.score_window(self.store, members, until=self.now, days=self.days,
+                                                    leaders=self.leaders, evidence_for=())
+        return self._reports[key].composites
 
     def baseline_report(self, days: int | None = None, evidence_for: int | None = None) -> ScoreReport:
         days = days or self.days
