@@ -83,7 +83,6 @@ class CoachService:
         self.days = days
         self._reports: dict[tuple, ScoreReport] = {}
         self._frames: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
-        self._leader_memo: dict[str | int, Leader] = {}
 
     # ------------------------------------------------------------------ frames (per leader, on demand)
     @cached_property
@@ -120,10 +119,9 @@ class CoachService:
     def leader(self, who: str | int | Leader) -> Leader:
         if isinstance(who, Leader):
             return who
-        if who not in self._leader_memo:  # one service answers for one data version: the roster holds
-            by_id = isinstance(who, int) or (isinstance(who, str) and who.isdigit())
-            self._leader_memo[who] = self.store.leader_by_id(int(who)) if by_id else self.store.leader(who)
-        return self._leader_memo[who]
+        if isinstance(who, int) or (isinstance(who, str) and who.isdigit()):
+            return self.store.leader_by_id(int(who))
+        return self.store.leader(who)
 
     def cohort_members(self, leader: Leader) -> list[int]:
         if not leader.cohorts:
