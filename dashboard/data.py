@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from coaching.facts import activity_summary
 from coaching.waiting import conversations_waiting as _waiting_core
 from lasna import access, registry
 from lasna.access import CohortAccess, Viewer
@@ -32,7 +31,9 @@ from lasna.activity import (  # noqa: F401 - re-exported: the pages and tests ca
     safe_urls,
     since_days,
     stale_accounts,
+    summary,
     today_end,
+    weekly_activity,
 )
 from lasna.activity import waiting_table as _waiting_table
 from lasna.errors import AccessDenied
@@ -52,6 +53,7 @@ def store() -> Store:
 def clear_caches() -> None:
     """After the dashboard itself writes (leaders/accounts added or removed)."""
     st.cache_data.clear()
+    _cached_directory.clear()
     _SERVICES.clear()
 
 
@@ -64,8 +66,9 @@ def data_version() -> str:
 
 
 # ---------------------------------------------------------------- directory (who is who)
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_resource(ttl=CACHE_TTL, max_entries=4, show_spinner=False)
 def _cached_directory(version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shared, not copied (a page asks for it about ten times per run): callers only read it."""
     s = store()
     cohorts = pd.DataFrame(
         [{"cohort": c.name, "visibility": c.visibility.value, "cohort_id": c.id} for c in s.cohorts()],
@@ -568,29 +571,6 @@ def remove_account(viewer: Viewer, account_id: int) -> None:
 
 
 # ---------------------------------------------------------------- pure helpers
-def _week_start(times: pd.Series) -> pd.Series:
-    return times.dt.tz_convert(None).dt.to_period("W-SUN").dt.start_time
-
-
-def weekly_activity(
-    posts: pd.DataFrame, start: datetime | None = None, end: datetime | None = None, leaders=None
-) -> pd.DataFrame:
-    """Posts per leader, ISO week (Monday) and kind; every week from ``start`` to ``end``
-    (default: the first and last post) appears, with 0 where nothing was posted; ``leaders``
-    (names) adds leaders who posted nothing."""
-    if posts.empty and leaders is None:
-        return pd.DataFrame(columns=["leader", "week", "kind", "count"])
-    frame = posts.assign(kind=post_kind(posts), week=_week_start(posts["created_at"]))
-    counts = frame.groupby(["leader", "week", "kind"]).size().rename("count").reset_index()
-    if counts.empty and not (start and end):
-        return pd.DataFrame(columns=["leader", "week", "kind", "count"])
-    first = _week_start(pd.Series([pd.Timestamp(start)])).iloc[0] if start else counts["week"].min()
-    last = _week_start(pd.Series([pd.Timestamp(end)])).iloc[0] if end else counts["week"].max()
-    weeks = pd.date_range(first, last, freq="W-MON")
-    names = pd.unique(pd.concat([counts["leader"], pd.Series(list(leaders) if leaders is not None else [], dtype=object)]))
-    kinds = counts["kind"].unique() if not counts.empty else ["post"]
-    full = pd.MultiIndex.from_product([names, weeks, kinds], names=["leader", "week", "kind"])
-    return counts.set_index(["leader", "week", "kind"]).reindex(full, fill_value=0).reset_index()
 
 
 def percentile_bands(weekly: pd.DataFrame) -> pd.DataFrame:
@@ -603,11 +583,6 @@ def percentile_bands(weekly: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {"week": per_member.index, "p25": p25, "p50": p50, "p75": p75, "mean": values.mean(axis=1)}
     ).reset_index(drop=True)
-
-
-def summary(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
-    """Activity counts per leader over everything loaded (:func:`coaching.facts.activity_summary`)."""
-    return activity_summary(posts, interactions)
 
 
 def score_reference() -> str:
