@@ -349,3 +349,30 @@ def test_every_metric_is_computed_by_exactly_one_registered_family():
     produced = cf.registered_components()
     assert len(produced) == len(set(produced))
     assert set(produced) == {k for k, m in METRICS.items() if m.kind != "gap"}
+
+
+# --- removing rows rebuilds the facts in the removing command, not in the next reader ---------------------
+@pytest.mark.parametrize("command", ["retention", "erase", "forget"])
+def test_commands_that_remove_rows_leave_current_facts_without_the_removed_rows(tmp_path, capsys, command):
+    from lasna.cli import main
+
+    shutil.copy(_demo_sqlite_file(), tmp_path / "demo.db")
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    store = Store.open(url)
+    before = snapshot(store)
+    inter = store.interactions_frame()
+    author = str(inter["author_id"].value_counts().index[0])  # the most active replier
+    leader = store.leaders()[0].name
+    store.close()
+    args = {"retention": ["db", "retention", "--days", "200"], "erase": ["erase", "--author", author, "--yes"],
+            "forget": ["leaders", "remove", leader, "--forget"]}[command]
+    assert main(["--database", url, *args]) == 0, capsys.readouterr().err
+    store = Store.open(url)
+    try:
+        assert facts.is_current(store), "the next reader would have to rebuild the facts"
+        after = snapshot(store)
+        assert after != before
+        facts.rebuild(store)
+        assert snapshot(store) == after
+    finally:
+        store.close()

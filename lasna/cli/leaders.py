@@ -110,6 +110,9 @@ def remove(
     assert leader_id is not None  # read from the store
     if forget:
         deleted = store.forget_leader(leader_id)
+        from lasna.pipeline import after_removal
+
+        after_removal(store)
         total = sum(deleted.values())
         console.print(f"Forgot {name}: deleted {total} row(s) ({', '.join(f'{k} {v}' for k, v in deleted.items() if v)}).")
     else:
