@@ -97,3 +97,33 @@ def test_mastodon_complete_context_reports_no_loss(count):
     got = normalize_context(context, focal_uri=uri, self_local_id="1", ids=IdMap(host="mastodon.example"),
                             focal_local_id=local, focal_replies=count)
     assert sum(got.losses[uri].values()) == 0
+
+
+# --- the Mastodon collector end to end (a fake instance serving the recorded statuses and context) -------
+from tests.sources_helpers import allow_private, store  # noqa: E402,F401
+from tests.test_mastodon_collector import ROOT_ID, fake, setup  # noqa: E402,F401
+
+ROOT_URI = "https://mastodon.example/users/liisa/statuses/" + ROOT_ID
+
+
+def test_mastodon_collector_reports_withheld_replies_and_marks_deleted_ones(setup, store, fake):  # noqa: F811
+    from lasna import coverage
+
+    run, _ = setup
+    assert run().ok
+    assert sum(store.coverage_losses([ROOT_URI])["n"]) == 0  # the recorded thread: nothing missing
+    fake.by_id[ROOT_ID]["replies_count"] = 14  # the server counts replies no logged-out visitor is shown
+    assert run().ok
+    losses = store.coverage_losses([ROOT_URI]).set_index("reason")["n"].to_dict()
+    assert losses == {"withheld": 11}  # 14 counted, 3 direct replies listed (bob, carol, the leader's own)
+    got = coverage.summary(store, [store.leader("Liisa").id])[store.leader("Liisa").id]
+    assert got["reasons"]["withheld"] == 11 and got["low_coverage"] is True
+    # carol deletes her reply: the complete listing no longer has it, so the stored one is marked deleted
+    carol = "https://toot.example/users/carol/statuses/113412411111000002"
+    fake.contexts[ROOT_ID]["descendants"] = [s for s in fake.contexts[ROOT_ID]["descendants"] if s["uri"] != carol]
+    fake.by_id[ROOT_ID]["replies_count"] = 2
+    assert run().ok
+    every = store.interactions_frame(include_deleted=True).set_index("interaction_id")
+    assert bool(every.loc[carol, "deleted"]) and not every.drop(index=carol)["deleted"].any()
+    got = coverage.summary(store, [store.leader("Liisa").id])[store.leader("Liisa").id]
+    assert got["reasons"]["withheld"] == 0 and got["deleted"] == 1

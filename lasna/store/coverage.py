@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, or_, select, tuple_
+from sqlalchemy import and_, case, delete, func, insert, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
@@ -92,11 +92,36 @@ def threads_query(*where):
     ).where(p.c.is_repost.is_(False), p.c.deleted.is_(False), *where)
 
 
+def all_threads_query():
+    """:func:`threads_query` for every own post at once: the counts from two grouped passes joined to the
+    posts (one scan each, instead of four index probes per post)."""
+    from coaching.coverage import REPLY_KINDS
+
+    p, i = t.posts, t.interactions
+    q = t.posts.alias("own_reply")
+    incoming = select(i.c.parent_id.label("pid"), func.count().label("n"),
+                      func.sum(case((i.c.hidden.is_(True), 1), else_=0)).label("hidden"),
+                      func.sum(case((i.c.deleted.is_(True), 1), else_=0)).label("deleted")).where(
+        i.c.kind.in_(REPLY_KINDS), i.c.parent_id.is_not(None)).group_by(i.c.parent_id).subquery("incoming")
+    own = select(q.c.reply_parent_id.label("pid"), func.count().label("n")).where(
+        q.c.reply_parent_id.is_not(None)).group_by(q.c.reply_parent_id).subquery("own")
+    zero = lambda col: func.coalesce(col, 0)  # noqa: E731
+    return select(
+        p.c.id.label("post_id"), p.c.leader_id, p.c.account_id, p.c.platform, p.c.created_at,
+        p.c.indexed_at.label("seen_at"), p.c.reply_count, p.c.hidden_replies,
+        zero(incoming.c.n).label("replies_collected"), zero(incoming.c.hidden).label("hidden_collected"),
+        zero(incoming.c.deleted).label("deleted_collected"), zero(own.c.n).label("own_replies"),
+    ).select_from(p.outerjoin(incoming, incoming.c.pid == p.c.id).outerjoin(own, own.c.pid == p.c.id)).where(
+        p.c.is_repost.is_(False), p.c.deleted.is_(False))
+
+
 def thread_frame(conn: Connection, query) -> pd.DataFrame:
     from coaching.coverage import THREAD_COLUMNS
 
     result = conn.execute(query)
-    frame = pd.DataFrame(result.all(), columns=list(result.keys())).reindex(columns=list(THREAD_COLUMNS))
+    keys = list(result.keys())
+    rows = [tuple(r) for r in result.all()]  # plain tuples: pandas probes Row objects one by one
+    frame = pd.DataFrame.from_records(rows, columns=keys).reindex(columns=list(THREAD_COLUMNS))
     if len(frame):
         frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
         frame["seen_at"] = pd.to_datetime(frame["seen_at"], utc=True)
@@ -199,7 +224,7 @@ class CoverageMixin:
 
     def coverage_all_threads(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return thread_frame(conn, threads_query())
+            return thread_frame(conn, all_threads_query())
 
     def save_coverage_weeks(self, keys, rows: pd.DataFrame, consumed: Iterable[str], *, clear: bool = False,
                             version: str = "") -> None:
