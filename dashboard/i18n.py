@@ -185,6 +185,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This database does not have the audit log yet (`lasna db upgrade`).",
     },
     "audit.none": {"fi": "Ei tapahtumia.", "en": "No events."},
+    "col.actor": {"fi": "Kuka", "en": "Who"},
+    "col.action": {"fi": "Tapahtuma", "en": "Action"},
+    "col.target": {"fi": "Kohde", "en": "Target"},
+    "col.via": {"fi": "Kautta", "en": "Via"},
     "auth.no_users": {
         "fi": "Tälle palvelimelle ei ole vielä luotu käyttäjiä, joten tietoja ei näytetä. "
               "Luo ensimmäinen ylläpitäjä palvelimella: `lasna users add NIMI --role admin` "
