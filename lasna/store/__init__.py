@@ -20,7 +20,6 @@ import pandas as pd
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
-from alembic.util.exc import CommandError
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lasna import frames, settings
@@ -174,6 +173,10 @@ class Store(FactsMixin, CoverageMixin):
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision (a no-op when already there)."""
+        if migrate.at_head(self.engine):  # the common case, without importing Alembic
+            return
+        from alembic.util.exc import CommandError
+
         try:
             if migrate.current_revision(self.engine) != migrate.head_revision():
                 migrate.upgrade(self.engine)
@@ -302,18 +305,22 @@ class Store(FactsMixin, CoverageMixin):
         return [Cohort(name=r.name, visibility=Visibility(r.visibility), id=r.id) for r in rows]
 
     def leaders(self, *, include_inactive: bool = False) -> list[Leader]:
-        query = select(t.leaders).order_by(t.leaders.c.name)
-        if not include_inactive:
-            query = query.where(t.leaders.c.active.is_(True))
+        return self._leaders(None if include_inactive else t.leaders.c.active.is_(True))
+
+    def _leaders(self, where) -> list[Leader]:
+        query = select(t.leaders.c.id, t.leaders.c.name, t.leaders.c.language, t.leaders.c.demo) \
+            .order_by(t.leaders.c.name)
+        memberships = select(t.leader_cohorts.c.leader_id, t.cohorts.c.name) \
+            .join(t.cohorts, t.cohorts.c.id == t.leader_cohorts.c.cohort_id).order_by(t.cohorts.c.name)
+        if where is not None:
+            query = query.where(where)
+            memberships = memberships.where(t.leader_cohorts.c.leader_id.in_(
+                select(t.leaders.c.id).where(where).scalar_subquery()))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-            memberships = conn.execute(
-                select(t.leader_cohorts.c.leader_id, t.cohorts.c.name)
-                .join(t.cohorts, t.cohorts.c.id == t.leader_cohorts.c.cohort_id)
-                .order_by(t.cohorts.c.name)
-            ).all()
+            members = conn.execute(memberships).all()
         by_leader: dict[int, list[str]] = {}
-        for leader_id, cohort in memberships:
+        for leader_id, cohort in members:
             by_leader.setdefault(leader_id, []).append(cohort)
         return [
             Leader(name=r.name, language=r.language, id=r.id, cohorts=tuple(by_leader.get(r.id, ())), demo=r.demo)
@@ -321,15 +328,15 @@ class Store(FactsMixin, CoverageMixin):
         ]
 
     def leader(self, name: str) -> Leader:
-        for leader in self.leaders(include_inactive=True):
-            if leader.name == name:
-                return leader
+        found = self._leaders(t.leaders.c.name == name)
+        if found:
+            return found[0]
         raise NotFoundError(f"no leader named {name!r}", hint="see `lasna leaders list`")
 
     def leader_by_id(self, leader_id: int) -> Leader:
-        for leader in self.leaders(include_inactive=True):
-            if leader.id == leader_id:
-                return leader
+        found = self._leaders(t.leaders.c.id == int(leader_id))
+        if found:
+            return found[0]
         raise NotFoundError(f"no leader with id {leader_id}")
 
     def _update_leader(
