@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 from clihelp import cli_env
+from facts_helpers import facts_snapshot
 
 from benchmarks.fake_appview import World, serve
 from collectors.base import CollectContext  # noqa: F401
@@ -17,15 +17,6 @@ from lasna import facts, registry
 from lasna.store import Store
 
 pytestmark = pytest.mark.postgres
-
-
-def _facts_snapshot(store) -> dict:
-    weeks = store.fact_weeks()
-    lids = sorted(int(i) for i in weeks["leader_id"].unique())
-    rows = store.fact_week_rows(None, date(1970, 1, 5), date(2100, 1, 4), with_ids=lids)
-    contacts, _ = store.fact_contacts(None, -(2**62), 2**62)
-    return {"weeks": {(int(r[0]), r[1]): (bytes(r[2]), bytes(r[3]), bytes(r[4]), r[5]) for r in rows},
-            "contacts": sorted(map(tuple, contacts.astype(object).values.tolist()))}
 
 
 def test_two_processes_share_accounts_without_overlap(postgres_url):
@@ -58,10 +49,10 @@ def test_two_processes_share_accounts_without_overlap(postgres_url):
         # both processes enriched and refreshed their batches' weeks at once: the facts are current and
         # equal what one process rebuilding everything computes
         assert facts.is_current(store)
-        refreshed = _facts_snapshot(store)
+        refreshed = facts_snapshot(store)
         assert refreshed["weeks"], "the collectors wrote no facts"
         facts.rebuild(store)
-        assert _facts_snapshot(store) == refreshed
+        assert facts_snapshot(store) == refreshed
         # a later run still collects everything (claims are per run, not forever)
         again = subprocess.run([sys.executable, "-m", "lasna.cli", "collect", "--json"], env=env,
                                capture_output=True, text=True, timeout=120)

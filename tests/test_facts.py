@@ -7,12 +7,13 @@ import atexit
 import functools
 import shutil
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from facts_helpers import facts_snapshot as snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,15 +44,6 @@ def assert_same_scores(old, new) -> None:
     assert ca[["leader_id", "bucket", "bucket_end"]].values.tolist() == cb[["leader_id", "bucket", "bucket_end"]].values.tolist()
     cols = ["openness", "responsiveness", "network", "consistency"]
     assert np.allclose(ca[cols].astype(float), cb[cols].astype(float), equal_nan=True, rtol=1e-9, atol=1e-9)
-
-
-def snapshot(store) -> dict:
-    weeks = store.fact_weeks()
-    lids = sorted(int(i) for i in weeks["leader_id"].unique())
-    rows = store.fact_week_rows(None, date(1970, 1, 5), date(2100, 1, 4), with_ids=lids)
-    contacts, _ = store.fact_contacts(None, -(2**62), 2**62)
-    return {"weeks": {(int(r[0]), r[1]): (bytes(r[2]), bytes(r[3]), bytes(r[4]), r[5]) for r in rows},
-            "contacts": sorted(map(tuple, contacts.astype(object).values.tolist()))}
 
 
 @functools.lru_cache(maxsize=1)
