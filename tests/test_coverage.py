@@ -174,3 +174,14 @@ def test_erasing_a_replier_is_reflected_in_the_coverage_facts(store):
     got = coverage.summary(store, [account.leader_id])[account.leader_id]  # the source changed: rebuilt
     assert (got["reported"], got["collected"], got["unexplained"]) == (3, 2, 1)
     assert store.coverage_dirty_posts() == []
+
+
+def test_a_post_deleted_at_the_source_leaves_the_coverage_facts_of_its_week(store):
+    from lasna import coverage
+
+    account, root = _poor_thread(store)
+    coverage.refresh(store)
+    assert store.counts()["leader_week_coverage"] == 1
+    store.save_batch(account, deleted_post_ids=[root.id])
+    assert coverage.summary(store, [account.leader_id])[account.leader_id]["reported"] == 0
+    assert store.counts()["leader_week_coverage"] == 0
