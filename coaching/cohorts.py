@@ -80,6 +80,51 @@ def cohort_trend(composites: pd.DataFrame, leader_ids, min_leaders: int = MIN_LE
     return out[["week", "composite", "mean", "median", "leaders"]].reset_index(drop=True)
 
 
+def data_start(first_post: pd.Series, first_collected: pd.Series | None = None) -> pd.Series:
+    """When each member's data begins (UTC timestamps by member): the earlier of their first collected
+    post and the first successful collection of one of their accounts. Before it, a week is "no data" for
+    that member, not a silent week; a member with neither (waiting for the first collection) has no data
+    at all (absent from the result)."""
+    parts = [pd.to_datetime(s, utc=True) for s in (first_post, first_collected) if s is not None and len(s)]
+    if not parts:
+        return pd.Series(dtype="datetime64[ns, UTC]")
+    both = pd.concat(parts, axis=1)
+    return both.min(axis=1, skipna=True).dropna()
+
+
+def member_weeks(weekly: pd.DataFrame, starts: pd.Series, key: str = "leader") -> pd.DataFrame:
+    """The rows of a weekly frame (``key``, ``week`` and values; ``week`` = Monday 00:00) that are data:
+    weeks ending after the member's data start (:func:`data_start`, indexed by ``key``). Weeks before it,
+    and every week of a member without a start, are dropped — "no data", never a 0."""
+    if weekly.empty:
+        return weekly
+    week = pd.to_datetime(weekly["week"])
+    week = week.dt.tz_localize("UTC") if week.dt.tz is None else week.dt.tz_convert("UTC")
+    start = pd.to_datetime(weekly[key].map(starts), utc=True)
+    keep = start.notna() & (week + pd.Timedelta(days=7) > start)
+    return weekly[keep.to_numpy()]
+
+
+def activity_bands(weekly: pd.DataFrame, starts: pd.Series | None = None) -> pd.DataFrame:
+    """Per week: the 25th, 50th and 75th percentile and the mean of members' post counts (``weekly``: leader,
+    week, kind, count, with 0 for a week without posts), over the members who have data that week
+    (:func:`member_weeks` with ``starts``; every row counts when ``starts`` is None). A week with no member
+    with data is absent: a median never falls to 0 for lack of data. Columns week, p25, p50, p75, mean,
+    leaders."""
+    columns = ["week", "p25", "p50", "p75", "mean", "leaders"]
+    if weekly.empty:
+        return pd.DataFrame(columns=columns)
+    per_member = weekly.groupby(["leader", "week"], as_index=False)["count"].sum()
+    if starts is not None:
+        per_member = member_weeks(per_member, starts)
+    if per_member.empty:
+        return pd.DataFrame(columns=columns)
+    g = per_member.groupby("week")["count"]
+    out = pd.DataFrame({"p25": g.quantile(0.25), "p50": g.quantile(0.5), "p75": g.quantile(0.75),
+                        "mean": g.mean(), "leaders": g.size()}).reset_index()
+    return out[columns].sort_values("week").reset_index(drop=True)
+
+
 def interaction_network(posts: pd.DataFrame, interactions: pd.DataFrame, leaders: pd.DataFrame) -> nx.Graph:
     """Undirected weighted graph: leaders (``kind="leader"``) and the people they exchange messages with
     (``kind="person"``). Edge weight = messages either way (their replies/mentions to the leader + the
@@ -264,5 +309,5 @@ def band_figure(bands: pd.DataFrame, metric: str, lang: str = "fi", own: pd.Data
     return fig
 
 
-__all__ = ["CohortView", "band_figure", "cohort_trend", "cohort_view", "interaction_network", "network_figure",
+__all__ = ["CohortView", "activity_bands", "band_figure", "data_start", "member_weeks", "cohort_trend", "cohort_view", "interaction_network", "network_figure",
            "network_summary", "percentile_bands", "anonymise", "MIN_LEADERS_FOR_BANDS", "MIN_OTHERS"]

@@ -117,6 +117,8 @@ class LeaderReport:
     sessions: list[SessionNote] = field(default_factory=list)
     reference: str = "all"  # "all" or the reference cohort's name(s)
     reference_size: int = 0  # leaders in the reference group
+    #: the coverage ledger's summary of the period (``coaching.coverage.leader_summary``); None: not known
+    coverage: dict | None = None
 
 
 def build_report(*, leader: str, leader_id: int, lang: str, generated: datetime, period, baseline_period,
@@ -124,7 +126,7 @@ def build_report(*, leader: str, leader_id: int, lang: str, generated: datetime,
                  current_composites: dict, baseline_composites: dict, weekly: pd.DataFrame, tips: TipSet,
                  waiting: pd.DataFrame, goals: Sequence[GoalProgress] = (), session: SessionReport | None = None,
                  sessions: Sequence[SessionNote] = (), reference: str = "all",
-                 reference_size: int = 0) -> LeaderReport:
+                 reference_size: int = 0, coverage: dict | None = None) -> LeaderReport:
     comps = tuple(Delta(k, metric_name(k, lang), current_composites.get(k), baseline_composites.get(k))
                   for k in COMPOSITES)
     parts = []
@@ -139,7 +141,7 @@ def build_report(*, leader: str, leader_id: int, lang: str, generated: datetime,
                         baseline_period=tuple(baseline_period), composites=comps, components=tuple(parts),
                         current=dict(current), baseline=dict(baseline), weekly=w.reset_index(drop=True), tips=tips,
                         waiting=waiting, goals=list(goals), session=session, sessions=list(sessions),
-                        reference=reference or "all", reference_size=int(reference_size or 0))
+                        reference=reference or "all", reference_size=int(reference_size or 0), coverage=coverage)
 
 
 # --- CSV -------------------------------------------------------------------------------------------------
@@ -198,6 +200,8 @@ def report_csv(report: LeaderReport, dialect: str | None = None) -> str:
                     "percentile": num(c.percentile if c else None), "baseline_value": num(bv),
                     "baseline_n": num(b.n if b else 0), "delta": num(delta),
                     "evidence_ids": " ".join(c.evidence) if c else ""})
+    for row in coverage_csv_rows(report, num):
+        w.writerow({**common, **row})
     return buf.getvalue()
 
 
@@ -358,6 +362,7 @@ def report_html(report: LeaderReport) -> str:
         out.append(f"<tr><td>{_e(d.name)}</td><td>{_e('–' if d.current is None else f'{d.current:.0f}')}</td>"
                    f"<td>{_e('–' if d.baseline is None else f'{d.baseline:.0f}')}</td>{_delta_cell(d, lang)}</tr>")
     out.append(f'</table><p class="muted">{_e(reference_text(report))}</p>')
+    out.append(coverage_html(report))
     out.append(f'<h2>{p("report.trend")}</h2>{_svg_trend(report)}')
     cut = partial_week(report)
     if cut is not None:
@@ -385,6 +390,7 @@ def report_html(report: LeaderReport) -> str:
                    f"<td>{_e('–' if d.percentile is None else f'{d.percentile:.0f}')}</td>"
                    f"<td>{_e(fmt_value(d.key, d.baseline, lang))}</td>{_delta_cell(d, lang)}</tr>")
     out.append("</table>")
+    out.append(coverage_html(report))
     if report.goals:
         out.append(f'<h2>{p("report.goals")}</h2><table><tr><th>{p("col.goal")}</th><th>{p("col.deadline")}</th>'
                    f'<th>{p("col.value")}</th><th>{p("col.status")}</th></tr>')
@@ -422,10 +428,17 @@ def _session_html(s: SessionReport, lang: str) -> str:
 
 
 # --- PDF -------------------------------------------------------------------------------------------------
-#: DejaVu Sans (Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, many symbols), bundled from the
+#: DejaVu Sans (Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic, many symbols), bundled from the
 #: matplotlib wheel (coaching/fonts/LICENSE_DEJAVU): no system font package is needed.
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+#: Fallback fonts from PyPI packages (SIL Open Font License), added to a PDF only when its text needs
+#: them (fpdf2's ``set_fallback_fonts``): family -> (module, attribute holding the font file's path).
+#: Noto Sans CJK (Chinese, Japanese, Korean; package ``noto-cjk-sans-jp-regular``).
+FALLBACK_FONTS = {"NotoSansCJK": ("noto_cjk_sans_jp_regular", "FONT_PATH")}
+#: scripts written right to left or joined: drawn with text shaping (HarfBuzz, ``uharfbuzz``) and the
+#: Unicode bidirectional algorithm, so Arabic and Hebrew read in order with joined letters
+_SHAPED = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 
 
 def _pdf_font(pdf) -> str:
@@ -435,6 +448,7 @@ def _pdf_font(pdf) -> str:
 
 
 _font_cmap: set[int] | None = None
+_fallback_cmaps: dict[str, tuple[str, frozenset[int]] | None] = {}
 
 
 def _covered() -> set[int]:
@@ -449,30 +463,134 @@ def _covered() -> set[int]:
     return _font_cmap
 
 
+def _fallback(family: str) -> tuple[str, frozenset[int]] | None:
+    """(font file, the code points it draws) of an installed fallback font, or None without its package."""
+    if family not in _fallback_cmaps:
+        import importlib
+
+        module, attr = FALLBACK_FONTS[family]
+        try:
+            path = str(getattr(importlib.import_module(module), attr))
+        except (ImportError, AttributeError):
+            _fallback_cmaps[family] = None
+        else:
+            from fontTools.ttLib import TTFont
+
+            with TTFont(path, lazy=True, fontNumber=0) as font:
+                _fallback_cmaps[family] = (path, frozenset(font.getBestCmap()))
+    return _fallback_cmaps[family]
+
+
 def _is_emoji(ch: str) -> bool:
     o = ord(ch)
     return (0x1F000 <= o <= 0x1FAFF or 0x2600 <= o <= 0x27BF or 0x1F900 <= o <= 0x1F9FF
             or o in (0x200D, 0xFE0F, 0xFE0E, 0x20E3) or 0x1F3FB <= o <= 0x1F3FF or 0xE0020 <= o <= 0xE007F)
 
 
+def _emoji_name(chars: str) -> str:
+    """An emoji as its name in brackets ("[thumbs up]", "[flag: Finland]"), from the ``emoji`` package's
+    CLDR names (English), or Unicode's name when it has none."""
+    import unicodedata
+
+    import emoji
+
+    data = emoji.EMOJI_DATA.get(chars) or emoji.EMOJI_DATA.get(chars.replace("\ufe0f", ""))
+    if data and data.get("en"):
+        name = data["en"].strip(":").replace("_", " ")
+        if all(0x1F1E6 <= ord(c) <= 0x1F1FF for c in chars):  # two regional indicators: a country's flag
+            name = f"flag: {name}"
+    else:
+        name = " ".join(unicodedata.name(c, "").lower() for c in chars if unicodedata.name(c, ""))
+    return f"[{name or 'emoji'}]"
+
+
+def _script_name(ch: str) -> str:
+    """The script of a character no font here draws, from its Unicode name ("DEVANAGARI LETTER HA" ->
+    "Devanagari"), for a marker that says what is missing instead of a box."""
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    word = name.split(" ")[0].capitalize() if name else ""
+    return word or "?"
+
+
+class PdfText:
+    """Text for one PDF: Finnish and every script DejaVu Sans or a fallback font covers is kept as it is
+    (a fallback font is added to the document the first time its script appears); emoji the fonts cannot
+    draw become their name in brackets ("[thumbs up]"); a run of any other script becomes a marker naming
+    it ("[Devanagari]"). Never "□", never a character dropped without a trace. Right-to-left text turns
+    on text shaping (HarfBuzz) for the document."""
+
+    def __init__(self, pdf=None) -> None:
+        self.pdf = pdf
+        self.loaded: list[str] = []
+        self.shaping = False
+
+    def _use_fallback(self, family: str, path: str) -> None:
+        if self.pdf is not None and family not in self.loaded:
+            for style in ("", "B"):  # one face for both: bold CJK is drawn regular rather than not at all
+                self.pdf.add_font(family, style, path)
+            self.loaded.append(family)
+            self.pdf.set_fallback_fonts(self.loaded, exact_match=False)
+
+    def _shape(self) -> None:
+        if self.pdf is not None and not self.shaping:
+            try:
+                self.pdf.set_text_shaping(True)
+            except Exception:  # noqa: BLE001 - uharfbuzz missing: letters unjoined, but all there
+                return
+            self.shaping = True
+
+    def __call__(self, s) -> str:
+        import emoji
+
+        s = "" if s is None else str(s)
+        covered = _covered()
+        # emoji first, as whole sequences (skin tones, joiners, flags): drawn if one covered code point
+        def emoji_out(chars: str, _data) -> str:
+            bare = chars.replace("\ufe0f", "")
+            return bare if len(bare) == 1 and ord(bare) in covered else f" {_emoji_name(chars)} "
+
+        s = emoji.replace_emoji(s, replace=emoji_out)
+        out: list[str] = []
+        missing: str | None = None  # the script of the run of characters no font draws
+        for ch in s:
+            o = ord(ch)
+            if o in covered or ch in "\n\t":
+                keep = True
+            elif _is_emoji(ch):  # a lone modifier or joiner left behind: invisible, nothing lost
+                continue
+            else:
+                keep = False
+                for family in FALLBACK_FONTS:
+                    found = _fallback(family)
+                    if found is not None and o in found[1]:
+                        self._use_fallback(family, found[0])
+                        keep = True
+                        break
+            if keep:
+                if missing is not None:
+                    out.append(f"[{missing}]")
+                    missing = None
+                if any(a <= o <= b for a, b in _SHAPED):
+                    self._shape()
+                out.append(ch)
+            else:
+                script = _script_name(ch)
+                if missing is not None and missing != script:
+                    out.append(f"[{missing}]")
+                missing = script
+        if missing is not None:
+            out.append(f"[{missing}]")
+        text = "".join(out)
+        while "  " in text:
+            text = text.replace("  ", " ")
+        return text.replace(" \n", "\n").replace("\n ", "\n").strip(" ")
+
+
 def pdf_text(s) -> str:
-    """Text the bundled font can draw: characters it lacks are dropped when they are emoji (and
-    their joiners and skin tones), and shown as "□" otherwise, so nothing silently disappears
-    mid-word; runs of spaces left behind are collapsed."""
-    s = "" if s is None else str(s)
-    covered = _covered()
-    out = []
-    for ch in s:
-        if ord(ch) in covered or ch in "\n\t":
-            out.append(ch)
-        elif _is_emoji(ch):
-            continue
-        else:
-            out.append("□")
-    text = "".join(out)
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text.replace(" \n", "\n").strip(" ") if text.strip() else text.strip()
+    """Text the PDF fonts can draw (:class:`PdfText`), for one string outside a document."""
+    return PdfText()(s)
 
 
 def _cut(s: str, limit: int) -> str:
@@ -506,6 +624,59 @@ def waiting_text(report: LeaderReport) -> str:
     return phrase("report.waiting_summary", lang, n=len(w), age=oldest)
 
 
+# --- coverage ledger (issue #14): how complete the replies behind the responsiveness figures are ----------
+def coverage_text(report: LeaderReport) -> str:
+    """One sentence for next to the responsiveness figures: replies collected of those the platforms
+    report, and the low-coverage warning (``coaching.coverage.LOW_COVERAGE``) when it applies."""
+    from coaching.coverage import LOW_COVERAGE, MIN_REPORTED
+
+    cov, lang = report.coverage, report.lang
+    if not cov or not cov.get("reported"):
+        return phrase("report.coverage.none", lang)
+    share = _pct(cov["coverage"], lang) if cov.get("coverage") is not None else "–"
+    key = "report.coverage.low" if cov.get("low_coverage") else "report.coverage.ok"
+    return phrase(key, lang, collected=cov["collected"], reported=cov["reported"], share=share,
+                  threshold=_pct(cov.get("threshold", LOW_COVERAGE), lang),
+                  min=cov.get("min_reported", MIN_REPORTED))
+
+
+def _pct(value: float, lang: str) -> str:
+    from babel.numbers import format_percent
+
+    from coaching.evidence import LOCALES
+
+    return format_percent(value, format="#,##0\u00a0%" if lang == "fi" else "#,##0%", locale=LOCALES.get(lang, "en_GB"))
+
+
+def coverage_html(report: LeaderReport) -> str:
+    low = bool(report.coverage and report.coverage.get("low_coverage"))
+    style = ' style="color:#b52a2a;font-weight:600"' if low else ""
+    return f'<p class="{"coverage low" if low else "coverage muted"}"{style}>{_e(coverage_text(report))}</p>'
+
+
+def coverage_pdf(report: LeaderReport, para) -> None:
+    low = bool(report.coverage and report.coverage.get("low_coverage"))
+    para(coverage_text(report), 8.5, muted=not low, bold=low)
+
+
+def coverage_csv_rows(report: LeaderReport, num) -> list[dict]:
+    """CSV rows of kind ``coverage``: ``reply_coverage`` (value = share collected, raw = collected,
+    n = reported) and ``low_coverage`` (value 1 when flagged, else 0)."""
+    cov = report.coverage
+    if not cov:
+        return []
+    base = {"kind": "coverage", "composite": "responsiveness", "higher_is_better": "true", "percentile": "",
+            "baseline_value": "", "baseline_n": "", "delta": "", "evidence_ids": ""}
+    return [
+        {**base, "metric": "reply_coverage", "metric_name": phrase("report.coverage.name", report.lang),
+         "unit": "share", "value": num(cov.get("coverage")), "raw": num(cov.get("collected", 0)),
+         "n": num(cov.get("reported", 0))},
+        {**base, "metric": "low_coverage", "metric_name": phrase("report.coverage.flag", report.lang),
+         "unit": "flag", "higher_is_better": "false", "value": "1" if cov.get("low_coverage") else "0", "raw": "",
+         "n": num(cov.get("reported", 0))},
+    ]
+
+
 def report_pdf(report: LeaderReport) -> bytes:
     """The report as PDF. Page 1 is a one-page summary to hand over (the four scores with their
     change and reference group, this week's three tips, who is waiting and for how long, what was
@@ -518,7 +689,7 @@ def report_pdf(report: LeaderReport) -> bytes:
     pdf.set_auto_page_break(True, margin=15)
     pdf.set_margins(16, 14, 16)
     family = _pdf_font(pdf)
-    txt = pdf_text
+    txt = PdfText(pdf)
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
     def h1(s):
@@ -584,6 +755,7 @@ def report_pdf(report: LeaderReport) -> bytes:
         pdf.cell(box_w - 5, 4.5, txt(phrase("report.change", lang, delta=change)))
         pdf.set_text_color(20, 20, 20)
     pdf.set_xy(pdf.l_margin, y + box_h + 1)
+    coverage_pdf(report, para)
 
     h2(phrase("report.tips", lang), space=4)
     if report.tips.tips:
@@ -623,6 +795,7 @@ def report_pdf(report: LeaderReport) -> bytes:
         para(phrase("report.partial_week", lang, date=fmt_date(cut, lang)), 8, muted=True)
     h2(phrase("report.components", lang), space=5)
     _pdf_components(pdf, report, family, txt, width)
+    coverage_pdf(report, para)
 
     # ---- page 3: tips in detail and the conversations waiting
     pdf.add_page()

@@ -28,9 +28,10 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import time
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import streamlit as st
 
@@ -49,6 +50,12 @@ SESSION_ID_KEY = "_lasna_session_id"
 HANDOFF_KEY = "_lasna_handoff"
 CLEAR_COOKIE_KEY = "_lasna_clear_cookie"
 NEXT_KEY = "_lasna_next"
+#: single sign-on leaves the app (identity provider, callback to "/"), so the requested page rides in a
+#: short-lived cookie across the round trip; these keys mark it read and due to be cleared
+NEXT_COOKIE = "lasna_next"
+NEXT_COOKIE_SECONDS = 600
+NEXT_READ_KEY = "_lasna_next_read"
+NEXT_CLEAR_KEY = "_lasna_next_clear"
 VIEWER_KEY = "_lasna_viewer"
 #: set by dashboard/server.py: the HttpOnly cookie endpoints are being served
 COOKIE_ENDPOINT_ENV = "LASNA_DASHBOARD_COOKIE_ENDPOINT"
@@ -228,7 +235,15 @@ def current_viewer(lang: str) -> Viewer:
 def handoff() -> None:
     """After a login: post the one-time code to the cookie endpoint from the page. Rendered on
     every run until the code expires (an unchanged iframe is not re-run). app.py calls it after
-    any switch to a deep-linked page (a switch would discard the iframe before it runs)."""
+    any switch to a deep-linked page (a switch would discard the iframe before it runs). After a
+    single sign-on it also clears the used deep-link cookie."""
+    clear_until = st.session_state.get(NEXT_CLEAR_KEY)
+    if clear_until:
+        if time.monotonic() > clear_until:
+            st.session_state.pop(NEXT_CLEAR_KEY, None)
+        else:
+            with st.sidebar:
+                _set_cookie_from_page(f"{NEXT_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax")
     pending = st.session_state.get(HANDOFF_KEY)
     if not pending or not cookie_endpoint():
         return
@@ -276,10 +291,78 @@ def sso_email(claims) -> str | None:
     return None
 
 
+def _next_cookie_value(path: str, query: dict[str, str | None]) -> str:
+    """The requested page as a cookie value (URL-encoded JSON)."""
+    return quote(json.dumps({"path": path, "query": {k: v for k, v in query.items() if v is not None}},
+                            separators=(",", ":")), safe="")
+
+
+def parse_next_cookie(value: str | None) -> tuple[str, dict[str, str]] | None:
+    """A page name and its query from the ``lasna_next`` cookie, or None for anything else: only a
+    page-like path (lower-case letters and "-") and a few short string parameters pass; app.py then
+    goes only to a page this viewer has, and every page checks its ``leader`` parameter itself."""
+    if not isinstance(value, str) or not value or len(value) > 2000:
+        return None
+    try:
+        raw = json.loads(unquote(value))
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    path, query = raw.get("path"), raw.get("query") or {}
+    if not isinstance(path, str) or not re.fullmatch(r"[a-z][a-z-]{0,39}", path) or not isinstance(query, dict):
+        return None
+    clean = {k: v for k, v in query.items()
+             if isinstance(k, str) and isinstance(v, str) and re.fullmatch(r"[a-z_]{1,20}", k) and len(v) <= 300}
+    if len(clean) != len(query) or len(clean) > 5:
+        return None
+    return path, clean
+
+
+def _set_cookie_from_page(cookie: str) -> None:
+    """Write a (non-HttpOnly, harmless) cookie from a same-origin component: Streamlit's Python API
+    reads cookies but cannot set them."""
+    st.iframe("<!DOCTYPE html><html><body><script>document.cookie = " + json.dumps(cookie)
+              + ";</script></body></html>", height=1)
+
+
+def _remember_for_sso() -> None:
+    """On the sign-in screen: keep a deep link (``/sparring?leader=…``, ``/cohorts``) in a cookie that
+    survives the trip to the identity provider and back (Streamlit's callback lands on "/")."""
+    _remember_requested_page()
+    path, query = st.session_state.get(NEXT_KEY) or ("", {})
+    if path or any(v is not None for v in query.values()):
+        _set_cookie_from_page(f"{NEXT_COOKIE}={_next_cookie_value(path, query)}; Path=/; "
+                              f"Max-Age={NEXT_COOKIE_SECONDS}; SameSite=Lax")
+
+
+def _next_cookie() -> str | None:
+    try:
+        value = st.context.cookies.get(NEXT_COOKIE)
+    except Exception:  # noqa: BLE001 - no client context
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _restore_after_sso() -> None:
+    """Once per session after a single sign-on: the page asked for before it, from the cookie."""
+    if st.session_state.get(NEXT_READ_KEY):
+        return
+    st.session_state[NEXT_READ_KEY] = True
+    value = _next_cookie()
+    if value is None:
+        return
+    st.session_state[NEXT_CLEAR_KEY] = time.monotonic() + 30  # used once: clear it (see handoff())
+    found = parse_next_cookie(value)
+    if found is not None and NEXT_KEY not in st.session_state:
+        st.session_state[NEXT_KEY] = found
+
+
 def _oidc_viewer(store, lang: str) -> Viewer:
     if not st.user.get("is_logged_in"):
         st.title(t("app.title", lang))
         st.write(t("auth.sso_intro", lang))
+        _remember_for_sso()
         if st.button(t("auth.sso_button", lang), type="primary"):
             st.login()
         st.stop()
@@ -297,6 +380,7 @@ def _oidc_viewer(store, lang: str) -> Viewer:
         if st.button(t("auth.logout", lang)):
             st.logout()
         st.stop()
+    _restore_after_sso()
     return Viewer.from_user(user)
 
 

@@ -385,11 +385,14 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
     weekly = weekly_activity(posts_, since, now, leaders=every.loc[every["leader_id"].isin(members), "leader"])
     scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
     in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
+    # weeks before a member's data begins are "no data" for them, not 0 (coaching.cohorts.member_weeks)
+    names = dict(zip(every["leader_id"].astype(int), every["leader"]))
+    starts = _cached_data_start(members, data_version()).rename(index=names)
     out = {
         "access": level,
         "members": len(members),
         # k-anonymous: without the viewer's own leader(s), withheld below k others (lasna.access)
-        "bands": percentile_bands(in_scope.iloc[0:0] if withheld else in_scope),
+        "bands": percentile_bands(in_scope.iloc[0:0] if withheld else in_scope, starts),
         "withheld": withheld,
         "leaderboard": None,
         "own": None,
@@ -399,7 +402,9 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
     if viewer.leader_id in members:
         own_name = every.loc[every["leader_id"] == viewer.leader_id, "leader"].iloc[0]
         own = weekly[weekly["leader"] == own_name].groupby("week", as_index=False)["count"].sum()
-        out["own"] = own
+        from coaching.cohorts import member_weeks
+
+        out["own"] = member_weeks(own.assign(leader=own_name), starts).drop(columns="leader")
     return out
 
 
@@ -588,16 +593,21 @@ def weekly_activity(
     return counts.set_index(["leader", "week", "kind"]).reindex(full, fill_value=0).reset_index()
 
 
-def percentile_bands(weekly: pd.DataFrame) -> pd.DataFrame:
-    """Per week: the 25th, 50th and 75th percentile and mean of members' post counts."""
-    if weekly.empty:
-        return pd.DataFrame(columns=["week", "p25", "p50", "p75", "mean"])
-    per_member = weekly.groupby(["week", "leader"])["count"].sum().unstack("leader")
-    values = per_member.to_numpy(dtype=float)
-    p25, p50, p75 = np.percentile(values, [25, 50, 75], axis=1)
-    return pd.DataFrame(
-        {"week": per_member.index, "p25": p25, "p50": p50, "p75": p75, "mean": values.mean(axis=1)}
-    ).reset_index(drop=True)
+def percentile_bands(weekly: pd.DataFrame, starts: pd.Series | None = None) -> pd.DataFrame:
+    """Per week: the 25th, 50th and 75th percentile and mean of members' post counts, over the members
+    with data that week (``starts``: leader name -> data start; :func:`coaching.cohorts.activity_bands`)."""
+    from coaching.cohorts import activity_bands
+
+    return activity_bands(weekly, starts)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _cached_data_start(leader_ids: tuple[int, ...], version: str) -> pd.Series:
+    """Leader id -> when the member's data begins (first collected post or first successful collection)."""
+    from coaching.cohorts import data_start
+
+    found = store().member_data_start(leader_ids)
+    return data_start(found["first_post"], found["first_collected"])
 
 
 def summary(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:

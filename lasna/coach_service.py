@@ -319,8 +319,15 @@ class CoachService:
             current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
             weekly=self.weekly(weeks, leader.id).composites.query("leader_id == @leader.id"),
             tips=tipset, waiting=ctx.waiting, goals=goals, session=session, sessions=history,
-            **self._reference(leader, cur),
+            **self._reference(leader, cur), coverage=self.coverage(leader.id),
         )
+
+    def coverage(self, leader_id: int) -> dict:
+        """The coverage ledger's summary of the window for one leader (lasna.coverage, from its facts)."""
+        from lasna import coverage
+
+        return coverage.summary(self.store, [leader_id], since=(self.now - pd.Timedelta(days=self.days)).to_pydatetime(),
+                                until=self.now.to_pydatetime())[int(leader_id)]
 
     def _reference(self, leader: Leader, report: ScoreReport) -> dict:
         """Who the percentiles compare the leader with (for the report's summary page)."""

@@ -26,7 +26,7 @@ from coaching import facts as cf
 from coaching.composites import reference_groups
 from coaching.metrics import Period, to_ns
 from coaching.scoring import ScoreReport, rank_components
-from lasna import settings
+from lasna import coverage, settings
 from lasna.store import Store
 from lasna.window import programme_tz
 
@@ -198,6 +198,7 @@ def _refresh(store: Store, keys: set[tuple[int, date]], tz: str) -> set[tuple[in
     accounts = set(base_p["reply_parent_author_id"].dropna()) if len(base_p) else set()
     minima = store.fact_contact_minima(sorted(leaders), accounts)
     store.save_facts(rows, affected, contacts=(sorted(leaders), accounts, minima), version=cf.FACTS_VERSION)
+    coverage.refresh(store)  # the coverage ledger's weeks holding posts the batch changed (lasna.coverage)
     return affected
 
 
@@ -230,6 +231,7 @@ def _rebuild(store: Store, tz: str) -> int:
     rows = pack_weeks(recs, keys)
     contacts = cf.first_contacts(posts_f)
     store.save_facts(rows, keys, all_contacts=contacts, clear=True, version=cf.FACTS_VERSION)
+    coverage.rebuild(store)  # the coverage ledger too (lasna.coverage)
     return len(rows)
 
 

@@ -337,6 +337,30 @@ class FactsMixin:
             frame[col] = pd.to_datetime(frame[col], utc=True)
         return frame
 
+    def member_data_start(self, leader_ids) -> pd.DataFrame:
+        """Per leader: ``first_post`` (earliest stored, not deleted, post) and ``first_collected`` (earliest
+        successful collection of one of their accounts), for :func:`coaching.cohorts.data_start`."""
+        p, ra = t.posts, t.collection_run_accounts
+        ids = sorted({int(i) for i in leader_ids})
+        out = pd.DataFrame({"first_post": pd.Series(dtype="datetime64[ns, UTC]"),
+                            "first_collected": pd.Series(dtype="datetime64[ns, UTC]")},
+                           index=pd.Index(ids, dtype="int64", name="leader_id"))
+        if not ids:
+            return out
+        with self.engine.connect() as conn:
+            posts = conn.execute(select(p.c.leader_id, func.min(p.c.created_at))
+                                 .where(p.c.leader_id.in_(ids), p.c.deleted.is_(False))
+                                 .group_by(p.c.leader_id)).all()
+            runs = conn.execute(select(ra.c.leader_id, func.min(ra.c.finished_at))
+                                .where(ra.c.leader_id.in_(ids), ra.c.error.is_(None))
+                                .group_by(ra.c.leader_id)).all()
+        for col, rows in (("first_post", posts), ("first_collected", runs)):
+            for lid, when in rows:
+                if when is not None:
+                    out.loc[int(lid), col] = pd.Timestamp(when).tz_localize("UTC") if pd.Timestamp(when).tzinfo is None \
+                        else pd.Timestamp(when).tz_convert("UTC")
+        return out
+
     def assign_leader_to_user(self, user_name: str, leader_id: int) -> None:
         """Assign a leader to a (consultant) user by name."""
         with self.engine.begin() as conn:

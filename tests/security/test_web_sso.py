@@ -89,3 +89,51 @@ def test_preferred_username_is_not_an_email(sso_app):
 def test_verified_claims_sign_in(sso_app):
     at = sso_app({"email": "EERO@example.com", "email_verified": True})
     assert not at.exception and at.title[0].value == t("presence.title", "en")
+
+
+# ---------------------------------------------------------------- deep links through single sign-on
+def test_the_deep_link_cookie_round_trips_and_refuses_anything_but_a_page():
+    from dashboard.auth import _next_cookie_value, parse_next_cookie
+
+    value = _next_cookie_value("sparring", {"leader": "Jari Mäkinen", "other": None})
+    assert parse_next_cookie(value) == ("sparring", {"leader": "Jari Mäkinen"})
+    assert parse_next_cookie(_next_cookie_value("cohorts", {})) == ("cohorts", {})
+    for bad in ("", "%7B", "null", '{"path": "https://evil.example/x"}', '{"path": "../audit"}',
+                '{"path": "sparring", "query": {"leader": 5}}', '{"path": "sparring", "query": {"a b": "x"}}',
+                '{"path": "SPARRING"}', '["sparring"]', "x" * 3000):
+        assert parse_next_cookie(bad) is None, bad
+
+
+@pytest.fixture
+def sso_deep_link(sso_app, monkeypatch):
+    import os
+
+    from dashboard import auth
+    from lasna import users
+    from lasna.store import Store
+
+    store = Store.open(os.environ["LASNA_DATABASE_URL"])
+    users.add_user(store, "conny-sso", "consultant", leaders=[seed.CONSULTANT_LEADER], email="conny@example.com")
+    store.close()
+
+    def make(user: dict, path: str, query: dict[str, str]):
+        monkeypatch.setattr(auth, "_next_cookie", lambda: auth._next_cookie_value(path, query))
+        return sso_app(user)
+
+    return make
+
+
+def test_after_single_sign_on_a_consultant_lands_on_the_deep_linked_sparring_page(sso_deep_link):
+    at = sso_deep_link({"email": "conny@example.com", "email_verified": True}, "sparring",
+                       {"leader": seed.CONSULTANT_LEADER})
+    assert not at.exception
+    assert at.title[0].value == t("sparring.title", "en")
+    assert at.query_params.get("leader") in (seed.CONSULTANT_LEADER, [seed.CONSULTANT_LEADER])
+    assert at.session_state["_lasna_next_clear"]  # the cookie is cleared once used
+
+
+def test_after_single_sign_on_an_executive_lands_on_cohorts_but_never_on_a_page_they_lack(sso_deep_link):
+    at = sso_deep_link({"email": "eero@example.com", "email_verified": True}, "cohorts", {})
+    assert not at.exception and at.title[0].value == t("cohorts.title", "en")
+    at = sso_deep_link({"email": "eero@example.com", "email_verified": True}, "audit", {})
+    assert not at.exception and at.title[0].value == t("presence.title", "en")
