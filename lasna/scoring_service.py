@@ -231,13 +231,11 @@ def _read_enriched(store: Store, leader_ids, since, until):
     import time
 
     from lasna import enrich
-    from lasna.store import enrichment as stored
 
     v = enrich.versions()
     catch_up = 0
     for attempt in range(_CATCH_UP_TRIES):
-        posts, pe = stored.enriched_posts(store.engine, leader_ids, since=since, until=until)
-        inter, ie = stored.enriched_interactions(store.engine, leader_ids, since=since, until=until)
+        posts, pe, inter, ie = store.enriched_rows(leader_ids, since=since, until=until)
         stale_p = enrich.stale_mask(pe, _POST_VERSIONS, v)
         stale_i = enrich.stale_mask(ie, _INTERACTION_VERSIONS, v)
         if not stale_p.any() and not stale_i.any():
@@ -259,13 +257,12 @@ def enriched_frames(store: Store, posts: pd.DataFrame, interactions: pd.DataFram
     enrichment, after a catch-up of whatever is missing or stale (the seam ``lasna.facts`` uses)."""
     from coaching.features import FEATURE_COLUMNS
     from lasna import enrich
-    from lasna.store import enrichment as stored
 
     v = enrich.versions()
     pids = posts["post_id"].tolist() if len(posts) else []
     iids = interactions["interaction_id"].tolist() if len(interactions) else []
     for attempt in range(_CATCH_UP_TRIES):
-        pe, ie = stored.by_ids(store.engine, pids, iids)
+        pe, ie = store.enrichment_by_ids(pids, iids)
         pe = pe.drop_duplicates("post_id").set_index("post_id").reindex(pd.Index(pids, dtype=object))
         ie = ie.drop_duplicates("interaction_id").set_index("interaction_id").reindex(pd.Index(iids, dtype=object))
         stale_p = enrich.stale_mask(pe, _POST_VERSIONS, v)
