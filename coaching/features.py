@@ -34,7 +34,16 @@ EMOJI_RE = re.compile(
     "\U000e0020-\U000e007f"  # tag characters
     "]+"
 )
-WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+#: A word: letters, optionally joined by - ' ’ ("well-being", "don't"). The first alternative is a fast path for
+#: ASCII and Finnish/Swedish letters (a bitmap test per character instead of a Unicode category lookup); it
+#: only matches when the word ends there, else the general alternative matches the same word from the same
+#: start, so the tokens are exactly those of ``[^\W\d_]+(?:[-'’][^\W\d_]+)*`` (a test checks this).
+_FAST_LETTERS = "a-zA-ZäöåÄÖÅ"
+WORD_RE = re.compile(rf"[{_FAST_LETTERS}]++(?:[-'’][{_FAST_LETTERS}]++)*+(?![^\W\d_]|[-'’][^\W\d_])|"
+                     r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+WORD_RE_REFERENCE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+#: Any character at or above U+2600 (emoji, symbols): only then does EMOJI_RE need to run.
+_HIGH_RE = re.compile("[\u2600-\U0010ffff]")
 HASH_RE = re.compile(r"#(\w)")
 
 
@@ -52,7 +61,7 @@ def clean_text(text: object) -> str:
         s = URL_RE.sub(" ", s)
     if "@" in s:
         s = HANDLE_RE.sub(" ", s)
-    if s and max(s) >= "\u2600":  # emoji and symbols live above U+2600
+    if not s.isascii() and _HIGH_RE.search(s) is not None:  # emoji and symbols live above U+2600
         s = EMOJI_RE.sub(" ", s)
     if "#" in s:
         s = HASH_RE.sub(r"\1", s)
@@ -935,6 +944,6 @@ def emoji_only_flags(texts: pd.Series) -> np.ndarray:
 def substance_flags(texts: Iterable[str]) -> pd.DataFrame:
     """Emoji-only / low-substance flags for any texts (used for incoming interactions)."""
     s = clean_series(pd.Series(list(texts), dtype=object))
-    nw = s.str.count(WORD_RE.pattern).to_numpy()
+    nw = s.str.count(WORD_RE_REFERENCE.pattern).to_numpy()  # the plain pattern also suits RE2 (pyarrow strings)
     emoji_only = (s.str.replace(r"[\W_]+", "", regex=True).str.len() == 0).to_numpy()
     return pd.DataFrame({"emoji_only": emoji_only, "low_substance": emoji_only | (nw < SHORT_WORDS)})

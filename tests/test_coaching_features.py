@@ -2,6 +2,8 @@ import pytest
 
 import coaching.features as F
 from coaching_fixtures import at, frames, post
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def feats(texts, **kw):
@@ -241,3 +243,14 @@ def test_a_missing_libvoikko_never_prints_a_traceback_at_exit(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "pyvoikko []"
     assert "Exception ignored" not in r.stderr and "Traceback" not in r.stderr
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abXYZäöÅÄïéßΩ東-'’_1 .\n")), max_size=24))
+def test_fast_word_pattern_gives_exactly_the_reference_tokens(text):
+    assert F.WORD_RE.findall(text) == F.WORD_RE_REFERENCE.findall(text)
+
+
+def test_emoji_are_removed_only_from_texts_that_have_them():
+    assert F.clean_text("Kiitos 🎉 tiimille ☕") == "Kiitos tiimille"
+    assert F.clean_text("Naïve café – 5 € → ok") == "Naïve café – 5 € → ok"  # below U+2600: kept
