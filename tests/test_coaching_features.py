@@ -15,9 +15,11 @@ def feats(texts, **kw):
 @pytest.fixture
 def no_voikko(monkeypatch):
     F._fi_token_flags.cache_clear()
+    F._fi_colloquial_q.cache_clear()
     monkeypatch.setattr(F, "_voikko", lambda: None)
     yield
     F._fi_token_flags.cache_clear()
+    F._fi_colloquial_q.cache_clear()
 
 
 def test_clean_text_strips_urls_handles_mastodon_handles_and_emoji_but_keeps_hashtag_words():
@@ -174,10 +176,12 @@ def backend(monkeypatch):
         monkeypatch.setenv(F.MORPHOLOGY_ENV, name)
         F._voikko.cache_clear()
         F._fi_token_flags.cache_clear()
+        F._fi_colloquial_q.cache_clear()
         return F.morphology_backend()
     yield use
     F._voikko.cache_clear()
     F._fi_token_flags.cache_clear()
+    F._fi_colloquial_q.cache_clear()
 
 
 def test_pip_only_morphology_pyvoikko_reports_no_degraded_features(backend):
@@ -212,8 +216,10 @@ def test_pyvoikko_and_libvoikko_give_the_same_flags_on_the_labelled_finnish_voca
     words = _fi_vocabulary()
     assert len(words) > 2000
     native = [F._fi_token_flags(w, i) for w in words for i in (True, False)]
+    native_ks = [F._fi_colloquial_q(w.lower() + "ks") for w in words]
     assert backend("pyvoikko") == "pyvoikko"
     assert [F._fi_token_flags(w, i) for w in words for i in (True, False)] == native
+    assert [F._fi_colloquial_q(w.lower() + "ks") for w in words] == native_ks
     assert sum(any(x) for x in native) > 200  # the comparison is not vacuous
 
 
