@@ -7,8 +7,12 @@ period, and says what is known about the gap:
 
 * ``hidden``      — replies the leader hid (Bluesky threadgate ``hiddenReplies``, or collected and flagged);
 * ``deleted``     — collected replies since deleted by their authors;
-* ``explained``   — other known losses passed in ``losses`` (reasons such as ``blocked``, ``detached``,
-  ``depth_cut``, ``other_instance``: a Mastodon reply on an instance that cannot be reached);
+* ``explained``   — other known losses the collectors report (``losses``, stored in ``reply_losses``), by
+  reason (:data:`GAP_REASONS`): ``blocked`` (shown as ``#blockedPost``), ``not_found`` (``#notFoundPost``:
+  deleted, or its author's account gone), ``depth_cut`` (replies below the depth the thread was fetched to,
+  or a Mastodon context cut at its logged-out limit), ``other_instance`` (a Mastodon server still fetching
+  replies from other instances), ``withheld`` (counted by the platform, left out of a complete listing:
+  blocks between authors, moderation, limited servers);
 * ``unexplained`` — reported but neither collected nor explained.
 
 ``coverage`` = collected / reported (capped at 1; None when the platform reports no replies). A row is
@@ -22,11 +26,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lasna.types import GAP_REASONS as _GAP_REASONS
+
 #: Below this share of reported replies collected, a leader/account/period (or a thread) is flagged.
 LOW_COVERAGE = 0.8
 #: Too few reported replies make the share meaningless: no flag below this many.
 MIN_REPORTED = 10
-LOSS_REASONS = ("blocked", "detached", "depth_cut", "other_instance", "not_found")
+#: Reasons a reply the platform counts is not collected (they explain the gap, in this order).
+GAP_REASONS = _GAP_REASONS
+#: Every reason a collector may report: the gap reasons, and ``detached`` — quotes of the post whose
+#: author detached them (Bluesky postgate); quotes are not replies, so it is shown but explains no gap.
+LOSS_REASONS = (*GAP_REASONS, "detached")
 REPLY_KINDS = ("reply", "comment")
 
 #: Per-post input: the store's ``Store.coverage_threads`` or :func:`threads_from_frames`.
@@ -36,6 +46,7 @@ THREAD_COLUMNS: dict[str, str] = {
     "account_id": "account it was posted from",
     "platform": "platform",
     "created_at": "when it was posted (UTC)",
+    "seen_at": "when the platform's server saw it (UTC; None: use created_at)",
     "reply_count": "replies the platform reports",
     "hidden_replies": "replies the leader hid (platform)",
     "replies_collected": "incoming replies collected under it (any state)",
@@ -54,7 +65,13 @@ LEDGER_COLUMNS: dict[str, str] = {
     "collected": "replies collected (incoming + the leader's own)",
     "hidden": "hidden by the leader (reported by the platform or flagged on collected replies)",
     "deleted": "collected, since deleted",
-    "explained": "other known losses (blocked, detached, depth-cut, other instance)",
+    "blocked": "shown as blocked in the thread",
+    "not_found": "shown as not found in the thread (deleted)",
+    "depth_cut": "below the depth the thread was fetched to / beyond the listing limit",
+    "other_instance": "on other Mastodon instances, not (yet) fetched by the leader's server",
+    "withheld": "counted by the platform but left out of a complete listing",
+    "detached": "quotes the leader detached (not replies: explains no gap)",
+    "explained": "sum of the gap reasons, at most the gap",
     "unexplained": "reported, not collected and not explained",
     "coverage": "collected / reported, capped at 1 (None without reported replies)",
     "low_coverage": f"coverage < {LOW_COVERAGE} with at least {MIN_REPORTED} reported replies",
@@ -88,6 +105,7 @@ def threads_from_frames(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.D
         "account_id": p["account_id"].to_numpy() if "account_id" in p else None,
         "platform": p["platform"].to_numpy() if "platform" in p else None,
         "created_at": p["created_at"].to_numpy() if "created_at" in p else None,
+        "seen_at": p["indexed_at"].to_numpy() if "indexed_at" in p else None,
         "reply_count": p["reply_count"].fillna(0).astype("int64").to_numpy() if "reply_count" in p else 0,
         "hidden_replies": p["hidden_replies"].fillna(0).astype("int64").to_numpy() if "hidden_replies" in p else 0,
     })
@@ -100,20 +118,26 @@ def threads_from_frames(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.D
 
 
 def _losses_per_post(losses: pd.DataFrame | None) -> pd.DataFrame:
+    """post_id and one column per reason (:data:`LOSS_REASONS`) from long rows (post_id, reason, n)."""
+    cols = ["post_id", *LOSS_REASONS]
     if losses is None or len(losses) == 0:
-        return pd.DataFrame(columns=["post_id", "explained"])
-    return losses.groupby("post_id")["n"].sum().rename("explained").reset_index()
+        return pd.DataFrame(columns=cols)
+    known = losses[losses["reason"].isin(LOSS_REASONS)]
+    wide = known.pivot_table(index="post_id", columns="reason", values="n", aggfunc="sum", fill_value=0)
+    return wide.reindex(columns=list(LOSS_REASONS), fill_value=0).reset_index().reindex(columns=cols)
 
 
 def thread_coverage(threads: pd.DataFrame, losses: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per post: reported, collected, hidden, deleted, explained, unexplained, coverage, low_coverage."""
-    t = threads.copy()
-    t = t.merge(_losses_per_post(losses), on="post_id", how="left")
+    t = threads.drop(columns=[c for c in LOSS_REASONS if c in threads]).merge(
+        _losses_per_post(losses), on="post_id", how="left")
+    for reason in LOSS_REASONS:
+        t[reason] = t[reason].fillna(0).astype("int64")
     reported = t["reply_count"].fillna(0).astype("int64").to_numpy()
     collected = (t["replies_collected"].fillna(0) + t["own_replies"].fillna(0)).astype("int64").to_numpy()
     hidden_seen = t["hidden_collected"].fillna(0).astype("int64").to_numpy()
     hidden = np.maximum(t["hidden_replies"].fillna(0).astype("int64").to_numpy(), hidden_seen)
-    explained = t["explained"].fillna(0).astype("int64").to_numpy()
+    explained = t[list(GAP_REASONS)].sum(axis=1).astype("int64").to_numpy()
     # hidden replies the platform reports but that were not collected explain part of the gap
     hidden_missing = np.maximum(hidden - hidden_seen, 0)
     missing = np.maximum(reported - collected, 0)
@@ -165,15 +189,56 @@ def coverage_ledger(threads: pd.DataFrame, *, by: str | None = "month", losses: 
     else:
         raise ValueError(f"by must be 'month', 'week' or None, not {by!r}")
     keys = ["leader_id", "account_id", "platform", "period"]
-    g = per.groupby(keys, dropna=False).agg(
-        posts=("post_id", "size"), reported=("reported", "sum"), collected=("collected", "sum"),
-        hidden=("hidden", "sum"), deleted=("deleted", "sum"), explained=("explained", "sum"),
-        unexplained=("unexplained", "sum")).reset_index()
-    rep, col = g["reported"].to_numpy(), g["collected"].to_numpy()
-    g["coverage"] = _coverage(col, rep)
+    return _aggregate(per, keys)
+
+
+SUM_COLUMNS = ("reported", "collected", "hidden", "deleted", *LOSS_REASONS, "explained", "unexplained")
+
+
+def _aggregate(per: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    g = per.groupby(keys, dropna=False).agg(posts=("post_id", "size"),
+                                            **{c: (c, "sum") for c in SUM_COLUMNS}).reset_index()
+    return with_flags(g).reindex(columns=list(LEDGER_COLUMNS)).sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def with_flags(rows: pd.DataFrame) -> pd.DataFrame:
+    """``coverage`` and ``low_coverage`` of ledger rows from their ``reported`` and ``collected``."""
+    g = rows.copy()
+    rep, col = g["reported"].to_numpy().astype("int64"), g["collected"].to_numpy().astype("int64")
+    g["coverage"] = pd.Series(_coverage(col, rep), index=g.index).astype(object).where(g["reported"] > 0, None)
     g["low_coverage"] = _low(col, rep)
-    g["coverage"] = g["coverage"].astype(object).where(g["reported"] > 0, None)
-    return g.reindex(columns=list(LEDGER_COLUMNS)).sort_values(keys, kind="stable").reset_index(drop=True)
+    return g
+
+
+#: Columns of the stored coverage facts (``leader_week_coverage``), one row per leader × account × week.
+WEEK_COLUMNS = ("leader_id", "account_id", "platform", "week_start", "posts", *SUM_COLUMNS)
+
+
+def week_rows(threads: pd.DataFrame, losses: pd.DataFrame | None, tz: str) -> pd.DataFrame:
+    """The coverage facts (:data:`WEEK_COLUMNS`) of these posts: per leader × account × ISO week of the
+    post's server-seen time (``seen_at``, else ``created_at``) in the programme's zone ``tz``."""
+    if threads is None or len(threads) == 0:
+        return pd.DataFrame(columns=list(WEEK_COLUMNS))
+    from coaching.facts import week_start
+    from coaching.metrics import to_ns
+
+    per = thread_coverage(threads, losses)
+    seen = per["seen_at"] if "seen_at" in per else per["created_at"]
+    seen = seen.where(seen.notna(), per["created_at"])
+    per["week_start"] = week_start(to_ns(seen), tz)
+    g = per.groupby(["leader_id", "account_id", "platform", "week_start"], dropna=False).agg(
+        posts=("post_id", "size"), **{c: (c, "sum") for c in SUM_COLUMNS}).reset_index()
+    g["week_start"] = pd.to_datetime(g["week_start"]).dt.date
+    return g.reindex(columns=list(WEEK_COLUMNS))
+
+
+def ledger_from_weeks(weeks: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows (:data:`LEDGER_COLUMNS`, ``period`` = the week's Monday) from stored coverage facts."""
+    if weeks is None or len(weeks) == 0:
+        return pd.DataFrame(columns=list(LEDGER_COLUMNS))
+    g = weeks.assign(period=pd.to_datetime(weeks["week_start"]).dt.strftime("%Y-%m-%d"))
+    return with_flags(g).reindex(columns=list(LEDGER_COLUMNS)).sort_values(
+        ["leader_id", "account_id", "period"], kind="stable").reset_index(drop=True)
 
 
 def leader_summary(ledger: pd.DataFrame) -> dict[int, dict]:
@@ -190,6 +255,7 @@ def leader_summary(ledger: pd.DataFrame) -> dict[int, dict]:
             "coverage": None if np.isnan(cov) else round(float(cov), 3),
             "hidden": int(g["hidden"].sum()), "deleted": int(g["deleted"].sum()),
             "explained": int(g["explained"].sum()), "unexplained": int(g["unexplained"].sum()),
+            "reasons": {r: int(g[r].sum()) for r in LOSS_REASONS if r in g},
             "low_coverage": bool(_low(np.array([col]), np.array([rep]))[0]),
             "low_coverage_rows": [{"account_id": _int(r.account_id), "platform": r.platform, "period": r.period,
                                    "coverage": None if r.coverage is None else round(float(r.coverage), 3)}
@@ -197,6 +263,13 @@ def leader_summary(ledger: pd.DataFrame) -> dict[int, dict]:
             "threshold": LOW_COVERAGE, "min_reported": MIN_REPORTED,
         }
     return out
+
+
+def empty_summary() -> dict:
+    """A leader's summary without reported replies."""
+    return {"reported": 0, "collected": 0, "coverage": None, "hidden": 0, "deleted": 0, "explained": 0,
+            "unexplained": 0, "reasons": {r: 0 for r in LOSS_REASONS}, "low_coverage": False,
+            "low_coverage_rows": [], "threshold": LOW_COVERAGE, "min_reported": MIN_REPORTED}
 
 
 def _int(v):

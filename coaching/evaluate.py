@@ -2,7 +2,7 @@
 
 ``python -m coaching.evaluate`` (default): the per-post detectors of ``coaching.features`` (question,
 first person, crediting) and the post-type classifier, on the labelled detector set
-(``data/labels/detectors.csv``, split ``heldout`` unless ``--split dev|all``): per-language precision,
+(``data/labels/detectors.csv``, split ``heldout`` unless ``--split dev|typedev|tune|all``): per-language precision,
 recall and F1 with 95 % bootstrap intervals resampling **authors** (grouped by author), plus the feature
 throughput in posts/s per core (CPU time of one process). ``--classifier``: the older cross-validated
 post-type report below. ``--stance``: the stance of incoming replies.
@@ -231,12 +231,20 @@ def format_stance_report(r: dict) -> str:
 DETECTORS = {"question": "question", "first_person": "first_person_singular", "crediting": "crediting"}
 
 
+#: Splits of ``detectors.csv``: ``heldout`` (frozen before any tuning), ``dev`` (the detectors were tuned on it)
+#: and ``typedev`` (written later to tune the post-type decision; CODEBOOK.md); ``tune`` = dev + typedev.
+SPLITS = ("heldout", "dev", "typedev", "tune", "all")
+TUNING_SPLITS = ("dev", "typedev")
+
+
 def load_detector_set(path=None, split: str = "heldout") -> pd.DataFrame:
     from pathlib import Path
 
     p = Path(path) if path else Path(__file__).resolve().parents[1] / "data" / "labels" / "detectors.csv"
     df = pd.read_csv(p, dtype={"text": str})
-    if split != "all":
+    if split == "tune":  # every set tuned on: the detector dev set and the post-type dev set
+        df = df[df["split"].isin(TUNING_SPLITS)]
+    elif split != "all":
         df = df[df["split"] == split]
     return df.reset_index(drop=True)
 
@@ -383,7 +391,7 @@ def main(argv=None) -> None:
     ap.add_argument("--boot", type=int, default=1000)
     ap.add_argument("--stance", action="store_true", help="evaluate the stance of incoming replies instead")
     ap.add_argument("--classifier", action="store_true", help="cross-validated post-type classifier report")
-    ap.add_argument("--split", default="heldout", choices=["heldout", "dev", "all"])
+    ap.add_argument("--split", default="heldout", choices=list(SPLITS))
     ap.add_argument("--errors", action="store_true", help="list the misclassified texts")
     ap.add_argument("--throughput", type=int, default=20_000, help="posts for the throughput run (0 = skip)")
     a = ap.parse_args(argv)

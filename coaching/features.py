@@ -173,7 +173,7 @@ FI_1SG_WORDS = {"minä", "mä", "mie", "mun", "minun", "minua", "mua", "minulle"
 FI_1PL_WORDS = {"me", "meidän", "meitä", "meille", "meillä", "meistä", "meihin", "meiltä", "meidät", "emme"}
 FI_INTERROGATIVES = {"miksi", "miten", "mitä", "mikä", "mitkä", "kuka", "ketkä", "keitä", "kenen", "kenelle",
                      "missä", "mistä", "mihin", "milloin", "kuinka", "millainen", "millaisia", "millaista",
-                     "montako", "kumpi", "paljonko", "minkä", "miltä", "mille", "millä", "kenet"}
+                     "montako", "kumpi", "paljonko", "minkä", "miltä", "mille", "millä", "kenet", "miks", "millon"}
 # Heuristic 1sg verb endings (no voikko): past -in/-sin, present -n after a vowel of a verb stem.
 FI_COMMON_1SG = set(
     "olen oon en voin haluan kiitän toivon uskon tiedän näen koen ajattelen mietin luin kävin tapasin olin sain "
@@ -186,6 +186,13 @@ FI_COMMON_1SG = set(
 _FI_NOT_POSSESSIVE = {"pieni", "sieni", "kuni", "vaikeni", "ruskeni", "hiljeni", "kallioni"}
 
 
+#: Word forms Voikko also reads as a 1sg verb whose other reading (noun, adjective, adverb, postposition) is the
+#: usual one in posts: never first person (found by listing the ambiguous forms of the labelled training and
+#: dev posts); and forms that are the verb when they open a clause ("Vastaan kysymyksiin", "Näin eilen…") but
+#: a postposition or adverb elsewhere ("ehdotusta vastaan", "näin se menee").
+_FI_NOT_1SG = frozenset({"ajan", "sijaan", "päivään", "viestin", "tanssin", "takaisin", "kertaan", "kadun", "puhelin",
+                         "aikaan", "kerran", "vuoteen"})
+_FI_1SG_ONLY_INITIAL = frozenset({"vastaan", "näin"})
 _NAME_CLASSES = ("etunimi", "sukunimi", "paikannimi", "nimi")
 _VERB_CLASSES = ("teonsana", "kieltosana")
 #: Word forms that can carry a 1sg/1pl/possessive ending or the -ko/-kö clitic (optionally followed by
@@ -216,11 +223,14 @@ def _fi_token_flags(token: str, initial: bool) -> tuple[bool, bool, bool]:
     if v is not None:
         analyses = v.analyze(token) or (v.analyze(low) if low != token else [])
         sg = pl = q = False
+        # forms whose usual reading is not the 1sg verb ("ajan" = of time / I drive, "puhelin" = phone /
+        # I phoned, "näin" = thus / I saw): see _FI_NOT_1SG
+        not_1sg = low in _FI_NOT_1SG or (low in _FI_1SG_ONLY_INITIAL and not initial)
         for cls, person, number, poss, ko, _mood in analyses:
             if cls in _NAME_CLASSES:
                 continue
             verb = cls in _VERB_CLASSES
-            if poss == "1s" or (person == "1" and number == "singular" and verb):
+            if poss == "1s" or (person == "1" and number == "singular" and verb and not not_1sg):
                 sg = True
             if poss == "1p" or (person == "1" and number == "plural" and verb):
                 pl = True
@@ -238,6 +248,18 @@ def _fi_token_flags(token: str, initial: bool) -> tuple[bool, bool, bool]:
     if initial and len(low) >= 4 and _FI_HEUR_Q.search(low) and not low.endswith(("kko", "kkö")):
         q = True
     return sg, pl, q
+
+
+@functools.lru_cache(maxsize=20_000)
+def _fi_colloquial_q(low: str) -> bool:
+    """Spoken-Finnish question clitic -ks on a clause-opening verb ("onks", "käyks", "voiks" = onko, käykö,
+    voiko): the word without -ks is a verb form."""
+    if len(low) < 4 or not low.endswith("ks"):
+        return False
+    v = _voikko()
+    if v is None:
+        return low in ("onks", "oliks", "voiks", "käyks", "saaks", "tuleeks", "meneeks", "pitääks")
+    return any(cls in _VERB_CLASSES for cls, *_ in v.analyze(low[:-2]))
 
 
 SENT_SPLIT_RE = re.compile(r"[.!?;:\n]+")
@@ -327,6 +349,7 @@ FI_ASK = _Phrases([
     "jakakaa kokemuksi*|ajatuksi*|vinkkej*|ideoi*", "laittakaa kommentti*|viesti*", "haluaisin tietää|kuulla",
     "kuulisin", "kiinnostaisi tietää|kuulla", "olisi kiva|mukava|hienoa kuulla",
     "kysymys teille|kuntalaisille|asukkaille|kaikille", "kerro meille|mulle|minulle",
+    "mietin|mietimme|pohdin|pohdimme miten|mitä|miksi|kuinka|mikä|millä|millainen|että|~ko|~kö|~kohan|~köhän",
 ])
 FI_ASK_INITIAL = _Phrases(["vinkkejä|ideoita|ehdotuksia"])
 
@@ -341,7 +364,7 @@ def _fi_flags(words: list[str], lows: list[str], initial: list[int]) -> tuple[bo
             a = False
         sg |= a
         pl |= b
-        q |= c or (i in init and lows[i] in FI_INTERROGATIVES)
+        q |= c or (i in init and (lows[i] in FI_INTERROGATIVES or _fi_colloquial_q(lows[i])))
         prev = lows[i]
     if not q:
         q = FI_ASK.find(lows) >= 0 or FI_ASK_INITIAL.find(lows, initial) >= 0
@@ -372,6 +395,23 @@ EN_ASK = _Phrases([
 EN_ASK_INITIAL = _Phrases(["any tips|thoughts|ideas|suggestions|recommendations"])
 
 
+_EN_HOW_NEXT = frozenset({"many", "much", "often", "long", "far", "about", "come"})
+_EN_PRONOUN_SUBJ = frozenset({"i", "we", "you", "they", "he", "she", "it", "a", "an"})
+
+
+def _en_wh_question(w: str, nxt: str) -> bool:
+    """A clause-initial wh-word without "?" asks only when it reads as a question: "when/where/why" with an
+    auxiliary next ("Why do we…"), "how many/much/often…", "what/which/who" not followed by a subject pronoun
+    ("What we learned" is a heading, "When tenants tell me…" a subordinate clause)."""
+    if w.endswith("'s") or nxt in EN_AUX or nxt in ("have", "has"):
+        return True
+    if w in ("when", "where", "why"):
+        return False
+    if w == "how":
+        return nxt in _EN_HOW_NEXT
+    return nxt not in _EN_PRONOUN_SUBJ
+
+
 def _en_flags(text: str, words: list[str], lows: list[str], initial: list[int]) -> tuple[bool, bool, bool]:
     sg = not EN_1SG.isdisjoint(lows) or any(lows[i] == "am" for i in initial)
     pl = not EN_1PL.isdisjoint(lows)
@@ -381,7 +421,7 @@ def _en_flags(text: str, words: list[str], lows: list[str], initial: list[int]) 
         for i in initial:
             w = lows[i]
             nxt = lows[i + 1] if i + 1 < n else ""
-            if (w in EN_WH and nxt not in ("a", "an")) or (w in EN_AUX and nxt in EN_SUBJ) or \
+            if (w in EN_WH and _en_wh_question(w, nxt)) or (w in EN_AUX and nxt in EN_SUBJ) or \
                     (w in ("have", "has") and nxt in EN_HAVE_SUBJ):
                 q = True
                 break
@@ -395,7 +435,9 @@ RHETORICAL_RE = re.compile(r"\?\s*(?:because|koska|the answer|vastaus)\b", re.IG
 # --- crediting, results --------------------------------------------------------------------------------
 #: Markers that credit others by themselves (congratulations, shout-outs, acknowledging a point).
 CREDIT_STRONG = _Phrases([
-    "onnittel*", "onnea ~lle", "hatunnosto*", "nostan|nostaa|nostamme hattua", "hattua nostaen|nostan",
+    "onnittel*", "onnea ~lle", "onnea * ~lle", "hyvä|aiheellinen kysymys|huomautus",
+    "olette|ootte|olitte|ootte ihania|mahtavia|parhaita|upeita|huippuja|sankareita|korvaamattomia",
+    "good|great|fair question|challenge", "you're|you|lot are brilliant|amazing|stars|legends|heroes|superstars", "hatunnosto*", "nostan|nostaa|nostamme hattua", "hattua nostaen|nostan",
     "propsit", "props to", "kunnia sille|~lle", "hienoa|hyvää|upeaa|mahtavaa|loistavaa|erinomaista työtä",
     "hienosti|hyvin tehty", "hyvä huomio|pointti|nosto", "kiitollinen ~lle", "kiitollisena", "olet|olette oikeassa",
     "congrat*", "kudos", "shout-out*", "shoutout*", "shout out|outs", "hats off", "hat tip", "credit to|where",
@@ -458,7 +500,7 @@ def _crediting(words: list[str], lows: list[str], initial: list[int], lang: obje
 _RESULTS_WORDS = ("tuloks", "raportti", "julkaisi", "valmistu", "saavutti", "vähen")
 _RESULTS_EN = frozenset({"tulos", "result", "results", "report", "published", "launched", "delivered", "achieved",
                          "completed"})
-_RESULTS_NUM_RE = re.compile(r"\d(?:[.,]\d+)?\s?(?:%|€|M€|[Mm][Ii][Ll][Jj]|[Pp][Rr][Oo][Ss][Ee][Nn][Tt]|[Pp][Ee][Rr][Cc]"
+_RESULTS_NUM_RE = re.compile(r"\d(?:[.,]\d+)?[\s-]?(?:%|€|M€|[Mm][Ii][Ll][Jj]|[Pp][Rr][Oo][Ss][Ee][Nn][Tt]|[Pp][Ee][Rr][Cc]"
                              r"[Ee][Nn][Tt])|\b(?:[Dd][Oo][Ww][Nn]|[Uu][Pp]) \d|\b[Ll][Ii][Ss][Ää]\w*\s+\d")
 
 
@@ -467,19 +509,45 @@ _RESULTS_STEM_RE = re.compile("|".join(_RESULTS_WORDS))
 _RESULTS_NUM_HINT_RE = re.compile(r"milj|prosent|percent|down|\bup\b|lisä")
 
 
+#: A change or a level reached, in the past tense ("fell", "halved", "passed"; "nousi", "lyheni", "ylitti"):
+#: with a quantity in the same post it reports an outcome ("Bus punctuality rose to 91%", "Trips passed one
+#: million"). Future and present forms ("will rise", "nousee") announce plans or prices and do not count.
+_CHANGE_EN = frozenset(
+    "fell rose grew dropped halved doubled tripled reached passed topped exceeded surpassed increased decreased "
+    "improved shortened reduced climbed declined shrank jumped soared beat hit".split())
+_CHANGE_FI = frozenset(
+    "nousi nousivat laski laskivat kasvoi kasvoivat väheni vähenivät lyheni lyhenivät lyhenee puolittui puolittuivat "
+    "kaksinkertaistui kaksinkertaistuivat tuplaantui tuplaantuivat parani paranivat pieneni pienenivät ylitti "
+    "ylittivät kohosi kohosivat putosi putosivat supistui supistuivat nopeutui nopeutuivat kertyi kertyivät "
+    "saavutti saavuttivat".split())
+_NUMBER_WORDS = ("million", "billion", "thousand", "hundred", "half", "twice", "miljoon", "miljard", "tuhat",
+                 "tuhann", "sata", "puolet", "kaksinkertai")
+#: "from 48 to 23", "62:sta 78:aan", "21 päivästä 9 päivään", "4.1 → 3.2"
+_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_FROM_TO_RE = re.compile(r"\bfrom \S*\d\S* (?:(?!(?:" + _MONTHS + r"))\w+ )?to \S*\d|\d\S*:?st[aä] \S*\d\S*:?(?:een|aan|ään|an|än|n)\b|"
+                         r"\d\w* \w*(?:st[aä]) \d+\w* \w*(?:aan|ään|iin|een|uun|yyn)\b|\d\s*(?:→|->)\s*\d",
+                         re.IGNORECASE)
+
+
 def _results_marker(text: str, lows: list[str]) -> bool:
     if not _RESULTS_EN.isdisjoint(lows):
         return True
     joined = _joined(lows)
     if _RESULTS_STEM_RE.search(joined) is not None and any(w.startswith(_RESULTS_WORDS) for w in lows):
         return True
+    digit = _DIGIT_RE.search(text) is not None
+    if (not _CHANGE_EN.isdisjoint(lows) or not _CHANGE_FI.isdisjoint(lows)) and \
+            (digit or any(w.startswith(_NUMBER_WORDS) for w in lows)):
+        return True
+    if digit and _FROM_TO_RE.search(text) is not None:
+        return True
     if "%" not in text and "€" not in text and _RESULTS_NUM_HINT_RE.search(joined) is None:
         return False
-    return _DIGIT_RE.search(text) is not None and _RESULTS_NUM_RE.search(text) is not None
+    return digit and _RESULTS_NUM_RE.search(text) is not None
 
 
 #: Bump whenever the outputs of :func:`post_features` change; enrichment stores it with each row.
-FEATURES_VERSION = "2"
+FEATURES_VERSION = "3"  # 3: results by past-tense change + quantity, Finnish 1sg ambiguity, -ks questions
 
 
 # --- language --------------------------------------------------------------------------------------------

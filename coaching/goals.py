@@ -213,7 +213,7 @@ def evaluate_goal(
     base = baseline.value if baseline is not None and baseline.ok and baseline.n >= min_n else None
     if today < goal.start:
         return GoalProgress(goal, "not_started", as_of, baseline=base)
-    if current is None or not current.ok or current.n < min_n:
+    if current is None or current.value is None or not current.ok or current.n < min_n:
         return GoalProgress(goal, "no_data", as_of, baseline=base, n=current.n if current is not None else 0)
     cur = float(current.value)
     ev = current.evidence
@@ -222,15 +222,17 @@ def evaluate_goal(
         progress = (cur - base) / (goal.target - base)
     elif base is not None:
         progress = 1.0 if _reached(goal.metric, cur, goal.target) else 0.0
-    common = dict(current=cur, baseline=base, n=current.n, progress=progress, evidence=ev)
+    def measured(status: str, expected: float | None) -> GoalProgress:
+        return GoalProgress(goal, status, as_of, current=cur, baseline=base, expected=expected, n=current.n,
+                            progress=progress, evidence=ev)
+
     if _reached(goal.metric, cur, goal.target):
-        return GoalProgress(goal, "met", as_of, expected=goal.target, **common)
+        return measured("met", goal.target)
     if today >= goal.deadline:
-        return GoalProgress(goal, "missed", as_of, expected=goal.target, **common)
+        return measured("missed", goal.target)
     if base is None:
-        return GoalProgress(goal, "on_track", as_of, **common)
+        return measured("on_track", None)
     exp = expected_value(goal, base, today)
     slack = tolerance * abs(goal.target - base)
     behind = (exp - cur) if higher_is_better(goal.metric) else (cur - exp)
-    status = "on_track" if behind <= slack else "at_risk"
-    return GoalProgress(goal, status, as_of, expected=exp, **common)
+    return measured("on_track" if behind <= slack else "at_risk", exp)

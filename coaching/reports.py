@@ -117,6 +117,8 @@ class LeaderReport:
     sessions: list[SessionNote] = field(default_factory=list)
     reference: str = "all"  # "all" or the reference cohort's name(s)
     reference_size: int = 0  # leaders in the reference group
+    #: the coverage ledger's summary of the period (``coaching.coverage.leader_summary``); None: not known
+    coverage: dict | None = None
 
 
 def build_report(*, leader: str, leader_id: int, lang: str, generated: datetime, period, baseline_period,
@@ -124,7 +126,7 @@ def build_report(*, leader: str, leader_id: int, lang: str, generated: datetime,
                  current_composites: dict, baseline_composites: dict, weekly: pd.DataFrame, tips: TipSet,
                  waiting: pd.DataFrame, goals: Sequence[GoalProgress] = (), session: SessionReport | None = None,
                  sessions: Sequence[SessionNote] = (), reference: str = "all",
-                 reference_size: int = 0) -> LeaderReport:
+                 reference_size: int = 0, coverage: dict | None = None) -> LeaderReport:
     comps = tuple(Delta(k, metric_name(k, lang), current_composites.get(k), baseline_composites.get(k))
                   for k in COMPOSITES)
     parts = []
@@ -139,7 +141,7 @@ def build_report(*, leader: str, leader_id: int, lang: str, generated: datetime,
                         baseline_period=tuple(baseline_period), composites=comps, components=tuple(parts),
                         current=dict(current), baseline=dict(baseline), weekly=w.reset_index(drop=True), tips=tips,
                         waiting=waiting, goals=list(goals), session=session, sessions=list(sessions),
-                        reference=reference or "all", reference_size=int(reference_size or 0))
+                        reference=reference or "all", reference_size=int(reference_size or 0), coverage=coverage)
 
 
 # --- CSV -------------------------------------------------------------------------------------------------
@@ -198,6 +200,8 @@ def report_csv(report: LeaderReport, dialect: str | None = None) -> str:
                     "percentile": num(c.percentile if c else None), "baseline_value": num(bv),
                     "baseline_n": num(b.n if b else 0), "delta": num(delta),
                     "evidence_ids": " ".join(c.evidence) if c else ""})
+    for row in coverage_csv_rows(report, num):
+        w.writerow({**common, **row})
     return buf.getvalue()
 
 
@@ -358,6 +362,7 @@ def report_html(report: LeaderReport) -> str:
         out.append(f"<tr><td>{_e(d.name)}</td><td>{_e('–' if d.current is None else f'{d.current:.0f}')}</td>"
                    f"<td>{_e('–' if d.baseline is None else f'{d.baseline:.0f}')}</td>{_delta_cell(d, lang)}</tr>")
     out.append(f'</table><p class="muted">{_e(reference_text(report))}</p>')
+    out.append(coverage_html(report))
     out.append(f'<h2>{p("report.trend")}</h2>{_svg_trend(report)}')
     cut = partial_week(report)
     if cut is not None:
@@ -385,6 +390,7 @@ def report_html(report: LeaderReport) -> str:
                    f"<td>{_e('–' if d.percentile is None else f'{d.percentile:.0f}')}</td>"
                    f"<td>{_e(fmt_value(d.key, d.baseline, lang))}</td>{_delta_cell(d, lang)}</tr>")
     out.append("</table>")
+    out.append(coverage_html(report))
     if report.goals:
         out.append(f'<h2>{p("report.goals")}</h2><table><tr><th>{p("col.goal")}</th><th>{p("col.deadline")}</th>'
                    f'<th>{p("col.value")}</th><th>{p("col.status")}</th></tr>')
@@ -618,6 +624,59 @@ def waiting_text(report: LeaderReport) -> str:
     return phrase("report.waiting_summary", lang, n=len(w), age=oldest)
 
 
+# --- coverage ledger (issue #14): how complete the replies behind the responsiveness figures are ----------
+def coverage_text(report: LeaderReport) -> str:
+    """One sentence for next to the responsiveness figures: replies collected of those the platforms
+    report, and the low-coverage warning (``coaching.coverage.LOW_COVERAGE``) when it applies."""
+    from coaching.coverage import LOW_COVERAGE, MIN_REPORTED
+
+    cov, lang = report.coverage, report.lang
+    if not cov or not cov.get("reported"):
+        return phrase("report.coverage.none", lang)
+    share = _pct(cov["coverage"], lang) if cov.get("coverage") is not None else "–"
+    key = "report.coverage.low" if cov.get("low_coverage") else "report.coverage.ok"
+    return phrase(key, lang, collected=cov["collected"], reported=cov["reported"], share=share,
+                  threshold=_pct(cov.get("threshold", LOW_COVERAGE), lang),
+                  min=cov.get("min_reported", MIN_REPORTED))
+
+
+def _pct(value: float, lang: str) -> str:
+    from babel.numbers import format_percent
+
+    from coaching.evidence import LOCALES
+
+    return format_percent(value, format="#,##0\u00a0%" if lang == "fi" else "#,##0%", locale=LOCALES.get(lang, "en_GB"))
+
+
+def coverage_html(report: LeaderReport) -> str:
+    low = bool(report.coverage and report.coverage.get("low_coverage"))
+    style = ' style="color:#b52a2a;font-weight:600"' if low else ""
+    return f'<p class="{"coverage low" if low else "coverage muted"}"{style}>{_e(coverage_text(report))}</p>'
+
+
+def coverage_pdf(report: LeaderReport, para) -> None:
+    low = bool(report.coverage and report.coverage.get("low_coverage"))
+    para(coverage_text(report), 8.5, muted=not low, bold=low)
+
+
+def coverage_csv_rows(report: LeaderReport, num) -> list[dict]:
+    """CSV rows of kind ``coverage``: ``reply_coverage`` (value = share collected, raw = collected,
+    n = reported) and ``low_coverage`` (value 1 when flagged, else 0)."""
+    cov = report.coverage
+    if not cov:
+        return []
+    base = {"kind": "coverage", "composite": "responsiveness", "higher_is_better": "true", "percentile": "",
+            "baseline_value": "", "baseline_n": "", "delta": "", "evidence_ids": ""}
+    return [
+        {**base, "metric": "reply_coverage", "metric_name": phrase("report.coverage.name", report.lang),
+         "unit": "share", "value": num(cov.get("coverage")), "raw": num(cov.get("collected", 0)),
+         "n": num(cov.get("reported", 0))},
+        {**base, "metric": "low_coverage", "metric_name": phrase("report.coverage.flag", report.lang),
+         "unit": "flag", "higher_is_better": "false", "value": "1" if cov.get("low_coverage") else "0", "raw": "",
+         "n": num(cov.get("reported", 0))},
+    ]
+
+
 def report_pdf(report: LeaderReport) -> bytes:
     """The report as PDF. Page 1 is a one-page summary to hand over (the four scores with their
     change and reference group, this week's three tips, who is waiting and for how long, what was
@@ -696,6 +755,7 @@ def report_pdf(report: LeaderReport) -> bytes:
         pdf.cell(box_w - 5, 4.5, txt(phrase("report.change", lang, delta=change)))
         pdf.set_text_color(20, 20, 20)
     pdf.set_xy(pdf.l_margin, y + box_h + 1)
+    coverage_pdf(report, para)
 
     h2(phrase("report.tips", lang), space=4)
     if report.tips.tips:
@@ -735,6 +795,7 @@ def report_pdf(report: LeaderReport) -> bytes:
         para(phrase("report.partial_week", lang, date=fmt_date(cut, lang)), 8, muted=True)
     h2(phrase("report.components", lang), space=5)
     _pdf_components(pdf, report, family, txt, width)
+    coverage_pdf(report, para)
 
     # ---- page 3: tips in detail and the conversations waiting
     pdf.add_page()

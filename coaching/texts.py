@@ -298,6 +298,24 @@ PHRASES: dict[str, dict[str, str]] = {
         "fi": "Vertailee jaksoa {start} – {end} vertailujaksoon {bstart} – {bend}.",
         "en": "Compares {start} – {end} with the baseline {bstart} – {bend}.",
     },
+    "report.coverage.ok": {
+        "fi": "Kattavuus: vastausosuuden taustalla on {collected} kerättyä vastausta {reported}:sta, jotka alustat "
+              "ilmoittavat ({share}).",
+        "en": "Coverage: the answered share rests on {collected} collected of the {reported} replies the platforms "
+              "report ({share}).",
+    },
+    "report.coverage.low": {
+        "fi": "⚠ Kattavuus heikko: kerätty vain {collected} / {reported} alustojen ilmoittamasta vastauksesta ({share}; "
+              "raja {threshold}, kun vastauksia on vähintään {min}). Reagointiluvut voivat olla harhaisia.",
+        "en": "⚠ Low coverage: only {collected} of the {reported} replies the platforms report were collected ({share}; "
+              "threshold {threshold} with at least {min} replies). The responsiveness figures may be off.",
+    },
+    "report.coverage.none": {
+        "fi": "Kattavuus: alustat eivät ilmoita jaksolle vastauksia.",
+        "en": "Coverage: the platforms report no replies for the period.",
+    },
+    "report.coverage.name": {"fi": "Vastausten kattavuus", "en": "Reply coverage"},
+    "report.coverage.flag": {"fi": "Kattavuus heikko", "en": "Low coverage"},
     "report.partial_week": {
         "fi": "Kuluva viikko ({date} alkaen) ei ole mukana, koska se on vielä kesken.",
         "en": "The current week (from {date}) is left out because it is not over yet.",

@@ -15,6 +15,10 @@ from babel.dates import format_timedelta as _format_timedelta
 from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import format_percent as _format_percent
 
+from coaching.definitions import COMPOSITE_NAMES
+from coaching.goals import STATUSES as GOAL_STATUSES
+from coaching.texts import phrase
+
 LANGUAGES = {"fi": "Suomi", "en": "English"}
 LOCALES = {"fi": "fi_FI", "en": "en_GB"}
 
@@ -107,10 +111,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Sinun pisteesi; muutosluku on ero ryhmän mediaaniin.",
         "en": "Your scores; the change figure is the difference from the cohort median.",
     },
-    "composite.openness": {"fi": "Avoimuus", "en": "Openness"},
-    "composite.responsiveness": {"fi": "Vastaavuus", "en": "Responsiveness"},
-    "composite.network": {"fi": "Verkosto", "en": "Network"},
-    "composite.consistency": {"fi": "Säännöllisyys", "en": "Consistency"},
     "chart.composites": {"fi": "Osa-alueet kuukausittain", "en": "Scores per month"},
     "chart.score": {"fi": "Pisteet", "en": "Score"},
     "col.host": {"fi": "Kone", "en": "Host"},
@@ -381,12 +381,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "goals.need_target": {"fi": "Anna tavoitearvo.", "en": "Enter a target value."},
     "goals.save": {"fi": "Tallenna tavoite", "en": "Save goal"},
     "goals.saved": {"fi": "Tavoite tallennettu.", "en": "Goal saved."},
-    "goal.status.not_started": {"fi": "Ei alkanut", "en": "Not started"},
-    "goal.status.no_data": {"fi": "Ei tarpeeksi dataa", "en": "Not enough data"},
-    "goal.status.on_track": {"fi": "Aikataulussa", "en": "On track"},
-    "goal.status.at_risk": {"fi": "Vaarassa", "en": "At risk"},
-    "goal.status.met": {"fi": "Saavutettu", "en": "Met"},
-    "goal.status.missed": {"fi": "Ei saavutettu", "en": "Missed"},
     "session.record": {"fi": "Kirjaa sparraustapaaminen", "en": "Record a sparring session"},
     "session.period": {"fi": "Tarkasteltava jakso", "en": "Period under review"},
     "session.baseline": {"fi": "Vertailujakso", "en": "Baseline"},
@@ -415,7 +409,49 @@ STRINGS: dict[str, dict[str, str]] = {
     "report.html": {"fi": "Lataa HTML", "en": "Download HTML"},
     "report.pdf": {"fi": "Lataa PDF", "en": "Download PDF"},
     "report.csv": {"fi": "Lataa CSV", "en": "Download CSV"},
+    # e-mail notifications (dashboard/notify_box.py)
+    "notify.box": {"fi": "Omat ilmoitukset", "en": "My notifications"},
+    "notify.no_email": {"fi": "Tililläsi ei ole sähköpostiosoitetta, joten viestejä ei lähetetä.",
+                        "en": "Your account has no e-mail address, so no messages are sent."},
+    "notify.to": {"fi": "Viestit osoitteeseen {email}", "en": "Messages go to {email}"},
+    "notify.digest": {"fi": "Viikkokatsaus", "en": "Weekly digest"},
+    "notify.weekday": {"fi": "Katsauspäivä", "en": "Digest day"},
+    "notify.alerts": {"fi": "Hälytys, kun joku odottaa vastausta", "en": "Alert when someone waits for an answer"},
+    "notify.threshold": {"fi": "Hälytä, kun odotettu (tuntia)", "en": "Alert after waiting (hours)"},
+    "notify.lang": {"fi": "Viestien kieli", "en": "Language of messages"},
+    "notify.save": {"fi": "Tallenna", "en": "Save"},
+    "notify.saved": {"fi": "Tallennettu.", "en": "Saved."},
+    "notify.last": {"fi": "Viimeksi lähetetty: {when}", "en": "Last sent: {when}"},
+    "notify.failing": {"fi": "Lähetys epäonnistui: {error}. Yritetään uudelleen.",
+                       "en": "Sending failed: {error}. It will be retried."},
+    "notify.health": {"fi": "Sähköposti-ilmoitukset", "en": "E-mail notifications"},
+    "notify.health_none": {"fi": "Ei lähetettyjä katsauksia tai hälytyksiä vielä.", "en": "No digests or alerts sent yet."},
+    "notify.health_failed": {"fi": "{n} käyttäjän viestien lähetys epäonnistuu.", "en": "Messages to {n} user(s) are failing."},
+    "notify.col.user": {"fi": "Käyttäjä", "en": "User"},
+    "notify.col.kind": {"fi": "Laji", "en": "Kind"},
+    "notify.col.sent": {"fi": "Lähetetty", "en": "Sent"},
+    "notify.col.pending": {"fi": "Jonossa", "en": "Queued"},
+    "notify.col.failed": {"fi": "Epäonnistui", "en": "Failed"},
+    "notify.col.last_sent": {"fi": "Viimeksi lähetetty", "en": "Last sent"},
+    "notify.col.last_error": {"fi": "Viimeisin virhe", "en": "Last error"},
+    "notify.col.next": {"fi": "Seuraava yritys", "en": "Next try"},
+    "notify.col.email": {"fi": "Sähköposti", "en": "E-mail"},
 }
+
+
+def _from_core() -> dict[str, dict[str, str]]:
+    """Names the core owns (composites, goal statuses): one place each, shown capitalised here."""
+    out = {f"composite.{key}": {"fi": fi, "en": en} for key, (fi, en) in COMPOSITE_NAMES.items()}
+    for status in GOAL_STATUSES:
+        out[f"goal.status.{status}"] = {lang: _capital(phrase(f"status.{status}", lang)) for lang in ("fi", "en")}
+    return out
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+STRINGS.update(_from_core())
 
 
 def t(key: str, lang: str) -> str:

@@ -1,5 +1,5 @@
 """E-mail notifications in the dashboard: the *My notifications* box (sidebar) and the delivery section
-of the Collection health page. Strings are kept here (fi/en) so this file stays self-contained."""
+of the Collection health page. Its strings are in ``dashboard.i18n`` under ``notify.*``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.i18n import t
 from lasna import access
 from lasna import users as users_mod
 from lasna.access import Viewer
@@ -14,39 +15,11 @@ from lasna.errors import AccessDenied, LasnaError, NotFoundError
 from lasna.notify.hours import WEEKDAYS
 from lasna.users import Role
 
-TEXT = {
-    "box": {"fi": "Omat ilmoitukset", "en": "My notifications"},
-    "no_email": {"fi": "Tililläsi ei ole sähköpostiosoitetta, joten viestejä ei lähetetä.",
-                 "en": "Your account has no e-mail address, so no messages are sent."},
-    "to": {"fi": "Viestit osoitteeseen {email}", "en": "Messages go to {email}"},
-    "digest": {"fi": "Viikkokatsaus", "en": "Weekly digest"},
-    "weekday": {"fi": "Katsauspäivä", "en": "Digest day"},
-    "alerts": {"fi": "Hälytys, kun joku odottaa vastausta", "en": "Alert when someone waits for an answer"},
-    "threshold": {"fi": "Hälytä, kun odotettu (tuntia)", "en": "Alert after waiting (hours)"},
-    "lang": {"fi": "Viestien kieli", "en": "Language of messages"},
-    "save": {"fi": "Tallenna", "en": "Save"},
-    "saved": {"fi": "Tallennettu.", "en": "Saved."},
-    "last": {"fi": "Viimeksi lähetetty: {when}", "en": "Last sent: {when}"},
-    "failing": {"fi": "Lähetys epäonnistui: {error}. Yritetään uudelleen.",
-                "en": "Sending failed: {error}. It will be retried."},
-    "health": {"fi": "Sähköposti-ilmoitukset", "en": "E-mail notifications"},
-    "health_none": {"fi": "Ei lähetettyjä katsauksia tai hälytyksiä vielä.", "en": "No digests or alerts sent yet."},
-    "health_failed": {"fi": "{n} käyttäjän viestien lähetys epäonnistuu.", "en": "Messages to {n} user(s) are failing."},
-    "col.user": {"fi": "Käyttäjä", "en": "User"},
-    "col.kind": {"fi": "Laji", "en": "Kind"},
-    "col.sent": {"fi": "Lähetetty", "en": "Sent"},
-    "col.pending": {"fi": "Jonossa", "en": "Queued"},
-    "col.failed": {"fi": "Epäonnistui", "en": "Failed"},
-    "col.last_sent": {"fi": "Viimeksi lähetetty", "en": "Last sent"},
-    "col.last_error": {"fi": "Viimeisin virhe", "en": "Last error"},
-    "col.next": {"fi": "Seuraava yritys", "en": "Next try"},
-    "col.email": {"fi": "Sähköposti", "en": "E-mail"},
-}
 DAYS = {"fi": ("ma", "ti", "ke", "to", "pe", "la", "su"), "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 
 
 def tx(key: str, lang: str) -> str:
-    return TEXT[key]["fi" if lang == "fi" else "en"]
+    return t("notify." + key, lang)
 
 
 # ---------------------------------------------------------------- loaders (authorised here)

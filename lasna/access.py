@@ -85,11 +85,11 @@ def _members(leaders: pd.DataFrame, cohort: str) -> set[int]:
 def detail_leader_ids(viewer: Viewer, leaders: pd.DataFrame, cohorts: pd.DataFrame) -> frozenset[int]:
     """Leaders whose own data ``viewer`` may see. ``leaders``: leader_id, cohorts (names);
     ``cohorts``: cohort, cohort_id, visibility."""
-    every = {int(i) for i in leaders["leader_id"]}
+    every: set[int] = {int(i) for i in leaders["leader_id"]}
     if viewer.role is Role.ADMIN:
         return frozenset(every)
     if viewer.role is Role.EXECUTIVE:
-        return frozenset({viewer.leader_id} & every)
+        return frozenset(every & ({viewer.leader_id} if viewer.leader_id is not None else set()))
     allowed = set(viewer.leader_ids)
     for name, cohort_id in zip(cohorts["cohort"], cohorts["cohort_id"]):
         if int(cohort_id) in viewer.cohort_ids:

@@ -271,8 +271,10 @@ class CoachService:
         )
 
     # ------------------------------------------------------------------ cohorts
-    def weekly(self, weeks: int = 26) -> ScoreReport:
-        return self.report(self.now, weeks * 7, by="week")
+    def weekly(self, weeks: int = 26, leader_id: int | None = None) -> ScoreReport:
+        """Scores by week over the last ``weeks`` weeks: every leader's, or with ``leader_id`` that leader's
+        and their cohort peers' (read from the facts of that leader's reference group only)."""
+        return self.report(self.now, weeks * 7, by="week", evidence_for=leader_id)
 
     def cohort_view(self, cohort: str, *, role: str = "member", viewer: str | int | None = None,
                     weeks: int = 26, lang: str = "fi") -> cohorts_mod.CohortView:
@@ -313,10 +315,17 @@ class CoachService:
             baseline_period=((self.now - pd.Timedelta(days=2 * self.days)).date() + timedelta(days=1), start),
             current=component_values(cur, leader.id), baseline=component_values(base, leader.id),
             current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
-            weekly=self.weekly(weeks).composites.query("leader_id == @leader.id"),
+            weekly=self.weekly(weeks, leader.id).composites.query("leader_id == @leader.id"),
             tips=tipset, waiting=ctx.waiting, goals=goals, session=session, sessions=history,
-            **self._reference(leader, cur),
+            **self._reference(leader, cur), coverage=self.coverage(leader.id),
         )
+
+    def coverage(self, leader_id: int) -> dict:
+        """The coverage ledger's summary of the window for one leader (lasna.coverage, from its facts)."""
+        from lasna import coverage
+
+        return coverage.summary(self.store, [leader_id], since=(self.now - pd.Timedelta(days=self.days)).to_pydatetime(),
+                                until=self.now.to_pydatetime())[int(leader_id)]
 
     def _reference(self, leader: Leader, report: ScoreReport) -> dict:
         """Who the percentiles compare the leader with (for the report's summary page)."""

@@ -1,36 +1,121 @@
-"""Coverage ledger for views: the store's reply counts vs collected replies (coaching/coverage.py).
+"""Coverage ledger for views: the store's reply counts vs collected replies (coaching/coverage.py),
+kept as facts per leader × account × ISO week (``leader_week_coverage``).
 
-One call for every view that shows a responsiveness figure (``lasna score --json``, the dashboard, reports):
-:func:`summary` gives per leader the replies reported and collected, the share, what explains the gap and
-the low-coverage flag (threshold ``coaching.coverage.LOW_COVERAGE``); :func:`ledger` the rows per leader ×
-account × period.
+Every stored batch marks the own posts whose reply count, collected replies or reported losses may have
+changed (``coverage_dirty``, in the batch's transaction); :func:`refresh` recomputes the weeks holding
+them (called by ``lasna.facts.refresh_weeks`` after each batch, and before every read). :func:`rebuild`
+recomputes everything — after retention, an erasure or a migration changed the source tables behind
+the facts' back (:func:`ensure_current` notices: the row counts differ from those recorded).
+
+One call for every view that shows a responsiveness figure (``lasna score --json``, the dashboard,
+reports): :func:`summary` gives per leader the replies reported and collected, the share, what explains
+the gap and the low-coverage flag (threshold ``coaching.coverage.LOW_COVERAGE``); :func:`ledger` the rows
+per leader × account × week.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from coaching import coverage as _c
+from lasna.window import programme_tz
+
+#: Changes when the way coverage facts are computed changes (stored facts are then rebuilt).
+COVERAGE_VERSION = "cov-1"
+
+
+def _week_bounds(week: date, tz: str) -> tuple[datetime, datetime]:
+    z = ZoneInfo(tz)
+    return (datetime.combine(week, time(0), tzinfo=z).astimezone(UTC),
+            datetime.combine(week + timedelta(days=7), time(0), tzinfo=z).astimezone(UTC))
+
+
+def refresh(store) -> set[tuple[int, date]]:
+    """Recompute the coverage facts of every (leader, week) holding a post marked changed; returns them."""
+    marked = store.coverage_dirty_posts()
+    if not marked:
+        return set()
+    tz = programme_tz()
+    own = store.coverage_threads_of_posts(marked)
+    keys: set[tuple[int, date]] = set()
+    if len(own):
+        seen = own["seen_at"].where(own["seen_at"].notna(), own["created_at"])
+        from coaching.facts import week_start
+        from coaching.metrics import to_ns
+
+        weeks = week_start(to_ns(seen), tz)
+        keys = {(int(lid), pd.Timestamp(w).date()) for lid, w in zip(own["leader_id"], weeks)}
+    threads = store.coverage_threads_in_ranges([(lid, *_week_bounds(w, tz)) for lid, w in sorted(keys)])
+    rows = _c.week_rows(threads, store.coverage_losses(threads["post_id"].tolist()), tz)
+    # a row whose seen time moved into another week: keep only rows of the recomputed keys
+    if len(rows):
+        rows = rows[[(int(lid), w) in keys for lid, w in zip(rows["leader_id"], rows["week_start"])]]
+    store.save_coverage_weeks(keys, rows, marked, version=COVERAGE_VERSION)
+    return keys
+
+
+def rebuild(store) -> int:
+    """Every leader's coverage facts from scratch (one transaction). Returns the number of rows."""
+    marked = store.coverage_dirty_posts()
+    threads = store.coverage_all_threads()
+    rows = _c.week_rows(threads, store.coverage_losses(), programme_tz())
+    store.save_coverage_weeks([], rows, marked, clear=True, version=COVERAGE_VERSION)
+    return len(rows)
+
+
+def is_current(store) -> bool:
+    now, stored = store.coverage_source()
+    return stored == f"{now}|{COVERAGE_VERSION}"
+
+
+def ensure_current(store) -> None:
+    """Rebuild when the source tables changed behind the facts' back, else refresh the marked posts."""
+    if not is_current(store):
+        rebuild(store)
+    else:
+        refresh(store)
+
+
+def _weeks_of(since: datetime | None, until: datetime | None, tz: str) -> tuple[date | None, date | None]:
+    from coaching.facts import week_start
+
+    def monday(v: datetime) -> date:
+        ns = np.array([pd.Timestamp(v).value if pd.Timestamp(v).tzinfo else pd.Timestamp(v, tz="UTC").value])
+        return pd.Timestamp(week_start(ns, tz)[0]).date()
+
+    first = monday(since) if since is not None else None
+    last = monday(until - timedelta(microseconds=1)) if until is not None else None
+    return first, last
 
 
 def ledger(store, leader_ids: Sequence[int] | None = None, *, since: datetime | None = None,
-           until: datetime | None = None, by: str | None = "month") -> pd.DataFrame:
-    """Rows of ``coaching.coverage.LEDGER_COLUMNS`` for posts created in [since, until)."""
-    threads = store.coverage_threads(list(leader_ids) if leader_ids is not None else None, since=since, until=until)
-    return _c.coverage_ledger(threads, by=by)
+           until: datetime | None = None, by: str | None = "week") -> pd.DataFrame:
+    """Rows of ``coaching.coverage.LEDGER_COLUMNS`` from the stored facts of the weeks overlapping
+    [since, until) (``by="week"``), or per leader × account over them all (``by=None``)."""
+    ensure_current(store)
+    first, last = _weeks_of(since, until, programme_tz())
+    weeks = store.coverage_weeks(list(leader_ids) if leader_ids is not None else None, first, last)
+    if by is None and len(weeks):
+        weeks = weeks.groupby(["leader_id", "account_id", "platform"], dropna=False).sum(numeric_only=True) \
+            .reset_index().assign(week_start=first or weeks["week_start"].min())
+    rows = _c.ledger_from_weeks(weeks)
+    if by is None and len(rows):
+        rows["period"] = "all"
+    return rows
 
 
 def summary(store, leader_ids: Sequence[int] | None = None, *, since: datetime | None = None,
             until: datetime | None = None) -> dict[int, dict]:
-    """Per leader: reported, collected, coverage, hidden, deleted, explained, unexplained, low_coverage,
-    the low rows per account and month, and the threshold used."""
-    rows = ledger(store, leader_ids, since=since, until=until, by="month")
+    """Per leader: reported, collected, coverage, hidden, deleted, explained (and by reason),
+    unexplained, low_coverage, the low rows per account and week, and the threshold used — from the
+    coverage facts of the weeks overlapping [since, until)."""
+    rows = ledger(store, leader_ids, since=since, until=until, by="week")
     out = _c.leader_summary(rows)
     for lid in leader_ids or []:
-        out.setdefault(int(lid), {"reported": 0, "collected": 0, "coverage": None, "hidden": 0, "deleted": 0,
-                                  "explained": 0, "unexplained": 0, "low_coverage": False, "low_coverage_rows": [],
-                                  "threshold": _c.LOW_COVERAGE, "min_reported": _c.MIN_REPORTED})
+        out.setdefault(int(lid), _c.empty_summary())
     return out

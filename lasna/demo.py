@@ -46,8 +46,13 @@ def week_shift(anchor: datetime, today: datetime) -> timedelta:
 
 
 def _time(value: str | None, shift: timedelta) -> datetime | None:
+    """An optional timestamp of the demo file, moved by ``shift``."""
     if not value:
         return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) + shift
+
+
+def _required_time(value: str, shift: timedelta) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) + shift
 
 
@@ -56,7 +61,7 @@ def _post(raw: dict[str, Any], platform: Platform, shift: timedelta) -> Post:
         id=raw["id"],
         platform=platform,
         author_id=raw["author_id"],
-        created_at=_time(raw["created_at"], shift),
+        created_at=_required_time(raw["created_at"], shift),
         indexed_at=_time(raw.get("indexed_at"), shift),
         text=raw.get("text", ""),
         lang=raw.get("lang"),
@@ -88,7 +93,7 @@ def _interaction(raw: dict[str, Any], platform: Platform, shift: timedelta) -> I
         author_id=raw["author_id"],
         author_handle=raw.get("author_handle"),
         author_name=raw.get("author_name"),
-        created_at=_time(raw["created_at"], shift),
+        created_at=_required_time(raw["created_at"], shift),
         indexed_at=_time(raw.get("indexed_at"), shift),
         text=raw.get("text", ""),
         lang=raw.get("lang"),
@@ -101,7 +106,7 @@ def _interaction(raw: dict[str, Any], platform: Platform, shift: timedelta) -> I
 
 def load_demo(store: Store, *, today: datetime | None = None, path: Path = DEMO_FILE) -> DemoResult:
     data = read_demo(path)
-    shift = week_shift(_time(data["anchor"], timedelta(0)), today or datetime.now(UTC))
+    shift = week_shift(_required_time(data["anchor"], timedelta(0)), today or datetime.now(UTC))
     existing = {l.name: l for l in store.leaders(include_inactive=True)}
     for cohort in data["cohorts"]:
         store.set_cohort(cohort["name"], Visibility(cohort["visibility"]))
@@ -115,6 +120,7 @@ def load_demo(store: Store, *, today: datetime | None = None, path: Path = DEMO_
             )
         if leader is None:
             leader = store.add_leader(entry["name"], language=entry["language"], cohorts=entry["cohorts"], demo=True)
+        assert leader.id is not None  # read from or just written to the store
         for raw_account in entry["accounts"]:
             platform = Platform(raw_account["platform"])
             account = store.add_account(

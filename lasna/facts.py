@@ -26,7 +26,7 @@ from coaching import facts as cf
 from coaching.composites import reference_groups
 from coaching.metrics import Period, to_ns
 from coaching.scoring import ScoreReport, rank_components
-from lasna import settings
+from lasna import coverage, settings
 from lasna.store import Store
 from lasna.window import programme_tz
 
@@ -115,19 +115,20 @@ def unpack_weeks(rows: list) -> dict[str, pd.DataFrame]:
     """Records (as :func:`coaching.facts.week_records` returns them) from stored week rows
     (leader_id, week_start, posts, interactions, mentions, ids-or-None)."""
     out = {}
+    decoded = [json.loads(r[5]) if r[5] else None for r in rows]
     for pos, (name, dtype, idcols) in enumerate((("posts", cf.POST_DTYPE, cf.POST_IDS),
                                                   ("interactions", cf.INTER_DTYPE, cf.INTER_IDS),
                                                   ("mentions", cf.MENTION_DTYPE, cf.MENTION_IDS))):
-        arrays = [np.frombuffer(r[2 + pos], dtype=dtype) for r in rows]
-        lids = np.repeat(np.array([r[0] for r in rows], np.int64), [len(a) for a in arrays]) if rows else \
-            np.zeros(0, np.int64)
-        arr = np.concatenate(arrays) if arrays else np.zeros(0, dtype)
+        # one buffer for all rows: a frombuffer per row costs more than the rows themselves
+        blobs = [bytes(r[2 + pos] or b"") for r in rows]
+        counts = [len(b) // dtype.itemsize for b in blobs]
+        arr = np.frombuffer(bytearray(b"".join(blobs)), dtype=dtype) if rows else np.zeros(0, dtype)
+        lids = np.repeat(np.array([r[0] for r in rows], np.int64), counts) if rows else np.zeros(0, np.int64)
         frame = pd.DataFrame({"leader_id": lids, **{n: arr[n] for n in dtype.names}})
         id_vals: dict[str, list] = {c: [] for c in idcols}
-        for r, a in zip(rows, arrays):
-            got = json.loads(r[5]) if r[5] else None
+        for got, n in zip(decoded, counts):
             for c in idcols:
-                id_vals[c].extend(got[c] if got else [None] * len(a))
+                id_vals[c].extend(got[c] if got else [None] * n)
         for c in idcols:
             frame[c] = pd.Series(id_vals[c], dtype=object)
         out[name] = frame
@@ -197,6 +198,7 @@ def _refresh(store: Store, keys: set[tuple[int, date]], tz: str) -> set[tuple[in
     accounts = set(base_p["reply_parent_author_id"].dropna()) if len(base_p) else set()
     minima = store.fact_contact_minima(sorted(leaders), accounts)
     store.save_facts(rows, affected, contacts=(sorted(leaders), accounts, minima), version=cf.FACTS_VERSION)
+    coverage.refresh(store)  # the coverage ledger's weeks holding posts the batch changed (lasna.coverage)
     return affected
 
 
@@ -229,6 +231,7 @@ def _rebuild(store: Store, tz: str) -> int:
     rows = pack_weeks(recs, keys)
     contacts = cf.first_contacts(posts_f)
     store.save_facts(rows, keys, all_contacts=contacts, clear=True, version=cf.FACTS_VERSION)
+    coverage.rebuild(store)  # the coverage ledger too (lasna.coverage)
     return len(rows)
 
 

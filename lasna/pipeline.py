@@ -38,6 +38,16 @@ def after_ingest(store: Store, leader_ids: Iterable[int | None], *, quiet: bool 
     return result.touched
 
 
+def after_removal(store: Store) -> bool:
+    """After rows were deleted or pseudonymised (retention, ``lasna erase``, ``leaders remove --forget``):
+    rebuild the weekly facts now, inside the command that removed them, so that no later reader (a
+    dashboard page, ``lasna tips``) pays for the rebuild, and no number is read from removed rows.
+    Returns True when it rebuilt (nothing was removed: the facts are still current)."""
+    from lasna import facts
+
+    return facts.ensure_current(store)
+
+
 def refresh_facts(store: Store, touched: set[tuple[int, date]]) -> None:
     """``lasna.facts.refresh_weeks`` for the touched weeks."""
     if not touched:

@@ -76,6 +76,13 @@ class Account:
     leader_id: int | None = None
 
 
+#: Why a reply the platform counts was not collected (collectors report them per post: the coverage
+#: ledger, ``coaching.coverage``): shown as blocked / not found in the thread, below the depth or past
+#: the listing limit the thread was fetched with, on another instance the leader's server has not
+#: fetched yet, or left out of a complete listing by the platform.
+GAP_REASONS = ("blocked", "not_found", "depth_cut", "other_instance", "withheld")
+
+
 @dataclass(frozen=True)
 class Post:
     """One of the leader's own posts (including replies, quotes and reposts)."""

@@ -1,4 +1,5 @@
-"""On PostgreSQL several `lasna collect` processes share the accounts without overlap."""
+"""On PostgreSQL several `lasna collect` processes share the accounts without overlap, and the weekly
+facts they refresh side by side equal a full rebuild."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ import sys
 
 import pytest
 from clihelp import cli_env
+from facts_helpers import facts_snapshot
 
 from benchmarks.fake_appview import World, serve
 from collectors.base import CollectContext  # noqa: F401
-from lasna import registry
+from lasna import facts, registry
 from lasna.store import Store
 
 pytestmark = pytest.mark.postgres
@@ -44,6 +46,13 @@ def test_two_processes_share_accounts_without_overlap(postgres_url):
         assert len(store.posts_frame()) == 10 * 120
         rows = store.run_accounts_frame()
         assert len(rows) == 10 and rows.error.isna().all()
+        # both processes enriched and refreshed their batches' weeks at once: the facts are current and
+        # equal what one process rebuilding everything computes
+        assert facts.is_current(store)
+        refreshed = facts_snapshot(store)
+        assert refreshed["weeks"], "the collectors wrote no facts"
+        facts.rebuild(store)
+        assert facts_snapshot(store) == refreshed
         # a later run still collects everything (claims are per run, not forever)
         again = subprocess.run([sys.executable, "-m", "lasna.cli", "collect", "--json"], env=env,
                                capture_output=True, text=True, timeout=120)

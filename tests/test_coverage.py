@@ -91,3 +91,74 @@ def test_presence_caption_strings_take_the_ledger_figures_in_both_languages():
         for key in ("coverage.ok", "coverage.low"):
             text = t(key, lang).format(collected="6", reported="40", share="15 %")
             assert "6" in text and "40" in text and "15 %" in text
+
+
+# --- kept as facts: per leader × account × ISO week, refreshed for the weeks a batch touched -----------
+def _poor_thread(store, n_collected=3, reported=30):
+    account = make_account(store)
+    did = account.stable_id
+    root = post(1, did, reply_count=reported, indexed_at=T0 + timedelta(hours=1))
+    store.save_batch(account, posts=[root], interactions=[reply(100 + k, root.id) for k in range(n_collected)])
+    return account, root
+
+
+def test_coverage_facts_are_written_for_the_weeks_a_batch_touched_and_follow_later_batches(store):
+    from lasna import coverage, facts, pipeline
+
+    account, root = _poor_thread(store)
+    pipeline.after_ingest(store, [account.leader_id])
+    weeks = store.coverage_weeks([account.leader_id])
+    assert weeks[["account_id", "reported", "collected", "unexplained"]].values.tolist() == [[account.id, 30, 3, 27]]
+    assert str(weeks.loc[0, "week_start"]) == "2026-01-05"  # the ISO week's Monday (Europe/Helsinki)
+    assert facts.is_current(store) and coverage.is_current(store) and store.coverage_dirty_posts() == []
+    # only the reply count changes (no new rows, no touched facts week): the ledger still follows it
+    store.save_batch(account, posts=[replace(root, reply_count=4)])
+    assert store.coverage_dirty_posts() == [root.id]
+    got = coverage.summary(store, [account.leader_id])[account.leader_id]
+    assert (got["reported"], got["collected"], got["low_coverage"]) == (4, 3, False)
+    # the collector reports losses: they explain the gap
+    store.save_batch(account, posts=[replace(root, reply_count=20)], reply_losses={root.id: {"blocked": 2, "depth_cut": 5}})
+    got = coverage.summary(store, [account.leader_id])[account.leader_id]
+    assert (got["reported"], got["collected"], got["explained"], got["unexplained"]) == (20, 3, 7, 10)
+    assert got["reasons"]["blocked"] == 2 and got["reasons"]["depth_cut"] == 5
+    assert got["low_coverage"] is True and got["low_coverage_rows"][0]["period"] == "2026-01-05"
+    # a later fetch without losses replaces them
+    store.save_batch(account, reply_losses={root.id: {"blocked": 0, "depth_cut": 0}})
+    assert coverage.summary(store, [account.leader_id])[account.leader_id]["explained"] == 0
+
+
+def test_a_full_rebuild_gives_the_same_coverage_facts_as_the_refreshes(store):
+    from lasna import coverage, facts
+
+    account, root = _poor_thread(store)
+    other = post(2, account.stable_id, reply_count=12, indexed_at=T0 + timedelta(days=8))
+    store.save_batch(account, posts=[other], interactions=[reply(200 + k, other.id) for k in range(12)],
+                     reply_losses={root.id: {"withheld": 4}})
+    coverage.refresh(store)
+    refreshed = store.coverage_weeks().drop(columns=[])
+    facts.rebuild(store)
+    rebuilt = store.coverage_weeks()
+    assert len(refreshed) == 2 and refreshed.equals(rebuilt)
+    low = coverage.ledger(store, [account.leader_id]).set_index("period")["low_coverage"].to_dict()
+    assert low == {"2026-01-05": True, "2026-01-12": False}
+
+
+def test_forgetting_a_leader_and_retention_remove_the_coverage_rows(store):
+    from lasna import coverage
+
+    account, root = _poor_thread(store)
+    store.save_batch(account, reply_losses={root.id: {"blocked": 1}})
+    coverage.refresh(store)
+    counts = store.counts()
+    assert counts["leader_week_coverage"] == 1 and counts["reply_losses"] == 1
+    deleted = store.apply_retention(30, now=T0 + timedelta(days=60))
+    assert deleted["reply_losses"] == 1 and deleted["leader_week_coverage"] == 1
+    coverage.ensure_current(store)
+    assert store.counts()["leader_week_coverage"] == 0
+    account2, root2 = _poor_thread(store)
+    store.save_batch(account2, reply_losses={root2.id: {"blocked": 1}})
+    coverage.refresh(store)
+    deleted = store.forget_leader(account2.leader_id)
+    assert deleted["leader_week_coverage"] == 1 and deleted["reply_losses"] == 1
+    assert {k: v for k, v in store.counts().items() if k in ("leader_week_coverage", "reply_losses", "coverage_dirty")} == {
+        "leader_week_coverage": 0, "reply_losses": 0, "coverage_dirty": 0}

@@ -7,12 +7,13 @@ import atexit
 import functools
 import shutil
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from facts_helpers import facts_snapshot as snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,15 +44,6 @@ def assert_same_scores(old, new) -> None:
     assert ca[["leader_id", "bucket", "bucket_end"]].values.tolist() == cb[["leader_id", "bucket", "bucket_end"]].values.tolist()
     cols = ["openness", "responsiveness", "network", "consistency"]
     assert np.allclose(ca[cols].astype(float), cb[cols].astype(float), equal_nan=True, rtol=1e-9, atol=1e-9)
-
-
-def snapshot(store) -> dict:
-    weeks = store.fact_weeks()
-    lids = sorted(int(i) for i in weeks["leader_id"].unique())
-    rows = store.fact_week_rows(None, date(1970, 1, 5), date(2100, 1, 4), with_ids=lids)
-    contacts, _ = store.fact_contacts(None, -(2**62), 2**62)
-    return {"weeks": {(int(r[0]), r[1]): (bytes(r[2]), bytes(r[3]), bytes(r[4]), r[5]) for r in rows},
-            "contacts": sorted(map(tuple, contacts.astype(object).values.tolist()))}
 
 
 @functools.lru_cache(maxsize=1)
@@ -349,3 +341,30 @@ def test_every_metric_is_computed_by_exactly_one_registered_family():
     produced = cf.registered_components()
     assert len(produced) == len(set(produced))
     assert set(produced) == {k for k, m in METRICS.items() if m.kind != "gap"}
+
+
+# --- removing rows rebuilds the facts in the removing command, not in the next reader ---------------------
+@pytest.mark.parametrize("command", ["retention", "erase", "forget"])
+def test_commands_that_remove_rows_leave_current_facts_without_the_removed_rows(tmp_path, capsys, command):
+    from lasna.cli import main
+
+    shutil.copy(_demo_sqlite_file(), tmp_path / "demo.db")
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    store = Store.open(url)
+    before = snapshot(store)
+    inter = store.interactions_frame()
+    author = str(inter["author_id"].value_counts().index[0])  # the most active replier
+    leader = store.leaders()[0].name
+    store.close()
+    args = {"retention": ["db", "retention", "--days", "200"], "erase": ["erase", "--author", author, "--yes"],
+            "forget": ["leaders", "remove", leader, "--forget"]}[command]
+    assert main(["--database", url, *args]) == 0, capsys.readouterr().err
+    store = Store.open(url)
+    try:
+        assert facts.is_current(store), "the next reader would have to rebuild the facts"
+        after = snapshot(store)
+        assert after != before
+        facts.rebuild(store)
+        assert snapshot(store) == after
+    finally:
+        store.close()

@@ -44,7 +44,7 @@ from collectors.bluesky.client import AppView, NotFound, sdk_client
 from lasna import settings
 from lasna.errors import CollectorError
 from lasna.store import BatchResult
-from lasna.types import Account, AccountOutcome, Interaction, Leader, Platform, Post
+from lasna.types import GAP_REASONS, Account, AccountOutcome, Interaction, Leader, Platform, Post
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +233,8 @@ class _Run:
             except NotFound:
                 output = None
             thread = norm.normalize_thread(output, did, uri) if output is not None else None
+            if thread is not None and thread.blocked:
+                batch.reply_losses.setdefault(uri, {}).update({**dict.fromkeys(GAP_REASONS, 0), "blocked": count})
             if thread is None or not thread.found:
                 log.info("bluesky %s: thread %s not found, marked deleted", self.account.handle, uri)
                 batch.delete_post(uri)
@@ -246,6 +248,8 @@ class _Run:
             batch.interactions += thread.replies
             batch.threads_checked.update(checked)
             batch.reply_listings.update(thread.listed)
+            for post_uri, found in thread.losses:
+                batch.reply_losses.setdefault(post_uri, {}).update(found)
             batch.fetches += 1
             self._flush(batch)
 
@@ -257,6 +261,7 @@ class _Run:
                 continue
             cursor: str | None = None
             listed: list[str] = []
+            detached = 0
             for _ in range(MAX_QUOTE_PAGES):
                 try:
                     page = norm.normalize_quotes(self.api.get_quotes(uri, cursor), did, uri)
@@ -266,12 +271,14 @@ class _Run:
                     self.skipped += 1
                     log.warning("bluesky %s: skipped quote %s: %s", self.account.handle, bad_uri, reason)
                 batch.interactions += page.quotes
+                detached += page.detached
                 listed += page.seen
                 cursor = page.cursor
                 if cursor is None or not page.seen:
                     batch.quote_listings[uri] = listed  # every quote there is: judge deletions
                     break
             batch.quotes_checked[uri] = count
+            batch.reply_losses.setdefault(uri, {})["detached"] = detached
             batch.fetches += 1
             self._flush(batch)
 
@@ -287,6 +294,8 @@ class _Batch:
     quotes_checked: dict[str, int] = field(default_factory=dict)
     reply_listings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     quote_listings: dict[str, list[str]] = field(default_factory=dict)
+    #: post -> {reason: replies (or quotes) the fetch could not collect} (the coverage ledger)
+    reply_losses: dict[str, dict[str, int]] = field(default_factory=dict)
     fetches: int = 0
     #: every post found deleted in this run (kept across flushes: never fetch their quotes)
     gone: set[str] = field(default_factory=set)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lasna.errors import MalformedPayload
-from lasna.types import Interaction, InteractionKind, Platform, Post
+from lasna.types import GAP_REASONS, Interaction, InteractionKind, Platform, Post
 
 POST_VIEW = "app.bsky.feed.defs#postView"
 THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
@@ -426,6 +426,11 @@ class Thread:
     #: returned (not cut off by the depth limit). A stored reply under such a post that is
     #: missing here, or shown as notFound, was deleted.
     listed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: (own post URI, {reason: replies}) for every own post in the thread: replies its ``replyCount``
+    #: counts that the thread could not give (``coaching.coverage.GAP_REASONS``; empty when none)
+    losses: tuple[tuple[str, dict[str, int]], ...] = ()
+    #: the requested post itself is shown as ``#blockedPost``: none of its replies can be read
+    blocked: bool = False
 
 
 def _walk(node: Any, depth: int = 0) -> Iterator[tuple[Any, int]]:
@@ -450,7 +455,7 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
     if kind == NOT_FOUND or thread.get("notFound") is True:
         return Thread(root_uri=requested_uri, found=False)
     if kind == BLOCKED or thread.get("blocked") is True:
-        return Thread(root_uri=requested_uri, found=True)  # hidden from us, not deleted
+        return Thread(root_uri=requested_uri, found=True, blocked=True)  # hidden from us, not deleted
     if kind != THREAD_VIEW:
         raise MalformedPayload(f"unknown thread node type {kind!r}")
     root_view = _require(thread, "post", dict, "thread root")
@@ -461,6 +466,7 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
     checked: list[tuple[str, int]] = []
     skipped: list[tuple[str | None, str]] = []
     listed: list[tuple[str, tuple[str, ...]]] = []
+    losses: list[tuple[str, dict[str, int]]] = []
     for node, level in _walk(thread):
         listing = _listing(node, hidden)
         if listing is not None:
@@ -485,6 +491,7 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
                 own.append(post)
                 if isinstance(node.get("replies"), list) or post.reply_count == 0:
                     checked.append((post.id, post.reply_count))
+                losses.append((post.id, reply_losses(node, post.reply_count, hidden if level == 0 else set())))
             elif level > 0:
                 replies.append(normalize_reply_view(view, hidden=view["uri"] in hidden))
         except MalformedPayload as exc:
@@ -497,7 +504,38 @@ def normalize_thread(output: Mapping[str, Any], leader_did: str, requested_uri: 
         checked=tuple(checked),
         skipped=tuple(skipped),
         listed=tuple(listed),
+        losses=tuple(losses),
     )
+
+
+def reply_losses(node: Mapping[str, Any], reply_count: int, hidden: set[str]) -> dict[str, int]:
+    """Replies ``reply_count`` counts under a thread node that the thread does not give, by reason.
+
+    * ``blocked`` / ``not_found``: children shown as ``#blockedPost`` / ``#notFoundPost``;
+    * ``depth_cut``: the node has replies but the thread stops above them (no ``replies`` list);
+    * ``withheld``: the listing is complete yet shorter than the count. The AppView leaves a reply out
+      altogether when a block exists between its author and the thread's (seen on the local network:
+      no ``#blockedPost`` placeholder), and for moderation; replies the leader hid (``hidden``) that are
+      absent are not counted here — the ledger counts them as hidden.
+    """
+    out: dict[str, int] = dict.fromkeys(GAP_REASONS, 0)  # every reason: what was 0 at this fetch is 0 now
+    children = node.get("replies")
+    if not isinstance(children, list):
+        out["depth_cut"] = max(reply_count, 0)
+        return out
+    present: set[str] = set()
+    for child in children:
+        kind = child.get("$type", THREAD_VIEW) if isinstance(child, dict) else None
+        if kind == BLOCKED or (isinstance(child, dict) and child.get("blocked") is True):
+            out["blocked"] += 1
+        elif kind == NOT_FOUND or (isinstance(child, dict) and child.get("notFound") is True):
+            out["not_found"] += 1
+        view = child.get("post") if isinstance(child, dict) else None
+        uri = view.get("uri") if isinstance(view, dict) else (child.get("uri") if isinstance(child, dict) else None)
+        if isinstance(uri, str):
+            present.add(uri)
+    out["withheld"] = max(reply_count - len(children) - len(hidden - present), 0)
+    return out
 
 
 def _listing(node: Any, hidden: set[str]) -> tuple[str, tuple[str, ...]] | None:
@@ -537,6 +575,8 @@ class QuotesPage:
     seen: tuple[str, ...]
     skipped: tuple[tuple[str | None, str], ...]
     cursor: str | None
+    #: quote posts on the page whose embed shows the leader detached them (``#viewDetached``)
+    detached: int = 0
 
 
 DETACHED = "app.bsky.embed.record#viewDetached"
@@ -562,9 +602,11 @@ def normalize_quotes(page: Mapping[str, Any], leader_did: str, quoted_uri: str) 
     quotes: list[Interaction] = []
     seen: list[str] = []
     skipped: list[tuple[str | None, str]] = []
+    detached = 0
     for view in views:
         uri = view.get("uri") if isinstance(view, dict) else None
         if _detached(view):
+            detached += 1
             continue  # the leader detached this quote (postgate): no longer a quote of theirs; a stored one goes
         if isinstance(uri, str):
             seen.append(uri)
@@ -574,4 +616,4 @@ def normalize_quotes(page: Mapping[str, Any], leader_did: str, quoted_uri: str) 
                 quotes.append(normalize_reply_view(view, kind=InteractionKind.QUOTE, parent_id=quoted_uri))
         except MalformedPayload as exc:
             skipped.append((uri if isinstance(uri, str) else None, exc.message))
-    return QuotesPage(quoted_uri, tuple(quotes), tuple(seen), tuple(skipped), cursor)
+    return QuotesPage(quoted_uri, tuple(quotes), tuple(seen), tuple(skipped), cursor, detached)

@@ -255,11 +255,13 @@ class MastodonCollector:
                 store.save_batch(account, threads_checked={post_id: reply_count})
                 continue
             try:
-                context, _ = api.get(f"/api/v1/statuses/{local}/context")
+                context, fetched = api.get(f"/api/v1/statuses/{local}/context")
             except NotFound:
                 store.save_batch(account, deleted_post_ids=[post_id], threads_checked={post_id: reply_count})
                 continue
-            thread = normalize_context(context, focal_uri=post_id, self_local_id=local_id, ids=ids, focal_local_id=local)
+            refreshing = bool(getattr(fetched, "headers", {}).get("mastodon-async-refresh"))
+            thread = normalize_context(context, focal_uri=post_id, self_local_id=local_id, ids=ids, focal_local_id=local,
+                                       focal_replies=reply_count, refreshing=refreshing)
             own = [p for p in thread.own_posts if p.author_id == self_uri]
             clash = foreign_ids(store, account, [p.id for p in own], [i.id for i in thread.interactions])
             batch = store.save_batch(
@@ -267,6 +269,8 @@ class MastodonCollector:
                 posts=[p for p in own if p.id not in clash],
                 interactions=[i for i in thread.interactions if i.id not in clash and i.author_id != self_uri],
                 threads_checked={post_id: reply_count},
+                reply_losses=thread.losses,
+                reply_listings=thread.listings,
             )
             new_posts += batch.new_posts
             new_interactions += batch.new_interactions

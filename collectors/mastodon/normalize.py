@@ -31,7 +31,7 @@ from typing import Any
 from collectors.common import parse_time
 from collectors.text import clean_text, content_links, detect_language, drop_quote_fallback, html_to_text, normalize_lang
 from lasna.errors import MalformedPayload
-from lasna.types import Interaction, InteractionKind, Platform, Post
+from lasna.types import GAP_REASONS, Interaction, InteractionKind, Platform, Post
 
 
 @dataclass
@@ -266,15 +266,74 @@ def normalize_reply(status: Mapping[str, Any], *, ids: IdMap, root_id: str | Non
     )
 
 
+#: What ``GET /api/v1/statuses/:id/context`` gives a caller that is not logged in (Mastodon 4.x,
+#: ``Api::V1::StatusesController``): at most 60 descendants, at most 20 levels deep. A listing that
+#: reaches either limit may be cut, so it proves nothing about replies missing from it.
+DESCENDANTS_LIMIT = 60
+DESCENDANTS_DEPTH_LIMIT = 20
+
+
 @dataclass
 class ThreadResult:
     interactions: list[Interaction]
     own_posts: list[Post]
     skipped: int = 0
+    #: own post URI -> {reason: replies its ``replies_count`` counts that the context did not give}
+    losses: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: own post URI -> URIs of its direct replies, for posts whose listing cannot have been cut
+    listings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def context_losses(descendants: list[Mapping[str, Any]], own: Mapping[str, tuple[str, int]], *,
+                   refreshing: bool = False) -> tuple[dict[str, dict[str, int]], dict[str, tuple[str, ...]]]:
+    """Per own status (local id -> (URI, ``replies_count``)): the replies counted but not in the context,
+    by reason, and the direct replies of those whose listing is complete.
+
+    * ``depth_cut``: the context reached a logged-out limit (:data:`DESCENDANTS_LIMIT` statuses, or the
+      status sits at :data:`DESCENDANTS_DEPTH_LIMIT` levels), so its replies may be cut off;
+    * ``other_instance``: the server says it is still fetching replies from other instances
+      (``refreshing``: a ``Mastodon-Async-Refresh`` header, Mastodon 4.4+);
+    * ``withheld``: the listing is complete yet shorter than the count (replies the server counts but
+      shows no logged-out visitor: a limited or suspended account or instance, a reply since deleted
+      whose count the server has not lowered yet).
+    """
+    parent_of = {str(s.get("id")): _ref(s.get("in_reply_to_id")) for s in descendants}
+    focal = [lid for lid in own if lid not in parent_of]
+
+    def depth(local: str) -> int:
+        n, cur = 0, local
+        while cur in parent_of and n <= DESCENDANTS_DEPTH_LIMIT:
+            cur, n = parent_of[cur] or "", n + 1
+        return n
+
+    children: dict[str, list[str]] = {}
+    for status in descendants:
+        parent = _ref(status.get("in_reply_to_id"))
+        uri = status.get("uri")
+        if parent and isinstance(uri, str):
+            children.setdefault(parent, []).append(uri[:500])
+    cut_all = len(descendants) >= DESCENDANTS_LIMIT
+    losses: dict[str, dict[str, int]] = {}
+    listings: dict[str, tuple[str, ...]] = {}
+    for local, (uri, count) in own.items():
+        got = children.get(local, [])
+        gap = max(count - len(got), 0)
+        cut = cut_all or (local not in focal and depth(local) >= DESCENDANTS_DEPTH_LIMIT)
+        found = dict.fromkeys(GAP_REASONS, 0)
+        if cut:
+            found["depth_cut"] = gap
+        elif refreshing:
+            found["other_instance"] = gap
+        else:
+            found["withheld"] = gap
+            listings[uri] = tuple(got)
+        losses[uri] = found
+    return losses, listings
 
 
 def normalize_context(
-    context: Mapping[str, Any], *, focal_uri: str, self_local_id: str, ids: IdMap, focal_local_id: str | None = None
+    context: Mapping[str, Any], *, focal_uri: str, self_local_id: str, ids: IdMap, focal_local_id: str | None = None,
+    focal_replies: int | None = None, refreshing: bool = False,
 ) -> ThreadResult:
     """A Context entity fetched for one of the leader's statuses -> replies by others + the leader's own.
 
@@ -303,4 +362,13 @@ def normalize_context(
                 result.interactions.append(normalize_reply(status, ids=ids, root_id=root_id))
         except MalformedPayload:
             result.skipped += 1
+    own: dict[str, tuple[str, int]] = {}
+    if focal_local_id and focal_replies is not None:
+        own[str(focal_local_id)] = (focal_uri[:500], int(focal_replies))
+    for status in descendants:
+        account = status.get("account")
+        if (isinstance(account, Mapping) and account.get("id") == self_local_id and isinstance(status.get("id"), str)
+                and isinstance(status.get("uri"), str)):
+            own[status["id"]] = (status["uri"][:500], _count(status.get("replies_count")))
+    result.losses, result.listings = context_losses(descendants, own, refreshing=refreshing)
     return result

@@ -54,6 +54,13 @@ st.dataframe(
     hide_index=True,
     key="spar_compare",
 )
+# how complete the replies behind "answered" and the responsiveness score are (the coverage ledger, issue #14)
+for _label, (_since, _until) in (("col.period", (start, now)), ("col.baseline", (baseline_start, start))):
+    _cov = data.coverage(viewer, leader_id, _since, _until)
+    if _cov:
+        st.caption(t(_label, lang) + ": " + t("coverage.low" if _cov["low_coverage"] else "coverage.ok", lang).format(
+            collected=fmt_number(_cov["collected"], lang), reported=fmt_number(_cov["reported"], lang),
+            share=fmt_percent(_cov["coverage"], lang)))
 widgets.chart(data.weekly_chart(viewer, (leader_id,), baseline_start, now, lang, marker=start))
 
 widgets.scores_section(viewer, leader_id, lang, trend=False)

@@ -52,3 +52,7 @@ def retention(
     store = open_store()
     deleted = store.apply_retention(days)
     console.print("Deleted " + ", ".join(f"{v} {k}" for k, v in deleted.items()) + ".")
+    from lasna.pipeline import after_removal
+
+    if after_removal(store):
+        console.print("Weekly facts rebuilt without the deleted rows.")

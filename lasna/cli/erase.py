@@ -23,6 +23,9 @@ def erase(
     if not yes and not typer.confirm(f"Erase everything stored by or about {author}? This cannot be undone"):
         raise typer.Exit(2)
     counts = store.erase_author(author)
+    from lasna.pipeline import after_removal
+
+    after_removal(store)
     removed = counts.get("interactions", 0) + counts.get("posts", 0)
     console.print(
         f"Erased: {removed} item(s) they wrote deleted, {counts.get('pseudonymised', 0)} other row(s) "

@@ -41,6 +41,7 @@ def _add_signature() -> inspect.Signature:
                           default=typer.Argument(..., help="The leader's name as it should appear in reports.")),
     ]
     for spec in sources.ADDABLE:
+        assert spec.key and spec.option  # addable() keeps only sources with both
         params.append(inspect.Parameter(
             spec.key, keyword, annotation=list[str] | None if spec.many else str | None,
             default=typer.Option(None, spec.option, help=spec.help),
@@ -54,7 +55,7 @@ def _add_signature() -> inspect.Signature:
     return inspect.Signature(params)
 
 
-add.__signature__ = _add_signature()
+add.__signature__ = _add_signature()  # type: ignore[attr-defined]
 app.command("add")(add)
 
 
@@ -86,12 +87,12 @@ def list_(
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     table = Table("Leader", "Lang", "Cohorts", "Accounts")
-    for row in rows:
+    for leader in leaders:
         table.add_row(
-            row["name"] + (" (demo)" if row["demo"] else ""),
-            row["language"],
-            ", ".join(row["cohorts"]),
-            "\n".join(f"{a['platform']}: {a['handle']}" for a in row["accounts"]),
+            leader.name + (" (demo)" if leader.demo else ""),
+            leader.language,
+            ", ".join(leader.cohorts),
+            "\n".join(f"{a.platform}: {a.handle}" for a in accounts if a.leader_id == leader.id),
         )
     console.print(table)
 
@@ -105,13 +106,17 @@ def remove(
 ) -> None:
     """Stop following a leader; with --forget, delete everything stored about them."""
     store = open_store()
-    leader = store.leader(name)
+    leader_id = store.leader(name).id
+    assert leader_id is not None  # read from the store
     if forget:
-        deleted = store.forget_leader(leader.id)
+        deleted = store.forget_leader(leader_id)
+        from lasna.pipeline import after_removal
+
+        after_removal(store)
         total = sum(deleted.values())
         console.print(f"Forgot {name}: deleted {total} row(s) ({', '.join(f'{k} {v}' for k, v in deleted.items() if v)}).")
     else:
-        store.deactivate_leader(leader.id)
+        store.deactivate_leader(leader_id)
         console.print(f"Removed {name} from collection; history kept (use --forget to delete it).")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -84,7 +85,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
     store = open_store()
     leaders = {l.id: l.name for l in store.leaders(include_inactive=True)}
     cohorts = {c.id: c.name for c in store.cohorts()}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": u.name,
             "role": str(u.role),
@@ -101,9 +102,10 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
         return
     table = Table("User", "Role", "E-mail", "Sees", "Password")
     for r in rows:
-        sees = r["leader"] or ", ".join(r["leaders"] + [f"cohort {c}" for c in r["cohorts"]])
-        table.add_row(r["name"], r["role"], r["email"] or "", sees or ("everything" if r["role"] == "admin" else ""),
-                      "yes" if r["password"] else "no")
+        assigned = [str(name) for name in r["leaders"]] + [f"cohort {c}" for c in r["cohorts"]]
+        sees = str(r["leader"] or ", ".join(assigned))
+        table.add_row(str(r["name"]), str(r["role"]), str(r["email"] or ""),
+                      sees or ("everything" if r["role"] == "admin" else ""), "yes" if r["password"] else "no")
     console.print(table)
 
 

@@ -148,8 +148,8 @@ def scores(current: pd.DataFrame, week_ago: pd.DataFrame | None, leader_id: int)
 
 
 def biggest_move(row_scores: Sequence[Score]) -> Score | None:
-    moves = [s for s in row_scores if s.change is not None]
-    return max(moves, key=lambda s: (abs(s.change), s.name)) if moves else None
+    moves = [(s.change, s) for s in row_scores if s.change is not None]
+    return max(moves, key=lambda cs: (abs(cs[0]), cs[1].name))[1] if moves else None
 
 
 def waiting_items(waiting: pd.DataFrame, *, stances: Mapping[str, str] | None = None,

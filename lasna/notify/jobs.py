@@ -281,11 +281,11 @@ def send_digests(
         lang = _language(user, p, leaders)
         try:
             if user.role is Role.EXECUTIVE:
-                data = executive_digest(s, user, next(iter(visible)), lang, week)
-                rendered, leader_ids = render.render_executive(data, lang, dashboard), [data.leader_id]
+                own = executive_digest(s, user, next(iter(visible)), lang, week)
+                rendered, leader_ids = render.render_executive(own, lang, dashboard), [own.leader_id]
             else:
-                data = consultant_digest(s, user, sorted(visible), week, now.astimezone(tz).date())
-                rendered, leader_ids = render.render_consultant(data, lang, dashboard), list(data.leader_ids)
+                many = consultant_digest(s, user, sorted(visible), week, now.astimezone(tz).date())
+                rendered, leader_ids = render.render_consultant(many, lang, dashboard), list(many.leader_ids)
         except Exception as exc:  # noqa: BLE001 - one recipient's data problem must not stop the others
             log.exception("composing the digest of %s failed", user.name)
             result.notes.append(Note(user.name, "digest", "failed", f"composing failed: {type(exc).__name__}", key))
@@ -295,7 +295,7 @@ def send_digests(
             continue
         if outbox.add_message(store, _message(key, "digest", user, week, lang, rendered, sender), leader_ids, now=now):
             result.notes.append(Note(user.name, "digest", "composed", rendered.subject, key))
-    if dry_run:
+    if dry_run or mailer is None:
         return result
     names = {u.id: u.name for u in users_mod.list_users(store)}
     recover_abandoned(store, now, "digest")
@@ -376,7 +376,7 @@ def check_alerts(
             if outbox.add_message(store, message, [leader_id], now=now):
                 result.notes.append(Note(user.name, "alert", "composed", rendered.subject, key))
         sendable.append(user.id)
-    if dry_run or not sendable:
+    if dry_run or not sendable or mailer is None:
         if mailer is not None:
             mailer.close()
         return result

@@ -11,6 +11,9 @@ import html
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
+from coaching.definitions import COMPOSITE_NAMES
+from coaching.goals import STATUSES as GOAL_STATUSES
+from coaching.texts import phrase
 from lasna.notify.content import Alert, ConsultantDigest, ExecutiveDigest, Score, WaitingItem
 
 LANGS = ("fi", "en")
@@ -59,21 +62,21 @@ TEXTS: dict[str, dict[str, str]] = {
     "alert.why": {"fi": "Saat tämän, koska raja on {hours} tuntia. Yksi muistutus per keskustelu.",
                   "en": "You get this because your threshold is {hours} hours. One reminder per conversation."},
     "critical": {"fi": "kriittinen", "en": "critical"},
-    "status.not_started": {"fi": "ei alkanut", "en": "not started"},
-    "status.no_data": {"fi": "ei tarpeeksi dataa", "en": "not enough data"},
-    "status.on_track": {"fi": "aikataulussa", "en": "on track"},
-    "status.at_risk": {"fi": "vaarassa", "en": "at risk"},
-    "status.met": {"fi": "saavutettu", "en": "met"},
-    "status.missed": {"fi": "ei saavutettu", "en": "missed"},
     "short.openness": {"fi": "Avoin", "en": "Open"},
     "short.responsiveness": {"fi": "Vast", "en": "Resp"},
     "short.network": {"fi": "Verk", "en": "Netw"},
     "short.consistency": {"fi": "Sään", "en": "Cons"},
-    "composite.openness": {"fi": "Avoimuus", "en": "Openness"},
-    "composite.responsiveness": {"fi": "Vastaavuus", "en": "Responsiveness"},
-    "composite.network": {"fi": "Verkosto", "en": "Network"},
-    "composite.consistency": {"fi": "Säännöllisyys", "en": "Consistency"},
 }
+
+
+def _from_core() -> dict[str, dict[str, str]]:
+    """Composite names and goal statuses come from the core, where the reports and the dashboard read them."""
+    out = {f"composite.{key}": {"fi": fi, "en": en} for key, (fi, en) in COMPOSITE_NAMES.items()}
+    out.update({f"status.{s}": {lang: phrase(f"status.{s}", lang) for lang in LANGS} for s in GOAL_STATUSES})
+    return out
+
+
+TEXTS.update(_from_core())
 
 
 def tr(key: str, lang: str, **params) -> str:
@@ -266,12 +269,13 @@ def render_consultant(d: ConsultantDigest, lang: str, dashboard_url: str = "") -
     text = [tr("hello", lang, name=d.recipient), tr("cons.intro", lang, week=d.week), ""]
     body = [f'<p>{_E(tr("hello", lang, name=d.recipient))}<br>{_E(tr("cons.intro", lang, week=d.week))}</p>']
     # highlights: who moved most, who has people waiting longest
-    moved = [r for r in d.rows if r.moved is not None and round(r.moved.change) != 0]
+    moved = [(r, r.moved, r.moved.change) for r in d.rows
+             if r.moved is not None and r.moved.change is not None and round(r.moved.change) != 0]
     highlights = []
     if moved:
-        top = max(moved, key=lambda r: (abs(r.moved.change), r.leader))
-        highlights.append(tr("moved_most", lang, leader=top.leader, score=tr("composite." + top.moved.name, lang),
-                             change=fmt_change(top.moved.change)))
+        top_row, top_score, top_change = max(moved, key=lambda m: (abs(m[2]), m[0].leader))
+        highlights.append(tr("moved_most", lang, leader=top_row.leader, score=tr("composite." + top_score.name, lang),
+                             change=fmt_change(top_change)))
     waiting = [r for r in d.rows if r.longest_hours is not None and r.waiting]
     if waiting:
         top = max(waiting, key=lambda r: (r.longest_hours, r.leader))
@@ -291,8 +295,8 @@ def render_consultant(d: ConsultantDigest, lang: str, dashboard_url: str = "") -
         cells = [_a(link, r.leader)]
         cells += [f'<span style="white-space:nowrap">{fmt_score(s.value)} <span style="color:'
                   f'{_score_color(s.change)};font-size:12px">{fmt_change(s.change)}</span></span>' for s in r.scores]
-        moved = r.moved if r.moved is not None and round(r.moved.change) != 0 else None
-        cells.append(_E(f"{tr('composite.' + moved.name, lang)} {fmt_change(moved.change)}") if moved else "–")
+        mv = r.moved if r.moved is not None and r.moved.change is not None and round(r.moved.change) != 0 else None
+        cells.append(_E(f"{tr('composite.' + mv.name, lang)} {fmt_change(mv.change)}") if mv else "–")
         cells += [str(r.waiting), _E(fmt_age(r.longest_hours, lang))]
         trs.append("<tr>" + "".join(f'<td style="padding:4px 6px;border-bottom:1px solid #eee;font-size:13px">{c}</td>'
                                     for c in cells) + "</tr>")

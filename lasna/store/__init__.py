@@ -20,13 +20,14 @@ import pandas as pd
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
-from alembic.util.exc import CommandError
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lasna import frames, settings
 from lasna.errors import ConfigError, InputError, NotFoundError, StoreError
 from lasna.store import audit as audit_log
 from lasna.store import bulk, enrichment, erasure, migrate
+from lasna.store import coverage as coverage_sql
+from lasna.store.coverage import CoverageMixin
 from lasna.store.facts import FactsMixin
 from lasna.store import schema as t
 from lasna.types import (
@@ -142,7 +143,7 @@ def _insert(conn: Connection, table):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
-class Store(FactsMixin):
+class Store(FactsMixin, CoverageMixin):
     """Repository API. Open with :meth:`Store.open`; it migrates the schema on first use."""
 
     def __init__(self, engine: Engine) -> None:
@@ -172,6 +173,10 @@ class Store(FactsMixin):
 
     def upgrade(self) -> None:
         """Bring the schema to the newest revision (a no-op when already there)."""
+        if migrate.at_head(self.engine):  # the common case, without importing Alembic
+            return
+        from alembic.util.exc import CommandError
+
         try:
             if migrate.current_revision(self.engine) != migrate.head_revision():
                 migrate.upgrade(self.engine)
@@ -300,18 +305,22 @@ class Store(FactsMixin):
         return [Cohort(name=r.name, visibility=Visibility(r.visibility), id=r.id) for r in rows]
 
     def leaders(self, *, include_inactive: bool = False) -> list[Leader]:
-        query = select(t.leaders).order_by(t.leaders.c.name)
-        if not include_inactive:
-            query = query.where(t.leaders.c.active.is_(True))
+        return self._leaders(None if include_inactive else t.leaders.c.active.is_(True))
+
+    def _leaders(self, where) -> list[Leader]:
+        query = select(t.leaders.c.id, t.leaders.c.name, t.leaders.c.language, t.leaders.c.demo) \
+            .order_by(t.leaders.c.name)
+        memberships = select(t.leader_cohorts.c.leader_id, t.cohorts.c.name) \
+            .join(t.cohorts, t.cohorts.c.id == t.leader_cohorts.c.cohort_id).order_by(t.cohorts.c.name)
+        if where is not None:
+            query = query.where(where)
+            memberships = memberships.where(t.leader_cohorts.c.leader_id.in_(
+                select(t.leaders.c.id).where(where).scalar_subquery()))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-            memberships = conn.execute(
-                select(t.leader_cohorts.c.leader_id, t.cohorts.c.name)
-                .join(t.cohorts, t.cohorts.c.id == t.leader_cohorts.c.cohort_id)
-                .order_by(t.cohorts.c.name)
-            ).all()
+            members = conn.execute(memberships).all()
         by_leader: dict[int, list[str]] = {}
-        for leader_id, cohort in memberships:
+        for leader_id, cohort in members:
             by_leader.setdefault(leader_id, []).append(cohort)
         return [
             Leader(name=r.name, language=r.language, id=r.id, cohorts=tuple(by_leader.get(r.id, ())), demo=r.demo)
@@ -319,15 +328,15 @@ class Store(FactsMixin):
         ]
 
     def leader(self, name: str) -> Leader:
-        for leader in self.leaders(include_inactive=True):
-            if leader.name == name:
-                return leader
+        found = self._leaders(t.leaders.c.name == name)
+        if found:
+            return found[0]
         raise NotFoundError(f"no leader named {name!r}", hint="see `lasna leaders list`")
 
     def leader_by_id(self, leader_id: int) -> Leader:
-        for leader in self.leaders(include_inactive=True):
-            if leader.id == leader_id:
-                return leader
+        found = self._leaders(t.leaders.c.id == int(leader_id))
+        if found:
+            return found[0]
         raise NotFoundError(f"no leader with id {leader_id}")
 
     def _update_leader(
@@ -568,12 +577,15 @@ class Store(FactsMixin):
         quotes_checked: Mapping[str, int] | None = None,
         reply_listings: Mapping[str, Collection[str]] | None = None,
         quote_listings: Mapping[str, Collection[str]] | None = None,
+        reply_losses: Mapping[str, Mapping[str, int]] | None = None,
     ) -> BatchResult:
         """Upsert one batch for one account and advance its state, atomically.
 
         ``reply_listings`` / ``quote_listings`` map a post to every reply / quote still
         under it at the source (only for posts whose list was fetched completely):
-        stored ones missing from it are marked deleted. Rows go through the lean path
+        stored ones missing from it are marked deleted. ``reply_losses`` maps a post whose thread was
+        fetched to the replies the platform counts but the fetch could not collect, by reason
+        (``coaching.coverage.LOSS_REASONS``; replaces what was reported before). Rows go through the lean path
         in :mod:`lasna.store.bulk`; deletions only ever touch this account's rows. An account
         not stored yet (``id`` None, ``leader_id`` set: an import's first file) is created in
         the same transaction, so a batch that fails leaves no empty account behind.
@@ -603,6 +615,9 @@ class Store(FactsMixin):
                                      and (p.id not in known or p.id in changed_posts)],
                 deleted_posts=deleted_post_ids,
             )
+            coverage_sql.after_batch(conn, account.leader_id, posts=posts, interactions=interactions,
+                                     deleted_post_ids=deleted_post_ids, reply_listings=reply_listings)
+            coverage_sql.save_losses(conn, account.leader_id, account.id, reply_losses or {}, now_utc())
             bulk.set_checked(conn, "thread_checked_replies", threads_checked or {})
             bulk.set_checked(conn, "quotes_checked", quotes_checked or {})
             if state:
@@ -781,30 +796,10 @@ class Store(FactsMixin):
         """Per own post (not reposts) in [since, until): the reply count the platform reported and the
         replies collected under it (incoming, hidden, deleted; the leader's own) — the input of
         :func:`coaching.coverage.coverage_ledger` (columns ``coaching.coverage.THREAD_COLUMNS``)."""
-        from coaching.coverage import REPLY_KINDS, THREAD_COLUMNS
-
-        p, i = t.posts, t.interactions
-        q = t.posts.alias("own_reply")
-
-        def n_incoming(*extra):
-            return (select(func.count()).select_from(i)
-                    .where(i.c.parent_id == p.c.id, i.c.kind.in_(REPLY_KINDS), *extra).scalar_subquery())
-
-        own = select(func.count()).select_from(q).where(q.c.reply_parent_id == p.c.id).scalar_subquery()
-        query = select(
-            p.c.id.label("post_id"), p.c.leader_id, p.c.account_id, p.c.platform, p.c.created_at, p.c.reply_count,
-            p.c.hidden_replies, n_incoming().label("replies_collected"),
-            n_incoming(i.c.hidden.is_(True)).label("hidden_collected"),
-            n_incoming(i.c.deleted.is_(True)).label("deleted_collected"), own.label("own_replies"),
-        ).where(p.c.is_repost.is_(False), p.c.deleted.is_(False)).order_by(p.c.leader_id, p.c.created_at, p.c.id)
-        query = _window(query, p, leader_ids, since, until)
+        query = coverage_sql.threads_query().order_by(t.posts.c.leader_id, t.posts.c.created_at, t.posts.c.id)
+        query = _window(query, t.posts, leader_ids, since, until)
         with self.engine.connect() as conn:
-            result = conn.execute(query)
-            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-        frame = frame.reindex(columns=list(THREAD_COLUMNS))
-        if len(frame):
-            frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-        return frame
+            return coverage_sql.thread_frame(conn, query)
 
     def _frame(self, table, id_label, columns, leader_ids, since, until, include_deleted) -> pd.DataFrame:
         selected = [c for c in table.c if c.name != "id" and c.name in columns]
@@ -944,6 +939,10 @@ class Store(FactsMixin):
             return {
                 "audit_log": audit_log.prune(conn, now - timedelta(days=audit_days)),
                 "notify_outbox": _notify_store().apply_retention(conn, cutoff),
+                "reply_losses": conn.execute(delete(t.reply_losses).where(t.reply_losses.c.post_id.in_(
+                    select(t.posts.c.id).where(t.posts.c.created_at < cutoff)))).rowcount,
+                "leader_week_coverage": conn.execute(delete(t.leader_week_coverage).where(
+                    t.leader_week_coverage.c.week_start < (cutoff - timedelta(days=7)).date())).rowcount,
                 "posts": conn.execute(delete(t.posts).where(t.posts.c.created_at < cutoff)).rowcount,
                 "interactions": conn.execute(
                     delete(t.interactions).where(t.interactions.c.created_at < cutoff)

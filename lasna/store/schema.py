@@ -362,6 +362,54 @@ leader_contacts = Table(
     Index("ix_leader_contacts_first", "leader_id", "first_t"),
 )
 
+#: Replies a thread fetch showed were there but could not be collected (issue #14, coverage ledger):
+#: per own post and reason (``coaching.coverage.LOSS_REASONS``), as of the post's last thread fetch.
+reply_losses = Table(
+    "reply_losses",
+    metadata,
+    Column("post_id", String(500), primary_key=True),
+    Column("reason", String(20), primary_key=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("observed_at", UTCDateTime, nullable=False),
+)
+
+#: Own posts whose coverage inputs (reply count, replies collected, losses) changed since the coverage
+#: facts were last refreshed: ``Store.save_batch`` adds them, ``lasna.coverage.refresh`` consumes them.
+coverage_dirty = Table(
+    "coverage_dirty",
+    metadata,
+    Column("post_id", String(500), primary_key=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+#: The coverage ledger as facts: per leader × account × ISO week (programme time zone, by the post's
+#: server-seen time) replies the platform reports vs replies collected and what explains the gap.
+leader_week_coverage = Table(
+    "leader_week_coverage",
+    metadata,
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("week_start", Date, primary_key=True),  # local Monday of the ISO week
+    Column("platform", String(20), nullable=False),
+    Column("posts", Integer, nullable=False, default=0),
+    Column("reported", Integer, nullable=False, default=0),
+    Column("collected", Integer, nullable=False, default=0),
+    Column("hidden", Integer, nullable=False, default=0),
+    Column("deleted", Integer, nullable=False, default=0),
+    Column("blocked", Integer, nullable=False, default=0),
+    Column("not_found", Integer, nullable=False, default=0),
+    Column("depth_cut", Integer, nullable=False, default=0),
+    Column("other_instance", Integer, nullable=False, default=0),
+    Column("withheld", Integer, nullable=False, default=0),
+    Column("detached", Integer, nullable=False, default=0),
+    Column("explained", Integer, nullable=False, default=0),
+    Column("unexplained", Integer, nullable=False, default=0),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_leader_week_coverage_week", "week_start"),
+)
+
 #: What the facts were built from: a fingerprint of the source tables and the facts version, so a store
 #: written without the ingest hook (or trimmed by retention) is rebuilt before it is read.
 facts_state = Table(
@@ -482,6 +530,9 @@ notify_outbox_leaders = Table(
 
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
+    leader_week_coverage,
+    coverage_dirty,
+    reply_losses,
     leader_week_facts,
     leader_contacts,
     collection_run_accounts,
