@@ -131,9 +131,9 @@ def seed(path: Path, n_posts: int, leaders: int, seed_: int = 11) -> float:
     return time.perf_counter() - started
 
 
-def _load() -> str:
-    """The 1-minute load average (figures on a shared machine are read against it)."""
-    return f"{os.getloadavg()[0]:.1f}"
+def load() -> str:
+    """The 1-, 5- and 15-minute load averages (timings follow the machine's load: printed beside them)."""
+    return "load average " + ", ".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def cli(db: Path, *args: str) -> tuple[float, float, int]:
@@ -147,6 +147,19 @@ def cli(db: Path, *args: str) -> tuple[float, float, int]:
     if proc.returncode != 0:
         print(f"  ! lasna {' '.join(args)} exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), proc.returncode
+
+
+def import_floor() -> tuple[float, float]:
+    """(wall, CPU) of a process that only imports what the coaching commands import (Python, Typer,
+    pandas, NumPy, SQLAlchemy, the store and the coaching core) and runs nothing: the part of each
+    command's time that does not depend on the store."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import lasna.cli, lasna.coach_service, lasna.scoring_service"],
+                   env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 #: page -> (user, AppTest page file, title): an executive's own presence and cohort, a consultant of one cohort
@@ -317,7 +330,7 @@ def _print_pages(db: Path) -> None:
         c, w = pr[title]["cold"], pr[title]["warm"]
         print(f"  {title}: cold after a collection run {c[0]:.2f} s / {c[1]:.2f} s CPU (target <= 2), "
               f"warm {w[0]:.2f} s / {w[1]:.2f} s CPU (target <= 0.3)", flush=True)
-    print(f"  dashboard process peak memory {pr['peak MiB']:,.0f} MiB (target <= 1536); load {_load()}",
+    print(f"  dashboard process peak memory {pr['peak MiB']:,.0f} MiB (target <= 1536); {load()}",
           flush=True)
 
 
@@ -359,7 +372,11 @@ def main(argv=None) -> int:
 
         print("CLI as subprocesses (wall s, CPU s):", flush=True)
         wall, cpu, _ = cli(db, "version")
-        print(f"  lasna version: {wall:.2f} s wall, {cpu:.2f} s CPU (target CPU <= 0.3)", flush=True)
+        print(f"  lasna version: {wall:.2f} s wall, {cpu:.2f} s CPU (target CPU <= 0.3); {load()}", flush=True)
+        import_floor()  # OS caches
+        wall, cpu = import_floor()
+        print(f"  start-up floor (imports of the coaching commands, nothing run): {wall:.2f} s wall, {cpu:.2f} s CPU; "
+              f"{load()}", flush=True)
         out = folder / "report.html"
         res = {}
         for name, cmd in (("tips", ["tips", "--leader", "Leader 0001", "--lang", "en"]),
@@ -367,9 +384,10 @@ def main(argv=None) -> int:
                           ("score --json", ["score", "--leader", "Leader 0001", "--json"])):
             cli(db, *cmd)  # first call: model files and OS caches
             res[name] = cli(db, *cmd)
-            print(f"  lasna {name}: {res[name][0]:.2f} s wall, {res[name][1]:.2f} s CPU (target <= 1 s)", flush=True)
+            print(f"  lasna {name}: {res[name][0]:.2f} s wall, {res[name][1]:.2f} s CPU (target <= 1 s); {load()}",
+                  flush=True)
 
-        print("score of one 90-day window in-process:", flush=True)
+        print(f"score of one 90-day window in-process ({load()}):", flush=True)
         sc = in_process_scores(db, args.old_max)
         for k, v in sc.items():
             print(f"  {k}: {v:.2f}" + ("" if k == "old posts" else " s"), flush=True)
@@ -380,7 +398,7 @@ def main(argv=None) -> int:
         if not args.skip_dashboard:
             _print_pages(db)
 
-        print("1,000 new posts until they are in every number:", flush=True)
+        print(f"1,000 new posts until they are in every number ({load()}):", flush=True)
         np_ = new_posts(db)
         print(f"  stored {np_['store']:.2f} s; stored + facts refreshed {np_['store + facts']:.2f} s (target <= 2)",
               flush=True)

@@ -112,12 +112,35 @@ def _with_gaps(c: pd.DataFrame, prior_strength: float) -> pd.DataFrame:
 def composite_scores(ranked: pd.DataFrame, weights: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:
     """Wide frame leader_id, bucket, one column per composite (weighted mean of percentiles)."""
     weights = weights or WEIGHTS
+    owner: dict[str, list[str]] = {}
+    for comp_name, w in weights.items():
+        for key in w:
+            owner.setdefault(key, []).append(comp_name)
+    sub = ranked[ranked["component"].isin(owner) & ranked["percentile"].notna()]
+    if len(sub) and all(len(v) == 1 for v in owner.values()):
+        # one group-by over (leader, bucket, composite): the same rows in the same order per group as
+        # one group-by per composite, so the same sums
+        name = sub["component"].map({k: v[0] for k, v in owner.items()}).to_numpy(dtype=object)
+        ww = np.array([weights[c][k] for c, k in zip(name, sub["component"].tolist())], dtype=float)
+        long = pd.DataFrame({"leader_id": sub["leader_id"].to_numpy(), "bucket": sub["bucket"].to_numpy(),
+                             "composite": name, "num": sub["percentile"].to_numpy(dtype=float) * ww, "den": ww})
+        sums = long.groupby(["leader_id", "bucket", "composite"])[["num", "den"]].sum()
+        out = (sums["num"] / sums["den"]).unstack("composite").reindex(columns=list(weights))
+        out.columns.name = None
+        out.index.names = ["leader_id", "bucket"]
+        return out.reset_index()
+    return composite_scores_each(sub, weights)
+
+
+def composite_scores_each(ranked: pd.DataFrame, weights: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """:func:`composite_scores` with one group-by per composite (any weights, e.g. a component in two
+    composites)."""
     pieces = []
     for comp_name, w in weights.items():
-        sub = ranked[ranked["component"].isin(w) & ranked["percentile"].notna()]
-        ww = sub["component"].map(w).astype(float)
-        num = (sub["percentile"] * ww).groupby([sub["leader_id"], sub["bucket"]]).sum()
-        den = ww.groupby([sub["leader_id"], sub["bucket"]]).sum()
+        part = ranked[ranked["component"].isin(w) & ranked["percentile"].notna()]
+        ww = part["component"].map(w).astype(float)
+        num = (part["percentile"] * ww).groupby([part["leader_id"], part["bucket"]]).sum()
+        den = ww.groupby([part["leader_id"], part["bucket"]]).sum()
         pieces.append((num / den).rename(comp_name))
     out = pd.concat(pieces, axis=1) if pieces else pd.DataFrame()
     out.index.names = ["leader_id", "bucket"]

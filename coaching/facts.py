@@ -310,26 +310,42 @@ def _rate_rows(out: list, name: str, keys: pd.DataFrame, x: pd.Series, n: pd.Ser
 
 
 def _add(out: list, name: str, idx: pd.MultiIndex, raw, x, n, evidence=None) -> None:
+    """Append the rows of component ``name`` for the (leader_id, bucket) pairs ``idx`` to ``out`` (as
+    arrays; :func:`window_components` makes one frame of all of them)."""
     if len(idx) == 0:
         return
-    ev = [[] for _ in range(len(idx))]
     if evidence is not None:
         got = evidence.reindex(idx)
         ev = [v if isinstance(v, list) else [] for v in got.tolist()]
-    out.append(pd.DataFrame({"leader_id": idx.get_level_values(0).to_numpy().astype(np.int64),
-                             "bucket": idx.get_level_values(1).to_numpy().astype(np.int64),
-                             "component": name, "raw": np.asarray(raw, float), "x": np.asarray(x, float),
-                             "n": np.asarray(n, float), "evidence": ev}))
+    else:
+        ev = [[] for _ in range(len(idx))]
+    out.append((name, idx.get_level_values(0).to_numpy().astype(np.int64),
+                idx.get_level_values(1).to_numpy().astype(np.int64), np.asarray(raw, float), np.asarray(x, float),
+                np.asarray(n, float), ev))
 
 
 def _evidence(frame: pd.DataFrame, mask: np.ndarray, col: str, k: int, order: str = "t") -> pd.Series | None:
-    """Up to ``k`` ids (``col``) per (leader_id, bucket) among ``mask``, earliest ``order`` first."""
+    """Up to ``k`` ids (``col``) per (leader_id, bucket) among ``mask``, earliest ``order`` first (ties in
+    row order). Only rows carrying ids take part (the leaders whose evidence was asked for), so the
+    grouping runs over a few rows in plain Python rather than through a pandas group-by."""
     if col not in frame or not mask.any():
         return None
-    sub = frame.loc[mask & frame[col].notna().to_numpy(), ["leader_id", "bucket", order, col]]
-    sub = sub.sort_values(["leader_id", "bucket", order], kind="stable")
-    sub = sub.groupby(["leader_id", "bucket"], sort=False).head(k)
-    return sub.groupby(["leader_id", "bucket"], sort=False)[col].agg(lambda s: [str(v) for v in s])
+    values = frame[col].to_numpy(dtype=object)
+    rows = np.flatnonzero(mask & pd.notna(values))
+    if len(rows) == 0:
+        return None
+    lid = frame["leader_id"].to_numpy()[rows].astype(np.int64)
+    bucket = frame["bucket"].to_numpy()[rows].astype(np.int64)
+    key = frame[order].to_numpy()[rows]
+    if key.dtype.kind not in "iufb":  # e.g. account names: their sorted order
+        key = pd.factorize(key, sort=True)[0]
+    picked: dict[tuple[int, int], list[str]] = {}
+    for i in np.lexsort((key, bucket, lid)):  # stable: ties keep the rows' order
+        got = picked.setdefault((int(lid[i]), int(bucket[i])), [])
+        if len(got) < k:
+            got.append(str(values[rows[i]]))
+    index = pd.MultiIndex.from_tuples(list(picked), names=["leader_id", "bucket"])
+    return pd.Series(list(picked.values()), index=index, dtype=object)
 
 
 @dataclass
@@ -597,12 +613,18 @@ def window_components(
         contacts_exist = bool(len(contacts) and (contacts["first_t"].to_numpy() <= period.until).any())
     w = Window(period=period, k=k, P=P, IN=IN, D=D, mentions=ment, contacts=contacts,
                contacts_exist=contacts_exist, first_post=first_post, stance_known=stance_known)
-    out: list[pd.DataFrame] = []
+    out: list[tuple] = []
     for fam in FAMILIES.values():
         fam.compute(w, out)
     if not out:
         return pd.DataFrame(columns=COMPONENT_COLUMNS)
-    comp = pd.concat(out, ignore_index=True)
+    comp = pd.DataFrame({
+        "leader_id": np.concatenate([o[1] for o in out]), "bucket": np.concatenate([o[2] for o in out]),
+        "component": np.repeat(np.array([o[0] for o in out], dtype=object), [len(o[1]) for o in out]),
+        "raw": np.concatenate([o[3] for o in out]), "x": np.concatenate([o[4] for o in out]),
+        "n": np.concatenate([o[5] for o in out]),
+        "evidence": pd.Series([e for o in out for e in o[6]], dtype=object).to_numpy(),
+    })
     comp["component"] = comp["component"].astype("str")
     return comp[COMPONENT_COLUMNS]
 

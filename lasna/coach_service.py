@@ -83,6 +83,7 @@ class CoachService:
         self.days = days
         self._reports: dict[tuple, ScoreReport] = {}
         self._frames: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._checked = False
 
     # ------------------------------------------------------------------ frames (per leader, on demand)
     @cached_property
@@ -144,7 +145,8 @@ class CoachService:
                 asked = [*asked, evidence_for]
             self._reports[key] = facts.score_window(
                 self.store, asked, until=until, days=days, by=by, leaders=self.leaders,
-                evidence_for=() if evidence_for is None else (evidence_for,))
+                evidence_for=() if evidence_for is None else (evidence_for,), check_current=not self._checked)
+            self._checked = True  # the facts were checked against the stored rows once for this service
         return self._reports[key]
 
     def headline_composites(self) -> dict[str, pd.DataFrame]:

@@ -29,7 +29,6 @@ from lasna.store import enrichment as E
 #: Bump when the answer-link rule (which post answers which incoming message) changes.
 ANSWER_LINK_VERSION = "1"
 DEFAULT_CHUNK = 5000  # rows (posts + interactions) per committed chunk; whole leaders per chunk
-_CLAIM_NAMESPACE = 0x1A5C  # pg_try_advisory_lock: which process enriches which leader right now
 
 Progress = Callable[[int, int], None]  # (rows done, rows pending in total)
 
@@ -79,7 +78,7 @@ class EnrichResult:
 
 def pending(store: Store, leader_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int]]:
     """leader_id -> (posts, interactions) whose enrichment is missing or stale."""
-    return E.pending_counts(store.engine, versions(), leader_ids)
+    return store.enrichment_pending(versions(), leader_ids)
 
 
 def enrich_pending(
@@ -92,7 +91,7 @@ def enrich_pending(
     """Compute and store everything missing or stale for these leaders (default: all)."""
     began = time.perf_counter()
     v = versions()
-    counts = E.pending_counts(store.engine, v, leader_ids)
+    counts = store.enrichment_pending(v, leader_ids)
     total = sum(p + i for p, i in counts.values())
     result = EnrichResult()
     if progress:
@@ -100,7 +99,7 @@ def enrich_pending(
     done = 0
     written_authors: set[tuple[int, str]] = set()  # (leader_id, author_id)
     for chunk in _plan(counts, chunk_size):
-        with _claim(store, chunk) as mine:
+        with store.enrichment_claim(chunk) as mine:
             skipped = sorted(set(chunk) - set(mine))
             result.skipped_leaders += skipped
             if mine:
@@ -134,42 +133,6 @@ def _plan(counts: dict[int, tuple[int, int]], chunk_size: int) -> Iterator[list[
             chunk, size = [], 0
     if chunk:
         yield chunk
-
-
-@contextlib.contextmanager
-def _claim(store: Store, leader_ids: list[int]) -> Iterator[list[int]]:
-    """PostgreSQL: the leaders no other enricher is working on, held until the chunk is written (a
-    session advisory lock the server drops if the process dies). SQLite: all of them."""
-    if store.engine.dialect.name != "postgresql":
-        yield leader_ids
-        return
-    from sqlalchemy import text
-
-    with _claims_engine(store).connect() as conn:
-        mine = [i for i in leader_ids if conn.execute(
-            text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": _CLAIM_NAMESPACE, "id": i}).scalar_one()]
-        conn.commit()
-        try:
-            yield mine
-        finally:
-            for i in mine:
-                conn.execute(text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": _CLAIM_NAMESPACE, "id": i})
-            conn.commit()
-
-
-_CLAIM_ENGINES: dict[str, object] = {}
-
-
-def _claims_engine(store: Store):
-    """Claims hold a connection while a chunk is computed: keep them out of the store's pool, or many
-    collector threads enriching at once could starve it (the runner's account claims do the same)."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
-
-    key = store.engine.url.render_as_string(hide_password=False)
-    if key not in _CLAIM_ENGINES:
-        _CLAIM_ENGINES[key] = create_engine(store.engine.url, poolclass=NullPool)
-    return _CLAIM_ENGINES[key]
 
 
 # ------------------------------------------------------------------ computing
@@ -245,13 +208,12 @@ def link(interactions: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
 
 def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str]):
     with _stage("read pending rows"):
-        posts = E.pending_posts(store.engine, v, leader_ids)
-        inter = E.pending_interactions(store.engine, v, leader_ids)
+        posts, inter = store.enrichment_pending_rows(v, leader_ids)
     prow = post_rows(store, posts, v) if len(posts) else pd.DataFrame(columns=["post_id", *E.POST_VALUES])
     irow = interaction_rows(store, inter, v) if len(inter) else pd.DataFrame(columns=["interaction_id"])
     with _stage("verify, link and write"):
-        wrote_p, wrote_i = E.write_chunk(store.engine, leader_ids, prow, E.fingerprint_frame(posts, "posts"),
-                                         irow, E.fingerprint_frame(inter, "interactions"), link)
+        wrote_p, wrote_i = store.write_enrichment(leader_ids, prow, E.fingerprint_frame(posts, "posts"),
+                                                  irow, E.fingerprint_frame(inter, "interactions"), link)
     wp = posts[posts["post_id"].isin(set(wrote_p))]
     wi = inter[inter["interaction_id"].isin(set(wrote_i))]
     return len(wp), len(wi), set(zip(wp["leader_id"].astype(int), wp["author_id"])), touched_weeks(wp, wi)
@@ -264,23 +226,23 @@ def _follow_account_majority(store: Store, authors: Iterable[tuple[int, str]], v
     from coaching.features import SHORT_WORDS
 
     authors = sorted(authors)
-    counts = E.stored_long_languages(store.engine, authors, SHORT_WORDS)
+    counts = store.enrichment_long_languages(authors, SHORT_WORDS)
     majority: dict[str, str] = {}
     for author, group in counts.groupby("author_id"):
         n = group.sort_values("n", ascending=False)["n"].tolist()
         if len(n) == 1 or n[0] > n[1]:
             majority[author] = group.loc[group["n"].idxmax(), "lang_detected"]
     leader_of = dict((a, leader) for leader, a in authors)
-    ids = E.short_posts_to_relabel(store.engine, {(leader_of[a], a): lang for a, lang in majority.items()},
-                                   SHORT_WORDS)
+    ids = store.enrichment_short_posts_to_relabel({(leader_of[a], a): lang for a, lang in majority.items()},
+                                                  SHORT_WORDS)
     if not ids:
         return 0, set()
-    posts = E.posts_by_id(store.engine, ids)
-    context = E.example_long_posts(store.engine, {(leader_of[a], a): majority[a] for a in set(posts["author_id"])},
-                                   SHORT_WORDS)
+    posts = store.enrichment_posts_by_id(ids)
+    context = store.enrichment_example_long_posts(
+        {(leader_of[a], a): majority[a] for a in set(posts["author_id"])}, SHORT_WORDS)
     rows = post_rows(store, posts, v, context=context)
-    wrote, _ = E.write_chunk(store.engine, sorted(set(posts["leader_id"])), rows,
-                             E.fingerprint_frame(posts, "posts"), pd.DataFrame(), {}, link)
+    wrote, _ = store.write_enrichment(sorted(set(posts["leader_id"])), rows,
+                                      E.fingerprint_frame(posts, "posts"), pd.DataFrame(), {}, link)
     wp = posts[posts["post_id"].isin(set(wrote))]
     return len(wp), touched_weeks(wp, None)
 

@@ -284,13 +284,16 @@ def score_window(
     k: int = 5,
     leaders: pd.DataFrame | None = None,
     evidence_for: Sequence[int] | None = None,
+    check_current: bool = True,
 ) -> ScoreReport:
     """Scores of ``leader_ids`` (default: every active leader) over the ``days`` before ``until``,
     ranked within ``reference`` (default: the ``score_reference`` setting), from the facts of the
     asked leaders and their reference group for the weeks the window overlaps. Evidence ids are read
-    for ``evidence_for`` (default: the asked leaders)."""
+    for ``evidence_for`` (default: the asked leaders). ``check_current=False`` skips the check that the
+    facts match the stored rows (:func:`ensure_current`) for a caller that has just made it."""
     reference = reference or settings.get("score_reference")
-    ensure_current(store)
+    if check_current:
+        ensure_current(store)
     leaders = store.leaders_frame() if leaders is None else leaders
     until_ns = int(to_ns(pd.Series([pd.Timestamp(until)]))[0])
     period = Period(until_ns, days, by, programme_tz())
@@ -301,7 +304,9 @@ def score_window(
     contacts, any_contact = store.fact_contacts(needed, period.start, period.until,
                                                 any_of=[int(i) for i in leaders["leader_id"]])
     raw = cf.window_components(recs, contacts, first_post, period, k=k, contacts_exist=any_contact)
-    report = rank_components(raw, leaders, period, reference=reference)
+    # ranked among the needed leaders only: they hold every asked leader's whole reference group
+    ranked_among = leaders if leader_ids is None else leaders[leaders["leader_id"].isin(set(needed))]
+    report = rank_components(raw, ranked_among, period, reference=reference)
     if leader_ids is not None:
         keep = set(asked)
         report.components = report.components[report.components["leader_id"].isin(keep)].reset_index(drop=True)

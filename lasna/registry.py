@@ -98,25 +98,8 @@ def add_leader(store: Store, spec: LeaderSpec, *, update_existing: bool = False,
     with anyone else's account is then refused without naming them."""
     if visible_leaders is not None:
         _check_accounts_visible(store, spec, frozenset(int(i) for i in visible_leaders))
-    with store.engine.begin() as conn:
-        _apply(store, conn, spec, update_existing=update_existing, demo=demo, actor=actor)
+    store.save_leaders([spec], update_existing=update_existing, demo=demo, actor=actor)
     return store.leader(spec.name)
-
-
-def _apply(store: Store, conn, spec: LeaderSpec, *, update_existing: bool, demo: bool, actor: str | None) -> None:
-    existing = store._leader_id(conn, spec.name)
-    if existing is not None and not update_existing:
-        raise InputError(f"a leader named {spec.name!r} already exists", hint="choose another name")
-    if existing is not None:
-        leader_id = existing
-        store._update_leader(conn, leader_id, language=spec.language, cohorts=spec.cohorts)
-        store._audit(conn, "leader.update", "leader", leader_id, actor=actor)
-    else:
-        leader_id = store._add_leader(conn, spec.name, language=spec.language, cohorts=spec.cohorts, demo=demo).id
-        store._audit(conn, "leader.add", "leader", leader_id, actor=actor)
-    for account in spec.accounts:
-        store._add_account(conn, leader_id, account.platform, account.handle, stable_id=account.stable_id,
-                           url=account.url)
 
 
 @dataclass
@@ -232,15 +215,6 @@ def import_roster(store: Store, roster: Roster, *, actor: str | None = None) -> 
     """Apply a validated roster in ONE transaction: cohorts and leaders are created or extended
     (never removed); if any entry fails while writing (e.g. an account that belongs to another
     leader), nothing of the roster is written."""
-    with store.engine.begin() as conn:
-        for name, visibility in roster.cohorts.items():
-            cohort_id = store._ensure_cohort(conn, name, visibility)
-            store._audit(conn, "cohort.set", "cohort", cohort_id, actor=actor)
-        for spec in roster.leaders:
-            try:
-                _apply(store, conn, spec, update_existing=True, demo=False, actor=actor)
-            except InputError as exc:
-                raise InputError(f"leader {spec.name!r}: {exc.message}; nothing was imported", hint=exc.hint) from None
-        store._audit(conn, "roster.import", actor=actor)
+    store.save_leaders(roster.leaders, cohorts=roster.cohorts, update_existing=True, actor=actor, roster=True)
     wanted = {spec.name for spec in roster.leaders}
     return [leader for leader in store.leaders(include_inactive=True) if leader.name in wanted]

@@ -28,7 +28,7 @@ from lasna.resources import data_path
 from lasna.store import Store
 
 if TYPE_CHECKING:
-    from coaching.classifier import PostTypeClassifier
+    from coaching.classifier import PostTypeClassifier, RulePostTyper
     from coaching.stance import ReplyStanceClassifier
 
 
@@ -48,7 +48,9 @@ def _model_path(name: str, *sources: Path) -> Path:
 
 
 def _post_type_model_path() -> Path:
-    return _model_path("post-types", data_path("labels", "posts.csv"), _module_file("coaching.classifier"))
+    # the default post types are rules over the text features: their code is part of the key (nlp lane)
+    return _model_path("post-types", data_path("labels", "posts.csv"), _module_file("coaching.classifier"),
+                       _module_file("coaching.features"))
 
 
 def _stance_model_path() -> Path:
@@ -98,8 +100,9 @@ def _remember_version(path: Path, model: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=1)
-def default_classifier() -> PostTypeClassifier:
-    """The post-type model trained on the bundled labelled posts."""
+def default_classifier() -> PostTypeClassifier | RulePostTyper:
+    """The post-type decision used in scoring (``coaching.classifier.train_default``: the codebook's rules
+    over the detector flags since round 4)."""
     from coaching.classifier import train_default
 
     path = _post_type_model_path()
@@ -231,13 +234,11 @@ def _read_enriched(store: Store, leader_ids, since, until):
     import time
 
     from lasna import enrich
-    from lasna.store import enrichment as stored
 
     v = enrich.versions()
     catch_up = 0
     for attempt in range(_CATCH_UP_TRIES):
-        posts, pe = stored.enriched_posts(store.engine, leader_ids, since=since, until=until)
-        inter, ie = stored.enriched_interactions(store.engine, leader_ids, since=since, until=until)
+        posts, pe, inter, ie = store.enriched_rows(leader_ids, since=since, until=until)
         stale_p = enrich.stale_mask(pe, _POST_VERSIONS, v)
         stale_i = enrich.stale_mask(ie, _INTERACTION_VERSIONS, v)
         if not stale_p.any() and not stale_i.any():
@@ -259,13 +260,12 @@ def enriched_frames(store: Store, posts: pd.DataFrame, interactions: pd.DataFram
     enrichment, after a catch-up of whatever is missing or stale (the seam ``lasna.facts`` uses)."""
     from coaching.features import FEATURE_COLUMNS
     from lasna import enrich
-    from lasna.store import enrichment as stored
 
     v = enrich.versions()
     pids = posts["post_id"].tolist() if len(posts) else []
     iids = interactions["interaction_id"].tolist() if len(interactions) else []
     for attempt in range(_CATCH_UP_TRIES):
-        pe, ie = stored.by_ids(store.engine, pids, iids)
+        pe, ie = store.enrichment_by_ids(pids, iids)
         pe = pe.drop_duplicates("post_id").set_index("post_id").reindex(pd.Index(pids, dtype=object))
         ie = ie.drop_duplicates("interaction_id").set_index("interaction_id").reindex(pd.Index(iids, dtype=object))
         stale_p = enrich.stale_mask(pe, _POST_VERSIONS, v)

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from coaching import facts as cf
 from coaching.metrics import Period, attach_features, compute_components
-from lasna import facts, scoring_service
+from lasna import coverage, facts, scoring_service
 from lasna.demo import load_demo
 from lasna.store import Store
 from lasna.types import Goal, Interaction, InteractionKind, Platform, Post
@@ -343,6 +343,52 @@ def test_every_metric_is_computed_by_exactly_one_registered_family():
     assert set(produced) == {k for k, m in METRICS.items() if m.kind != "gap"}
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_composites_in_one_group_by_equal_one_group_by_per_composite(seed):
+    """The fast path of composite_scores (one group-by over leader, bucket and composite) gives exactly
+    the frame of one group-by per composite, missing percentiles and empty composites included."""
+    from coaching.composites import WEIGHTS, composite_scores, composite_scores_each
+
+    rng = np.random.default_rng(seed)
+    keys = [k for w in WEIGHTS.values() for k in w]
+    n = 400
+    ranked = pd.DataFrame({"leader_id": rng.integers(1, 12, n).astype(np.int64),
+                           "bucket": rng.integers(0, 4, n).astype(np.int64) * 7 * 86400 * 10**9,
+                           "component": rng.choice(keys, n),
+                           "percentile": np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 100, n))})
+    ranked = ranked[~((ranked["leader_id"] == 3) & ranked["component"].isin(list(WEIGHTS["network"])))]
+    fast = composite_scores(ranked).sort_values(["leader_id", "bucket"]).reset_index(drop=True)
+    each = composite_scores_each(ranked, WEIGHTS).sort_values(["leader_id", "bucket"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(fast, each, check_exact=True)
+    assert fast.loc[fast["leader_id"] == 3, "network"].isna().all()
+
+
+def _evidence_by_group_by(frame, mask, col, k, order="t"):
+    """The evidence lists as a pandas group-by computes them (the reference for cf._evidence)."""
+    sub = frame.loc[mask & frame[col].notna().to_numpy(), ["leader_id", "bucket", order, col]]
+    sub = sub.sort_values(["leader_id", "bucket", order], kind="stable")
+    sub = sub.groupby(["leader_id", "bucket"], sort=False).head(k)
+    return sub.groupby(["leader_id", "bucket"], sort=False)[col].agg(lambda s: [str(v) for v in s])
+
+
+@pytest.mark.parametrize("order", ["t", "name"])
+def test_evidence_lists_equal_a_pandas_group_by(order):
+    rng = np.random.default_rng(5)
+    n = 300
+    frame = pd.DataFrame({"leader_id": rng.integers(1, 6, n).astype(np.int64),
+                          "bucket": rng.integers(0, 3, n).astype(np.int64),
+                          "t": rng.integers(0, 20, n).astype(np.int64),  # ties keep the rows' order
+                          "name": rng.choice(["b", "a", "ä", "C", "aa"], n).astype(object),
+                          "post_id": [None if rng.random() < 0.3 else f"p{i}" for i in range(n)]})
+    mask = rng.random(n) < 0.7
+    got = cf._evidence(frame, mask, "post_id", 3, order=order)
+    want = _evidence_by_group_by(frame, mask, "post_id", 3, order=order)
+    keys = sorted(want.index)
+    assert sorted(got.index) == keys
+    assert [got[key] for key in keys] == [want[key] for key in keys]
+    assert cf._evidence(frame, np.zeros(n, bool), "post_id", 3) is None
+
+
 # --- removing rows rebuilds the facts in the removing command, not in the next reader ---------------------
 @pytest.mark.parametrize("command", ["retention", "erase", "forget"])
 def test_commands_that_remove_rows_leave_current_facts_without_the_removed_rows(tmp_path, capsys, command):
@@ -362,6 +408,7 @@ def test_commands_that_remove_rows_leave_current_facts_without_the_removed_rows(
     store = Store.open(url)
     try:
         assert facts.is_current(store), "the next reader would have to rebuild the facts"
+        assert coverage.is_current(store), "the next reader would have to rebuild the coverage ledger"
         after = snapshot(store)
         assert after != before
         facts.rebuild(store)

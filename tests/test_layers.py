@@ -13,11 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("lasna", "collectors", "coaching", "dashboard")
 #: modules that may still speak SQL directly, each with the reason; empty is the goal
-ALLOWED: dict[str, str] = {
-    "lasna/registry.py": "roster import in one transaction: moves into the store with the roster validation",
-    "lasna/enrich.py": "hands store.engine to lasna.store.enrichment and takes a PostgreSQL advisory lock",
-    "lasna/scoring_service.py": "hands store.engine to lasna.store.enrichment readers",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def _sql_uses(path: Path) -> list[str]:

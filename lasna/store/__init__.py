@@ -28,6 +28,7 @@ from lasna.store import audit as audit_log
 from lasna.store import bulk, enrichment, erasure, migrate
 from lasna.store import coverage as coverage_sql
 from lasna.store.coverage import CoverageMixin
+from lasna.store.enrichment import EnrichmentMixin
 from lasna.store.facts import FactsMixin
 from lasna.store import schema as t
 from lasna.types import (
@@ -143,7 +144,7 @@ def _insert(conn: Connection, table):
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
-class Store(FactsMixin, CoverageMixin):
+class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
     """Repository API. Open with :meth:`Store.open`; it migrates the schema on first use."""
 
     def __init__(self, engine: Engine) -> None:
@@ -251,6 +252,45 @@ class Store(FactsMixin, CoverageMixin):
     ) -> Leader:
         with self.engine.begin() as conn:
             return self._add_leader(conn, name, language=language, cohorts=cohorts, demo=demo)
+
+    def save_leaders(self, specs: Sequence[Any], *, cohorts: Mapping[str, Visibility] | None = None,
+                     update_existing: bool = False, demo: bool = False, actor: str | None = None,
+                     roster: bool = False) -> None:
+        """Create (or with ``update_existing``, extend) leaders and their accounts, and set ``cohorts``'
+        visibility, in ONE transaction: if any leader fails (e.g. an account that belongs to another
+        leader), nothing is written. ``specs``: :class:`lasna.registry.LeaderSpec` (name, language, cohorts,
+        accounts with platform, handle, stable_id, url). ``roster``: audited as a roster import, and an
+        error names the leader it stopped at."""
+        with self.engine.begin() as conn:
+            for name, visibility in (cohorts or {}).items():
+                cohort_id = self._ensure_cohort(conn, name, visibility)
+                self._audit(conn, "cohort.set", "cohort", cohort_id, actor=actor)
+            for spec in specs:
+                try:
+                    self._save_leader(conn, spec, update_existing=update_existing, demo=demo, actor=actor)
+                except InputError as exc:
+                    if not roster:
+                        raise
+                    raise InputError(f"leader {spec.name!r}: {exc.message}; nothing was imported",
+                                     hint=exc.hint) from None
+            if roster:
+                self._audit(conn, "roster.import", actor=actor)
+
+    def _save_leader(self, conn: Connection, spec: Any, *, update_existing: bool, demo: bool,
+                     actor: str | None) -> None:
+        existing = self._leader_id(conn, spec.name)
+        if existing is not None and not update_existing:
+            raise InputError(f"a leader named {spec.name!r} already exists", hint="choose another name")
+        if existing is not None:
+            leader_id = existing
+            self._update_leader(conn, leader_id, language=spec.language, cohorts=spec.cohorts)
+            self._audit(conn, "leader.update", "leader", leader_id, actor=actor)
+        else:
+            leader_id = self._add_leader(conn, spec.name, language=spec.language, cohorts=spec.cohorts, demo=demo).id
+            self._audit(conn, "leader.add", "leader", leader_id, actor=actor)
+        for account in spec.accounts:
+            self._add_account(conn, leader_id, account.platform, account.handle, stable_id=account.stable_id,
+                              url=account.url)
 
     def _add_leader(
         self, conn: Connection, name: str, *, language: str, cohorts: Sequence[str], demo: bool

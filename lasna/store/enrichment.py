@@ -18,7 +18,8 @@ Consistency with concurrent collectors (several processes, several hosts):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 import json
 from typing import Any
@@ -449,3 +450,81 @@ def delete_for(conn: Connection, posts_condition, interactions_condition) -> int
         n += conn.execute(etable.delete().where(etable.c[key].in_(select(source.c.id).where(condition)))).rowcount
     return n
 
+
+
+#: pg_try_advisory_lock(namespace, leader_id): which process enriches which leader right now
+CLAIM_NAMESPACE = 0x1A5C
+_CLAIM_ENGINES: dict[str, Engine] = {}
+
+
+class EnrichmentMixin:
+    """The stored enrichment's store methods (mixed into :class:`lasna.store.Store`): :mod:`lasna.enrich`
+    decides what to compute and calls these for every read and write."""
+
+    engine: Engine
+
+    def enrichment_pending(self, versions: Mapping[str, str],
+                           leader_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int]]:
+        """leader_id -> (posts, interactions) whose enrichment is missing or stale for ``versions``."""
+        return pending_counts(self.engine, versions, leader_ids)
+
+    def enrichment_pending_rows(self, versions: Mapping[str, str],
+                                leader_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The posts and interactions of ``leader_ids`` to enrich (missing or stale)."""
+        return (pending_posts(self.engine, versions, leader_ids),
+                pending_interactions(self.engine, versions, leader_ids))
+
+    def write_enrichment(self, leader_ids: Sequence[int], posts: pd.DataFrame, post_seen: Mapping[str, tuple],
+                         interactions: pd.DataFrame, interaction_seen: Mapping[str, tuple],
+                         link: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]) -> tuple[list[str], list[str]]:
+        """:func:`write_chunk`: one chunk's results in one transaction; the ids written."""
+        return write_chunk(self.engine, leader_ids, posts, post_seen, interactions, interaction_seen, link)
+
+    def enrichment_long_languages(self, authors: Sequence[tuple[int, str]], min_words: int) -> pd.DataFrame:
+        return stored_long_languages(self.engine, authors, min_words)
+
+    def enrichment_short_posts_to_relabel(self, majority: Mapping[tuple[int, str], str], min_words: int) -> list[str]:
+        return short_posts_to_relabel(self.engine, majority, min_words)
+
+    def enrichment_posts_by_id(self, ids: Sequence[str]) -> pd.DataFrame:
+        return posts_by_id(self.engine, ids)
+
+    def enrichment_example_long_posts(self, author_lang: Mapping[tuple[int, str], str], min_words: int) -> pd.DataFrame:
+        return example_long_posts(self.engine, author_lang, min_words)
+
+    def enriched_rows(self, leader_ids=None, *, since=None, until=None):
+        """(posts, their enrichment, interactions, their enrichment), row-aligned (:func:`enriched_posts`)."""
+        posts, pe = enriched_posts(self.engine, leader_ids, since=since, until=until)
+        inter, ie = enriched_interactions(self.engine, leader_ids, since=since, until=until)
+        return posts, pe, inter, ie
+
+    def enrichment_by_ids(self, post_ids: Sequence[str],
+                          interaction_ids: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return by_ids(self.engine, post_ids, interaction_ids)
+
+    @contextlib.contextmanager
+    def enrichment_claim(self, leader_ids: Sequence[int]) -> Iterator[list[int]]:
+        """PostgreSQL: the leaders no other enricher is working on, held until the block ends (a session
+        advisory lock the server drops if the process dies). SQLite: all of them. Claims hold a connection
+        while a chunk is computed, so they use an engine of their own without a pool (many collector
+        threads enriching at once must not starve the store's pool)."""
+        ids = [int(i) for i in leader_ids]
+        if self.engine.dialect.name != "postgresql":
+            yield ids
+            return
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        key = self.engine.url.render_as_string(hide_password=False)
+        if key not in _CLAIM_ENGINES:
+            _CLAIM_ENGINES[key] = create_engine(self.engine.url, poolclass=NullPool)
+        with _CLAIM_ENGINES[key].connect() as conn:
+            mine = [i for i in ids if conn.execute(
+                text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": CLAIM_NAMESPACE, "id": i}).scalar_one()]
+            conn.commit()
+            try:
+                yield mine
+            finally:
+                for i in mine:
+                    conn.execute(text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": CLAIM_NAMESPACE, "id": i})
+                conn.commit()
