@@ -126,3 +126,52 @@ def test_the_dashboard_computes_no_metric_of_its_own():
             if hits:
                 found.setdefault(path.name, []).extend(hits)
     assert found == {}, f"metric logic belongs in lasna/coaching, not the dashboard: {found}"
+
+
+def test_light_activity_rows_equal_the_full_frames(store):
+    """``Store.activity_frames`` (Cohorts, Sparring's "all my leaders") reads times and flags raw and converts
+    them per column: the same values as the full frames, on SQLite and PostgreSQL."""
+    from datetime import UTC, datetime, timedelta
+
+    from lasna.types import Interaction, InteractionKind, Platform, Post
+
+    leader = store.add_leader("Light Rows", language="fi", cohorts=["Light"])
+    account = store.add_account(leader.id, Platform.BLUESKY, "light.example.com", stable_id="did:plc:" + "l" * 24)
+    now = datetime.now(UTC).replace(microsecond=123456)
+    posts = [
+        Post(id="at://light/1", platform=Platform.BLUESKY, author_id=account.stable_id,
+             created_at=now - timedelta(days=3), indexed_at=now - timedelta(days=2, hours=1), text="Hei?"),
+        Post(id="at://light/2", platform=Platform.BLUESKY, author_id=account.stable_id,
+             created_at=(now - timedelta(days=1)).replace(microsecond=0), text="", is_repost=True),
+        Post(id="at://light/3", platform=Platform.BLUESKY, author_id=account.stable_id,
+             created_at=now - timedelta(hours=2), text="Kiitos", reply_parent_id="at://other/1",
+             reply_parent_author_id="did:plc:" + "o" * 24),
+        Post(id="at://light/old", platform=Platform.BLUESKY, author_id=account.stable_id,
+             created_at=now - timedelta(days=60), text="too old for the window"),
+    ]
+    replies = [
+        Interaction(id="at://other/1", platform=Platform.BLUESKY, kind=InteractionKind.REPLY,
+                    author_id="did:plc:" + "o" * 24, created_at=now - timedelta(days=2), text="Miksi?",
+                    parent_id="at://light/1", root_id="at://light/1"),
+        Interaction(id="at://other/2", platform=Platform.BLUESKY, kind=InteractionKind.REPLY,
+                    author_id="did:plc:" + "p" * 24, created_at=now - timedelta(hours=5), text="hidden one",
+                    parent_id="at://light/1", root_id="at://light/1", hidden=True),
+    ]
+    store.save_batch(account, posts=posts, interactions=replies)
+    since = now - timedelta(days=30)
+    light_p, light_i = store.activity_frames([leader.id], since)
+    full_p = store.posts_frame([leader.id], since=since).set_index("post_id").sort_index()
+    full_i = store.interactions_frame([leader.id], since=since).set_index("interaction_id").sort_index()
+    light_p, light_i = light_p.set_index("post_id").sort_index(), light_i.set_index("interaction_id").sort_index()
+    assert list(light_p.index) == ["at://light/1", "at://light/2", "at://light/3"]
+    assert list(light_i.index) == ["at://other/1", "at://other/2"]
+    for light, full, cols in ((light_p, full_p, ["created_at", "indexed_at", "is_repost", "reply_parent_id"]),
+                              (light_i, full_i, ["created_at", "indexed_at", "hidden", "kind", "text"])):
+        for col in cols:
+            got, want = light[col], full[col]
+            if col in ("created_at", "indexed_at"):
+                assert str(got.dt.tz) == "UTC"
+                got, want = got.dt.as_unit("us"), want.dt.as_unit("us")
+            assert got.tolist() == want.tolist(), col
+    assert light_p.loc["at://light/1", "indexed_at"] == pd.Timestamp(now - timedelta(days=2, hours=1))
+    assert bool(light_i.loc["at://other/2", "hidden"]) and bool(light_p.loc["at://light/2", "is_repost"])

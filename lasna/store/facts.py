@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, or_, select, tuple_
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, type_coerce
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.types import NullType
 
 from lasna import frames
 from lasna.store import schema as t
@@ -29,6 +30,19 @@ def _chunks(values: Sequence, n: int = CHUNK):
 
 def _seen_at(table):
     return func.coalesce(table.c.indexed_at, table.c.created_at)
+
+
+def _raw(expr, label: str):
+    """``expr`` without SQLAlchemy's per-value result processing (converted per column by the caller)."""
+    return type_coerce(expr, NullType()).label(label)
+
+
+def _columns_frame(result) -> pd.DataFrame:
+    """A result as a frame built column by column (not from Row objects one attribute at a time)."""
+    keys = list(result.keys())
+    rows = result.fetchall()
+    columns = list(zip(*rows)) if rows else [() for _ in keys]
+    return pd.DataFrame({k: list(v) for k, v in zip(keys, columns)}, columns=keys)
 
 
 def _frame(conn: Connection, table, id_label: str, columns: dict, where) -> pd.DataFrame:
@@ -368,25 +382,25 @@ class FactsMixin:
             conn.execute(t.user_leaders.insert().values(user_id=user_id, leader_id=leader_id))
 
     def activity_frames(self, leader_ids, since: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Light columns (no text, no JSON) of many leaders' posts and interactions since ``since``."""
+        """Light columns (no text, no JSON) of many leaders' posts and interactions since ``since``.
+        Times and flags are read raw and converted per column (not per value: a cohort's half year is
+        tens of thousands of rows)."""
         p, i, L = t.posts, t.interactions, t.leaders
         pq = (select(p.c.id.label("post_id"), p.c.leader_id, L.c.name.label("leader"), p.c.author_id,
-                     p.c.created_at, _seen_at(p).label("indexed_at"), p.c.reply_parent_id,
-                     p.c.reply_parent_author_id, p.c.is_repost)
+                     _raw(p.c.created_at, "created_at"), _raw(_seen_at(p), "indexed_at"), p.c.reply_parent_id,
+                     p.c.reply_parent_author_id, _raw(p.c.is_repost, "is_repost"))
               .join(L, L.c.id == p.c.leader_id)
               .where(p.c.leader_id.in_(list(leader_ids)), p.c.created_at >= since, p.c.deleted.is_(False)))
         iq = (select(i.c.id.label("interaction_id"), i.c.leader_id, L.c.name.label("leader"), i.c.kind,
-                     i.c.author_id, i.c.created_at, _seen_at(i).label("indexed_at"), i.c.parent_id, i.c.hidden, i.c.text)
+                     i.c.author_id, _raw(i.c.created_at, "created_at"), _raw(_seen_at(i), "indexed_at"),
+                     i.c.parent_id, _raw(i.c.hidden, "hidden"), i.c.text)
               .join(L, L.c.id == i.c.leader_id)
               .where(i.c.leader_id.in_(list(leader_ids)), i.c.created_at >= since, i.c.deleted.is_(False)))
         with self.engine.connect() as conn:
-            res = conn.execute(pq)
-            posts_ = pd.DataFrame(res.all(), columns=list(res.keys()))
-            res = conn.execute(iq)
-            inter = pd.DataFrame(res.all(), columns=list(res.keys()))
+            posts_, inter = _columns_frame(conn.execute(pq)), _columns_frame(conn.execute(iq))
         for frame in (posts_, inter):
-            for col in ("created_at", "indexed_at"):
-                frame[col] = pd.to_datetime(frame[col], utc=True)
+            for col in ("created_at", "indexed_at"):  # SQLite: text; PostgreSQL: naive datetimes (UTC)
+                frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
         posts_["is_repost"] = posts_["is_repost"].astype(bool)
         inter["hidden"] = inter["hidden"].astype(bool)
         return posts_, inter
