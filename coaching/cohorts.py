@@ -100,7 +100,8 @@ def member_weeks(weekly: pd.DataFrame, starts: pd.Series, key: str = "leader") -
         return weekly
     week = pd.to_datetime(weekly["week"])
     week = week.dt.tz_localize("UTC") if week.dt.tz is None else week.dt.tz_convert("UTC")
-    start = pd.to_datetime(weekly[key].map(starts), utc=True)
+    # a dict: pandas maps through an *empty* datetime Series by casting it to float, which fails
+    start = pd.to_datetime(weekly[key].map(dict(starts.items())), utc=True)
     keep = start.notna() & (week + pd.Timedelta(days=7) > start)
     return weekly[keep.to_numpy()]
 

@@ -286,16 +286,21 @@ def _ci(point, boot: np.ndarray) -> list:
     return [float(point), float(lo), float(hi)]
 
 
-def feature_throughput(texts: list[str], n: int = 20_000, repeat: int = 3) -> dict:
+def feature_throughput(texts: list[str], n: int = 20_000, repeat: int = 5) -> dict:
     """Posts/s of ``post_features`` on ``n`` distinct posts (the labelled texts with a counter appended, so
     no two are equal and the per-text caches do not flatter the figure), 50 authors, one process.
     ``cpu`` is per core (this process's CPU time), the best of ``repeat`` cold runs (per-text caches emptied
-    before each; a shared machine only ever makes a run slower); ``warm`` is a second pass over the same posts."""
-    from coaching.features import clear_caches, post_features
+    before each; a shared machine only ever makes a run slower); ``first_cpu`` is the first of them, when the
+    per-word morphology cache and the language identifier are cold too; ``warm`` is a second pass over the same
+    posts; ``load`` is the 1-minute load average when the runs ended (other processes slow every figure)."""
+    import os
+
+    from coaching.features import clear_caches, load_backends, post_features
 
     batch = [f"{t} {i}" for i, t in enumerate((texts * (n // max(len(texts), 1) + 1))[:n])]
     posts = detector_posts(pd.DataFrame({"text": batch, "author": [f"a{i % 50}" for i in range(n)]}))
-    post_features(posts.head(50))  # load back-ends outside the timing
+    load_backends()  # the language identifier and the morphology load outside the timing
+    post_features(posts.head(50))
     runs = []
     for _ in range(max(repeat, 1)):
         clear_caches()
@@ -306,20 +311,22 @@ def feature_throughput(texts: list[str], n: int = 20_000, repeat: int = 3) -> di
     c1 = time.process_time()
     post_features(posts)
     return {"n": n, "wall": n / wall, "cpu": n / cpu, "warm_cpu": n / (time.process_time() - c1),
-            "runs_cpu": [n / r[0] for r in runs]}
+            "runs_cpu": [n / r[0] for r in runs], "first_cpu": n / runs[0][0], "load": os.getloadavg()[0]}
 
 
 def evaluate_detectors(path=None, split: str = "heldout", n_boot: int = 1000, throughput_n: int = 20_000) -> dict:
-    from coaching.classifier import PostTypeClassifier
-    from coaching.features import morphology_backend, post_features, rule_post_type
+    from coaching.classifier import PostTypeClassifier, train_default
+    from coaching.features import morphology_backend, post_features
 
     df = load_detector_set(path, split)
-    feats = post_features(detector_posts(df))
+    posts = detector_posts(df)
+    feats = post_features(posts)
     out: dict = {"split": split, "n_posts": len(df), "n_authors": int(df["author"].nunique()),
                  "morphology": morphology_backend(), "languages": {}}
-    model = PostTypeClassifier().fit(load_training_set())  # trained on posts.csv only, never on this set
-    ptype = np.asarray(model.predict(df["text"]), dtype=object)
-    ptype_rules = rule_post_type(feats, df["text"].tolist())
+    # the decision scoring uses (the rules since round 4), through the same call enrichment makes
+    ptype = train_default().classify(posts)["label"].to_numpy(dtype=object)
+    text_model = PostTypeClassifier().fit(load_training_set())  # trained on posts.csv only, never on this set
+    ptype_clf = np.asarray(text_model.predict(df["text"]), dtype=object)
     for lang, g in df.groupby("lang"):
         idx = g.index.to_numpy()
         groups = g["author"].to_numpy()
@@ -336,19 +343,23 @@ def evaluate_detectors(path=None, split: str = "heldout", n_boot: int = 1000, th
         yt, pt = g["post_type"].to_numpy(), ptype[idx]
         labels = sorted(set(yt))
 
-        def macro(i, yt=yt, pt=pt, labels=labels):
-            return f1_score(yt[i], pt[i], labels=labels, average="macro", zero_division=0)
+        def macro(i, yt=yt, pt=pt):
+            # over the types present in this resample of authors: a type no resampled author wrote (nor was
+            # predicted for them) would otherwise count as F1 0 and drag the interval down
+            return f1_score(yt[i], pt[i], labels=sorted(set(yt[i])), average="macro", zero_division=0)
 
         res["post_type"] = {"macro_f1": _ci(macro(np.arange(len(g))), grouped_bootstrap(groups, macro, n_boot)),
                             "accuracy": float((yt == pt).mean())}
-        pr = ptype_rules[idx]
+        pc = ptype_clf[idx]
 
-        def macro_rules(i, yt=yt, pr=pr, labels=labels):
-            return f1_score(yt[i], pr[i], labels=labels, average="macro", zero_division=0)
+        def macro_clf(i, yt=yt, pc=pc):
+            return f1_score(yt[i], pc[i], labels=sorted(set(yt[i])), average="macro", zero_division=0)
 
-        res["post_type_rules"] = {"macro_f1": _ci(macro_rules(np.arange(len(g))),
-                                                  grouped_bootstrap(groups, macro_rules, n_boot)),
-                                  "accuracy": float((yt == pr).mean())}
+        res["post_type_classifier"] = {"macro_f1": _ci(macro_clf(np.arange(len(g))),
+                                                       grouped_bootstrap(groups, macro_clf, n_boot)),
+                                       "accuracy": float((yt == pc).mean())}
+        res["post_type"]["per_class_f1"] = dict(zip(labels, map(float, f1_score(yt, pt, labels=labels, average=None,
+                                                                                zero_division=0))))
         out["languages"][lang] = res
     if throughput_n:
         out["throughput"] = feature_throughput(df["text"].tolist(), throughput_n)
@@ -361,21 +372,23 @@ def format_detector_report(r: dict, show_errors: bool = False) -> str:
 
     lines = [f"Detectors on the {r['split']} set: {r['n_posts']} posts, {r['n_authors']} authors; 95% bootstrap "
              f"intervals resampling authors; Finnish morphology: {r['morphology'] or 'heuristics (degraded)'}; "
-             f"post type = the trained classifier, type (rules) = the codebook's priority order over the flags",
+             f"post type = the decision used in scoring (the codebook's priority order over the flags), "
+             f"type (classifier) = the text classifier trained on posts.csv, for comparison",
              f"{'lang':<5}{'detector':<14}{'precision':>20}{'recall':>20}{'F1':>20}{'n+':>5}{'pred+':>6}"]
     for lang, res in r["languages"].items():
         for lab in DETECTORS:
             m = res[lab]
             lines.append(f"{lang:<5}{lab:<14}{f(m['precision']):>20}{f(m['recall']):>20}{f(m['f1']):>20}"
                          f"{m['support']:>5}{m['predicted']:>6}")
-        for key, name in (("post_type", "post type"), ("post_type_rules", "type (rules)")):
+        for key, name in (("post_type", "post type"), ("post_type_classifier", "type (classifier)")):
             pt = res[key]
-            lines.append(f"{lang:<5}{name:<14}{'macro-F1 ' + f(pt['macro_f1']):>60}   accuracy {pt['accuracy']:.2f}")
+            lines.append(f"{lang:<5}{name:<18}{'macro-F1 ' + f(pt['macro_f1']):>56}   accuracy {pt['accuracy']:.2f}")
     if "throughput" in r:
         t = r["throughput"]
         lines.append(f"feature throughput: {t['cpu']:,.0f} posts/s per core (CPU, best of {len(t['runs_cpu'])} cold "
-                     f"runs on {t['n']:,} distinct posts; {t['wall']:,.0f}/s wall; {t['warm_cpu']:,.0f}/s CPU on a "
-                     f"second pass)")
+                     f"runs on {t['n']:,} distinct posts; first run {t['first_cpu']:,.0f}/s with the word cache cold; "
+                     f"{t['wall']:,.0f}/s wall; {t['warm_cpu']:,.0f}/s CPU on a second pass; load average "
+                     f"{t['load']:.1f}; morphology {r['morphology'] or 'none'})")
     if show_errors:
         for lang, res in r["languages"].items():
             for lab in DETECTORS:

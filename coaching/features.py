@@ -34,8 +34,22 @@ EMOJI_RE = re.compile(
     "\U000e0020-\U000e007f"  # tag characters
     "]+"
 )
-WORD_RE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+#: A word: letters, optionally joined by - ' ’ ("well-being", "don't"). The first alternative is a fast path for
+#: ASCII and Finnish/Swedish letters (a bitmap test per character instead of a Unicode category lookup); it
+#: only matches when the word ends there, else the general alternative matches the same word from the same
+#: start, so the tokens are exactly those of ``[^\W\d_]+(?:[-'’][^\W\d_]+)*`` (a test checks this).
+_FAST_LETTERS = "a-zA-ZäöåÄÖÅ"
+WORD_RE = re.compile(rf"[{_FAST_LETTERS}]++(?:[-'’][{_FAST_LETTERS}]++)*+(?![^\W\d_]|[-'’][^\W\d_])|"
+                     r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+WORD_RE_REFERENCE = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+#: Any character at or above U+2600 (emoji, symbols): only then does EMOJI_RE need to run.
+_HIGH_RE = re.compile("[\u2600-\U0010ffff]")
 HASH_RE = re.compile(r"#(\w)")
+
+
+def _may_have_url(s: str) -> bool:
+    """Cheap test before URL_RE: a scheme or ``www.`` in the usual cases (no lower-casing of the whole text)."""
+    return "://" in s or "www." in s or "WWW." in s or "Www." in s
 
 
 def clean_text(text: object) -> str:
@@ -43,11 +57,11 @@ def clean_text(text: object) -> str:
     if not isinstance(text, str):
         return ""
     s = text
-    if "://" in s or "www." in s or "WWW." in s or "Www." in s:
+    if _may_have_url(s):
         s = URL_RE.sub(" ", s)
     if "@" in s:
         s = HANDLE_RE.sub(" ", s)
-    if s and max(s) >= "\u2600":  # emoji and symbols live above U+2600
+    if not s.isascii() and _HIGH_RE.search(s) is not None:  # emoji and symbols live above U+2600
         s = EMOJI_RE.sub(" ", s)
     if "#" in s:
         s = HASH_RE.sub(r"\1", s)
@@ -137,6 +151,14 @@ def _voikko():
         except Exception:  # library, dictionary or package missing: try the next one
             continue
     return None
+
+
+def load_backends() -> None:
+    """Load the language identifier and the Finnish morphology now (both load lazily on first use; a
+    benchmark loads them before timing, a long-running process pays once)."""
+    with _BACKENDS:
+        _langid()
+        _voikko()
 
 
 def morphology_backend() -> str | None:
@@ -263,6 +285,8 @@ def _fi_colloquial_q(low: str) -> bool:
 
 
 SENT_SPLIT_RE = re.compile(r"[.!?;:\n]+")
+_split_clauses = SENT_SPLIT_RE.split
+_find_words = WORD_RE.findall
 _CLAUSE_END = frozenset(".!?:;\n")
 
 
@@ -299,14 +323,30 @@ class _Phrases:
             return False
         return all(self._word_ok(lows[i + 1 + k], alts) for k, alts in enumerate(rest))
 
+    def _find_exact(self, lows, hits) -> int:
+        """First index where a phrase starting with one of the words ``hits`` matches, else -1."""
+        best = -1
+        for key in hits:
+            rests = self.exact[key]
+            i = -1
+            while True:
+                try:
+                    i = lows.index(key, i + 1)
+                except ValueError:
+                    break
+                if best != -1 and i >= best:
+                    break
+                if any(not r or self._rest_ok(lows, i, r) for r in rests):
+                    best = i
+                    break
+        return best
+
     def find(self, lows: list[str], only: Iterable[int] | None = None) -> int:
         """Index of the first word where a phrase starts (only at positions ``only`` if given), else -1."""
-        if only is None and self._keys.isdisjoint(lows):
-            if not self.prefixes:
+        if only is None and (not self.prefixes or not _any_in(self.prefixes, _joined(lows))):
+            if self._keys.isdisjoint(lows):  # the usual case: no phrase can start in this text
                 return -1
-            joined = _joined(lows)
-            if not any(p in joined for p in self.prefixes) or not any(w.startswith(self.prefixes) for w in lows):
-                return -1
+            return self._find_exact(lows, self._keys.intersection(lows))
         for i in (range(len(lows)) if only is None else only):
             w = lows[i]
             for rest in self.exact.get(w, ()):
@@ -319,6 +359,15 @@ class _Phrases:
         return -1
 
 
+def _any_in(needles: Iterable[str], haystack: str) -> bool:
+    """Whether any needle is a substring: a loop of C substring searches, several times faster than one
+    alternation regex (``a|b|c``), which Python's ``re`` tries at every position."""
+    for needle in needles:
+        if needle in haystack:
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=100_000)
 def _joined(lows: tuple[str, ...]) -> str:
     return " ".join(lows)
@@ -329,12 +378,15 @@ def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...
     """(words, lower-cased words with ’ as ', indices of words that open a clause); cached per text."""
     words: list[str] = []
     initial: list[int] = []
-    for clause in SENT_SPLIT_RE.split(text):
-        ws = WORD_RE.findall(clause)
+    for clause in _split_clauses(text):
+        ws = _find_words(clause)
         if ws:
             initial.append(len(words))
-            words.extend(ws)
-    lows = tuple("\x00".join(words).lower().replace("’", "'").split("\x00")) if words else ()
+            words += ws
+    if not words:
+        return (), (), ()
+    # lower-case all words in one C-level pass (several times faster than a second findall or a generator)
+    lows = tuple("\x00".join(words).lower().replace("’", "'").split("\x00"))
     if len(lows) != len(words):  # pragma: no cover - a word whose lower case contains NUL cannot occur
         lows = tuple(w.lower().replace("’", "'") for w in words)
     return tuple(words), lows, tuple(initial)
@@ -359,13 +411,16 @@ def _fi_flags(words: list[str], lows: list[str], initial: list[int]) -> tuple[bo
     init = set(initial)
     prev = ""
     for i, w in enumerate(words):
-        a, b, c = _fi_token_flags(w, i in init)
-        if a and prev in _FI_NOT_1SG_AFTER.get(lows[i], ()):
+        first = i in init
+        a, b, c = _fi_token_flags(w, first)
+        low = lows[i]
+        if a and prev in _FI_NOT_1SG_AFTER.get(low, ()):
             a = False
         sg |= a
         pl |= b
-        q |= c or (i in init and (lows[i] in FI_INTERROGATIVES or _fi_colloquial_q(lows[i])))
-        prev = lows[i]
+        if not q:
+            q = c or (first and (low in FI_INTERROGATIVES or _fi_colloquial_q(low)))
+        prev = low
     if not q:
         q = FI_ASK.find(lows) >= 0 or FI_ASK_INITIAL.find(lows, initial) >= 0
     return sg, pl, q
@@ -505,8 +560,7 @@ _RESULTS_NUM_RE = re.compile(r"\d(?:[.,]\d+)?[\s-]?(?:%|€|M€|[Mm][Ii][Ll][Jj
 
 
 _DIGIT_RE = re.compile(r"\d")
-_RESULTS_STEM_RE = re.compile("|".join(_RESULTS_WORDS))
-_RESULTS_NUM_HINT_RE = re.compile(r"milj|prosent|percent|down|\bup\b|lisä")
+_RESULTS_NUM_HINTS = ("milj", "prosent", "percent", "down", "up", "lisä")
 
 
 #: A change or a level reached, in the past tense ("fell", "halved", "passed"; "nousi", "lyheni", "ylitti"):
@@ -520,28 +574,39 @@ _CHANGE_FI = frozenset(
     "kaksinkertaistui kaksinkertaistuivat tuplaantui tuplaantuivat parani paranivat pieneni pienenivät ylitti "
     "ylittivät kohosi kohosivat putosi putosivat supistui supistuivat nopeutui nopeutuivat kertyi kertyivät "
     "saavutti saavuttivat".split())
+_CHANGE = _CHANGE_EN | _CHANGE_FI
 _NUMBER_WORDS = ("million", "billion", "thousand", "hundred", "half", "twice", "miljoon", "miljard", "tuhat",
                  "tuhann", "sata", "puolet", "kaksinkertai")
 #: "from 48 to 23", "62:sta 78:aan", "21 päivästä 9 päivään", "4.1 → 3.2"
 _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
-_FROM_TO_RE = re.compile(r"\bfrom \S*\d\S* (?:(?!(?:" + _MONTHS + r"))\w+ )?to \S*\d|\d\S*:?st[aä] \S*\d\S*:?(?:een|aan|ään|an|än|n)\b|"
-                         r"\d\w* \w*(?:st[aä]) \d+\w* \w*(?:aan|ään|iin|een|uun|yyn)\b|\d\s*(?:→|->)\s*\d",
-                         re.IGNORECASE)
+_FROM_TO_EN_RE = re.compile(r"\b[Ff][Rr][Oo][Mm] \S*\d\S* (?:(?!(?i:" + _MONTHS + r"))\w+ )?to \S*\d")
+_FROM_TO_FI_RE = re.compile(r"\d\S*:?st[aä] \S*\d\S*:?(?:een|aan|ään|an|än|n)\b|"
+                            r"\d\w* \w*st[aä] \d+\w* \w*(?:aan|ään|iin|een|uun|yyn)\b")
+_ARROW_RE = re.compile(r"\d\s*(?:→|->)\s*\d")
+
+
+def _from_to(text: str, lows) -> bool:
+    """A before/after comparison of figures; each regex runs only when its cheap substring test passes."""
+    if "from" in lows and "to" in lows and _FROM_TO_EN_RE.search(text) is not None:
+        return True
+    if ("st\u00e4 " in text or "sta " in text) and _FROM_TO_FI_RE.search(text) is not None:
+        return True
+    return ("\u2192" in text or "->" in text) and _ARROW_RE.search(text) is not None
 
 
 def _results_marker(text: str, lows: list[str]) -> bool:
     if not _RESULTS_EN.isdisjoint(lows):
         return True
     joined = _joined(lows)
-    if _RESULTS_STEM_RE.search(joined) is not None and any(w.startswith(_RESULTS_WORDS) for w in lows):
+    if _any_in(_RESULTS_WORDS, joined) and any(w.startswith(_RESULTS_WORDS) for w in lows):
         return True
     digit = _DIGIT_RE.search(text) is not None
-    if (not _CHANGE_EN.isdisjoint(lows) or not _CHANGE_FI.isdisjoint(lows)) and \
+    if not _CHANGE.isdisjoint(lows) and \
             (digit or any(w.startswith(_NUMBER_WORDS) for w in lows)):
         return True
-    if digit and _FROM_TO_RE.search(text) is not None:
+    if digit and _from_to(text, lows):
         return True
-    if "%" not in text and "€" not in text and _RESULTS_NUM_HINT_RE.search(joined) is None:
+    if "%" not in text and "€" not in text and not _any_in(_RESULTS_NUM_HINTS, joined):
         return False
     return digit and _RESULTS_NUM_RE.search(text) is not None
 
@@ -571,16 +636,28 @@ _FI_ENDINGS = ("ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle"
                "ään", "ssaan", "mme", "tte", "vat", "vät")
 
 
+_STOP_FI, _STOP_EN, _STOP_SV = _STOP["fi"], _STOP["en"], _STOP["sv"]
+
+
+def _top2(fi: int, en: int, sv: int) -> tuple[str, int, int]:
+    """(the language with most hits, its hits, the runner-up's hits); ties go to fi, then en."""
+    if fi >= en and fi >= sv:
+        return "fi", fi, max(en, sv)
+    if en >= sv:
+        return "en", en, max(fi, sv)
+    return "sv", sv, max(fi, en)
+
+
 def _fast_language(words, text: str = "") -> str | None:
     """fi/en/sv from distinct function words (and Finnish case endings) when the evidence is clear (≥ 2 hits and
     3x the runner-up), else None."""
     distinct = set(words)
-    hits = {"fi": len(distinct & _STOP["fi"]), "en": len(distinct & _STOP["en"]), "sv": len(distinct & _STOP["sv"])}
-    clear = max(hits.values()) >= 2 and sorted(hits.values())[-1] >= 3 * sorted(hits.values())[-2]
-    if not clear:
-        hits["fi"] += sum(1 for w in distinct if len(w) >= 5 and w.endswith(_FI_ENDINGS))
-    ranked = sorted(hits.items(), key=lambda kv: kv[1], reverse=True)
-    (top, a), (_, b) = ranked[0], ranked[1]
+    fi, en, sv = len(distinct & _STOP_FI), len(distinct & _STOP_EN), len(distinct & _STOP_SV)
+    top, a, b = _top2(fi, en, sv)
+    if a >= 2 and a >= 3 * b:
+        return top
+    fi += sum(1 for w in distinct if len(w) >= 5 and w.endswith(_FI_ENDINGS))
+    top, a, b = _top2(fi, en, sv)
     if a >= 2 and a >= 3 * b:
         return top
     # letters: ä/ö without any Swedish or English function word is Finnish; plain ASCII with English
@@ -588,9 +665,9 @@ def _fast_language(words, text: str = "") -> str | None:
     if "å" in text or "Å" in text:
         return None
     nordic = "ä" in text or "ö" in text or "Ä" in text or "Ö" in text
-    if nordic and hits["sv"] == 0 and hits["en"] == 0:
+    if nordic and sv == 0 and en == 0:
         return "fi"
-    if not nordic and hits["en"] >= 1 and hits["fi"] == 0 and hits["sv"] == 0:
+    if not nordic and en >= 1 and fi == 0 and sv == 0:
         return "en"
     return None
 
@@ -734,7 +811,7 @@ def _surface(raw: str) -> tuple[str, int, bool, bool, bool]:
     cleaned = clean_text(raw)
     n = len(_tokens(cleaned)[0])
     emoji_only = _ALNUM_RE.search(cleaned) is None
-    return cleaned, n, emoji_only, ("://" in raw or "www." in raw.lower()) and URL_RE.search(raw) is not None, \
+    return cleaned, n, emoji_only, _may_have_url(raw) and URL_RE.search(raw) is not None, \
         "@" in raw and HANDLE_RE.search(raw) is not None
 
 
@@ -867,6 +944,6 @@ def emoji_only_flags(texts: pd.Series) -> np.ndarray:
 def substance_flags(texts: Iterable[str]) -> pd.DataFrame:
     """Emoji-only / low-substance flags for any texts (used for incoming interactions)."""
     s = clean_series(pd.Series(list(texts), dtype=object))
-    nw = s.str.count(WORD_RE.pattern).to_numpy()
+    nw = s.str.count(WORD_RE_REFERENCE.pattern).to_numpy()  # the plain pattern also suits RE2 (pyarrow strings)
     emoji_only = (s.str.replace(r"[\W_]+", "", regex=True).str.len() == 0).to_numpy()
     return pd.DataFrame({"emoji_only": emoji_only, "low_substance": emoji_only | (nw < SHORT_WORDS)})

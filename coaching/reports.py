@@ -546,6 +546,11 @@ class PdfText:
 
         s = "" if s is None else str(s)
         covered = _covered()
+        if all(ord(ch) in covered for ch in s):  # the common case: DejaVu draws it all
+            if self.pdf is not None and not self.shaping and any(
+                    a <= ord(ch) <= b for ch in s if ord(ch) > 0x58F for a, b in _SHAPED):
+                self._shape()
+            return self._tidy(s)
         # emoji first, as whole sequences (skin tones, joiners, flags): drawn if one covered code point
         def emoji_out(chars: str, _data) -> str:
             bare = chars.replace("\ufe0f", "")
@@ -582,7 +587,10 @@ class PdfText:
                 missing = script
         if missing is not None:
             out.append(f"[{missing}]")
-        text = "".join(out)
+        return self._tidy("".join(out))
+
+    @staticmethod
+    def _tidy(text: str) -> str:
         while "  " in text:
             text = text.replace("  ", " ")
         return text.replace(" \n", "\n").replace("\n ", "\n").strip(" ")

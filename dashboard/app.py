@@ -16,7 +16,7 @@ from lasna.errors import AccessDenied  # noqa: E402
 st.set_page_config(page_title="Läsnä", page_icon=":material/spa:", layout="wide")
 
 if "lang" not in st.session_state:
-    requested = st.query_params.get("lang")
+    requested = st.query_params.get("lang") or auth.sso_requested_lang()  # back from single sign-on
     st.session_state["lang"] = requested if requested in LANGUAGES else settings.get("language")
 lang = st.sidebar.selectbox(
     t("lang.label", st.session_state["lang"]),

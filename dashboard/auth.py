@@ -300,7 +300,8 @@ def _next_cookie_value(path: str, query: dict[str, str | None]) -> str:
 def parse_next_cookie(value: str | None) -> tuple[str, dict[str, str]] | None:
     """A page name and its query from the ``lasna_next`` cookie, or None for anything else: only a
     page-like path (lower-case letters and "-") and a few short string parameters pass; app.py then
-    goes only to a page this viewer has, and every page checks its ``leader`` parameter itself."""
+    goes only to a page this viewer has, and every page checks its ``leader`` parameter itself. An empty
+    path is the default page (the cookie then carries only the language)."""
     if not isinstance(value, str) or not value or len(value) > 2000:
         return None
     try:
@@ -310,7 +311,7 @@ def parse_next_cookie(value: str | None) -> tuple[str, dict[str, str]] | None:
     if not isinstance(raw, dict):
         return None
     path, query = raw.get("path"), raw.get("query") or {}
-    if not isinstance(path, str) or not re.fullmatch(r"[a-z][a-z-]{0,39}", path) or not isinstance(query, dict):
+    if not isinstance(path, str) or not re.fullmatch(r"([a-z][a-z-]{0,39})?", path) or not isinstance(query, dict):
         return None
     clean = {k: v for k, v in query.items()
              if isinstance(k, str) and isinstance(v, str) and re.fullmatch(r"[a-z_]{1,20}", k) and len(v) <= 300}
@@ -327,13 +328,21 @@ def _set_cookie_from_page(cookie: str) -> None:
 
 
 def _remember_for_sso() -> None:
-    """On the sign-in screen: keep a deep link (``/sparring?leader=…``, ``/cohorts``) in a cookie that
-    survives the trip to the identity provider and back (Streamlit's callback lands on "/")."""
+    """On the sign-in screen: keep a deep link (``/sparring?leader=…``, ``/cohorts``) and the UI language
+    in a cookie that survives the trip to the identity provider and back (Streamlit's callback lands
+    on "/")."""
     _remember_requested_page()
     path, query = st.session_state.get(NEXT_KEY) or ("", {})
-    if path or any(v is not None for v in query.values()):
-        _set_cookie_from_page(f"{NEXT_COOKIE}={_next_cookie_value(path, query)}; Path=/; "
-                              f"Max-Age={NEXT_COOKIE_SECONDS}; SameSite=Lax")
+    lang = st.session_state.get("lang")  # the language chosen on the sign-in screen comes back too
+    _set_cookie_from_page(f"{NEXT_COOKIE}={_next_cookie_value(path, {**query, 'lang': lang})}; Path=/; "
+                          f"Max-Age={NEXT_COOKIE_SECONDS}; SameSite=Lax")
+
+
+def sso_requested_lang() -> str | None:
+    """The UI language of the sign-in screen a single sign-on started from (app.py, before the first
+    run's language is settled), or None."""
+    found = parse_next_cookie(_next_cookie())
+    return found[1].get("lang") if found else None
 
 
 def _next_cookie() -> str | None:

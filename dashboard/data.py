@@ -14,16 +14,27 @@ the activity counts from :func:`coaching.facts.activity_summary` (the response r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from coaching.facts import activity_summary
 from coaching.waiting import conversations_waiting as _waiting_core
 from lasna import access, registry
 from lasna.access import CohortAccess, Viewer
+from lasna.activity import (  # noqa: F401 - re-exported: the pages and tests call them as data.*
+    STALE_DAYS,
+    period_summary,
+    post_kind,
+    safe_urls,
+    since_days,
+    stale_accounts,
+    summary,
+    today_end,
+    weekly_activity,
+)
+from lasna.activity import waiting_table as _waiting_table
 from lasna.errors import AccessDenied
 from lasna.store import Store
 from lasna.users import Role
@@ -31,7 +42,6 @@ from lasna.window import window_end
 
 CACHE_TTL = 600  # seconds; the version key below invalidates earlier when data changes
 VERSION_TTL = 10  # how often the (cheap) version query runs at most
-STALE_DAYS = 7
 
 
 @st.cache_resource
@@ -42,6 +52,7 @@ def store() -> Store:
 def clear_caches() -> None:
     """After the dashboard itself writes (leaders/accounts added or removed)."""
     st.cache_data.clear()
+    _cached_directory.clear()
     _SERVICES.clear()
 
 
@@ -54,8 +65,9 @@ def data_version() -> str:
 
 
 # ---------------------------------------------------------------- directory (who is who)
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_resource(ttl=CACHE_TTL, max_entries=4, show_spinner=False)
 def _cached_directory(version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shared, not copied (a page asks for it about ten times per run): callers only read it."""
     s = store()
     cohorts = pd.DataFrame(
         [{"cohort": c.name, "visibility": c.visibility.value, "cohort_id": c.id} for c in s.cohorts()],
@@ -117,12 +129,16 @@ def interactions(
     return _cached_interactions(_require(viewer, leader_ids), since, until, data_version())
 
 
+WEEKLY_COLUMNS = ("leader", "created_at", "author_id", "reply_parent_id", "reply_parent_author_id", "is_repost")
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
 def _cached_weekly_chart(leader_ids, since, until, start, lang, marker, version):
     from dashboard import charts
 
     frame = _cached_posts(leader_ids, since, None, version)
-    frame = frame[frame["created_at"] >= start]
+    # only the columns the weekly counts read: every pandas step then moves a few arrays, not the texts
+    frame = frame.loc[frame["created_at"] >= start, list(WEEKLY_COLUMNS)]
     stacked_by = "kind" if len(leader_ids) == 1 else "leader"
     return charts.weekly_posts(weekly_activity(frame, start, until), lang, stacked_by=stacked_by, marker=marker,
                                span=(start, until))
@@ -134,6 +150,22 @@ def weekly_chart(viewer: Viewer, leader_ids, since: datetime, until: datetime, l
     ``start`` (default ``since``); cached per language and data version."""
     ids = _require(viewer, leader_ids)
     return _cached_weekly_chart(ids, since, until, start or since, lang, marker, data_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+def _cached_period_summary(leader_ids: tuple[int, ...], since: datetime | None, start: datetime, end: datetime,
+                           version: str) -> dict:
+    return period_summary(_cached_posts(leader_ids, since, None, version),
+                          _cached_interactions(leader_ids, since, None, version), start, end)
+
+
+def leader_summary(viewer: Viewer, leader_id: int, start: datetime, end: datetime, *,
+                   since: datetime | None = None) -> dict:
+    """A leader's activity counts within (start, end] (:func:`lasna.activity.period_summary`: posts,
+    replies_out, incoming, answered — the response rate's definition —, people), over the rows loaded
+    since ``since`` (default ``start``; answers are looked up among them); cached per data version."""
+    ids = _require(viewer, (leader_id,))
+    return _cached_period_summary(ids, since or start, start, end, data_version())
 
 
 def replies_to(viewer: Viewer, leader_id: int, post_id: str, since: datetime | None = None) -> pd.DataFrame:
@@ -151,12 +183,6 @@ def waiting(viewer: Viewer, leader_id: int, since: datetime, now: datetime | Non
     frame = _waiting_core(_cached_posts(ids, since, None, version), _cached_interactions(ids, since, None, version),
                           leader_id=ids[0], now=now_ts, max_age_days=None)
     return _waiting_table(frame, now_ts)
-
-
-def _waiting_table(frame: pd.DataFrame, now: pd.Timestamp) -> pd.DataFrame:
-    arrived = pd.to_datetime(frame["indexed_at"], utc=True)
-    out = frame.assign(created_at=arrived, age=now - arrived)
-    return safe_urls(out[["created_at", "age", "kind", "author", "text", "url", "is_question"]].copy())
 
 
 # ---------------------------------------------------------------- scores and coaching, read from the facts
@@ -189,9 +215,10 @@ _SERVICES: dict = {}  # process-wide: one CoachService per database, data versio
 
 
 def _service():
-    """The shared CoachService for this data version and day, with its lock. It reads the stored facts
-    when a page first asks for a window (well under a second; no background rebuild) and keeps the
-    reports of that window for every later visitor of the same data version."""
+    """The shared CoachService for this data version and day, with its lock and its memo (what pages
+    asked of it: tips, goals, waiting conversations, composites). It reads the stored facts of the asked
+    leader's reference group when a page first asks (no background rebuild) and keeps the answers for
+    every later visitor of the same data version; a write through this module empties the memo."""
     import threading
 
     s = store()
@@ -203,17 +230,29 @@ def _service():
 
         for old in [k for k in _SERVICES if k != key]:
             _SERVICES.pop(old, None)
-        _SERVICES[key] = (CoachService(s, today=datetime.now(UTC)), threading.Lock())
+        _SERVICES[key] = (CoachService(s, today=datetime.now(UTC)), threading.Lock(), {})
     return _SERVICES[key]
 
 
-def _score_result() -> tuple[str, dict | None]:
+def _memo(key: tuple, compute):
+    """``compute(service)`` once per data version and day (under the service's lock), then remembered."""
+    svc, lock, memo = _service()
+    with lock:
+        if key not in memo:
+            memo[key] = compute(svc)
+        return memo[key]
+
+
+def _forget() -> None:
+    """After a write the coaching answers depend on (tip feedback, goals, sessions)."""
+    _SERVICES.clear()
+
+
+def _scores_of(key: tuple, compute) -> tuple[str, Any]:
     if not scores_enabled():
         return "off", None
     try:
-        svc, lock = _service()
-        with lock:
-            return "ready", svc.headline_composites()
+        return "ready", _memo(key, compute)
     except Exception as exc:  # a broken store must not take the page down
         import logging
 
@@ -221,14 +260,12 @@ def _score_result() -> tuple[str, dict | None]:
         return "failed", {"error": str(exc)}
 
 
-def scores(viewer: Viewer, leader_id: int) -> tuple[str, dict | None]:
-    """("ready", the leader's composites: current, previous, trend) | ("failed", {"error": ...}) |
-    ("off", None). Read from the facts on demand ("pending" is no longer returned)."""
-    ids = _require(viewer, (leader_id,))
-    status, result = _score_result()
-    if status != "ready":
-        return status, result
-    return status, {name: frame[frame["leader_id"] == ids[0]].reset_index(drop=True) for name, frame in result.items()}
+def scores(viewer: Viewer, leader_id: int, *, trend: bool = True) -> tuple[str, dict | None]:
+    """("ready", the leader's composites: current, previous and, with ``trend``, trend) |
+    ("failed", {"error": ...}) | ("off", None). Read from the facts of the leader's reference group on
+    demand (:meth:`lasna.coach_service.CoachService.leader_composites`: the same reports as the tips)."""
+    (lid,) = _require(viewer, (leader_id,))
+    return _scores_of(("composites", lid, trend), lambda svc: svc.leader_composites(lid, trend=trend))
 
 
 def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
@@ -236,11 +273,11 @@ def cohort_scores(viewer: Viewer, cohort: str) -> tuple[str, dict | None]:
     viewer's own leader's (when a member)."""
     every, cohorts_ = directory()
     level = access.require_cohort(viewer, cohort, every, cohorts_)
-    status, result = _score_result()
+    status, result = _scores_of(("cohort composites", cohort), lambda svc: svc.cohort_composites(cohort))
     if status != "ready":
         return status, result
     members = {int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs}
-    current = result["current"][result["current"]["leader_id"].isin(members)]
+    current = result[result["leader_id"].isin(members)]
     scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
     others = current[current["leader_id"].isin(scope)]
     out = {
@@ -262,10 +299,6 @@ def coach_status() -> str:
     return "ready" if coaching_enabled() else "off"
 
 
-def _coach():
-    return _service()
-
-
 def _writer(viewer: Viewer):
     """A CoachService for writes: they touch only the store, so no frames are loaded; the store
     names ``viewer`` in the audit records of the changes."""
@@ -283,9 +316,7 @@ def _require_manager(viewer: Viewer, leader_id: int, what: str) -> int:
 def tips(viewer: Viewer, leader_id: int, lang: str):
     """This week's tips (a coaching.tips.TipSet, at most three) for a leader the viewer may see."""
     (lid,) = _require(viewer, (leader_id,))
-    svc, lock = _coach()
-    with lock:
-        return svc.tips(lid, lang=lang)
+    return _memo(("tips", lid, lang), lambda svc: svc.tips(lid, lang=lang))
 
 
 def dismiss_tip(viewer: Viewer, leader_id: int, tip_key: str, action: str) -> None:
@@ -293,21 +324,21 @@ def dismiss_tip(viewer: Viewer, leader_id: int, tip_key: str, action: str) -> No
     see the leader may do it (the executive for their own tips, their consultant, an admin)."""
     (lid,) = _require(viewer, (leader_id,))
     _writer(viewer).dismiss_tip(lid, tip_key, action, by=viewer.name)
-    _SERVICES.clear()  # tips are cached per service: the next view re-reads the feedback
+    _forget()  # tips are remembered per service: the next view re-reads the feedback
 
 
 def goal_progress(viewer: Viewer, leader_id: int) -> list:
     (lid,) = _require(viewer, (leader_id,))
-    svc, lock = _coach()
-    with lock:
-        return svc.goal_progress(lid)
+    return _memo(("goals", lid), lambda svc: svc.goal_progress(lid))
 
 
 def add_goal(viewer: Viewer, leader_id: int, metric: str, target: float, deadline, *, start=None,
              description: str = ""):
     lid = _require_manager(viewer, leader_id, "set goals")
-    return _writer(viewer).add_goal(lid, metric, target, deadline, start=start, description=description,
-                              created_by=viewer.name)
+    goal = _writer(viewer).add_goal(lid, metric, target, deadline, start=start, description=description,
+                                    created_by=viewer.name)
+    _forget()  # goals (and the tips that mention them) are remembered per service
+    return goal
 
 
 def goal_current(viewer: Viewer, leader_id: int, metric: str) -> float | None:
@@ -315,10 +346,12 @@ def goal_current(viewer: Viewer, leader_id: int, metric: str) -> float | None:
     from coaching.goals import GOAL_WINDOW_DAYS
 
     (lid,) = _require(viewer, (leader_id,))
-    svc, lock = _coach()
-    with lock:
+
+    def now_value(svc):
         value = svc._value_at(lid, metric, pd.Timestamp(svc.now), GOAL_WINDOW_DAYS)
-    return value.value if value is not None and value.ok else None
+        return value.value if value is not None and value.ok else None
+
+    return _memo(("goal now", lid, metric), now_value)
 
 
 def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -> pd.DataFrame:
@@ -326,15 +359,15 @@ def coach_waiting(viewer: Viewer, leader_id: int, now: datetime | None = None) -
     comments without an answer, not hidden or emoji-only, from the last 30 days, newest first
     (created_at, age, kind, author, text, url, is_question)."""
     (lid,) = _require(viewer, (leader_id,))
-    svc, lock = _coach()
-    with lock:
-        frame = svc.waiting(lid)
+    frame = _memo(("waiting", lid), lambda svc: svc.waiting(lid))
     return _waiting_table(frame, pd.Timestamp(now or datetime.now(UTC)))
 
 
 def record_session(viewer: Viewer, leader_id: int, **fields):
     lid = _require_manager(viewer, leader_id, "record sparring sessions")
-    return _writer(viewer).record_session(lid, consultant=viewer.name, **fields)
+    note = _writer(viewer).record_session(lid, consultant=viewer.name, **fields)
+    _forget()
+    return note
 
 
 def session_history(viewer: Viewer, leader_id: int) -> list:
@@ -350,7 +383,7 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
     lid = _require_manager(viewer, leader_id, "export reports")
     if fmt not in REPORT_FORMATS:
         raise ValueError(f"unknown report format {fmt!r}")
-    svc, lock = _coach()
+    svc, lock, _ = _service()
     with lock:
         report = svc.leader_report(lid, lang=lang, session_id=session_id)
     out = {"html": reports.report_html, "pdf": reports.report_pdf, "csv": reports.report_csv}[fmt](report)
@@ -363,6 +396,17 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
 def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Light columns only (no post text, no JSON) for many leaders."""
     return store().activity_frames(list(leader_ids), since)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _cached_leaders_summary(leader_ids: tuple[int, ...], since: datetime, version: str) -> pd.DataFrame:
+    return summary(*_cached_activity(leader_ids, since, version))
+
+
+def leaders_summary(viewer: Viewer, leader_ids, since: datetime) -> pd.DataFrame:
+    """Activity counts per leader over the rows since ``since`` (:func:`lasna.activity.summary`), read
+    from the light columns (no texts but the incoming ones, which "merits an answer" reads); cached."""
+    return _cached_leaders_summary(_require(viewer, leader_ids), since, data_version())
 
 
 def cohort_min_others() -> int:
@@ -451,14 +495,6 @@ def accounts_overview(viewer: Viewer, now: datetime | None = None) -> pd.DataFra
     return frame.assign(stale=stale_accounts(frame, now))
 
 
-def stale_accounts(accounts: pd.DataFrame, now: datetime | None = None, days: int = STALE_DAYS) -> pd.Series:
-    """True where no new post or no successful collection in ``days`` days."""
-    cutoff = pd.Timestamp(now or datetime.now(UTC)) - pd.Timedelta(days=days)
-    old_post = accounts["last_post"].isna() | (accounts["last_post"] < cutoff)
-    old_run = accounts["last_ok"].isna() | (accounts["last_ok"] < cutoff)
-    return (old_post | old_run).astype(bool)
-
-
 # ---------------------------------------------------------------- audit (GDPR accountability)
 def _audit(viewer: Viewer, action: str, target_kind: str | None, target_id) -> None:
     from lasna import audit
@@ -539,58 +575,6 @@ def remove_account(viewer: Viewer, account_id: int) -> None:
 
 
 # ---------------------------------------------------------------- pure helpers
-def safe_urls(frame: pd.DataFrame) -> pd.DataFrame:
-    """Only http(s) links survive: a ``javascript:`` or ``data:`` URL from a source never
-    reaches a link column or button."""
-    ok = frame["url"].astype("string").str.match(r"(?i)^https?://", na=False)
-    frame["url"] = frame["url"].astype(object).where(ok.to_numpy(), None)
-    return frame
-
-
-def since_days(days: int, now: datetime | None = None) -> datetime:
-    """The start of the ``days``-day window that ends with today (:func:`today_end`): the same
-    window the scores use, and a stable cache key within a day."""
-    return today_end(now) - timedelta(days=days)
-
-
-def today_end(now: datetime | None = None) -> datetime:
-    """The end of today in the programme time zone (:func:`lasna.window.window_end`): every window and
-    time axis ends here."""
-    return window_end(now)
-
-
-def post_kind(posts: pd.DataFrame) -> pd.Series:
-    """post | reply (to someone else) | thread (reply to oneself) | repost."""
-    reply = posts["reply_parent_id"].notna().to_numpy()
-    to_self = (posts["reply_parent_author_id"] == posts["author_id"]).to_numpy()
-    kind = np.where(reply & to_self, "thread", np.where(reply, "reply", "post"))
-    kind = np.where(posts["is_repost"].to_numpy(dtype=bool), "repost", kind)
-    return pd.Series(kind, index=posts.index, dtype=object)
-
-
-def _week_start(times: pd.Series) -> pd.Series:
-    return times.dt.tz_convert(None).dt.to_period("W-SUN").dt.start_time
-
-
-def weekly_activity(
-    posts: pd.DataFrame, start: datetime | None = None, end: datetime | None = None, leaders=None
-) -> pd.DataFrame:
-    """Posts per leader, ISO week (Monday) and kind; every week from ``start`` to ``end``
-    (default: the first and last post) appears, with 0 where nothing was posted; ``leaders``
-    (names) adds leaders who posted nothing."""
-    if posts.empty and leaders is None:
-        return pd.DataFrame(columns=["leader", "week", "kind", "count"])
-    frame = posts.assign(kind=post_kind(posts), week=_week_start(posts["created_at"]))
-    counts = frame.groupby(["leader", "week", "kind"]).size().rename("count").reset_index()
-    if counts.empty and not (start and end):
-        return pd.DataFrame(columns=["leader", "week", "kind", "count"])
-    first = _week_start(pd.Series([pd.Timestamp(start)])).iloc[0] if start else counts["week"].min()
-    last = _week_start(pd.Series([pd.Timestamp(end)])).iloc[0] if end else counts["week"].max()
-    weeks = pd.date_range(first, last, freq="W-MON")
-    names = pd.unique(pd.concat([counts["leader"], pd.Series(list(leaders) if leaders is not None else [], dtype=object)]))
-    kinds = counts["kind"].unique() if not counts.empty else ["post"]
-    full = pd.MultiIndex.from_product([names, weeks, kinds], names=["leader", "week", "kind"])
-    return counts.set_index(["leader", "week", "kind"]).reindex(full, fill_value=0).reset_index()
 
 
 def percentile_bands(weekly: pd.DataFrame, starts: pd.Series | None = None) -> pd.DataFrame:
@@ -610,25 +594,6 @@ def _cached_data_start(leader_ids: tuple[int, ...], version: str) -> pd.Series:
     return data_start(found["first_post"], found["first_collected"])
 
 
-def summary(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:
-    """Activity counts per leader over everything loaded (:func:`coaching.facts.activity_summary`)."""
-    return activity_summary(posts, interactions)
-
-
-def period_summary(posts: pd.DataFrame, interactions: pd.DataFrame, start: datetime, end: datetime) -> dict:
-    """Counts for one leader within (start, end]: posts, replies_out, incoming (merit an answer),
-    answered (within 7 days: the response rate), people (:func:`coaching.facts.activity_summary`)."""
-    s = activity_summary(posts, interactions, start, end)
-    row = s.iloc[0] if len(s) else None
-
-    def num(key):
-        return int(row[key]) if row is not None and not pd.isna(row[key]) else 0
-
-    answered = None if row is None or pd.isna(row["answered"]) else float(row["answered"])
-    return {"posts": num("posts"), "replies_out": num("replies_out"), "incoming": num("incoming"),
-            "answered": answered, "people": num("people")}
-
-
 def score_reference() -> str:
     """``all`` or ``cohort``: the group the percentiles are computed in (the score_reference setting)."""
     from lasna import settings
@@ -639,8 +604,13 @@ def score_reference() -> str:
 def coverage(viewer: Viewer, leader_id: int, since: datetime, until: datetime) -> dict | None:
     """How complete the replies behind the leader's responsiveness figures are, from the same ledger as
     ``lasna score --json`` (:func:`lasna.coverage.summary`); None for a leader with no reported replies."""
+    (lid,) = _require(viewer, [leader_id])
+    return _cached_coverage(lid, since, until, data_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+def _cached_coverage(leader_id: int, since: datetime, until: datetime, version: str) -> dict | None:
     from lasna import coverage as ledger
 
-    (lid,) = _require(viewer, [leader_id])
-    found = ledger.summary(store(), [lid], since=since, until=until).get(lid)
+    found = ledger.summary(store(), [leader_id], since=since, until=until).get(leader_id)
     return found if found and found["reported"] else None

@@ -51,28 +51,19 @@ def composite_metrics(current, previous, lang: str) -> None:
 
 def scores_section(viewer: Viewer, leader_id: int, lang: str, *, trend: bool = True,
                    title_key: str = "scores.title") -> None:
-    """The leader's composites, polling while the background scoring runs."""
-
-    def block(polling: bool) -> None:
-        status, frames = data.scores(viewer, leader_id)
-        if status == "off":
-            return
-        st.subheader(t(title_key, lang))
-        if status == "pending":
-            st.info(t("scores.pending", lang))
-            return
-        if status == "failed":
-            st.warning(t("scores.failed", lang))
-            return
-        if polling:  # became ready: one full rerun stops the polling
-            st.rerun()
-        st.caption(t("scores.caption", lang).format(days=data.SCORE_DAYS))
-        composite_metrics(frames["current"], frames["previous"], lang)
-        if trend:
-            chart(charts.composite_trend(frames["trend"], lang))
-
-    pending = data.scores(viewer, leader_id)[0] == "pending"
-    st.fragment(block, run_every=3 if pending else None)(pending)
+    """The leader's composites (with their monthly trend unless ``trend`` is False), read from the facts
+    when the page asks (there is nothing to wait for)."""
+    status, frames = data.scores(viewer, leader_id, trend=trend)
+    if status == "off":
+        return
+    st.subheader(t(title_key, lang))
+    if status == "failed":
+        st.warning(t("scores.failed", lang))
+        return
+    st.caption(t("scores.caption", lang).format(days=data.SCORE_DAYS))
+    composite_metrics(frames["current"], frames["previous"], lang)
+    if trend:
+        chart(charts.composite_trend(frames["trend"], lang))
 
 
 def activity_summary_table(frame, lang: str, *, key: str) -> None:

@@ -157,6 +157,29 @@ class CoachService:
         return {name: frame.assign(period_start=pd.to_datetime(frame["bucket"], utc=True))
                 for name, frame in out.items()}
 
+    def leader_composites(self, who, *, trend: bool = True) -> dict[str, pd.DataFrame]:
+        """One leader's composites as :meth:`headline_composites` gives them (``current``, ``previous``
+        and, with ``trend``, ``trend``), read from the facts of the leader's reference group only:
+        ``current`` and ``previous`` are the reports the tips use (:meth:`context`), so a page showing
+        both reads them once."""
+        lid = self.leader(who).id if not isinstance(who, int) else int(who)
+        out = {"current": self.report(evidence_for=lid), "previous": self.baseline_report(evidence_for=lid)}
+        if trend:
+            out["trend"] = self.report(days=2 * self.days, by="month", evidence_for=lid)
+        return {name: rep.composites[rep.composites["leader_id"] == lid].reset_index(drop=True)
+                .assign(period_start=lambda f: pd.to_datetime(f["bucket"], utc=True))
+                for name, rep in out.items()}
+
+    def cohort_composites(self, cohort: str) -> pd.DataFrame:
+        """The current window's composites of a cohort's members (the numbers of :meth:`report` for
+        them), read from the facts of the members and their reference groups only."""
+        members = [int(i) for i in self.leaders.loc[self.leaders["cohorts"].map(lambda cs: cohort in cs), "leader_id"]]
+        key = (self.now.value, self.days, None, ("cohort", cohort))
+        if key not in self._reports:
+            self._reports[key] = facts.score_window(self.store, members, until=self.now, days=self.days,
+                                                    leaders=self.leaders, evidence_for=())
+        return self._reports[key].composites
+
     def baseline_report(self, days: int | None = None, evidence_for: int | None = None) -> ScoreReport:
         days = days or self.days
         return self.report(self.now - pd.Timedelta(days=days), days, evidence_for=evidence_for)

@@ -41,7 +41,7 @@ def refresh(store) -> set[tuple[int, date]]:
     if not marked:
         return set()
     tz = programme_tz()
-    own = store.coverage_threads_of_posts(marked)
+    own = store.coverage_post_times(marked)
     keys: set[tuple[int, date]] = set()
     if len(own):
         seen = own["seen_at"].where(own["seen_at"].notna(), own["created_at"])

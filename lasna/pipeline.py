@@ -43,9 +43,12 @@ def after_removal(store: Store) -> bool:
     rebuild the weekly facts now, inside the command that removed them, so that no later reader (a
     dashboard page, ``lasna tips``) pays for the rebuild, and no number is read from removed rows.
     Returns True when it rebuilt (nothing was removed: the facts are still current)."""
-    from lasna import facts
+    from lasna import coverage, facts
 
-    return facts.ensure_current(store)
+    rebuilt = facts.ensure_current(store)  # rebuilds the coverage ledger with the facts
+    if not rebuilt:
+        coverage.ensure_current(store)
+    return rebuilt
 
 
 def refresh_facts(store: Store, touched: set[tuple[int, date]]) -> None:

@@ -28,7 +28,7 @@ from lasna.resources import data_path
 from lasna.store import Store
 
 if TYPE_CHECKING:
-    from coaching.classifier import PostTypeClassifier
+    from coaching.classifier import PostTypeClassifier, RulePostTyper
     from coaching.stance import ReplyStanceClassifier
 
 
@@ -48,7 +48,9 @@ def _model_path(name: str, *sources: Path) -> Path:
 
 
 def _post_type_model_path() -> Path:
-    return _model_path("post-types", data_path("labels", "posts.csv"), _module_file("coaching.classifier"))
+    # the default post types are rules over the text features: their code is part of the key (nlp lane)
+    return _model_path("post-types", data_path("labels", "posts.csv"), _module_file("coaching.classifier"),
+                       _module_file("coaching.features"))
 
 
 def _stance_model_path() -> Path:
@@ -98,8 +100,9 @@ def _remember_version(path: Path, model: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=1)
-def default_classifier() -> PostTypeClassifier:
-    """The post-type model trained on the bundled labelled posts."""
+def default_classifier() -> PostTypeClassifier | RulePostTyper:
+    """The post-type decision used in scoring (``coaching.classifier.train_default``: the codebook's rules
+    over the detector flags since round 4)."""
     from coaching.classifier import train_default
 
     path = _post_type_model_path()

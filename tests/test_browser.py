@@ -47,15 +47,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(tmp_path_factory, url: str, host: str = "127.0.0.1"):
-    """`lasna dashboard` on a free port; returns (process, base URL on loopback, log file)."""
+def _start(tmp_path_factory, url: str, host: str = "127.0.0.1", *, port: int | None = None, cwd: Path = ROOT):
+    """`lasna dashboard` on a free port (or ``port``), run in ``cwd`` (Streamlit reads
+    ``.streamlit/secrets.toml`` there); returns (process, base URL on loopback, log file)."""
     db = url.removeprefix("sqlite:///")
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "LASNA_DATABASE_URL": url, "PYTHONPATH": str(ROOT), "LASNA_CONFIG": str(db) + ".toml"}
     log = open(tmp_path_factory.mktemp("log") / "server.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "lasna.cli", "dashboard", "--host", host, "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -2,6 +2,8 @@ import pytest
 
 import coaching.features as F
 from coaching_fixtures import at, frames, post
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def feats(texts, **kw):
@@ -13,9 +15,11 @@ def feats(texts, **kw):
 @pytest.fixture
 def no_voikko(monkeypatch):
     F._fi_token_flags.cache_clear()
+    F._fi_colloquial_q.cache_clear()
     monkeypatch.setattr(F, "_voikko", lambda: None)
     yield
     F._fi_token_flags.cache_clear()
+    F._fi_colloquial_q.cache_clear()
 
 
 def test_clean_text_strips_urls_handles_mastodon_handles_and_emoji_but_keeps_hashtag_words():
@@ -172,10 +176,12 @@ def backend(monkeypatch):
         monkeypatch.setenv(F.MORPHOLOGY_ENV, name)
         F._voikko.cache_clear()
         F._fi_token_flags.cache_clear()
+        F._fi_colloquial_q.cache_clear()
         return F.morphology_backend()
     yield use
     F._voikko.cache_clear()
     F._fi_token_flags.cache_clear()
+    F._fi_colloquial_q.cache_clear()
 
 
 def test_pip_only_morphology_pyvoikko_reports_no_degraded_features(backend):
@@ -210,8 +216,10 @@ def test_pyvoikko_and_libvoikko_give_the_same_flags_on_the_labelled_finnish_voca
     words = _fi_vocabulary()
     assert len(words) > 2000
     native = [F._fi_token_flags(w, i) for w in words for i in (True, False)]
+    native_ks = [F._fi_colloquial_q(w.lower() + "ks") for w in words]
     assert backend("pyvoikko") == "pyvoikko"
     assert [F._fi_token_flags(w, i) for w in words for i in (True, False)] == native
+    assert [F._fi_colloquial_q(w.lower() + "ks") for w in words] == native_ks
     assert sum(any(x) for x in native) > 200  # the comparison is not vacuous
 
 
@@ -241,3 +249,14 @@ def test_a_missing_libvoikko_never_prints_a_traceback_at_exit(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "pyvoikko []"
     assert "Exception ignored" not in r.stderr and "Traceback" not in r.stderr
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abXYZäöÅÄïéßΩ東-'’_1 .\n")), max_size=24))
+def test_fast_word_pattern_gives_exactly_the_reference_tokens(text):
+    assert F.WORD_RE.findall(text) == F.WORD_RE_REFERENCE.findall(text)
+
+
+def test_emoji_are_removed_only_from_texts_that_have_them():
+    assert F.clean_text("Kiitos 🎉 tiimille ☕") == "Kiitos tiimille"
+    assert F.clean_text("Naïve café – 5 € → ok") == "Naïve café – 5 € → ok"  # below U+2600: kept

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
@@ -152,3 +153,10 @@ def test_member_data_start_in_the_store(store):
     starts = data_start(found["first_post"], found["first_collected"])
     assert starts.loc[a.id] == t0 and b.id in starts.index and c.id not in starts.index
 
+
+
+def test_a_cohort_where_nobody_has_data_yet_has_no_member_weeks():
+    from coaching.cohorts import member_weeks
+
+    weekly = pd.DataFrame({"leader": ["A", "B"], "week": pd.to_datetime(["2026-11-02", "2026-11-09"]), "count": [0, 0]})
+    assert member_weeks(weekly, pd.Series(dtype="datetime64[ns, UTC]")).empty

@@ -162,3 +162,26 @@ def test_forgetting_a_leader_and_retention_remove_the_coverage_rows(store):
     assert deleted["leader_week_coverage"] == 1 and deleted["reply_losses"] == 1
     assert {k: v for k, v in store.counts().items() if k in ("leader_week_coverage", "reply_losses", "coverage_dirty")} == {
         "leader_week_coverage": 0, "reply_losses": 0, "coverage_dirty": 0}
+
+
+def test_erasing_a_replier_is_reflected_in_the_coverage_facts(store):
+    from lasna import coverage
+
+    account, root = _poor_thread(store, n_collected=3, reported=3)
+    coverage.refresh(store)
+    assert coverage.summary(store, [account.leader_id])[account.leader_id]["collected"] == 3
+    store.erase_author(reply(100, root.id).author_id)
+    got = coverage.summary(store, [account.leader_id])[account.leader_id]  # the source changed: rebuilt
+    assert (got["reported"], got["collected"], got["unexplained"]) == (3, 2, 1)
+    assert store.coverage_dirty_posts() == []
+
+
+def test_a_post_deleted_at_the_source_leaves_the_coverage_facts_of_its_week(store):
+    from lasna import coverage
+
+    account, root = _poor_thread(store)
+    coverage.refresh(store)
+    assert store.counts()["leader_week_coverage"] == 1
+    store.save_batch(account, deleted_post_ids=[root.id])
+    assert coverage.summary(store, [account.leader_id])[account.leader_id]["reported"] == 0
+    assert store.counts()["leader_week_coverage"] == 0

@@ -127,3 +127,13 @@ def test_mastodon_collector_reports_withheld_replies_and_marks_deleted_ones(setu
     assert bool(every.loc[carol, "deleted"]) and not every.drop(index=carol)["deleted"].any()
     got = coverage.summary(store, [store.leader("Liisa").id])[store.leader("Liisa").id]
     assert got["reasons"]["withheld"] == 0 and got["deleted"] == 1
+
+
+def test_bluesky_hidden_replies_are_still_listed_so_nothing_is_withheld():
+    raw = _raw("thread_hidden")
+    root = META["uris"]["thread_hidden"]
+    hidden = set(raw["threadgate"]["record"]["hiddenReplies"])
+    assert raw["thread"]["post"]["replyCount"] == 2 and len(raw["thread"]["replies"]) == 2  # the real shape
+    thread = bn.normalize_thread(raw, META["leader_did"], root)
+    assert sum(dict(thread.losses)[root].values()) == 0
+    assert {r.id for r in thread.replies if r.hidden} == hidden

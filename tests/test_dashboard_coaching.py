@@ -12,6 +12,7 @@ from lasna import users
 from lasna.access import Viewer
 from lasna.errors import AccessDenied
 from lasna.store import Store
+from lasna.window import today as programme_today
 from tests import dashboard_seed as seed
 from tests.test_dashboard import APP, PAGE_FILES, _clear_caches, all_text  # noqa: F401 - shared helpers
 from tests.test_dashboard import app as app  # noqa: F401 - the fixture
@@ -120,7 +121,8 @@ def test_consultant_records_a_session_and_it_appears_in_history(app, seeded_db):
     store = Store.open(seeded_db)
     (note,) = store.sessions(store.leader(seed.CONSULTANT_LEADER).id)
     assert note.actions == ("Post every Tuesday", "Answer three questions") and note.consultant == "conny"
-    assert note.next_session is not None and note.period_end == date.today()
+    # the page's period ends today in the programme time zone (lasna.window), not the machine's UTC date
+    assert note.next_session is not None and note.period_end == programme_today()
 
     # a later session: the newest one's actions come first
     conny = _viewer(seeded_db, "conny")
@@ -251,5 +253,5 @@ def test_session_form_follows_the_pages_period(app, seeded_db):
     period = next(d for d in at.date_input if d.key.startswith("session_period_"))
     baseline = next(d for d in at.date_input if d.key.startswith("session_baseline_"))
     start, end = period.value
-    assert (end - start).days == 90 and end == date.today()
+    assert (end - start).days == 90 and end == programme_today()
     assert baseline.value[1] == start - timedelta(days=1) and (baseline.value[1] - baseline.value[0]).days == 89

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from coaching import facts as cf
 from coaching.metrics import Period, attach_features, compute_components
-from lasna import facts, scoring_service
+from lasna import coverage, facts, scoring_service
 from lasna.demo import load_demo
 from lasna.store import Store
 from lasna.types import Goal, Interaction, InteractionKind, Platform, Post
@@ -408,6 +408,7 @@ def test_commands_that_remove_rows_leave_current_facts_without_the_removed_rows(
     store = Store.open(url)
     try:
         assert facts.is_current(store), "the next reader would have to rebuild the facts"
+        assert coverage.is_current(store), "the next reader would have to rebuild the coverage ledger"
         after = snapshot(store)
         assert after != before
         facts.rebuild(store)

@@ -30,9 +30,8 @@ leader_id = int(leaders.loc[leaders["leader"] == leader, "leader_id"].iloc[0])
 now = data.today_end()
 start, baseline_start = data.since_days(days), data.since_days(2 * days)
 posts = data.posts(viewer, (leader_id,), baseline_start)
-interactions = data.interactions(viewer, (leader_id,), baseline_start)
-current = data.period_summary(posts, interactions, start, now)
-before = data.period_summary(posts, interactions, baseline_start, start)
+current = data.leader_summary(viewer, leader_id, start, now, since=baseline_start)
+before = data.leader_summary(viewer, leader_id, baseline_start, start)
 
 st.caption(t("presence.compare", lang).format(days=days))
 items = []

@@ -117,6 +117,4 @@ if rows:
 if len(leaders) > 1:
     st.subheader(t("sparring.all_mine", lang))
     ids = tuple(int(i) for i in leaders["leader_id"])
-    widgets.activity_summary_table(
-        data.summary(data.posts(viewer, ids, start), data.interactions(viewer, ids, start)), lang, key="spar_all"
-    )
+    widgets.activity_summary_table(data.leaders_summary(viewer, ids, start), lang, key="spar_all")

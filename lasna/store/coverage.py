@@ -128,10 +128,17 @@ def thread_frame(conn: Connection, query) -> pd.DataFrame:
     return frame
 
 
-def threads_of_posts(conn: Connection, post_ids: Iterable[str]) -> pd.DataFrame:
-    parts = [thread_frame(conn, threads_query(t.posts.c.id.in_(part))) for part in _chunks(sorted(set(post_ids)))]
-    parts = [p for p in parts if len(p)]
-    return pd.concat(parts, ignore_index=True) if parts else thread_frame(conn, threads_query(t.posts.c.id.is_(None)))
+def post_times(conn: Connection, post_ids: Iterable[str]) -> pd.DataFrame:
+    """leader_id, created_at, seen_at of these posts in any state (a post deleted since still names the
+    week whose coverage must be recomputed without it)."""
+    p = t.posts.c
+    rows: list = []
+    for part in _chunks(sorted(set(post_ids))):
+        rows += [tuple(r) for r in conn.execute(select(p.leader_id, p.created_at, p.indexed_at).where(p.id.in_(part)))]
+    frame = pd.DataFrame.from_records(rows, columns=["leader_id", "created_at", "seen_at"])
+    for col in ("created_at", "seen_at"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame
 
 
 def threads_in_ranges(conn: Connection, ranges: Sequence[tuple[int, datetime, datetime]]) -> pd.DataFrame:
@@ -214,9 +221,9 @@ class CoverageMixin:
         with self.engine.connect() as conn:
             return dirty(conn)
 
-    def coverage_threads_of_posts(self, post_ids: Iterable[str]) -> pd.DataFrame:
+    def coverage_post_times(self, post_ids: Iterable[str]) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return threads_of_posts(conn, post_ids)
+            return post_times(conn, post_ids)
 
     def coverage_threads_in_ranges(self, ranges) -> pd.DataFrame:
         with self.engine.connect() as conn:

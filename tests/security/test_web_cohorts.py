@@ -126,6 +126,9 @@ def dash(monkeypatch):
         monkeypatch.setattr(data, "data_version", lambda: "v")
         monkeypatch.setattr(data, "_cached_activity", lambda ids, s, v: tuple(
             f[f["leader_id"].isin(ids)] for f in _activity(n, since)))
+        # every member's data begins with their first post (no store behind these tests)
+        monkeypatch.setattr(data, "_cached_data_start", lambda ids, v: _activity(n, since)[0].groupby(
+            "leader_id")["created_at"].min().loc[list(ids)])
         current = pd.DataFrame({"leader_id": range(1, n + 2), "leader": [f"Leader {i}" for i in range(1, n + 2)],
                                 "openness": [10.0 * i for i in range(1, n + 2)], "responsiveness": 50.0,
                                 "network": [3.0 * i for i in range(1, n + 2)], "consistency": 70.0})

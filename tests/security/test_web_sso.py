@@ -98,6 +98,7 @@ def test_the_deep_link_cookie_round_trips_and_refuses_anything_but_a_page():
     value = _next_cookie_value("sparring", {"leader": "Jari Mäkinen", "other": None})
     assert parse_next_cookie(value) == ("sparring", {"leader": "Jari Mäkinen"})
     assert parse_next_cookie(_next_cookie_value("cohorts", {})) == ("cohorts", {})
+    assert parse_next_cookie(_next_cookie_value("", {"lang": "en"})) == ("", {"lang": "en"})
     for bad in ("", "%7B", "null", '{"path": "https://evil.example/x"}', '{"path": "../audit"}',
                 '{"path": "sparring", "query": {"leader": 5}}', '{"path": "sparring", "query": {"a b": "x"}}',
                 '{"path": "SPARRING"}', '["sparring"]', "x" * 3000):
