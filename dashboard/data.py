@@ -1,15 +1,16 @@
-"""The dashboard's data layer: every read for a viewer goes through here, and is authorised here.
+"""The dashboard's data layer: authorised, cached loaders. Every read for a viewer goes through here.
 
-Public loaders take the :class:`~lasna.access.Viewer` first and raise
-:class:`~lasna.errors.AccessDenied` (or filter) before they touch a leader's data; pages
-never decide access on their own. Private ``_cached_*`` functions do the I/O and are
-cached with :func:`st.cache_data`; their keys include :func:`data_version`, which moves
-when a collection run finishes or the roster changes, so new data shows without waiting
-for the TTL. Pure helpers (``weekly_activity``, ``percentile_bands`` ...) are plain functions over
-frames, tested without Streamlit. No metric is defined here: scores, tips, goals and waiting
-conversations come from :class:`lasna.coach_service.CoachService` (which reads the stored facts), and
-the activity counts from :func:`coaching.facts.activity_summary` (the response rate's definition of
-"answered"). No SQL either: queries live in :mod:`lasna.store`.
+Public loaders take the :class:`~lasna.access.Viewer` first and raise :class:`~lasna.errors.AccessDenied`
+(or filter) before they touch a leader's data; pages never decide access on their own. Private
+``_cached_*`` functions do the I/O and are cached with :func:`st.cache_data` on small keys (ids, window,
+language) plus :func:`data_version`, which moves when a collection run finishes or the roster changes.
+Coaching answers (scores, tips, goals, waiting conversations) come from one
+:class:`lasna.coach_service.CoachService` per data version and day, which reads the stored facts of the
+asked leader's reference group, and are remembered per service (:func:`_memo`).
+
+Nothing else lives here: no metric (the scores and coaching are :mod:`lasna.coach_service` /
+:mod:`lasna.facts`; the activity counts, weekly shapes and link filtering are :mod:`lasna.activity`,
+re-exported under their old names), and no SQL (:mod:`lasna.store`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from lasna import access, registry
 from lasna.access import CohortAccess, Viewer
 from lasna.activity import (  # noqa: F401 - re-exported: the pages and tests call them as data.*
     STALE_DAYS,
+    percentile_bands,
     period_summary,
     post_kind,
     safe_urls,
@@ -409,6 +411,15 @@ def leaders_summary(viewer: Viewer, leader_ids, since: datetime) -> pd.DataFrame
     return _cached_leaders_summary(_require(viewer, leader_ids), since, data_version())
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _cached_data_start(leader_ids: tuple[int, ...], version: str) -> pd.Series:
+    """Leader id -> when the member's data begins (first collected post or first successful collection)."""
+    from coaching.cohorts import data_start
+
+    found = store().member_data_start(leader_ids)
+    return data_start(found["first_post"], found["first_collected"])
+
+
 def cohort_min_others() -> int:
     """k of the cohort aggregates (setting ``cohort_min_others``, never below 5)."""
     from lasna import settings
@@ -572,26 +583,6 @@ def remove_account(viewer: Viewer, account_id: int) -> None:
     store().remove_account(account_id)
     _audit(viewer, "account.remove", "leader", owner[0])
     clear_caches()
-
-
-# ---------------------------------------------------------------- pure helpers
-
-
-def percentile_bands(weekly: pd.DataFrame, starts: pd.Series | None = None) -> pd.DataFrame:
-    """Per week: the 25th, 50th and 75th percentile and mean of members' post counts, over the members
-    with data that week (``starts``: leader name -> data start; :func:`coaching.cohorts.activity_bands`)."""
-    from coaching.cohorts import activity_bands
-
-    return activity_bands(weekly, starts)
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
-def _cached_data_start(leader_ids: tuple[int, ...], version: str) -> pd.Series:
-    """Leader id -> when the member's data begins (first collected post or first successful collection)."""
-    from coaching.cohorts import data_start
-
-    found = store().member_data_start(leader_ids)
-    return data_start(found["first_post"], found["first_collected"])
 
 
 def score_reference() -> str:

@@ -83,16 +83,12 @@ def weekly_activity(
     return counts.set_index(["leader", "week", "kind"]).reindex(full, fill_value=0).reset_index()
 
 
-def percentile_bands(weekly: pd.DataFrame) -> pd.DataFrame:
-    """Per week: the 25th, 50th and 75th percentile and mean of members' post counts."""
-    if weekly.empty:
-        return pd.DataFrame(columns=["week", "p25", "p50", "p75", "mean"])
-    per_member = weekly.groupby(["week", "leader"])["count"].sum().unstack("leader")
-    values = per_member.to_numpy(dtype=float)
-    p25, p50, p75 = np.percentile(values, [25, 50, 75], axis=1)
-    return pd.DataFrame(
-        {"week": per_member.index, "p25": p25, "p50": p50, "p75": p75, "mean": values.mean(axis=1)}
-    ).reset_index(drop=True)
+def percentile_bands(weekly: pd.DataFrame, starts: pd.Series | None = None) -> pd.DataFrame:
+    """Per week: the 25th, 50th and 75th percentile and mean of members' post counts, over the members
+    with data that week (``starts``: leader name -> data start; :func:`coaching.cohorts.activity_bands`)."""
+    from coaching.cohorts import activity_bands
+
+    return activity_bands(weekly, starts)
 
 
 def summary(posts: pd.DataFrame, interactions: pd.DataFrame) -> pd.DataFrame:

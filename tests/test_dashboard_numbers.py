@@ -105,3 +105,24 @@ def test_headline_answered_is_the_response_rate_of_score_json(dashboard_data):
         assert shown["incoming"] == rr["n"], leader.name
         checked += 1
     assert checked >= 5
+
+
+def test_the_dashboard_computes_no_metric_of_its_own():
+    """Metric code is imported by the core only: the dashboard asks lasna.coach_service / lasna.activity."""
+    import ast
+    from pathlib import Path
+
+    metric_modules = {"coaching.metrics", "coaching.facts", "coaching.scoring", "coaching.composites",
+                      "coaching.score_window", "lasna.facts", "lasna.scoring_service"}
+    root = Path(__file__).resolve().parents[1] / "dashboard"
+    found = {}
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            if isinstance(node, ast.ImportFrom) and node.module in ("coaching", "lasna"):
+                names = [f"{node.module}.{a.name}" for a in node.names]
+            hits = [n for n in names if n in metric_modules]
+            if hits:
+                found.setdefault(path.name, []).extend(hits)
+    assert found == {}, f"metric logic belongs in lasna/coaching, not the dashboard: {found}"
