@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -36,23 +38,31 @@ def reference_groups(leaders: pd.DataFrame, reference: str = "all") -> pd.DataFr
         return pd.DataFrame({"group": 0, "leader_id": ids, "own": True})
     if reference != "cohort":
         raise ValueError("reference must be 'all' or 'cohort'")
-    cohorts = leaders.set_index("leader_id")["cohorts"].map(lambda v: list(v) if isinstance(v, (list, tuple)) else [])
+    cohorts = tuple(tuple(v) if isinstance(v, (list, tuple)) else () for v in leaders["cohorts"].tolist())
+    rows = _cohort_groups(tuple(ids), cohorts)
+    return pd.DataFrame(list(rows), columns=["group", "leader_id", "own"])
+
+
+@functools.lru_cache(maxsize=8)
+def _cohort_groups(ids: tuple[int, ...], cohorts: tuple[tuple[str, ...], ...]) -> tuple[tuple[int, int, bool], ...]:
+    """(group, leader_id, own) rows of :func:`reference_groups` ``cohort`` (kept for the last few rosters:
+    every window of one command ranks the same leaders)."""
     members: dict[str, set[int]] = {}
-    for lid, cs in cohorts.items():
+    for lid, cs in zip(ids, cohorts):
         for c in cs:
-            members.setdefault(c, set()).add(int(lid))
+            members.setdefault(c, set()).add(lid)
     group_of: dict[int, frozenset[int]] = {}
-    for lid, cs in cohorts.items():
+    for lid, cs in zip(ids, cohorts):
         s: set[int] = set()
         for c in cs:
             s |= members[c]
-        group_of[int(lid)] = frozenset(s) if s else frozenset(ids)
+        group_of[lid] = frozenset(s) if s else frozenset(ids)
     keys = {g: i for i, g in enumerate(dict.fromkeys(group_of.values()))}
     rows = []
     for g, gi in keys.items():
         for lid in g:
             rows.append((gi, lid, group_of[lid] == g))
-    return pd.DataFrame(rows, columns=["group", "leader_id", "own"])
+    return tuple(rows)
 
 
 def shrink_and_rank(comp: pd.DataFrame, groups: pd.DataFrame,

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/readme_screenshots.py [--out docs/img]
 
 Needs the test extras (playwright) and the Debian chromium package. Uses the same seed and server start
-as tests/test_browser.py; writes executive.png, tips.png, sparring.png, sparring-sessions.png, report.png.
+as tests/test_browser.py; writes executive.png, tips.png, sparring.png, sparring-sessions.png, health.png, report.png.
 """
 
 from __future__ import annotations
@@ -86,6 +86,14 @@ def main() -> int:
             page.get_by_role("heading", name=t("session.history", "en")).first.scroll_into_view_if_needed()
             page.wait_for_timeout(1200)
             page.screenshot(path=str(out / "sparring-sessions.png"))
+            page.get_by_role("button", name=t("auth.logout", "en")).click()
+
+            _login(page, base, "ada", "en")  # the admin after the nightly run: Collection health
+            page.get_by_role("link", name=t("nav.health", "en")).first.click()
+            _heading(page, t("health.title", "en"))
+            _heading(page, t("collect.title", "en"))
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(out / "health.png"))
 
             from coaching.reports import report_html
             from lasna.coach_service import CoachService

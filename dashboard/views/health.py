@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import auth, collect_job, data, widgets
 from dashboard.i18n import (
-    DATETIME_COLUMN, LANGUAGES, STRINGS, error_text, fmt_datetime, fmt_number, local_times, md_escape, t,
+    LANGUAGES, STRINGS, error_text, fmt_datetime, fmt_number, md_escape, t,
 )
 from lasna import registry, sources
 from lasna.errors import AccessDenied, LasnaError
@@ -17,6 +17,15 @@ viewer, lang = auth.page("health")
 st.title(t("health.title", lang))
 if flash := st.session_state.pop("_health_flash", None):  # set before the rerun that follows a change
     st.success(flash)
+
+
+def moments(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """Datetime columns as the programme reads them ("28.11.2026 klo 22.25"), "–" where there is none:
+    a date column would show a missing moment as "None"."""
+    out = frame.copy()
+    for col in columns:
+        out[col] = [fmt_datetime(v, lang) for v in out[col]]
+    return out
 
 
 def dashes(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -35,6 +44,11 @@ accounts = accounts.assign(state=[
     t("health.state.stale", lang) if s else t("health.state.ok", lang)
     for n, f, s in zip(never, failing, accounts["stale"])
 ])
+# what needs the admin first: new accounts, then errors, then stale ones, then the rest (by leader)
+accounts = accounts.assign(_order=[0 if n else 1 if f else 2 if s else 3
+                                   for n, f, s in zip(never, failing, accounts["stale"])]) \
+    .sort_values(["_order", "leader", "platform"], kind="stable").drop(columns="_order").reset_index(drop=True)
+never = accounts["last_ok"].isna() & accounts["last_error"].isna() & (accounts["posts"] == 0)
 
 # ---- start a collection (admins): the same runner as `lasna collect`, in the background
 if viewer.role is Role.ADMIN:
@@ -93,11 +107,11 @@ if runs.empty:
     st.info(t("health.no_runs", lang))
 else:
     st.dataframe(
-        dashes(local_times(runs[["started_at", "finished_at", "source", "ok", "host"]].head(20),
-                           "started_at", "finished_at"), "source", "host"),
+        dashes(moments(runs[["started_at", "finished_at", "source", "ok", "host"]].head(20),
+                       "started_at", "finished_at"), "source", "host"),
         column_config={
-            "started_at": st.column_config.DatetimeColumn(t("col.started", lang), format=DATETIME_COLUMN[lang]),
-            "finished_at": st.column_config.DatetimeColumn(t("col.finished", lang), format=DATETIME_COLUMN[lang]),
+            "started_at": st.column_config.TextColumn(t("col.started", lang)),
+            "finished_at": st.column_config.TextColumn(t("col.finished", lang)),  # "–" while running
             "source": t("col.source", lang),
             "ok": st.column_config.CheckboxColumn(t("col.ok", lang)),
             "host": t("col.host", lang),
@@ -134,8 +148,8 @@ if stale:
 if never.any():
     st.info(t("health.first_pending", lang).format(n=fmt_number(int(never.sum()), lang)))
 widgets.table(
-    dashes(local_times(accounts[["state", "leader", "platform", "account", "posts", "last_post", "last_ok",
-                                 "last_error"]], "last_post", "last_ok"), "last_error"),
+    dashes(moments(accounts[["state", "leader", "platform", "account", "posts", "last_post", "last_ok",
+                             "last_error"]], "last_post", "last_ok"), "last_error"),
     lang,
     empty_key="empty.accounts",
     column_config={
@@ -144,8 +158,8 @@ widgets.table(
         "platform": t("col.platform", lang),
         "account": t("col.account", lang),
         "posts": t("col.posts", lang),
-        "last_post": st.column_config.DatetimeColumn(t("col.last_post", lang), format=DATETIME_COLUMN[lang]),
-        "last_ok": st.column_config.DatetimeColumn(t("col.last_ok", lang), format=DATETIME_COLUMN[lang]),
+        "last_post": st.column_config.TextColumn(t("col.last_post", lang)),
+        "last_ok": st.column_config.TextColumn(t("col.last_ok", lang)),
         "last_error": st.column_config.TextColumn(t("col.error", lang)),
     },
     key="accounts_table",
