@@ -132,7 +132,8 @@ def dash(monkeypatch):
         current = pd.DataFrame({"leader_id": range(1, n + 2), "leader": [f"Leader {i}" for i in range(1, n + 2)],
                                 "openness": [10.0 * i for i in range(1, n + 2)], "responsiveness": 50.0,
                                 "network": [3.0 * i for i in range(1, n + 2)], "consistency": 70.0})
-        monkeypatch.setattr(data, "_score_result", lambda: ("ready", {"current": current}))
+        # the cohort's current composites, as CoachService.cohort_composites gives them
+        monkeypatch.setattr(data, "_scores_of", lambda key, compute: ("ready", current))
         return data, since, since + timedelta(days=27)
 
     return setup
