@@ -32,13 +32,17 @@ def test_training_set_loader_rejects_unknown_labels(tmp_path):
         load_training_set(p)
 
 
-@pytest.mark.parametrize("text,label", [
+#: clear unseen examples: the text model and the default rules must both get these right
+CLEAR_EXAMPLES = [
     ("Kiitos @tiimi mahtavasta työstä viikonloppuna!", "crediting"),
     ("Mitä mieltä olette uudesta pyörätiestä?", "question"),
     ("Valtuusto kokoontuu torstaina klo 18. Esityslista verkossa.", "broadcast"),
     ("What should we do with the empty shops on the high street?", "question"),
     ("Waiting times fell from 14 days to 6 days this year.", "results"),
-])
+]
+
+
+@pytest.mark.parametrize("text,label", CLEAR_EXAMPLES)
 def test_clear_unseen_examples_get_the_obvious_label(model, text, label):
     assert model.predict([text])[0] == label
 
@@ -69,12 +73,7 @@ def rules():
     return train_default()
 
 
-@pytest.mark.parametrize("text,label", [
-    ("Kiitos @tiimi mahtavasta työstä viikonloppuna!", "crediting"),
-    ("Mitä mieltä olette uudesta pyörätiestä?", "question"),
-    ("Valtuusto kokoontuu torstaina klo 18. Esityslista verkossa.", "broadcast"),
-    ("What should we do with the empty shops on the high street?", "question"),
-    ("Waiting times fell from 14 days to 6 days this year.", "results"),
+@pytest.mark.parametrize("text,label", CLEAR_EXAMPLES + [
     ("Jonot lyhenivät keväällä 21 päivästä 9 päivään.", "results"),
     ("@mike_h That's fair criticism. We should have told residents sooner.", "dialogue"),
     ("I stayed quiet through the whole meeting today and just listened.", "personal"),
