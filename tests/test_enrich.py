@@ -129,6 +129,18 @@ def test_a_version_bump_is_picked_up_by_lasna_enrich_alone(store, monkeypatch, c
             {"bumped"}
 
 
+def test_lasna_db_upgrade_brings_derived_fields_of_a_new_version_up_to_date(store, monkeypatch, capsys):
+    """Upgrading Läsnä is `pip install -U` plus `lasna db upgrade`: afterwards nothing is pending, so no page
+    view or command pays for the new version."""
+    seed(store, leaders=2, n=4)
+    enrich.enrich_pending(store)
+    monkeypatch.setattr(coaching.features, "FEATURES_VERSION", "bumped")
+    assert sum(p for p, _ in enrich.pending(store).values()) == 8
+    assert main(["--database", store.engine.url.render_as_string(hide_password=False), "db", "upgrade"]) == 0
+    assert "8 post(s)" in capsys.readouterr().out
+    assert enrich.pending(store) == {}
+
+
 def test_an_answer_in_a_later_batch_links_the_earlier_incoming_reply(store):
     leader, account, posts, inter = leader_with_posts(store, 2, "Answerer")
     store.save_batch(account, posts=posts, interactions=inter)

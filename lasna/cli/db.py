@@ -13,13 +13,20 @@ app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_i
 
 @app.command("upgrade")
 def upgrade() -> None:
-    """Migrate the database schema to the newest version (also done automatically on first use)."""
+    """Migrate the database schema to the newest version (also done automatically on first use), then
+    recompute the derived fields a new Läsnä version changed (``lasna enrich``), so that no page view or
+    command after an upgrade pays for them."""
+    from lasna.cli.enrich import catch_up
     from lasna.store import Store
 
     store = Store.open(state.database_url, upgrade=False)
     before = store.revision()
     store.upgrade()
     console.print(f"Database {store.url}: {before or 'empty'} → {store.revision()}")
+    result = catch_up(store)
+    if result.posts or result.interactions:
+        console.print(f"Derived fields brought up to date: {result.posts} post(s), {result.interactions} incoming "
+                      f"message(s) in {result.seconds:.1f} s.")
 
 
 @app.command("status")
