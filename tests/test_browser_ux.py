@@ -132,6 +132,11 @@ def test_consultant_sets_a_goal_records_a_session_and_downloads_the_pdf(ux_serve
             page.get_by_role("textbox", name=t("session.actions", lang)).fill(action)
             page.get_by_role("button", name=t("session.save", lang)).click()
             page.get_by_text(t("session.saved", lang)).wait_for(timeout=30_000)
+            # the save reruns the page: a click on the download button of the run being replaced is lost,
+            # so wait until the app is idle (Streamlit shows its status widget only while running)
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                   timeout=60_000)
+            page.wait_for_timeout(500)
             # download the PDF (the newest session is included by default)
             with page.expect_download(timeout=120_000) as info:
                 page.get_by_role("button", name=t("report.pdf", lang)).click()
