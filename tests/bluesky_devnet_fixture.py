@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,11 @@ def bsky_devnet():
         yield json.loads(Path(info_path).read_text())
     finally:
         subprocess.run([str(folder / "stop")], capture_output=True, timeout=120, env=env)
+
+
+def wait_for_appview(check, what: str, timeout: float = 30) -> None:
+    """Poll ``check()`` until the AppView has indexed what a test wrote (it lags the PDS)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"AppView never showed: {what}"
+        time.sleep(0.3)

@@ -12,7 +12,7 @@ import time
 import uuid
 
 import pytest
-from bluesky_devnet_fixture import bsky_devnet  # noqa: F401  (session fixture)
+from bluesky_devnet_fixture import bsky_devnet, wait_for_appview  # noqa: F401  (session fixture)
 from clihelp import cli_env, collect_json, run_cli
 
 from lasna.store import Store
@@ -173,13 +173,6 @@ def test_new_reply_from_bob_arrives_with_few_requests(devnet_db, bsky_devnet):  
             bob.delete_post(sent.uri)
 
 
-def _wait(check, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"AppView never showed: {what}"
-        time.sleep(0.3)
-
-
 def test_blocked_reply_and_detached_quote(devnet_db, bsky_devnet):  # noqa: F811
     """The leader blocks a replier and detaches a quote: what is stored and counted after the next read.
 
@@ -214,7 +207,7 @@ def test_blocked_reply_and_detached_quote(devnet_db, bsky_devnet):  # noqa: F811
         def post_view():
             return reader.app.bsky.feed.get_posts({"uris": [target["uri"]]}).posts[0]
 
-        _wait(lambda: post_view().quote_count and len(reader.get_post_thread(target["uri"], depth=2).thread.replies or []) >= 1,
+        wait_for_appview(lambda: post_view().quote_count and len(reader.get_post_thread(target["uri"], depth=2).thread.replies or []) >= 1,
               "carol's reply and bob's quote")
         code, out = collect_json(env)
         assert code == 0, out
@@ -227,7 +220,7 @@ def test_blocked_reply_and_detached_quote(devnet_db, bsky_devnet):  # noqa: F811
             leader.me.did,
             models.AppBskyFeedPostgate.Record(post=target["uri"], created_at=leader.get_current_time_iso(), detached_embedding_uris=[quote.uri]),
             rkey=target["uri"].rsplit("/", 1)[1])
-        _wait(lambda: not any(getattr(r, "post", None) and r.post.uri == reply.uri
+        wait_for_appview(lambda: not any(getattr(r, "post", None) and r.post.uri == reply.uri
                               for r in (reader.get_post_thread(target["uri"], depth=2).thread.replies or [])), "the block")
         # nothing else changed: the counts stay, so nothing is read again and nothing changes in the store
         code, out = collect_json(env)
@@ -238,7 +231,7 @@ def test_blocked_reply_and_detached_quote(devnet_db, bsky_devnet):  # noqa: F811
         made.append(("alice", new_reply.uri))
         new_quote = clients["alice"].send_post(f"{MARK} {tag}: Alice quotes", embed=models.AppBskyEmbedRecord.Main(record=ref))
         made.append(("alice", new_quote.uri))
-        _wait(lambda: post_view().quote_count >= 2 and post_view().reply_count >= 2, "alice's reply and quote")
+        wait_for_appview(lambda: post_view().quote_count >= 2 and post_view().reply_count >= 2, "alice's reply and quote")
         code, out = collect_json(env)
         assert code == 0, out
         assert out["accounts"][0]["new_interactions"] == 2

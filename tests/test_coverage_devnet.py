@@ -5,23 +5,15 @@ counts but no longer lists after a block are reported by the collector, kept as 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
-from bluesky_devnet_fixture import bsky_devnet  # noqa: F401  (session fixture)
+from bluesky_devnet_fixture import bsky_devnet, wait_for_appview  # noqa: F401  (session fixture)
 from clihelp import cli_env, collect_json, run_cli
 
 from lasna.store import Store
 
 pytestmark = pytest.mark.devnet
-
-
-def _wait(check, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"AppView never showed: {what}"
-        time.sleep(0.3)
 
 
 def test_replies_left_out_after_a_block_are_reported_kept_as_facts_and_flagged(tmp_path, bsky_devnet):  # noqa: F811
@@ -54,7 +46,7 @@ def test_replies_left_out_after_a_block_are_reported_kept_as_facts_and_flagged(t
         def shown():
             return reader.get_post_thread(target["uri"], depth=5).thread
 
-        _wait(lambda: shown().post.reply_count == 12 and len(shown().replies or []) == 1, "the block")
+        wait_for_appview(lambda: shown().post.reply_count == 12 and len(shown().replies or []) == 1, "the block")
         code, out = collect_json(env)
         assert code == 0 and out["accounts"][0]["error"] is None, out
 
