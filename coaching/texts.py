@@ -355,5 +355,20 @@ def phrase(key: str, lang: str, **params) -> str:
     return entry.get(lang, entry["en"]).format(**params)
 
 
+def core_names(status_prefix: str = "status.", *, capitalise: bool = False) -> dict[str, dict[str, str]]:
+    """The composite names (``composite.<key>``) and goal statuses (``<status_prefix><status>``) in both
+    languages, for the other text tables (dashboard, e-mails) to take from their one place."""
+    from coaching.definitions import COMPOSITE_NAMES
+    from coaching.goals import STATUSES
+
+    def shown(text: str) -> str:
+        return text[:1].upper() + text[1:] if capitalise else text
+
+    out = {f"composite.{key}": {"fi": fi, "en": en} for key, (fi, en) in COMPOSITE_NAMES.items()}
+    out.update({f"{status_prefix}{s}": {lang: shown(phrase(f"status.{s}", lang)) for lang in LANGS}
+                for s in STATUSES})
+    return out
+
+
 def step_name(step: int, lang: str) -> str:
     return STEPS[step].get(lang, STEPS[step]["en"])

@@ -15,9 +15,7 @@ from babel.dates import format_timedelta as _format_timedelta
 from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import format_percent as _format_percent
 
-from coaching.definitions import COMPOSITE_NAMES
-from coaching.goals import STATUSES as GOAL_STATUSES
-from coaching.texts import phrase
+from coaching.texts import core_names
 
 LANGUAGES = {"fi": "Suomi", "en": "English"}
 LOCALES = {"fi": "fi_FI", "en": "en_GB"}
@@ -439,19 +437,8 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def _from_core() -> dict[str, dict[str, str]]:
-    """Names the core owns (composites, goal statuses): one place each, shown capitalised here."""
-    out = {f"composite.{key}": {"fi": fi, "en": en} for key, (fi, en) in COMPOSITE_NAMES.items()}
-    for status in GOAL_STATUSES:
-        out[f"goal.status.{status}"] = {lang: _capital(phrase(f"status.{status}", lang)) for lang in ("fi", "en")}
-    return out
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-STRINGS.update(_from_core())
+# names the core owns (composites, goal statuses): one place each, shown capitalised here
+STRINGS.update(core_names("goal.status.", capitalise=True))
 
 
 def t(key: str, lang: str) -> str:

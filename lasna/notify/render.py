@@ -11,9 +11,7 @@ import html
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from coaching.definitions import COMPOSITE_NAMES
-from coaching.goals import STATUSES as GOAL_STATUSES
-from coaching.texts import phrase
+from coaching.texts import core_names
 from lasna.notify.content import Alert, ConsultantDigest, ExecutiveDigest, Score, WaitingItem
 
 LANGS = ("fi", "en")
@@ -69,14 +67,7 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def _from_core() -> dict[str, dict[str, str]]:
-    """Composite names and goal statuses come from the core, where the reports and the dashboard read them."""
-    out = {f"composite.{key}": {"fi": fi, "en": en} for key, (fi, en) in COMPOSITE_NAMES.items()}
-    out.update({f"status.{s}": {lang: phrase(f"status.{s}", lang) for lang in LANGS} for s in GOAL_STATUSES})
-    return out
-
-
-TEXTS.update(_from_core())
+TEXTS.update(core_names())  # composite names and goal statuses, from where the reports read them
 
 
 def tr(key: str, lang: str, **params) -> str:
