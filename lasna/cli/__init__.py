@@ -79,7 +79,7 @@ def _error(message: str) -> None:
     from lasna.settings import mask_text
 
     line = " ".join(mask_text(message).split())  # one line, no secrets
-    err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+    err_console().print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def _is_database_error(exc: BaseException) -> bool:

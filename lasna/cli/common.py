@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from lasna.store import Store
 
-console = Console()
-err_console = Console(stderr=True)
+
+@functools.cache
+def console() -> Console:
+    """The Rich console on stdout, made on first use (importing Rich is part of every command's start-up
+    otherwise, also of `lasna version`)."""
+    from rich.console import Console
+
+    return Console()
+
+
+@functools.cache
+def err_console() -> Console:
+    """The Rich console on stderr (errors, notes, progress bars), made on first use."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 @dataclass
@@ -31,7 +46,7 @@ def progress(description: str, total: int | None = None):
     from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                   TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal)
+                   TimeElapsedColumn(), console=err_console(), transient=True, disable=not err_console().is_terminal)
     with bar:
         task = bar.add_task(description, total=total)
 
