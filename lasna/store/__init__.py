@@ -18,14 +18,13 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lasna import frames, settings
 from lasna.errors import ConfigError, InputError, NotFoundError, StoreError
 from lasna.store import audit as audit_log
-from lasna.store import bulk, enrichment, erasure, migrate
+from lasna.store import bulk, dialect, enrichment, erasure, migrate
 from lasna.store import coverage as coverage_sql
 from lasna.store.coverage import CoverageMixin
 from lasna.store.enrichment import EnrichmentMixin
@@ -140,8 +139,7 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
-def _insert(conn: Connection, table):
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+_insert = dialect.insert
 
 
 class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
