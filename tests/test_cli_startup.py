@@ -53,6 +53,13 @@ def test_version_does_not_even_import_rich():
     assert (code, modules) == (0, [])
 
 
+@pytest.mark.parametrize("args", [["--help"], ["goals", "add", "--help"], ["score", "--no-such-option"]])
+def test_help_and_usage_errors_are_plain_text_without_rich(args):
+    code, modules, _ = _modules_after(args, ("rich", "typer.rich_utils"), "sqlite://")
+    assert modules == []
+    assert code == (2 if "--no-such-option" in args else 0)
+
+
 def test_the_probe_sees_rich_when_a_command_prints_an_error():
     """The probe above can fail: an argument error is printed through Rich's stderr console."""
     code, modules, _ = _modules_after(["score", "--by", "year"], ("rich",), "sqlite://")
