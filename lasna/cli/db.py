@@ -14,9 +14,10 @@ app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_i
 @app.command("upgrade")
 def upgrade() -> None:
     """Migrate the database schema to the newest version (also done automatically on first use), then
-    recompute the derived fields a new Läsnä version changed (``lasna enrich``), so that no page view or
-    command after an upgrade pays for them."""
+    recompute the derived fields a new Läsnä version changed (``lasna enrich``) and the weekly facts and
+    coverage ledger it added or changed, so that no page view or command after an upgrade pays for them."""
     from lasna.cli.enrich import catch_up
+    from lasna.pipeline import ensure_current
     from lasna.store import Store
 
     store = Store.open(state.database_url, upgrade=False)
@@ -27,6 +28,8 @@ def upgrade() -> None:
     if result.posts or result.interactions:
         console().print(f"Derived fields brought up to date: {result.posts} post(s), {result.interactions} incoming "
                       f"message(s) in {result.seconds:.1f} s.")
+    if ensure_current(store):
+        console.print("Weekly facts rebuilt for the new version.")
 
 
 @app.command("status")
