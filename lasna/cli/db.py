@@ -29,7 +29,7 @@ def upgrade() -> None:
         console().print(f"Derived fields brought up to date: {result.posts} post(s), {result.interactions} incoming "
                       f"message(s) in {result.seconds:.1f} s.")
     if ensure_current(store):
-        console.print("Weekly facts rebuilt for the new version.")
+        console().print("Weekly facts rebuilt for the new version.")
 
 
 @app.command("status")
