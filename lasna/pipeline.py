@@ -58,10 +58,26 @@ def ensure_current(store: Store) -> bool:
     return rebuilt
 
 
-def refresh_facts(store: Store, touched: set[tuple[int, date]]) -> None:
-    """``lasna.facts.refresh_weeks`` for the touched weeks."""
+REFRESH_CHUNK_WEEKS = 5_000
+"""Leader-weeks per facts refresh. A batch touches far fewer; a catch-up after a version change touches every
+week of every leader, and one refresh of all of them would hold the whole store in memory (6 GB at 1 M posts)."""
+
+
+def refresh_facts(store: Store, touched: set[tuple[int, date]], *, chunk_weeks: int = REFRESH_CHUNK_WEEKS) -> None:
+    """``lasna.facts.refresh_weeks`` for the touched weeks, whole leaders at a time in chunks of about
+    ``chunk_weeks`` (a week's facts read only its own leader's rows, so leaders can be refreshed apart)."""
     if not touched:
         return
     from lasna import facts
 
-    facts.refresh_weeks(store, touched)
+    weeks_of: dict[int, list[date]] = {}
+    for leader_id, week in touched:
+        weeks_of.setdefault(leader_id, []).append(week)
+    chunk: set[tuple[int, date]] = set()
+    for leader_id in sorted(weeks_of):
+        chunk.update((leader_id, week) for week in weeks_of[leader_id])
+        if len(chunk) >= chunk_weeks:
+            facts.refresh_weeks(store, chunk)
+            chunk = set()
+    if chunk:
+        facts.refresh_weeks(store, chunk)
