@@ -421,6 +421,7 @@ def _first_valid(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray
 
 
 Evidence = dict[int, list[str]]
+_NO_EVIDENCE: list[str] = []
 
 
 def _evidence(rows: Rows, mask: np.ndarray, col: str, k: int, order: str = "t") -> Evidence | None:
@@ -437,11 +438,14 @@ def _evidence(rows: Rows, mask: np.ndarray, col: str, k: int, order: str = "t") 
     by = rows[order][sel]
     if by.dtype.kind not in "iufb":  # e.g. account names: their sorted order
         by = pd.factorize(by, sort=True)[0]
+    ranked = np.lexsort((by, key))  # stable: ties keep the rows' order
+    sk = key[ranked]
+    starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+    rank = np.arange(len(sk)) - np.repeat(starts, np.diff(np.r_[starts, len(sk)]))
+    keep = ranked[rank < k]  # the first k of each key, in order
     picked: Evidence = {}
-    for i in np.lexsort((by, key)).tolist():  # stable: ties keep the rows' order
-        got = picked.setdefault(int(key[i]), [])
-        if len(got) < k:
-            got.append(str(values[sel[i]]))
+    for key_i, value in zip(key[keep].tolist(), values[sel[keep]].tolist()):
+        picked.setdefault(key_i, []).append(str(value))
     return picked
 
 
@@ -482,6 +486,15 @@ class Window:
         return self.buckets[keys % len(self.buckets)]
 
     @cached_property
+    def _ends(self) -> np.ndarray:
+        return self.period.bucket_end(self.buckets)
+
+    def bucket_end(self, bucket: np.ndarray) -> np.ndarray:
+        """:meth:`Period.bucket_end` of bucket starts, looked up per distinct bucket (time zone
+        arithmetic once per bucket, not per row)."""
+        return self._ends[np.searchsorted(self.buckets, bucket)]
+
+    @cached_property
     def n_posts(self) -> Counts:
         return _count(self.P["key"])
 
@@ -494,10 +507,13 @@ class Window:
         makes one frame of all of them)."""
         if len(keys) == 0:
             return
+        # rows without evidence share one empty list (never mutated: consumers copy; a fresh list per row
+        # made the collector's passes over 10^5 lists a third of a weekly window's time)
+        ev: list[list[str]] = [_NO_EVIDENCE] * len(keys)
         if evidence:
-            ev = [evidence.get(key, []) for key in keys.tolist()]
-        else:
-            ev = [[] for _ in range(len(keys))]
+            have = np.fromiter(evidence, np.int64, len(evidence))
+            for pos, key in zip(np.flatnonzero(np.isin(keys, have)).tolist(), keys[np.isin(keys, have)].tolist()):
+                ev[pos] = evidence[key]
         out.append((name, self.leader_of(keys).astype(np.int64), self.bucket_of(keys).astype(np.int64),
                     np.asarray(raw, float), np.asarray(x, float), np.asarray(n, float), ev))
 
@@ -671,7 +687,7 @@ def _network(w: Window, out: Out) -> None:
         if len(keys):
             newv = _at(keys, new)
             b = w.bucket_of(keys)
-            months = (period.bucket_end(b) - np.maximum(b, period.start)) / DAY_NS / MONTH_DAYS
+            months = (w.bucket_end(b) - np.maximum(b, period.start)) / DAY_NS / MONTH_DAYS
             w.add(out, "new_interlocutors", keys, newv / months, newv, _at(keys, w.n_posts),
                   _evidence(C, np.ones(len(C), bool), "acc_name", k))
 
@@ -683,21 +699,21 @@ def _consistency(w: Window, out: Out) -> None:
         return
     bucket, key = P["bucket"], P["key"]
     bstart = np.maximum(bucket, period.start)
-    nw_row = np.maximum(np.ceil((period.bucket_end(bucket) - bstart) / WEEK_NS).astype(np.int64), 1)
+    nw_row = np.maximum(np.ceil((w.bucket_end(bucket) - bstart) / WEEK_NS).astype(np.int64), 1)
     wi = np.clip((P["t"] - bstart) // WEEK_NS, 0, nw_row - 1)
     _, first = _pair_groups(key, wi)
     active_w = _count(key[first])  # distinct active weeks per key
     # a leader who posted before a bucket but not in it was silent there: 0 active weeks
     fp = w.first_post.dropna()
     fp = fp[fp <= period.until]
-    starts = period.buckets()
+    starts = w.buckets
     grid_l = np.repeat(fp.index.to_numpy().astype(np.int64), len(starts))
     grid_b = np.tile(starts, len(fp))
-    started = np.repeat(fp.to_numpy(), len(starts)) < period.bucket_end(grid_b)
+    started = np.repeat(fp.to_numpy(), len(starts)) < w.bucket_end(grid_b)
     week_keys = _union(w.active, w.key(grid_l[started], grid_b[started]))
     aw = _at(week_keys, active_w)
     bb = w.bucket_of(week_keys)
-    nweeks = np.maximum(np.ceil((period.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int), 1)
+    nweeks = np.maximum(np.ceil((w.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int), 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         w.add(out, "active_weeks", week_keys, aw / nweeks, aw, nweeks)
     # gaps between a key's posts in time order: mean and population σ (burstiness, Kim & Jo 2016)
@@ -717,7 +733,7 @@ def _consistency(w: Window, out: Out) -> None:
         bn = np.where(nps >= 3, burstiness(r, nps), np.nan)
     nan = np.full(len(idx), np.nan)
     w.add(out, "burstiness_score", idx, 1 - np.maximum(0, bn), nan, nps)
-    ends = period.bucket_end(w.bucket_of(idx))
+    ends = w.bucket_end(w.bucket_of(idx))
     fe = _lookup(w.leader_of(idx), w.first_post.index.to_numpy().astype(np.int64),
                  w.first_post.to_numpy(dtype=float), np.nan)
     w.add(out, "tenure_days", idx, (ends - fe) / DAY_NS, nan, nps)
@@ -752,11 +768,12 @@ def window_components(
     ct = contacts["first_t"].to_numpy() if len(contacts) else np.zeros(0, np.int64)
     C = Rows.of(contacts, ("leader_id", "first_t"), ("acc_name",)).take(period.in_window(ct)) if len(contacts) \
         else Rows({"leader_id": _NO_KEYS, "first_t": _NO_KEYS, "acc_name": np.zeros(0, object)}, 0)
-    P, IN, M, C = (R.with_columns(bucket=period.bucket(R[tc])) for R, tc in ((P, "t"), (IN, "t"), (M, "t"),
-                                                                               (C, "first_t")))
+    # each row's bucket: the last bucket start at or before it (every row is inside the window, after the
+    # first start; the same instants Period.bucket gives, without time zone arithmetic per row)
+    buckets = np.asarray(period.buckets(), np.int64)
+    P, IN, M, C = (R.with_columns(bucket=buckets[np.searchsorted(buckets, R[tc], side="right") - 1])
+                   for R, tc in ((P, "t"), (IN, "t"), (M, "t"), (C, "first_t")))
     C = C.with_columns(t=C["first_t"])
-    buckets = np.unique(np.concatenate([period.buckets(), P["bucket"], IN["bucket"], M["bucket"], C["bucket"]])
-                        .astype(np.int64))
     P, IN, M, C = (R.with_columns(key=_key(buckets, R["leader_id"], R["bucket"])) for R in (P, IN, M, C))
     answered = IN["ans_t"] <= period.until
     IN = IN.with_columns(answered=answered,
