@@ -1,12 +1,14 @@
-"""The NumPy window assembly (coaching.facts.window_components, round 5) gives exactly the frame of the
-former pandas assembly (tests/window_reference.py): the same rows in the same order, the same floats bit
-for bit, the same evidence lists — on random records, on the demo store and on a seeded store."""
+"""The NumPy window assembly (coaching.facts.window_components) and ranking (coaching.scoring.rank_components:
+shrinkage, percentiles, composites), round 5, give exactly the frames of the former pandas code
+(tests/window_reference.py): the same rows in the same order, the same floats bit for bit, the same
+evidence lists — on random records, on the demo store and on a seeded store."""
 
 from __future__ import annotations
 
 import shutil
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 import window_reference as ref
@@ -16,6 +18,7 @@ from test_facts import TODAY, _demo_sqlite_file, _random_frames
 
 from coaching import facts as cf
 from coaching.metrics import Period
+from coaching.scoring import rank_components
 from lasna import facts
 from lasna.store import Store
 from lasna.window import programme_tz
@@ -30,6 +33,25 @@ def assert_identical(old: pd.DataFrame, new: pd.DataFrame) -> None:
 def _both(recs, contacts, first_post, period, **kw):
     return (ref.window_components(recs, contacts, first_post, period, **kw),
             cf.window_components(recs, contacts, first_post, period, **kw))
+
+
+def assert_same_ranking(raw: pd.DataFrame, leaders: pd.DataFrame, period: Period) -> None:
+    """The NumPy ranking (coaching.scoring.rank_components) gives exactly the former pandas frames."""
+    for reference in ("cohort", "all"):
+        old = ref.rank_components(raw, leaders, period, reference=reference)
+        new = rank_components(raw, leaders, period, reference=reference)
+        assert_identical(old.components, new.components)
+        pd.testing.assert_frame_equal(new.composites, old.composites, check_exact=True)
+        assert {k: v for k, v in new.meta.items() if k != "timings_cpu_s"} == \
+            {k: v for k, v in old.meta.items() if k != "timings_cpu_s"}
+
+
+def _leaders(ids, seed: int) -> pd.DataFrame:
+    """Leaders in one, two or no cohorts (a leader in two is ranked in the union of both)."""
+    rng = np.random.default_rng(seed)
+    options = [[], ["A"], ["B"], ["A", "B"], ["C"]]
+    return pd.DataFrame({"leader_id": np.asarray(ids, np.int64), "leader": [f"L{i}" for i in ids],
+                         "cohorts": [options[int(rng.integers(len(options)))] for _ in ids]})
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -51,6 +73,7 @@ def test_random_records_give_the_frame_of_the_pandas_assembly(seed, end_day, hou
     old, new = _both(recs, cf.first_contacts(posts), cf.first_post_times(recs, until), period,
                      stance_known=stance_known)
     assert_identical(old, new)
+    assert_same_ranking(new, _leaders(sorted(set(posts["leader_id"]) | {99}), seed), period)
 
 
 def test_empty_records_give_the_frame_of_the_pandas_assembly():
@@ -60,6 +83,7 @@ def test_empty_records_give_the_frame_of_the_pandas_assembly():
     old, new = _both(cf.empty_records(), contacts, pd.Series(dtype="int64"), period)
     assert len(old) == len(new) == 0
     assert list(new.columns) == list(old.columns)
+    assert_same_ranking(new, _leaders([1, 2, 3], 0), period)
 
 
 def _store_windows(store: Store, windows):
@@ -77,6 +101,8 @@ def _store_windows(store: Store, windows):
             contacts, any_contact = store.fact_contacts(needed, period.start, period.until, any_of=lids)
             old, new = _both(recs, contacts, first_post, period, contacts_exist=any_contact)
             assert_identical(old, new)
+            assert_same_ranking(new, leaders if asked is None else leaders[leaders["leader_id"].isin(set(needed))],
+                                period)
             compared += len(new)
     assert compared > 0
 

@@ -357,3 +357,135 @@ def window_components(
     return comp[COMPONENT_COLUMNS]
 
 
+
+
+# --- the former pandas ranking (coaching.composites / coaching.scoring before round 5) ---------------------
+from coaching.composites import composite_scores_each, reference_groups  # noqa: E402
+from coaching.definitions import COMPOSITES, METRICS  # noqa: E402
+from coaching.composites import DEFAULT_PRIOR_STRENGTH, WEIGHTS  # noqa: E402
+from coaching.features import degraded_features  # noqa: E402
+from coaching.scoring import ScoreReport, _iso  # noqa: E402
+import time  # noqa: E402
+def shrink_and_rank(comp: pd.DataFrame, groups: pd.DataFrame,  # noqa: E302
+                    prior_strength: float = DEFAULT_PRIOR_STRENGTH) -> pd.DataFrame:
+    """Add ``value`` (shrunk rate or raw value), ``prior`` and ``percentile`` to a components frame."""
+    meta = pd.DataFrame(
+        {"component": list(METRICS), "kind": [m.kind for m in METRICS.values()],
+         "hib": [m.higher_is_better for m in METRICS.values()]}
+    )
+    c = comp.merge(meta, on="component", how="left").merge(groups, on="leader_id", how="inner")
+    is_rate = (c["kind"] == "rate").to_numpy()
+    keys = ["group", "bucket", "component"]
+    x = c["x"].where(is_rate, 0.0).astype(float)
+    n = c["n"].where(is_rate, 0.0).astype(float)
+    sx = x.groupby([c[k] for k in keys]).transform("sum")
+    sn = n.groupby([c[k] for k in keys]).transform("sum")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p0 = np.where(sn > 0, sx / sn.where(sn > 0, 1), np.nan)
+        a, b = prior_strength * p0, prior_strength * (1 - p0)
+        shrunk = np.where(n > 0, (x + a) / (n + a + b), np.nan)
+    c["prior"] = np.where(is_rate, p0, np.nan)
+    c["value"] = np.where(is_rate, shrunk, c["raw"].astype(float))
+    c = _with_gaps(c, prior_strength)
+    # a gap is ranked up to 0 (answering critics as often as supporters); above 0 is not "more open"
+    ranked_value = c["value"].where(c["kind"] != "gap", c["value"].clip(upper=0.0))
+    signed = ranked_value.where(c["hib"].astype(bool), -ranked_value)
+    grp = signed.groupby([c[k] for k in keys])
+    r = grp.rank(method="average")
+    m = grp.transform("count")
+    pct = np.where(m > 1, 100.0 * (r - 1) / (m - 1).where(m > 1, 1), 50.0)
+    c["percentile"] = np.where(signed.notna(), pct, np.nan)
+    c = c[c["own"]].drop(columns=["own", "group", "kind", "hib"])
+    return c.reset_index(drop=True)
+
+
+def _with_gaps(c: pd.DataFrame, prior_strength: float) -> pd.DataFrame:
+    """Append the ``kind="gap"`` components (see the module docstring). Rows need both rates; n and
+    evidence come from the compared rate (e.g. the unanswered critical replies)."""
+    keys = ["group", "leader_id", "bucket", "own"]
+    parts = [c]
+    for key, m in METRICS.items():
+        if m.kind != "gap" or m.gap_of is None:
+            continue
+        compared, reference = m.gap_of
+        pair = c[c["component"] == compared].merge(
+            c.loc[c["component"] == reference, keys + ["raw", "value"]], on=keys, suffixes=("", "_ref"), how="inner")
+        if pair.empty:
+            continue
+        centre = pair["value_ref"]
+        shrunk = (pair["x"] + prior_strength * centre) / (pair["n"] + prior_strength)
+        pair = pair.assign(component=key, kind=m.kind, hib=m.higher_is_better, x=np.nan, prior=centre,
+                           raw=pair["raw"] - pair["raw_ref"], value=shrunk - centre)
+        parts.append(pair[c.columns])
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else c
+
+
+def composite_scores(ranked: pd.DataFrame, weights: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:
+    """Wide frame leader_id, bucket, one column per composite (weighted mean of percentiles)."""
+    weights = weights or WEIGHTS
+    owner: dict[str, list[str]] = {}
+    for comp_name, w in weights.items():
+        for key in w:
+            owner.setdefault(key, []).append(comp_name)
+    sub = ranked[ranked["component"].isin(owner) & ranked["percentile"].notna()]
+    if len(sub) and all(len(v) == 1 for v in owner.values()):
+        # one group-by over (leader, bucket, composite): the same rows in the same order per group as
+        # one group-by per composite, so the same sums
+        name = sub["component"].map({k: v[0] for k, v in owner.items()}).to_numpy(dtype=object)
+        ww = np.array([weights[c][k] for c, k in zip(name, sub["component"].tolist())], dtype=float)
+        long = pd.DataFrame({"leader_id": sub["leader_id"].to_numpy(), "bucket": sub["bucket"].to_numpy(),
+                             "composite": name, "num": sub["percentile"].to_numpy(dtype=float) * ww, "den": ww})
+        sums = long.groupby(["leader_id", "bucket", "composite"])[["num", "den"]].sum()
+        out = (sums["num"] / sums["den"]).unstack("composite").reindex(columns=list(weights))
+        out.columns.name = None
+        out.index.names = ["leader_id", "bucket"]
+        return out.reset_index()
+    return composite_scores_each(sub, weights)
+
+
+def rank_components(
+    raw: pd.DataFrame,
+    leaders: pd.DataFrame,
+    period: Period,
+    *,
+    reference: str = "all",
+    prior_strength: float = DEFAULT_PRIOR_STRENGTH,
+    interactions: pd.DataFrame | None = None,
+    timings: dict | None = None,
+) -> ScoreReport:
+    """Shrinkage, percentiles and composites for a raw components frame (:func:`compute_components`
+    or :func:`coaching.facts.window_components`): the one ranking path every score goes through."""
+    timings = dict(timings or {})
+    days = period.days
+    by = period.by
+    linked = interactions if interactions is not None else pd.DataFrame()
+    c0 = time.process_time()
+    groups = reference_groups(leaders, reference)
+    ranked = shrink_and_rank(raw, groups, prior_strength)
+    comp = composite_scores(ranked)
+    grid = pd.MultiIndex.from_product([leaders["leader_id"].astype("int64").unique(), period.buckets()],
+                                      names=["leader_id", "bucket"]).to_frame(index=False)
+    comp = grid.merge(comp, on=["leader_id", "bucket"], how="left")
+    for c in COMPOSITES:
+        if c not in comp:
+            comp[c] = np.nan
+    comp["bucket_end"] = period.bucket_end(comp["bucket"].to_numpy())
+    comp.insert(1, "leader", comp["leader_id"].map(leaders.set_index("leader_id")["leader"]))
+    comp = comp[["leader_id", "leader", "bucket", "bucket_end", *COMPOSITES]]
+    ranked = ranked.merge(grid, on=["leader_id", "bucket"], how="inner")
+    timings["shrink + percentiles + composites"] = time.process_time() - c0
+    meta = {
+        "timings_cpu_s": {k2: round(v, 3) for k2, v in timings.items()},
+        "until": _iso(period.until), "start": _iso(period.start), "days": days, "by": by,
+        "reference": reference, "prior_strength": prior_strength, "weights": WEIGHTS,
+        "degraded_features": degraded_features(),
+        "notes": [
+            "Replies seen through threads cover only replies under the leader's own posts.",
+            "Response rate within the last 7 days of the window is right-censored (answers may still come).",
+            "Critical vs supportive answers need a 'stance' column on the interactions (the reply-stance model; "
+            "it misses about half of the critical replies, so the gap understates avoidance).",
+        ],
+    }
+    return ScoreReport(components=ranked, composites=comp, interactions=linked, meta=meta)
+
+
