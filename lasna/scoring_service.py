@@ -182,8 +182,13 @@ def resolve_window(
     return until, days or 90
 
 
+def _stored_id(leader_id: int | None) -> int:
+    assert leader_id is not None, "a leader read from the store has an id"
+    return leader_id
+
+
 def leader_ids(store: Store, names: Sequence[str]) -> list[int]:
-    return [store.leader(name).id for name in names]
+    return [_stored_id(store.leader(name).id) for name in names]
 
 
 @dataclass
@@ -371,7 +376,7 @@ def posts_with_features(store: Store, leader: str, *, days: int = 90, until: dat
     """One leader's posts in the window with per-post features, post type and its strongest features
     (read from the stored enrichment)."""
     until = until or datetime.now(UTC)
-    leader_id = store.leader(leader).id
+    leader_id = _stored_id(store.leader(leader).id)
     inputs = load_score_inputs(store, leader_ids=[leader_id], since=until - timedelta(days=days), until=until)
     if inputs.posts.empty:
         return inputs.posts
