@@ -43,6 +43,13 @@ def after_removal(store: Store) -> bool:
     rebuild the weekly facts now, inside the command that removed them, so that no later reader (a
     dashboard page, ``lasna tips``) pays for the rebuild, and no number is read from removed rows.
     Returns True when it rebuilt (nothing was removed: the facts are still current)."""
+    return ensure_current(store)
+
+
+def ensure_current(store: Store) -> bool:
+    """Bring the weekly facts and the coverage ledger up to date (rebuilt when their source tables or their
+    version changed, e.g. after rows were removed or after an upgrade that added or changed them).
+    Returns True when the facts were rebuilt."""
     from lasna import coverage, facts
 
     rebuilt = facts.ensure_current(store)  # rebuilds the coverage ledger with the facts
