@@ -90,6 +90,7 @@ class CoachService:
         self._reports: dict[tuple, ScoreReport] = {}
         self._frames: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._checked = False
+        self._records: dict = {}  # facts read for this service's windows (lasna.facts.window_records)
 
     # ------------------------------------------------------------------ frames (per leader, on demand)
     @cached_property
@@ -151,7 +152,8 @@ class CoachService:
                 asked = [*asked, evidence_for]
             self._reports[key] = facts.score_window(
                 self.store, asked, until=until, days=days, by=by, leaders=self.leaders,
-                evidence_for=() if evidence_for is None else (evidence_for,), check_current=not self._checked)
+                evidence_for=() if evidence_for is None else (evidence_for,), check_current=not self._checked,
+                records_cache=self._records)
             self._checked = True  # the facts were checked against the stored rows once for this service
         return self._reports[key]
 
@@ -335,6 +337,8 @@ class CoachService:
         session = None
         if session_id is not None:
             session = self.session_report(leader, session_id, lang=lang)
+        # the weekly trend first: its weeks hold this period's and the baseline's, read once (records_cache)
+        weekly = self.weekly(weeks, _id(leader)).composites
         cur, base = self.report(evidence_for=_id(leader)), self.baseline_report(evidence_for=_id(leader))
         goals = self.goal_progress(leader)
         ctx = self.context(leader, goals=goals)
@@ -346,7 +350,7 @@ class CoachService:
             baseline_period=((self.now - pd.Timedelta(days=2 * self.days)).date() + timedelta(days=1), start),
             current=component_values(cur, _id(leader)), baseline=component_values(base, _id(leader)),
             current_composites=composite_values(cur, _id(leader)), baseline_composites=composite_values(base, _id(leader)),
-            weekly=self.weekly(weeks, _id(leader)).composites.query("leader_id == @_id(leader)"),
+            weekly=weekly[weekly["leader_id"] == _id(leader)],
             tips=tipset, waiting=ctx.waiting, goals=goals, session=session, sessions=history,
             **self._reference(leader, cur), coverage=self.coverage(_id(leader)),
         )

@@ -133,3 +133,31 @@ def test_seeded_store_windows_give_the_frame_of_the_pandas_assembly(tmp_path):
                                (end, 365, "month")])
     finally:
         store.close()
+
+
+def test_windows_scored_from_a_wider_window_s_records_are_the_same(tmp_path):
+    """A report reads its weekly trend's facts once and scores this period and the baseline from them
+    (lasna.facts.window_records cache): the same scores as reading each window's own weeks."""
+    shutil.copy(_demo_sqlite_file(), tmp_path / "demo.db")
+    store = Store.open(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        leaders = store.leaders_frame()
+        lid = int(leaders["leader_id"].iloc[2])
+        asked = [int(i) for i in leaders["leader_id"]][:5] + [lid]
+        end = pd.Timestamp(TODAY) + pd.Timedelta(hours=11, minutes=59, seconds=59)
+        cache: dict = {}
+        facts.score_window(store, asked, until=end, days=182, by="week", leaders=leaders, evidence_for=(lid,),
+                           records_cache=cache)
+        assert len(cache) == 1
+        for until, days in ((end, 90), (end - pd.Timedelta(days=90), 90), (end - pd.Timedelta(days=30), 7)):
+            shared = facts.score_window(store, asked, until=until, days=days, leaders=leaders, evidence_for=(lid,),
+                                        records_cache=cache)
+            own = facts.score_window(store, asked, until=until, days=days, leaders=leaders, evidence_for=(lid,))
+            assert len(cache) == 1  # read from the weekly trend's records
+            assert_identical(own.components, shared.components)
+            pd.testing.assert_frame_equal(shared.composites, own.composites, check_exact=True)
+        facts.score_window(store, asked, until=end, days=365, leaders=leaders, evidence_for=(lid,),
+                           records_cache=cache)
+        assert len(cache) == 1 and cache[next(iter(cache))][0] < (end - pd.Timedelta(days=300)).date()
+    finally:
+        store.close()
