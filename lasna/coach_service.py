@@ -104,10 +104,9 @@ class CoachService:
         if key not in self._frames:
             # stored rows are selected by creation time; a day's margin keeps every row seen since `since`
             since_dt = None if since is None else (pd.Timestamp(since) - pd.Timedelta(days=1)).to_pydatetime()
-            posts = self.store.posts_frame(list(key[0]), since=since_dt)
-            inter = self.store.interactions_frame(list(key[0]), since=since_dt)
-            posts_f, inter_s, _ = facts.enriched_frames(self.store, posts, inter)
-            self._frames[key] = (posts_f, inter_s)
+            from lasna import scoring_service
+
+            self._frames[key] = scoring_service.enriched_history(self.store, list(key[0]), since_dt)
         return self._frames[key]
 
     def leader_frames(self, leader_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -161,3 +161,31 @@ def test_windows_scored_from_a_wider_window_s_records_are_the_same(tmp_path):
         assert len(cache) == 1 and cache[next(iter(cache))][0] < (end - pd.Timedelta(days=300)).date()
     finally:
         store.close()
+
+
+def _history_by_ids(store: Store, leader_ids, since=None):
+    """The former read of a leader's history: rows first, then their enrichment by id."""
+    posts = store.posts_frame(list(leader_ids), since=since)
+    inter = store.interactions_frame(list(leader_ids), since=since)
+    posts_f, inter_s, _ = facts.enriched_frames(store, posts, inter)
+    return posts_f, inter_s
+
+
+def test_a_leaders_history_read_joined_equals_the_read_by_ids(tmp_path):
+    """CoachService reads a leader's posts and messages with their enrichment in one joined read
+    (scoring_service.enriched_history): the same frames as rows first and enrichment by id."""
+    from lasna import scoring_service
+
+    shutil.copy(_demo_sqlite_file(), tmp_path / "demo.db")
+    store = Store.open(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        ids = [int(i) for i in store.leaders_frame()["leader_id"]]
+        since = (pd.Timestamp(TODAY) - pd.Timedelta(days=60)).to_pydatetime()
+        for leader_ids, from_ in (([ids[0]], None), ([ids[3]], since), (ids[:4], None), (ids, since)):
+            old_p, old_i = _history_by_ids(store, leader_ids, from_)
+            new_p, new_i = scoring_service.enriched_history(store, leader_ids, from_)
+            assert len(new_p) > 0 and len(new_i) > 0
+            pd.testing.assert_frame_equal(new_p, old_p, check_exact=True)
+            pd.testing.assert_frame_equal(new_i, old_i, check_exact=True)
+    finally:
+        store.close()
