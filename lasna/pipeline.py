@@ -2,7 +2,8 @@
 
 :func:`after_ingest` is called right after each stored batch (the collection runner per account, the
 importers, the demo loader): it enriches what the batch added or changed (and re-links the incoming
-messages a new own reply answers), then refreshes the facts of the (leader, ISO week) pairs it touched.
+messages a new own reply answers) — the rows ``Store.save_batch`` queued, read without scanning the
+leaders' history — then refreshes the facts of the (leader, ISO week) pairs it touched.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def after_ingest(store: Store, leader_ids: Iterable[int | None], *, quiet: bool = False) -> set[tuple[int, date]]:
-    """Enrich what is pending for these leaders, refresh the facts of the weeks that changed; returns
-    those (leader_id, week_start) pairs. Idempotent: a second call finds nothing pending.
+    """Enrich what stored batches queued for these leaders, refresh the facts of the weeks that changed;
+    returns those (leader_id, week_start) pairs. Idempotent: a second call finds nothing pending.
 
     ``quiet`` (the collection runner): a failure is logged, not raised: the batch is stored, and what it
     left pending is caught up by the next batch, ``lasna enrich`` or the next read."""
@@ -28,7 +29,7 @@ def after_ingest(store: Store, leader_ids: Iterable[int | None], *, quiet: bool 
     if not ids:
         return set()
     try:
-        result = enrich.enrich_pending(store, ids)
+        result = enrich.enrich_pending(store, ids, queued=True)
         refresh_facts(store, result.touched)
     except Exception:
         if not quiet:
