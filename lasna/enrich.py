@@ -68,6 +68,9 @@ class EnrichResult:
     relabelled: int = 0  # short posts whose language followed their account's majority afterwards
     seconds: float = 0.0
     touched: set[tuple[int, date]] = field(default_factory=set)
+    #: the ids, reply parents and roots of the rows written: the facts of weeks holding rows linked to
+    #: them may change (:func:`lasna.facts.refresh_weeks`)
+    links: set[str] = field(default_factory=set)
     skipped_leaders: list[int] = field(default_factory=list)  # being enriched by another process
 
     def as_json(self) -> dict:
@@ -106,19 +109,21 @@ def enrich_pending(
             skipped = sorted(set(chunk) - set(mine))
             result.skipped_leaders += skipped
             if mine:
-                n_i, posts, touched = _enrich_chunk(store, mine, v, queued)
+                n_i, posts, touched, links = _enrich_chunk(store, mine, v, queued)
                 result.posts += len(posts)
                 result.interactions += n_i
                 result.chunks += 1
                 result.touched |= touched
+                result.links |= links
                 written.append(posts)
         done += sum(sum(counts[leader]) for leader in chunk)
         if progress:
             progress(done, total)
     if any(len(w) for w in written):
-        n, touched = _follow_account_majority(store, pd.concat(written, ignore_index=True), v)
+        n, touched, links = _follow_account_majority(store, pd.concat(written, ignore_index=True), v)
         result.relabelled = n
         result.touched |= touched
+        result.links |= links
     result.seconds = time.perf_counter() - began
     return result
 
@@ -211,7 +216,7 @@ def link(interactions: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
 
 def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str], queued: bool):
     """Enrich one chunk; returns (interactions written, the posts written with their leader, author,
-    language and word count, the (leader, week) pairs touched)."""
+    language and word count, the (leader, week) pairs touched, :func:`lasna.facts.link_keys` of the rows)."""
     with _stage("read pending rows"):
         posts, inter = store.enrichment_pending_rows(v, leader_ids, queued=queued)
     prow = post_rows(store, posts, v) if len(posts) else pd.DataFrame(columns=["post_id", *E.POST_VALUES])
@@ -226,7 +231,9 @@ def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str], queued
                             "author_id": wp["author_id"].astype(object),
                             "lang_detected": wp["post_id"].map(values["lang_detected"]).astype(object),
                             "n_words": wp["post_id"].map(values["n_words"])})
-    return len(wi), written, touched_weeks(wp, wi)
+    from lasna.facts import link_keys
+
+    return len(wi), written, touched_weeks(wp, wi), link_keys(wp, wi)
 
 
 def _follow_account_majority(store: Store, written: pd.DataFrame, v: dict[str, str]):
@@ -262,7 +269,7 @@ def _follow_account_majority(store: Store, written: pd.DataFrame, v: dict[str, s
             to_scan[key] = lang
     ids += store.enrichment_short_posts_to_relabel(to_scan)
     if not ids:
-        return 0, set()
+        return 0, set(), set()
     posts = store.enrichment_posts_by_id(ids)
     keys = {(int(lid), a) for lid, a in zip(posts["leader_id"], posts["author_id"])}
     context = store.enrichment_example_long_posts({k: majority[k] for k in keys})
@@ -270,7 +277,9 @@ def _follow_account_majority(store: Store, written: pd.DataFrame, v: dict[str, s
     wrote, _ = store.write_enrichment(sorted(set(posts["leader_id"])), rows,
                                       E.fingerprint_frame(posts, "posts"), pd.DataFrame(), {}, link)
     wp = posts[posts["post_id"].isin(set(wrote))]
-    return len(wp), touched_weeks(wp, None)
+    from lasna.facts import link_keys
+
+    return len(wp), touched_weeks(wp, None), link_keys(wp, None)
 
 
 # ------------------------------------------------------------------ weeks touched (for the facts)

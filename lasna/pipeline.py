@@ -30,7 +30,7 @@ def after_ingest(store: Store, leader_ids: Iterable[int | None], *, quiet: bool 
         return set()
     try:
         result = enrich.enrich_pending(store, ids, queued=True)
-        refresh_facts(store, result.touched)
+        refresh_facts(store, result.touched, result.links)
     except Exception:
         if not quiet:
             raise
@@ -52,10 +52,11 @@ def after_removal(store: Store) -> bool:
     return rebuilt
 
 
-def refresh_facts(store: Store, touched: set[tuple[int, date]]) -> None:
-    """``lasna.facts.refresh_weeks`` for the touched weeks."""
+def refresh_facts(store: Store, touched: set[tuple[int, date]], changed: set[str] | None = None) -> None:
+    """``lasna.facts.refresh_weeks`` for the touched weeks (``changed``: the link keys of the rows
+    enriched, :attr:`lasna.enrich.EnrichResult.links`)."""
     if not touched:
         return
     from lasna import facts
 
-    facts.refresh_weeks(store, touched)
+    facts.refresh_weeks(store, touched, changed)

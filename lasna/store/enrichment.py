@@ -244,19 +244,20 @@ def pending_counts(engine: Engine, versions: Mapping[str, str], leader_ids: Sequ
 
 def _raw(column, label: str | None = None):
     """The column without SQLAlchemy's per-value result processing (times, JSON, booleans are converted
-    per column in :func:`_to_frame`, which is many times faster on hundreds of thousands of rows)."""
+    per column in :func:`to_frame`, which is many times faster on hundreds of thousands of rows)."""
     if isinstance(column.type, (t.UTCDateTime, JSON, Boolean)):
         return type_coerce(column, NullType()).label(label or column.name)
     return column.label(label) if label else column
 
 
-def _frame_query(table, id_label: str, columns: Mapping[str, str]):
+def frame_query(table, id_label: str, columns: Mapping[str, str]):
+    """SELECT of ``table``'s ``columns`` (POST/INTERACTION_COLUMNS) read raw (:func:`to_frame` converts them)."""
     selected = [_raw(c) for c in table.c if c.name != "id" and c.name in columns]
     return select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
         t.leaders, t.leaders.c.id == table.c.leader_id)
 
 
-def _to_frame(result) -> pd.DataFrame:
+def to_frame(result) -> pd.DataFrame:
     """Raw driver values → typed columns: times (SQLite text or naive datetimes) as UTC, JSON lists
     parsed (SQLite text; psycopg parses them already), 0/1 as booleans where the schema says so."""
     keys = list(result.keys())
@@ -281,7 +282,7 @@ def pending_posts(engine: Engine, versions: Mapping[str, str], leader_ids: Seque
                   queued: bool = False) -> pd.DataFrame:
     """The leaders' posts (deleted ones too) whose enrichment is missing or stale, as POST_COLUMNS
     (``queued``: only those in the enrichment queue)."""
-    q = _frame_query(t.posts, "post_id", frames.POST_COLUMNS).outerjoin(
+    q = frame_query(t.posts, "post_id", frames.POST_COLUMNS).outerjoin(
         t.post_enrichment, t.post_enrichment.c.post_id == t.posts.c.id)
     q = _pending_where(q, t.posts, leader_ids, queued).where(_stale_posts(versions)).order_by(
         t.posts.c.created_at, t.posts.c.id)  # deterministic: an account's majority language breaks ties by order
@@ -290,7 +291,7 @@ def pending_posts(engine: Engine, versions: Mapping[str, str], leader_ids: Seque
 
 def pending_interactions(engine: Engine, versions: Mapping[str, str], leader_ids: Sequence[int], *,
                          queued: bool = False) -> pd.DataFrame:
-    q = _frame_query(t.interactions, "interaction_id", frames.INTERACTION_COLUMNS).outerjoin(
+    q = frame_query(t.interactions, "interaction_id", frames.INTERACTION_COLUMNS).outerjoin(
         t.interaction_enrichment, t.interaction_enrichment.c.interaction_id == t.interactions.c.id)
     q = _pending_where(q, t.interactions, leader_ids, queued).where(_stale_interactions(versions)).order_by(
         t.interactions.c.created_at, t.interactions.c.id)
@@ -301,7 +302,7 @@ def _read(engine_or_conn, query, columns) -> pd.DataFrame:
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.connect() as conn:
             return _read(conn, query, columns)
-    return frames.conform(_to_frame(engine_or_conn.execute(query)), columns)
+    return frames.conform(to_frame(engine_or_conn.execute(query)), columns)
 
 
 def short_posts_to_relabel(engine: Engine, majority: Mapping[tuple[int, str], str]) -> list[str]:
@@ -318,7 +319,7 @@ def short_posts_to_relabel(engine: Engine, majority: Mapping[tuple[int, str], st
 
 
 def posts_by_id(engine: Engine, ids: Sequence[str]) -> pd.DataFrame:
-    parts = [_read(engine, _frame_query(t.posts, "post_id", frames.POST_COLUMNS).where(t.posts.c.id.in_(list(c))),
+    parts = [_read(engine, frame_query(t.posts, "post_id", frames.POST_COLUMNS).where(t.posts.c.id.in_(list(c))),
                    frames.POST_COLUMNS) for c in _chunks(list(ids))]
     return pd.concat(parts, ignore_index=True) if parts else frames.empty_posts()
 
@@ -514,7 +515,7 @@ def enriched_interactions(engine: Engine, leader_ids=None, *, since=None, until=
 
 def _split(engine, q, columns, key, read_cols) -> tuple[pd.DataFrame, pd.DataFrame]:
     with engine.connect() as conn:
-        raw = _to_frame(conn.execute(q))
+        raw = to_frame(conn.execute(q))
     extra = raw[[c for c in raw.columns if c in read_cols or c.startswith("e_")]].rename(
         columns=lambda c: c[2:] if c.startswith("e_") else c)
     base = frames.conform(raw.drop(columns=[c for c in raw.columns if c in read_cols or c.startswith("e_")]),
@@ -533,7 +534,7 @@ def by_ids(engine: Engine, post_ids: Sequence[str], interaction_ids: Sequence[st
         parts = []
         with engine.connect() as conn:
             for chunk in _chunks(list(dict.fromkeys(ids)), 5000 if engine.dialect.name == "postgresql" else _CHUNK_IN):
-                parts.append(_to_frame(conn.execute(select(etable.c[key], *(_raw(etable.c[c]) for c in cols))
+                parts.append(to_frame(conn.execute(select(etable.c[key], *(_raw(etable.c[c]) for c in cols))
                                                     .where(etable.c[key].in_(list(chunk))))))
         out.append(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[key, *cols]))
     return out[0], out[1]

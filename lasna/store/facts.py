@@ -11,14 +11,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, type_coerce
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, tuple_, type_coerce
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import NullType
 
 from lasna import frames
+from lasna.store import enrichment
 from lasna.store import schema as t
 
 CHUNK = 500
+LINK_CHUNK = 2000  # ids per linked-row lookup: three IN lists of this many (SQLite allows 32,766 parameters)
 FACTS_LOCK_KEY = 0x4C41534E41  # "LASNA": the advisory lock of fact refreshes on PostgreSQL
 
 
@@ -45,44 +47,64 @@ def _columns_frame(result) -> pd.DataFrame:
     return pd.DataFrame({k: list(v) for k, v in zip(keys, columns)}, columns=keys)
 
 
-def _frame(conn: Connection, table, id_label: str, columns: dict, where) -> pd.DataFrame:
-    selected = [c for c in table.c if c.name != "id" and c.name in columns]
-    query = select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
-        t.leaders, t.leaders.c.id == table.c.leader_id).where(where)
-    result = conn.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+def _frame(conn: Connection, table, id_label: str, columns: dict, where, values: dict | None = None) -> pd.DataFrame:
+    """Rows of ``table`` matching ``where`` (with parameter ``values``) as ``columns``, read raw and
+    converted per column (the lean reader of :mod:`lasna.store.enrichment`; :func:`_concat` conforms them)."""
+    return enrichment.to_frame(conn.execute(enrichment.frame_query(table, id_label, columns).where(where), values))
+
+
+def _merged(ranges: Iterable[tuple[int, datetime, datetime]]) -> list[tuple[int, datetime, datetime]]:
+    """The ranges with adjacent or overlapping ones of the same leader joined (consecutive weeks)."""
+    out: list[tuple[int, datetime, datetime]] = []
+    for lid, a, b in sorted(ranges):
+        if out and out[-1][0] == lid and a <= out[-1][2]:
+            out[-1] = (lid, out[-1][1], max(b, out[-1][2]))
+        else:
+            out.append((lid, a, b))
+    return out
+
+
+def _seen_in(table, lid: int, a: datetime, b: datetime):
+    """The leader's rows seen in [a, b) (``indexed_at``, else ``created_at``), as two ranges of the
+    (leader_id, indexed_at) and (leader_id, created_at) indexes (COALESCE would read the whole history)."""
+    c = table.c
+    return or_(and_(c.leader_id == lid, c.indexed_at >= a, c.indexed_at < b),
+               and_(c.leader_id == lid, c.indexed_at.is_(None), c.created_at >= a, c.created_at < b))
 
 
 def rows_in_ranges(conn: Connection, ranges: Iterable[tuple[int, datetime, datetime]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Posts and interactions (deleted ones included) of each (leader_id, since, until) range,
     by server-seen time (``indexed_at``, else ``created_at``) in [since, until)."""
-    ranges = list(ranges)
     posts, inter = [], []
-    for part in _chunks(ranges, 200):
+    for part in _chunks(_merged(ranges), 100):
         for table, id_label, columns, out in ((t.posts, "post_id", frames.POST_COLUMNS, posts),
                                               (t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, inter)):
-            seen = _seen_at(table)
-            cond = or_(*[and_(table.c.leader_id == lid, seen >= a, seen < b) for lid, a, b in part])
-            out.append(_frame(conn, table, id_label, columns, cond))
+            out.append(_frame(conn, table, id_label, columns, or_(*[_seen_in(table, *r) for r in part])))
     return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
 
 
-def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str],
+                have: Iterable[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of ``leader_ids`` linked to any of ``ids`` (as their own id, reply parent or root), and
-    interactions of any leader whose id is in ``ids`` (a reply to another commenter's reply)."""
+    interactions of any leader whose id is in ``ids`` (a reply to another commenter's reply). Rows whose
+    id is in ``have`` (read already) are not looked up by their own id."""
     ids = sorted({i for i in ids if isinstance(i, str) and i})
+    have = set(have)
     posts, inter = [], []
     lids = set(int(i) for i in leader_ids)
-    for part in _chunks(ids):
-        p, i = t.posts.c, t.interactions.c
-        # looked up by the id columns only (each has an index: the planner takes a multi-index OR); the
-        # leader filter is applied to the few rows found, so the cost follows the linked rows, not the
-        # leaders' whole history (a leader_id condition in SQL makes SQLite scan every row of the leaders)
-        found = _frame(conn, t.posts, "post_id", frames.POST_COLUMNS,
-                       or_(p.id.in_(part), p.reply_parent_id.in_(part), p.reply_root_id.in_(part)))
+    p, i = t.posts.c, t.interactions.c
+    # looked up by the id columns only (each has an index: the planner takes a multi-index OR); the
+    # leader filter is applied to the few rows found, so the cost follows the linked rows, not the
+    # leaders' whole history (a leader_id condition in SQL makes SQLite scan every row of the leaders).
+    # One statement shape for every chunk (expanding parameters): compiled once.
+    own, linked = bindparam("own", expanding=True), bindparam("linked", expanding=True)
+    post_q = or_(p.id.in_(own), p.reply_parent_id.in_(linked), p.reply_root_id.in_(linked))
+    inter_q = or_(i.id.in_(own), i.parent_id.in_(linked), i.root_id.in_(linked))
+    for part in _chunks(ids, LINK_CHUNK):
+        values = {"own": [v for v in part if v not in have] or [""], "linked": part}
+        found = _frame(conn, t.posts, "post_id", frames.POST_COLUMNS, post_q, values)
         posts.append(found[found["leader_id"].isin(lids)])
-        found = _frame(conn, t.interactions, "interaction_id", frames.INTERACTION_COLUMNS,
-                       or_(i.id.in_(part), i.parent_id.in_(part), i.root_id.in_(part)))
+        found = _frame(conn, t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, inter_q, values)
         keep = found["interaction_id"].isin(set(part)) | found["leader_id"].isin(lids)
         inter.append(found[keep])
     return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
@@ -245,9 +267,9 @@ class FactsMixin:
         with self.engine.connect() as conn:
             return rows_in_ranges(conn, ranges)
 
-    def fact_linked_rows(self, leader_ids, ids) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def fact_linked_rows(self, leader_ids, ids, have=()) -> tuple[pd.DataFrame, pd.DataFrame]:
         with self.engine.connect() as conn:
-            return linked_rows(conn, leader_ids, ids)
+            return linked_rows(conn, leader_ids, ids, have)
 
     def fact_own_authors(self, leader_ids) -> pd.DataFrame:
         with self.engine.connect() as conn:
