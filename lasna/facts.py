@@ -218,9 +218,12 @@ def _refresh(store: Store, keys: set[tuple[int, date]], tz: str, changed: set[st
                            own_authors=store.fact_own_authors(sorted(leaders)), known_interaction_ids=known,
                            weeks=weeks)
     rows = pack_weeks(recs, affected)
-    accounts = set(base_p["reply_parent_author_id"].dropna()) if len(base_p) else set()
-    minima = store.fact_contact_minima(sorted(leaders), accounts)
-    store.save_facts(rows, affected, contacts=(sorted(leaders), accounts, minima), version=cf.FACTS_VERSION)
+    # first contacts of the (leader, account) pairs the weeks' own replies address (a changed reply lies
+    # in them; no other pair's first contact can change)
+    pairs = set(zip(base_p["leader_id"].astype(int), base_p["reply_parent_author_id"])) if len(base_p) else set()
+    pairs = {(lid, a) for lid, a in pairs if isinstance(a, str)}
+    minima = store.fact_contact_minima(pairs)
+    store.save_facts(rows, affected, contacts=(pairs, minima), version=cf.FACTS_VERSION)
     coverage.refresh(store)  # the coverage ledger's weeks holding posts the batch changed (lasna.coverage)
     return affected
 

@@ -53,7 +53,7 @@ def _frame(conn: Connection, table, id_label: str, columns: dict, where, values:
     return enrichment.to_frame(conn.execute(enrichment.frame_query(table, id_label, columns).where(where), values))
 
 
-def _merged(ranges: Iterable[tuple[int, datetime, datetime]]) -> list[tuple[int, datetime, datetime]]:
+def merged_ranges(ranges: Iterable[tuple[int, datetime, datetime]]) -> list[tuple[int, datetime, datetime]]:
     """The ranges with adjacent or overlapping ones of the same leader joined (consecutive weeks)."""
     out: list[tuple[int, datetime, datetime]] = []
     for lid, a, b in sorted(ranges):
@@ -64,7 +64,7 @@ def _merged(ranges: Iterable[tuple[int, datetime, datetime]]) -> list[tuple[int,
     return out
 
 
-def _seen_in(table, lid: int, a: datetime, b: datetime):
+def seen_in(table, lid: int, a: datetime, b: datetime):
     """The leader's rows seen in [a, b) (``indexed_at``, else ``created_at``), as two ranges of the
     (leader_id, indexed_at) and (leader_id, created_at) indexes (COALESCE would read the whole history)."""
     c = table.c
@@ -76,10 +76,10 @@ def rows_in_ranges(conn: Connection, ranges: Iterable[tuple[int, datetime, datet
     """Posts and interactions (deleted ones included) of each (leader_id, since, until) range,
     by server-seen time (``indexed_at``, else ``created_at``) in [since, until)."""
     posts, inter = [], []
-    for part in _chunks(_merged(ranges), 100):
+    for part in _chunks(merged_ranges(ranges), 100):
         for table, id_label, columns, out in ((t.posts, "post_id", frames.POST_COLUMNS, posts),
                                               (t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, inter)):
-            out.append(_frame(conn, table, id_label, columns, or_(*[_seen_in(table, *r) for r in part])))
+            out.append(_frame(conn, table, id_label, columns, or_(*[seen_in(table, *r) for r in part])))
     return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
 
 
@@ -134,33 +134,38 @@ def existing_interaction_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     return out
 
 
-def contact_minima(conn: Connection, leader_ids: Sequence[int], accounts: Iterable[str]) -> pd.DataFrame:
-    """leader_id, acc_name, first_t (ns): first own non-repost reply of each leader to each account
-    (the parent's author is someone else), over the whole stored history."""
+def contact_minima(conn: Connection, pairs: Iterable[tuple[int, str]]) -> pd.DataFrame:
+    """leader_id, acc_name, first_t (ns): first own non-repost reply of the leader to the account (the
+    parent's author is someone else), over the whole stored history, for these (leader_id, account) pairs."""
     p = t.posts.c
     seen = _seen_at(t.posts)
+    by_leader: dict[int, set[str]] = {}
+    for lid, a in pairs:
+        if isinstance(a, str):
+            by_leader.setdefault(int(lid), set()).add(a)
     rows = []
-    lids = sorted(set(int(i) for i in leader_ids))
-    for part in _chunks(sorted({a for a in accounts if isinstance(a, str)})):
-        q = select(p.leader_id, p.reply_parent_author_id, func.min(seen)).where(
-            p.leader_id.in_(lids), p.reply_parent_author_id.in_(part), p.reply_parent_id.is_not(None),
-            p.is_repost.is_(False), p.deleted.is_(False), p.reply_parent_author_id != p.author_id,
-        ).group_by(p.leader_id, p.reply_parent_author_id)
-        rows += conn.execute(q).all()
+    for lid, accounts in sorted(by_leader.items()):  # per leader: seeks in the (account, leader) index
+        for part in _chunks(sorted(accounts)):
+            rows += conn.execute(select(p.leader_id, p.reply_parent_author_id, func.min(seen)).where(
+                p.leader_id == lid, p.reply_parent_author_id.in_(part), p.reply_parent_id.is_not(None),
+                p.is_repost.is_(False), p.deleted.is_(False), p.reply_parent_author_id != p.author_id,
+            ).group_by(p.leader_id, p.reply_parent_author_id)).all()
     frame = pd.DataFrame(rows, columns=["leader_id", "acc_name", "first_t"])
     if len(frame):
         frame["first_t"] = pd.to_datetime(frame["first_t"], utc=True).dt.as_unit("ns").astype("int64")
     return frame
 
 
-def replace_contacts(conn: Connection, leader_ids: Sequence[int], accounts: Iterable[str],
-                     minima: pd.DataFrame) -> None:
-    """Set the first contacts of (leader, account) pairs to ``minima`` (pairs without one are removed)."""
-    accounts = sorted({a for a in accounts if isinstance(a, str)})
-    lids = sorted(set(int(i) for i in leader_ids))
+def replace_contacts(conn: Connection, pairs: Iterable[tuple[int, str]], minima: pd.DataFrame) -> None:
+    """Set the first contacts of these (leader_id, account) pairs to ``minima`` (pairs without one are removed)."""
+    by_leader: dict[int, set[str]] = {}
+    for lid, a in pairs:
+        if isinstance(a, str):
+            by_leader.setdefault(int(lid), set()).add(a)
     c = t.leader_contacts.c
-    for part in _chunks(accounts):
-        conn.execute(delete(t.leader_contacts).where(c.leader_id.in_(lids), c.account.in_(part)))
+    for lid, accounts in sorted(by_leader.items()):  # per leader: seeks in the primary key
+        for part in _chunks(sorted(accounts)):
+            conn.execute(delete(t.leader_contacts).where(c.leader_id == lid, c.account.in_(part)))
     if len(minima):
         conn.execute(insert(t.leader_contacts), [
             {"leader_id": int(lid), "account": a, "first_t": int(f)}
@@ -279,9 +284,9 @@ class FactsMixin:
         with self.engine.connect() as conn:
             return existing_interaction_ids(conn, ids)
 
-    def fact_contact_minima(self, leader_ids, accounts) -> pd.DataFrame:
+    def fact_contact_minima(self, pairs) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return contact_minima(conn, leader_ids, accounts)
+            return contact_minima(conn, pairs)
 
     @contextlib.contextmanager
     def facts_lock(self):
@@ -308,7 +313,7 @@ class FactsMixin:
     def save_facts(self, rows: list[dict], keys, *, contacts: tuple | None = None,
                    all_contacts: pd.DataFrame | None = None, clear: bool = False, version: str = "") -> None:
         """Replace the facts of the weeks ``keys`` by ``rows`` and the first contacts, in one transaction.
-        ``contacts`` = (leader_ids, accounts, minima) replaces those pairs; ``all_contacts`` every pair;
+        ``contacts`` = (pairs, minima) replaces those (leader_id, account) pairs; ``all_contacts`` every pair;
         ``clear`` drops every week row first (a full rebuild)."""
         with self.engine.begin() as conn:
             if clear:

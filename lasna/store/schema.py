@@ -139,6 +139,7 @@ posts = Table(
     Index("ix_posts_leader_indexed", "leader_id", "indexed_at"),
     Index("ix_posts_reply_root", "reply_root_id"),
     Index("ix_posts_account_created", "account_id", "created_at"),
+    Index("ix_posts_reply_parent_author", "reply_parent_author_id", "leader_id"),  # first contacts
 )
 
 interactions = Table(

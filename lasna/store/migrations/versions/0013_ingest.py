@@ -1,4 +1,5 @@
-"""ingest without history scans: the enrichment queue a batch fills, and each account's language counts
+"""ingest without history scans: the enrichment queue a batch fills, each account's language counts, and
+an index for the first contacts of the accounts a leader replied to
 
 Revision ID: 0013_ingest
 Revises: 0012_coverage
@@ -40,6 +41,7 @@ def upgrade() -> None:
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("leader_id", "author_id", "lang", "short", name=op.f("pk_account_languages")),
     )
+    op.create_index("ix_posts_reply_parent_author", "posts", ["reply_parent_author_id", "leader_id"])
     # what is pending now goes into the queue; the counts start from the stored enrichment
     op.execute("INSERT INTO post_enrichment_queue (post_id, leader_id) SELECT p.id, p.leader_id FROM posts p "
                "LEFT JOIN post_enrichment e ON e.post_id = p.id WHERE e.post_id IS NULL")
@@ -53,6 +55,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_posts_reply_parent_author", table_name="posts")
     op.drop_table("account_languages")
     for name in ("interaction_enrichment_queue", "post_enrichment_queue"):
         op.drop_index(op.f(f"ix_{name}_leader_id"), table_name=name)
