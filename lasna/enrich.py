@@ -245,24 +245,25 @@ def _follow_account_majority(store: Store, written: pd.DataFrame, v: dict[str, s
     posts of an account are not in its majority language; only when they are not all among the posts
     just written is the account's history read for them."""
     accounts = sorted({(int(lid), a) for lid, a in zip(written["leader_id"], written["author_id"])})
-    counts = store.enrichment_account_languages(accounts)
-    written = written.assign(short=written["n_words"].astype(int) < E.LONG_MIN_WORDS)
+    long: dict[tuple[int, str], dict[str, int]] = {}
+    short: dict[tuple[int, str], dict[str, int]] = {}
+    for lid, author, lang, is_short, n in store.enrichment_account_languages(accounts).itertuples(index=False):
+        if is_short or lang:
+            (short if is_short else long).setdefault((int(lid), author), {})[lang] = int(n)
+    written_short = written[written["n_words"].astype(int) < E.LONG_MIN_WORDS]
     ids: list[str] = []
     to_scan: dict[tuple[int, str], str] = {}
     majority: dict[tuple[int, str], str] = {}
-    for (leader_id, author), group in counts.groupby(["leader_id", "author_id"]):
-        long = group[~group["short"] & (group["lang"] != "")].sort_values("n", ascending=False)["n"]
-        n = long.tolist()
-        if not n or (len(n) > 1 and n[0] == n[1]):
-            continue  # no long post with a language, or a tie
-        key = (int(leader_id), author)
-        lang = group.loc[long.index[0], "lang"]
-        majority[key] = lang
-        off = int(group.loc[group["short"] & (group["lang"] != lang), "n"].sum())
+    for key, langs in long.items():
+        ranked = sorted(langs.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            continue  # a tie
+        lang = majority[key] = ranked[0][0]
+        off = sum(n for other, n in short.get(key, {}).items() if other != lang)
         if off == 0:
             continue
-        mine = written[(written["leader_id"] == key[0]) & (written["author_id"] == author) & written["short"]
-                       & (written["lang_detected"].astype(object) != lang)]
+        mine = written_short[(written_short["leader_id"] == key[0]) & (written_short["author_id"] == key[1])
+                             & (written_short["lang_detected"].astype(object) != lang)]
         if len(mine) == off:  # exactly the short posts just written: no need to look further
             ids += mine["post_id"].tolist()
         else:

@@ -197,7 +197,7 @@ def _refresh(store: Store, keys: set[tuple[int, date]], tz: str, changed: set[st
     leaders = {k[0] for k in keys}
     looked_up: set[str] = set()
     if changed is not None:
-        near_p, near_i = store.fact_linked_rows(sorted(leaders), changed)
+        near_p, near_i = store.fact_linked_rows(sorted(leaders), changed, seen_only=True)
         keys = keys | _weeks_of(near_p, leaders, tz) | _weeks_of(near_i, leaders, tz)
     base_p, base_i, link_p, link_i = _load(store, keys, leaders, tz, looked_up)
     affected = keys

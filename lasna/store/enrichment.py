@@ -31,7 +31,7 @@ import json
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import JSON, Boolean, func, or_, select, text, type_coerce
+from sqlalchemy import JSON, Boolean, bindparam, func, or_, select, text, type_coerce
 from sqlalchemy.types import NullType
 from sqlalchemy.engine import Connection, Engine
 
@@ -532,10 +532,11 @@ def by_ids(engine: Engine, post_ids: Sequence[str], interaction_ids: Sequence[st
     for etable, key, ids, cols in ((t.post_enrichment, "post_id", post_ids, _POST_READ),
                                    (t.interaction_enrichment, "interaction_id", interaction_ids, _INTERACTION_READ)):
         parts = []
+        query = select(etable.c[key], *(_raw(etable.c[c]) for c in cols)).where(
+            etable.c[key].in_(bindparam("ids", expanding=True)))  # one statement, compiled once
         with engine.connect() as conn:
-            for chunk in _chunks(list(dict.fromkeys(ids)), 5000 if engine.dialect.name == "postgresql" else _CHUNK_IN):
-                parts.append(to_frame(conn.execute(select(etable.c[key], *(_raw(etable.c[c]) for c in cols))
-                                                    .where(etable.c[key].in_(list(chunk))))))
+            for chunk in _chunks(list(dict.fromkeys(ids)), 5000 if engine.dialect.name == "postgresql" else 2000):
+                parts.append(to_frame(conn.execute(query, {"ids": list(chunk)})))
         out.append(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[key, *cols]))
     return out[0], out[1]
 

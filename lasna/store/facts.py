@@ -83,11 +83,16 @@ def rows_in_ranges(conn: Connection, ranges: Iterable[tuple[int, datetime, datet
     return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
 
 
-def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str],
-                have: Iterable[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str], have: Iterable[str] = (), *,
+                seen_only: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of ``leader_ids`` linked to any of ``ids`` (as their own id, reply parent or root), and
     interactions of any leader whose id is in ``ids`` (a reply to another commenter's reply). Rows whose
-    id is in ``have`` (read already) are not looked up by their own id."""
+    id is in ``have`` (read already) are not looked up by their own id. ``seen_only``: only their ids,
+    leader and times (which weeks they lie in)."""
+    post_cols, inter_cols = frames.POST_COLUMNS, frames.INTERACTION_COLUMNS
+    if seen_only:
+        post_cols, inter_cols = ({k: v for k, v in cols.items() if k in (key, "leader_id", "created_at", "indexed_at")}
+                                 for cols, key in ((post_cols, "post_id"), (inter_cols, "interaction_id")))
     ids = sorted({i for i in ids if isinstance(i, str) and i})
     have = set(have)
     posts, inter = [], []
@@ -102,12 +107,12 @@ def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str],
     inter_q = or_(i.id.in_(own), i.parent_id.in_(linked), i.root_id.in_(linked))
     for part in _chunks(ids, LINK_CHUNK):
         values = {"own": [v for v in part if v not in have] or [""], "linked": part}
-        found = _frame(conn, t.posts, "post_id", frames.POST_COLUMNS, post_q, values)
+        found = _frame(conn, t.posts, "post_id", post_cols, post_q, values)
         posts.append(found[found["leader_id"].isin(lids)])
-        found = _frame(conn, t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, inter_q, values)
+        found = _frame(conn, t.interactions, "interaction_id", inter_cols, inter_q, values)
         keep = found["interaction_id"].isin(set(part)) | found["leader_id"].isin(lids)
         inter.append(found[keep])
-    return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
+    return _concat(posts, post_cols), _concat(inter, inter_cols)
 
 
 def _concat(parts: list[pd.DataFrame], columns: dict) -> pd.DataFrame:
@@ -272,9 +277,9 @@ class FactsMixin:
         with self.engine.connect() as conn:
             return rows_in_ranges(conn, ranges)
 
-    def fact_linked_rows(self, leader_ids, ids, have=()) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def fact_linked_rows(self, leader_ids, ids, have=(), *, seen_only: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
         with self.engine.connect() as conn:
-            return linked_rows(conn, leader_ids, ids, have)
+            return linked_rows(conn, leader_ids, ids, have, seen_only=seen_only)
 
     def fact_own_authors(self, leader_ids) -> pd.DataFrame:
         with self.engine.connect() as conn:
