@@ -167,9 +167,9 @@ def test_a_catch_up_over_every_week_refreshes_whole_leaders_in_bounded_chunks_an
     chunks: list[set] = []
     real = facts.refresh_weeks
 
-    def spy(store, touched):
+    def spy(store, touched, changed=None):
         chunks.append(set(touched))
-        return real(store, touched)
+        return real(store, touched, changed)
 
     monkeypatch.setattr(facts, "refresh_weeks", spy)
     pipeline.refresh_facts(demo, every, chunk_weeks=60)
@@ -180,6 +180,25 @@ def test_a_catch_up_over_every_week_refreshes_whole_leaders_in_bounded_chunks_an
     refreshed = snapshot(demo)
     assert set(demo.fact_weeks()["version"]) == {cf.FACTS_VERSION}
     facts.rebuild(demo)
+    assert snapshot(demo) == refreshed
+
+
+def test_after_ingest_refreshes_only_the_weeks_linked_to_what_changed_and_equals_a_full_rebuild(demo):
+    """The ingest path (queued enrichment, then the weeks holding rows linked to the rows that changed)
+    writes the same facts as a rebuild, and fewer weeks than linking every row of the touched weeks."""
+    from lasna import pipeline
+
+    account, new_posts, new_inter = _batch(demo)
+    pipeline.after_ingest(demo, [account.leader_id])  # whatever the demo left queued
+    facts.rebuild(demo)
+    demo.save_batch(account, posts=new_posts, interactions=new_inter)
+    written = pipeline.after_ingest(demo, [account.leader_id])
+    assert facts.is_current(demo)
+    refreshed = snapshot(demo)
+    facts.rebuild(demo)
+    assert snapshot(demo) == refreshed
+    every_link = facts.refresh_weeks(demo, _touched(demo, account, new_posts, new_inter))
+    assert written - {(account.leader_id, w) for _, w in every_link} == set()
     assert snapshot(demo) == refreshed
 
 
