@@ -395,9 +395,16 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
 
 # ---------------------------------------------------------------- cohorts (aggregates in SQL + vectorised pandas)
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _cached_activity_posts(leader_ids: tuple[int, ...], since: datetime, version: str) -> pd.DataFrame:
+    """Light columns of posts only (no text, no JSON) for many leaders: the weekly counts and bands."""
+    return store().activity_posts(list(leader_ids), since)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
 def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Light columns only (no post text, no JSON) for many leaders."""
-    return store().activity_frames(list(leader_ids), since)
+    """Light columns (no post text, no JSON) of posts and interactions for many leaders: the activity tables."""
+    return (_cached_activity_posts(leader_ids, since, version),
+            store().activity_interactions(list(leader_ids), since))
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
@@ -436,7 +443,8 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
     every, cohorts_ = directory()
     level = access.require_cohort(viewer, cohort, every, cohorts_)
     members = tuple(sorted(int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs))
-    posts_, inter = _cached_activity(members, since, data_version())
+    # the interactions only for the leaderboard (member access): the bands count posts
+    posts_ = _cached_activity_posts(members, since, data_version())
     weekly = weekly_activity(posts_, since, now, leaders=every.loc[every["leader_id"].isin(members), "leader"])
     scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
     in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
@@ -453,7 +461,8 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
         "own": None,
     }
     if level is CohortAccess.MEMBERS:
-        out["leaderboard"] = summary(posts_, inter).sort_values("answered", ascending=False, na_position="last")
+        out["leaderboard"] = summary(*_cached_activity(members, since, data_version())).sort_values(
+            "answered", ascending=False, na_position="last")
     if viewer.leader_id in members:
         own_name = every.loc[every["leader_id"] == viewer.leader_id, "leader"].iloc[0]
         own = weekly[weekly["leader"] == own_name].groupby("week", as_index=False)["count"].sum()

@@ -71,8 +71,11 @@ with st.expander(t("session.record", lang), expanded=not data.session_history(vi
     coaching_ui.session_form(viewer, leader_id, lang, (start.date(), now.date()),
                              (baseline_start.date(), (start - timedelta(days=1)).date()))
 coaching_ui.goals_section(viewer, leader_id, lang)
-with st.expander(t("goals.add", lang)):
-    coaching_ui.goal_form(viewer, leader_id, lang)
+# the form shows the metric's value now (a score window of its own): computed when the expander is open
+add_goal = st.expander(t("goals.add", lang), key=coaching_ui.GOAL_FORM_KEY, on_change="rerun")
+if add_goal.open:
+    with add_goal:
+        coaching_ui.goal_form(viewer, leader_id, lang)
 coaching_ui.report_downloads(viewer, leader_id, leader, lang)
 
 st.subheader(t("sparring.posts", lang))
