@@ -378,10 +378,10 @@ class FactsMixin:
                                 .where(ra.c.leader_id.in_(ids), ra.c.error.is_(None))
                                 .group_by(ra.c.leader_id)).all()
         for col, rows in (("first_post", posts), ("first_collected", runs)):
-            for lid, when in rows:
-                if when is not None:
-                    out.loc[int(lid), col] = pd.Timestamp(when).tz_localize("UTC") if pd.Timestamp(when).tzinfo is None \
-                        else pd.Timestamp(when).tz_convert("UTC")
+            found = {int(lid): when for lid, when in rows if when is not None}
+            if found:  # one column at a time (naive times are UTC); not a .loc write per leader
+                when = pd.to_datetime(pd.Series(list(found.values()), dtype=object), utc=True)
+                out[col] = pd.Series(when.to_numpy(), index=list(found)).reindex(out.index).astype(out[col].dtype)
         return out
 
     def assign_leader_to_user(self, user_name: str, leader_id: int) -> None:
