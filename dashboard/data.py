@@ -608,6 +608,20 @@ def coverage(viewer: Viewer, leader_id: int, since: datetime, until: datetime) -
     return _cached_coverage(lid, since, until, data_version())
 
 
+def coverages(viewer: Viewer, leader_id: int, windows) -> list[dict | None]:
+    """:func:`coverage` of each (since, until) window (a period and its baseline), the ledger read once."""
+    (lid,) = _require(viewer, [leader_id])
+    return _cached_coverages(lid, tuple(tuple(w) for w in windows), data_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+def _cached_coverages(leader_id: int, windows: tuple, version: str) -> list[dict | None]:
+    from lasna import coverage as ledger
+
+    found = [got.get(leader_id) for got in ledger.summaries(store(), [leader_id], windows)]
+    return [f if f and f["reported"] else None for f in found]
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
 def _cached_coverage(leader_id: int, since: datetime, until: datetime, version: str) -> dict | None:
     from lasna import coverage as ledger

@@ -55,8 +55,8 @@ st.dataframe(
     key="spar_compare",
 )
 # how complete the replies behind "answered" and the responsiveness score are (the coverage ledger, issue #14)
-for _label, (_since, _until) in (("col.period", (start, now)), ("col.baseline", (baseline_start, start))):
-    _cov = data.coverage(viewer, leader_id, _since, _until)
+_covs = data.coverages(viewer, leader_id, [(start, now), (baseline_start, start)])
+for _label, _cov in zip(("col.period", "col.baseline"), _covs):
     if _cov:
         st.caption(t(_label, lang) + ": " + t("coverage.low" if _cov["low_coverage"] else "coverage.ok", lang).format(
             collected=fmt_number(_cov["collected"], lang), reported=fmt_number(_cov["reported"], lang),
