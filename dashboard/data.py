@@ -55,6 +55,7 @@ def clear_caches() -> None:
     """After the dashboard itself writes (leaders/accounts added or removed)."""
     st.cache_data.clear()
     _cached_directory.clear()
+    _cached_weekly_chart.clear()
     _SERVICES.clear()
 
 
@@ -134,8 +135,10 @@ def interactions(
 WEEKLY_COLUMNS = ("leader", "created_at", "author_id", "reply_parent_id", "reply_parent_author_id", "is_repost")
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+@st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
 def _cached_weekly_chart(leader_ids, since, until, start, lang, marker, version):
+    """Shared, not copied: a cached copy of a Figure is rebuilt (and validated) by Plotly on every page
+    run; st.plotly_chart only reads the figure (Figure.to_dict)."""
     from dashboard import charts
 
     frame = _cached_posts(leader_ids, since, None, version)

@@ -31,8 +31,8 @@ now = data.today_end()
 start, baseline_start = data.since_days(days), data.since_days(2 * days)
 posts = data.posts(viewer, (leader_id,), baseline_start)
 interactions = data.interactions(viewer, (leader_id,), baseline_start)
-period = data.period_summary(posts, interactions, start, now)
-baseline = data.period_summary(posts, interactions, baseline_start, start)
+period = data.leader_summary(viewer, leader_id, start, now, since=baseline_start)  # cached per data version
+baseline = data.leader_summary(viewer, leader_id, baseline_start, start)
 
 st.subheader(t("sparring.period_vs_baseline", lang))
 st.caption(t("sparring.baseline_caption", lang).format(days=days))
