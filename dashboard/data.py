@@ -440,15 +440,22 @@ def cohort_min_others() -> int:
         return access.MIN_OTHERS
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _cached_cohort_weekly(members: tuple[int, ...], names: tuple[str, ...], since: datetime, now: datetime,
+                          version: str) -> pd.DataFrame:
+    """Posts per member (``names``, also those who posted nothing), week and kind; the posts only (the
+    interactions are for the leaderboard)."""
+    return weekly_activity(_cached_activity_posts(members, since, version), since, now, leaders=list(names))
+
+
 def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime) -> dict:
     """What ``viewer`` may see of ``cohort``: weekly percentile bands always; the per-member
     leaderboard only with member access. Raises AccessDenied for a cohort they may not see."""
     every, cohorts_ = directory()
     level = access.require_cohort(viewer, cohort, every, cohorts_)
     members = tuple(sorted(int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs))
-    # the interactions only for the leaderboard (member access): the bands count posts
-    posts_ = _cached_activity_posts(members, since, data_version())
-    weekly = weekly_activity(posts_, since, now, leaders=every.loc[every["leader_id"].isin(members), "leader"])
+    member_names = tuple(every.loc[every["leader_id"].isin(members), "leader"])
+    weekly = _cached_cohort_weekly(members, member_names, since, now, data_version())
     scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
     in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
     # weeks before a member's data begins are "no data" for them, not 0 (coaching.cohorts.member_weeks)
@@ -464,7 +471,7 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
         "own": None,
     }
     if level is CohortAccess.MEMBERS:
-        out["leaderboard"] = summary(*_cached_activity(members, since, data_version())).sort_values(
+        out["leaderboard"] = _cached_leaders_summary(members, since, data_version()).sort_values(
             "answered", ascending=False, na_position="last")
     if viewer.leader_id in members:
         own_name = every.loc[every["leader_id"] == viewer.leader_id, "leader"].iloc[0]

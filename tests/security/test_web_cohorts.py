@@ -121,6 +121,9 @@ def dash(monkeypatch):
     from dashboard import data
 
     def setup(n: int, visibility: str = "aggregates"):
+        import streamlit as st
+
+        st.cache_data.clear()  # the cohort's weekly counts are cached per members and window
         since = datetime(2026, 11, 2, tzinfo=UTC)
         monkeypatch.setattr(data, "directory", lambda: _directory(n, visibility))
         monkeypatch.setattr(data, "data_version", lambda: "v")
