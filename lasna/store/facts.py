@@ -405,18 +405,21 @@ class FactsMixin:
                            index=pd.Index(ids, dtype="int64", name="leader_id"))
         if not ids:
             return out
+        # each leader's oldest post by the (leader_id, created_at) index, stopping at the first one not
+        # deleted (a MIN over a GROUP BY reads every post of every member: 100 leaders' histories)
+        first = (select(p.c.created_at).where(p.c.leader_id == t.leaders.c.id, p.c.deleted.is_(False),
+                                              p.c.created_at.is_not(None))
+                 .order_by(p.c.created_at).limit(1).scalar_subquery())
         with self.engine.connect() as conn:
-            posts = conn.execute(select(p.c.leader_id, func.min(p.c.created_at))
-                                 .where(p.c.leader_id.in_(ids), p.c.deleted.is_(False))
-                                 .group_by(p.c.leader_id)).all()
+            posts = conn.execute(select(t.leaders.c.id, first).where(t.leaders.c.id.in_(ids))).all()
             runs = conn.execute(select(ra.c.leader_id, func.min(ra.c.finished_at))
                                 .where(ra.c.leader_id.in_(ids), ra.c.error.is_(None))
                                 .group_by(ra.c.leader_id)).all()
         for col, rows in (("first_post", posts), ("first_collected", runs)):
-            for lid, when in rows:
-                if when is not None:
-                    out.loc[int(lid), col] = pd.Timestamp(when).tz_localize("UTC") if pd.Timestamp(when).tzinfo is None \
-                        else pd.Timestamp(when).tz_convert("UTC")
+            found = {int(lid): when for lid, when in rows if when is not None}
+            if found:  # one column at a time (naive times are UTC); not a .loc write per leader
+                when = pd.to_datetime(pd.Series(list(found.values()), dtype=object), utc=True)
+                out[col] = pd.Series(when.to_numpy(), index=list(found)).reindex(out.index).astype(out[col].dtype)
         return out
 
     def assign_leader_to_user(self, user_name: str, leader_id: int) -> None:
@@ -426,28 +429,44 @@ class FactsMixin:
             conn.execute(t.user_leaders.insert().values(user_id=user_id, leader_id=leader_id))
 
     def activity_frames(self, leader_ids, since: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Light columns (no text, no JSON) of many leaders' posts and interactions since ``since``.
-        Times and flags are read raw and converted per column (not per value: a cohort's half year is
-        tens of thousands of rows)."""
-        p, i, L = t.posts, t.interactions, t.leaders
+        """Light columns (no text, no JSON) of many leaders' posts and interactions since ``since``
+        (:meth:`activity_posts`, :meth:`activity_interactions`)."""
+        return self.activity_posts(leader_ids, since), self.activity_interactions(leader_ids, since)
+
+    def activity_posts(self, leader_ids, since: datetime) -> pd.DataFrame:
+        """Light columns of many leaders' posts since ``since``. Times and flags are read raw and converted
+        per column (not per value: a cohort's half year is tens of thousands of rows)."""
+        p, L = t.posts, t.leaders
         pq = (select(p.c.id.label("post_id"), p.c.leader_id, L.c.name.label("leader"), p.c.author_id,
                      _raw(p.c.created_at, "created_at"), _raw(_seen_at(p), "indexed_at"), p.c.reply_parent_id,
                      p.c.reply_parent_author_id, _raw(p.c.is_repost, "is_repost"))
               .join(L, L.c.id == p.c.leader_id)
               .where(p.c.leader_id.in_(list(leader_ids)), p.c.created_at >= since, p.c.deleted.is_(False)))
+        with self.engine.connect() as conn:
+            posts_ = _columns_frame(conn.execute(pq))
+        _times(posts_)
+        posts_["is_repost"] = posts_["is_repost"].astype(bool)
+        return posts_
+
+    def activity_interactions(self, leader_ids, since: datetime) -> pd.DataFrame:
+        """Light columns of many leaders' interactions since ``since``, with the text ("merits an answer"
+        reads it)."""
+        i, L = t.interactions, t.leaders
         iq = (select(i.c.id.label("interaction_id"), i.c.leader_id, L.c.name.label("leader"), i.c.kind,
                      i.c.author_id, _raw(i.c.created_at, "created_at"), _raw(_seen_at(i), "indexed_at"),
                      i.c.parent_id, _raw(i.c.hidden, "hidden"), i.c.text)
               .join(L, L.c.id == i.c.leader_id)
               .where(i.c.leader_id.in_(list(leader_ids)), i.c.created_at >= since, i.c.deleted.is_(False)))
         with self.engine.connect() as conn:
-            posts_, inter = _columns_frame(conn.execute(pq)), _columns_frame(conn.execute(iq))
-        for frame in (posts_, inter):
-            for col in ("created_at", "indexed_at"):  # SQLite: text; PostgreSQL: naive datetimes (UTC)
-                frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
-        posts_["is_repost"] = posts_["is_repost"].astype(bool)
+            inter = _columns_frame(conn.execute(iq))
+        _times(inter)
         inter["hidden"] = inter["hidden"].astype(bool)
-        return posts_, inter
+        return inter
+
+
+def _times(frame: pd.DataFrame) -> None:
+    for col in ("created_at", "indexed_at"):  # SQLite: text; PostgreSQL: naive datetimes (UTC)
+        frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
 
 
 __all__ = ["FactsMixin", "contact_minima", "contacts", "existing_interaction_ids", "fact_weeks",
