@@ -69,7 +69,7 @@ def evaluate(path=None, configs=None, n_boot: int = 1000) -> dict:
                  "per_label": df["label"].value_counts().to_dict(), "configs": {}}
     for cfg in configs or list(CONFIGS):
         p = out_of_fold(df, cfg)
-        res = {"macro_f1": bootstrap_f1(y, p, n_boot)}
+        res: dict[str, tuple[float, ...]] = {"macro_f1": bootstrap_f1(y, p, n_boot)}
         for lang, g in df.groupby("lang"):
             res[f"macro_f1_{lang}"] = bootstrap_f1(y[g.index], p[g.index], n_boot)
         model = PostTypeClassifier(config=cfg).fit(df)

@@ -120,7 +120,7 @@ class _LibVoikko:
     name = "libvoikko"
 
     def __init__(self):
-        import libvoikko  # type: ignore
+        import libvoikko
 
         # listDicts() loads the shared library without creating a Voikko object, so a missing
         # library raises here and never leaves a half-built object whose __del__ would print
@@ -318,7 +318,7 @@ class _Phrases:
                 return True
         return False
 
-    def _rest_ok(self, lows: list[str], i: int, rest: tuple) -> bool:
+    def _rest_ok(self, lows: tuple[str, ...], i: int, rest: tuple) -> bool:
         if i + len(rest) >= len(lows):
             return False
         return all(self._word_ok(lows[i + 1 + k], alts) for k, alts in enumerate(rest))
@@ -341,7 +341,7 @@ class _Phrases:
                     break
         return best
 
-    def find(self, lows: list[str], only: Iterable[int] | None = None) -> int:
+    def find(self, lows: tuple[str, ...], only: Iterable[int] | None = None) -> int:
         """Index of the first word where a phrase starts (only at positions ``only`` if given), else -1."""
         if only is None and (not self.prefixes or not _any_in(self.prefixes, _joined(lows))):
             if self._keys.isdisjoint(lows):  # the usual case: no phrase can start in this text
@@ -406,7 +406,7 @@ FI_ASK = _Phrases([
 FI_ASK_INITIAL = _Phrases(["vinkkejä|ideoita|ehdotuksia"])
 
 
-def _fi_flags(words: list[str], lows: list[str], initial: list[int]) -> tuple[bool, bool, bool]:
+def _fi_flags(words: tuple[str, ...], lows: tuple[str, ...], initial: tuple[int, ...]) -> tuple[bool, bool, bool]:
     sg = pl = q = False
     init = set(initial)
     prev = ""
@@ -467,7 +467,7 @@ def _en_wh_question(w: str, nxt: str) -> bool:
     return nxt not in _EN_PRONOUN_SUBJ
 
 
-def _en_flags(text: str, words: list[str], lows: list[str], initial: list[int]) -> tuple[bool, bool, bool]:
+def _en_flags(text: str, words: tuple[str, ...], lows: tuple[str, ...], initial: tuple[int, ...]) -> tuple[bool, bool, bool]:
     sg = not EN_1SG.isdisjoint(lows) or any(lows[i] == "am" for i in initial)
     pl = not EN_1PL.isdisjoint(lows)
     q = "?" in text
@@ -517,7 +517,7 @@ EN_GROUP = frozenset({"team", "teams", "crew", "crews", "staff", "colleagues", "
                       "unit", "service", "services", "y'all", "folks", "friends", "club", "foundation", "council"})
 
 
-def _crediting(words: list[str], lows: list[str], initial: list[int], lang: object, has_handle: bool) -> bool:
+def _crediting(words: tuple[str, ...], lows: tuple[str, ...], initial: tuple[int, ...], lang: object, has_handle: bool) -> bool:
     if CREDIT_STRONG.find(lows) >= 0:
         return True
     if THANKS_EN.isdisjoint(lows) and "kiit" not in _joined(lows):
@@ -594,7 +594,7 @@ def _from_to(text: str, lows) -> bool:
     return ("\u2192" in text or "->" in text) and _ARROW_RE.search(text) is not None
 
 
-def _results_marker(text: str, lows: list[str]) -> bool:
+def _results_marker(text: str, lows: tuple[str, ...]) -> bool:
     if not _RESULTS_EN.isdisjoint(lows):
         return True
     joined = _joined(lows)
@@ -692,7 +692,7 @@ def _identify(text: str, declared: str | None) -> str:
     ranked = dict(_langid().rank(text))
     if declared is not None and ranked.get(declared, 0.0) >= 0.25:
         return declared
-    return max(ranked, key=ranked.get)
+    return max(ranked, key=lambda lang: ranked[lang])
 
 
 def detect_language(
@@ -727,11 +727,11 @@ def detect_language(
                 c = tally.setdefault(a, {})
                 c[f] = c.get(f, 0) + 1
         for a, c in tally.items():
-            top = max(c, key=c.get)
+            top = max(c, key=lambda lang: c[lang])
             total = sum(c.values())
             if total >= ACCOUNT_PRIOR_MIN and c[top] >= 0.9 * total:
                 prior[a] = top
-    vals = []
+    vals: list[str | None] = []
     for t, d, k, f, a in zip(texts, decl_list, nw, fast, accounts):
         if k < SHORT_WORDS:
             vals.append(None)

@@ -179,7 +179,7 @@ class _Names:
         return self.values.take(pa.array(idx)).to_numpy(zero_copy_only=False).astype(object)
 
 
-def _factorize_many(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:
+def _factorize_many(columns: list[pd.Series]) -> tuple[list[np.ndarray], _Names]:
     """Joint integer codes (-1 = missing) for several string columns, and the decoding array.
 
     Uses Arrow's C++ hash table (zero-copy for Arrow-backed ``str`` columns); falls back to
@@ -207,8 +207,8 @@ def _factorize_many(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndar
         dictionaries = [c.dictionary for c in enc.chunks]
         names = _Names(max(dictionaries, key=len) if dictionaries else pa.array([], type=pa.large_string()))
     except Exception:  # no pyarrow, or ids that are not strings: pandas hashing
-        codes, names = pd.factorize(np.concatenate([c.to_numpy(dtype=object) for c in columns]))
-        names = _Names(np.asarray(names, dtype=object))
+        codes, uniques = pd.factorize(np.concatenate([c.to_numpy(dtype=object) for c in columns]))
+        names = _Names(np.asarray(uniques, dtype=object))
     out, off = [], 0
     for n in lengths:
         out.append(codes[off:off + n])

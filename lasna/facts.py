@@ -292,11 +292,24 @@ def _needed_leaders(leaders: pd.DataFrame, leader_ids: Sequence[int] | None, ref
 
 
 def window_records(store: Store, leader_ids: Sequence[int] | None, period: Period, *,
-                   with_ids: Sequence[int] = ()) -> dict[str, pd.DataFrame]:
+                   with_ids: Sequence[int] = (), cache: dict | None = None) -> dict[str, pd.DataFrame]:
+    """The records of the weeks ``period`` overlaps (ids for the ``with_ids`` leaders). With ``cache`` (a
+    dict the caller keeps for one request), records read before for the same leaders and a range of weeks
+    holding these are reused: a window's components ignore records outside it, so a report's windows
+    (this period, the one before, the weekly trend) read the facts once."""
     tz = programme_tz()
     first_week = pd.Timestamp(cf.week_start(np.array([period.start + 1]), tz)[0]).date()
     last_week = pd.Timestamp(cf.week_start(np.array([period.until]), tz)[0]).date()
-    return unpack_weeks(store.fact_week_rows(leader_ids, first_week, last_week, with_ids=with_ids))
+    key = (None if leader_ids is None else tuple(sorted(int(i) for i in leader_ids)),
+           tuple(sorted(int(i) for i in with_ids)))
+    if cache is not None and key in cache:
+        first, last, recs = cache[key]
+        if first <= first_week and last_week <= last:
+            return recs
+    recs = unpack_weeks(store.fact_week_rows(leader_ids, first_week, last_week, with_ids=with_ids))
+    if cache is not None:
+        cache[key] = (first_week, last_week, recs)
+    return recs
 
 
 def score_window(
@@ -311,12 +324,14 @@ def score_window(
     leaders: pd.DataFrame | None = None,
     evidence_for: Sequence[int] | None = None,
     check_current: bool = True,
+    records_cache: dict | None = None,
 ) -> ScoreReport:
     """Scores of ``leader_ids`` (default: every active leader) over the ``days`` before ``until``,
     ranked within ``reference`` (default: the ``score_reference`` setting), from the facts of the
     asked leaders and their reference group for the weeks the window overlaps. Evidence ids are read
     for ``evidence_for`` (default: the asked leaders). ``check_current=False`` skips the check that the
-    facts match the stored rows (:func:`ensure_current`) for a caller that has just made it."""
+    facts match the stored rows (:func:`ensure_current`) for a caller that has just made it.
+    ``records_cache``: see :func:`window_records`."""
     reference = reference or settings.get("score_reference")
     if check_current:
         ensure_current(store)
@@ -325,7 +340,8 @@ def score_window(
     period = Period(until_ns, days, by, programme_tz())
     needed = _needed_leaders(leaders, leader_ids, reference)
     asked = needed if leader_ids is None else [int(i) for i in leader_ids]
-    recs = window_records(store, needed, period, with_ids=asked if evidence_for is None else evidence_for)
+    recs = window_records(store, needed, period, with_ids=asked if evidence_for is None else evidence_for,
+                          cache=records_cache)
     first_post = store.fact_first_posts(needed, period.until)
     contacts, any_contact = store.fact_contacts(needed, period.start, period.until,
                                                 any_of=[int(i) for i in leaders["leader_id"]])

@@ -44,6 +44,13 @@ def after_removal(store: Store) -> bool:
     rebuild the weekly facts now, inside the command that removed them, so that no later reader (a
     dashboard page, ``lasna tips``) pays for the rebuild, and no number is read from removed rows.
     Returns True when it rebuilt (nothing was removed: the facts are still current)."""
+    return ensure_current(store)
+
+
+def ensure_current(store: Store) -> bool:
+    """Bring the weekly facts and the coverage ledger up to date (rebuilt when their source tables or their
+    version changed, e.g. after rows were removed or after an upgrade that added or changed them).
+    Returns True when the facts were rebuilt."""
     from lasna import coverage, facts
 
     rebuilt = facts.ensure_current(store)  # rebuilds the coverage ledger with the facts
@@ -52,11 +59,33 @@ def after_removal(store: Store) -> bool:
     return rebuilt
 
 
-def refresh_facts(store: Store, touched: set[tuple[int, date]], changed: set[str] | None = None) -> None:
+REFRESH_CHUNK_WEEKS = 5_000
+"""Leader-weeks per facts refresh. A batch touches far fewer; a catch-up after a version change touches every
+week of every leader, and one refresh of all of them would hold the whole store in memory (6 GB at 1 M posts)."""
+
+
+def refresh_facts(store: Store, touched: set[tuple[int, date]], changed: set[str] | None = None, *,
+                  chunk_weeks: int = REFRESH_CHUNK_WEEKS) -> None:
     """``lasna.facts.refresh_weeks`` for the touched weeks (``changed``: the link keys of the rows
-    enriched, :attr:`lasna.enrich.EnrichResult.links`)."""
+    enriched, :attr:`lasna.enrich.EnrichResult.links`), whole leaders at a time in chunks of about
+    ``chunk_weeks`` (a week's facts read only its own leader's rows, so leaders can be refreshed apart).
+    A catch-up that needs several chunks refreshes without ``changed``: it touches most weeks anyway,
+    and each chunk would otherwise look up every changed row of every leader."""
     if not touched:
         return
     from lasna import facts
 
-    facts.refresh_weeks(store, touched, changed)
+    if len(touched) <= chunk_weeks:
+        facts.refresh_weeks(store, touched, changed)
+        return
+    weeks_of: dict[int, list[date]] = {}
+    for leader_id, week in touched:
+        weeks_of.setdefault(leader_id, []).append(week)
+    chunk: set[tuple[int, date]] = set()
+    for leader_id in sorted(weeks_of):
+        chunk.update((leader_id, week) for week in weeks_of[leader_id])
+        if len(chunk) >= chunk_weeks:
+            facts.refresh_weeks(store, chunk)
+            chunk = set()
+    if chunk:
+        facts.refresh_weeks(store, chunk)

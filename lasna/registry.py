@@ -60,9 +60,9 @@ class LeaderSpec:
             if why:
                 raise InputError(f"the {label} {why}")
         drafts: list[sources.AccountDraft] = []
-        for key, value in accounts.items():
+        for key, given in accounts.items():
             spec = sources.spec_for_key(key)
-            values = [value] if isinstance(value, str) else list(value or [])
+            values = [given] if isinstance(given, str) else list(given or [])
             if len(values) > 1 and not spec.many:
                 raise InputError(f"only one {spec.label} account per leader", hint=f"write it as {spec.syntax}")
             drafts.extend(spec.account(str(v)) for v in values if str(v).strip())
@@ -128,7 +128,13 @@ def _texts(value, what: str) -> list[str]:
     if not isinstance(value, list):
         hint = f'write {what} = ["{value}"]' if isinstance(value, str) else None
         raise InputError(f"{what} must be a list of text, not {_toml_type(value)}", hint=hint)
-    return [_text(v, f"{what}[{i}]") for i, v in enumerate(value, 1)]
+    return [_required_text(v, f"{what}[{i}]") for i, v in enumerate(value, 1)]
+
+
+def _required_text(value, what: str) -> str:
+    text = _text(value, what, required=True)
+    assert text is not None  # _text raises for a missing required value
+    return text
 
 
 def _toml_type(value) -> str:
@@ -180,24 +186,25 @@ def read_roster(path: Path) -> Roster:
             raise InputError(f"{path}: cohort #{i}: {exc.message}", hint=exc.hint) from None
     leaders: list[LeaderSpec] = []
     seen: set[str] = set()
-    specs = [spec for spec in sources.addable() if spec.key]
-    allowed = {"name", "language", "cohorts", *(spec.key for spec in specs)}
+    specs = {spec.key: spec for spec in sources.addable() if spec.key}
+    allowed = {"name", "language", "cohorts", *specs}
     for i, entry in enumerate(_tables(data, "leader", path), 1):
-        shown = entry.get("name") if isinstance(entry.get("name"), str) else "?"
+        given_name = entry.get("name")
+        shown = given_name if isinstance(given_name, str) else "?"
         label = f"{path}: leader #{i} ({shown[:80]})"
         extra = set(entry) - allowed
         if extra:
             raise InputError(f"{label}: unknown key(s) {sorted(extra)}", hint=f"allowed: {', '.join(sorted(allowed))}")
         try:
             accounts: dict[str, str | list[str] | None] = {}
-            for source in specs:
-                value = entry.get(source.key)
+            for key, source in specs.items():
+                value = entry.get(key)
                 if source.many:  # a single text is accepted for a repeatable source
-                    accounts[source.key] = [value] if isinstance(value, str) else _texts(value, source.key)
+                    accounts[key] = [value] if isinstance(value, str) else _texts(value, key)
                 else:
-                    accounts[source.key] = _text(value, source.key)
+                    accounts[key] = _text(value, key)
             spec = LeaderSpec.parse(
-                _text(entry.get("name"), "name", required=True),
+                _required_text(given_name, "name"),
                 language=_text(entry.get("language"), "language"),
                 cohorts=_texts(entry.get("cohorts"), "cohorts"),
                 **accounts,

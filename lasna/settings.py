@@ -11,13 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import platformdirs
 
 from lasna.errors import ConfigError
 
@@ -25,6 +22,8 @@ APP_NAME = "lasna"
 
 
 def user_data_dir() -> Path:
+    import platformdirs  # here, not at the top: `lasna version` and `--help` do not need it
+
     return Path(platformdirs.user_data_dir(APP_NAME))
 
 
@@ -202,6 +201,8 @@ def config_path() -> Path:
     env = os.environ.get("LASNA_CONFIG")
     if env:
         return Path(env)
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
@@ -209,6 +210,8 @@ def _config_file() -> Mapping[str, Any]:
     path = config_path()
     if not path.exists():
         return {}
+    import tomllib
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

@@ -38,7 +38,7 @@ def test_score_days_zero_is_an_error(capsys):
 def wide(monkeypatch):
     from lasna.cli import common
 
-    monkeypatch.setattr(common.console, "width", 250)
+    monkeypatch.setattr(common.console(), "width", 250)
 
 
 def test_score_until_prints_the_day_it_was_given(capsys, wide):
@@ -112,13 +112,13 @@ def test_progress_bars_go_to_stderr_only_on_a_terminal(monkeypatch):
     from lasna.cli import common
 
     buf = io.StringIO()
-    monkeypatch.setattr(common, "err_console", Console(file=buf, force_terminal=True, width=100))
+    monkeypatch.setattr(common, "err_console", lambda: Console(file=buf, force_terminal=True, width=100))
     with common.progress("Scoring", total=2) as step:
         step()
         step()
     assert "Scoring" in buf.getvalue()
     quiet = io.StringIO()
-    monkeypatch.setattr(common, "err_console", Console(file=quiet, force_terminal=False))
+    monkeypatch.setattr(common, "err_console", lambda: Console(file=quiet, force_terminal=False))
     with common.progress("Scoring") as step:
         step()
     assert quiet.getvalue() == ""

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 import coaching.features
-from lasna import enrich, pipeline, scoring_service
+import lasna.coverage
+from lasna import coverage, enrich, facts, pipeline, scoring_service
 from lasna.cli import main
 from lasna.store import enrichment as E
 from lasna.store import schema as t
@@ -139,6 +140,18 @@ def test_lasna_db_upgrade_brings_derived_fields_of_a_new_version_up_to_date(stor
     assert main(["--database", store.engine.url.render_as_string(hide_password=False), "db", "upgrade"]) == 0
     assert "8 post(s)" in capsys.readouterr().out
     assert enrich.pending(store) == {}
+    assert facts.is_current(store) and coverage.is_current(store)
+
+
+def test_lasna_db_upgrade_builds_a_coverage_ledger_the_new_version_added_or_changed(store, monkeypatch, capsys):
+    """A migration that adds (or a release that changes) the coverage ledger leaves it to build: the upgrade
+    builds it, not the first `lasna score` or page view afterwards."""
+    seed(store, leaders=2, n=4)
+    pipeline.after_ingest(store, [leader.id for leader in store.leaders()])
+    monkeypatch.setattr(lasna.coverage, "COVERAGE_VERSION", "cov-next")
+    assert not coverage.is_current(store)
+    assert main(["--database", store.engine.url.render_as_string(hide_password=False), "db", "upgrade"]) == 0
+    assert coverage.is_current(store) and facts.is_current(store)
 
 
 def test_an_answer_in_a_later_batch_links_the_earlier_incoming_reply(store):

@@ -25,6 +25,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # plain help and usage errors (Click's layout: the same text without Rich's boxes): Typer's Rich help
+    # imports Rich's Markdown, traceback and layout modules and doubles the cost of `--help` (0.25 -> 0.11 s CPU)
+    rich_markup_mode=None,
 )
 
 
@@ -79,7 +82,7 @@ def _error(message: str) -> None:
     from lasna.settings import mask_text
 
     line = " ".join(mask_text(message).split())  # one line, no secrets
-    err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
+    err_console().print(f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def _is_database_error(exc: BaseException) -> bool:

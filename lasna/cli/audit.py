@@ -43,14 +43,14 @@ def audit(
         typer.echo(json.dumps([e.as_json() for e in events], ensure_ascii=False, indent=2))
         return
     if not events:
-        console.print("No audit records" + (f" since {since}" if since else "") + ".")
+        console().print("No audit records" + (f" since {since}" if since else "") + ".")
         return
     for e in events:
         target = ""
         if e.target_kind:
             target = f"{e.target_kind}" + (f" #{e.target_id}" if e.target_id else "")
             target += f" ({e.target_label})" if e.target_label else ""
-        console.print(
+        console().print(
             f"{e.at:%Y-%m-%d %H:%M:%S} UTC  {e.actor:<20} {e.action:<16} {target}  [dim]{e.via}[/]",
             highlight=False, soft_wrap=True,
         )

@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
                 written.append((rep.leader, target))
                 step(description=f"Wrote {rep.leader}")
         for name, target in written:
-            console.print(f"Wrote {format.upper()} report for {name} to {target}", highlight=False)
+            console().print(f"Wrote {format.upper()} report for {name} to {target}", highlight=False)
 
     @app.command()
     def tips(
@@ -100,19 +100,19 @@ def register(app: typer.Typer) -> None:
         svc = _service(today)
         if dismiss or done:
             svc.dismiss_tip(leader, dismiss or done, "dismissed" if dismiss else "done")
-            console.print(f"Noted: {dismiss or done} {'dismissed' if dismiss else 'done'}.")
+            console().print(f"Noted: {dismiss or done} {'dismissed' if dismiss else 'done'}.")
             return
         with progress("Working out this week's tips") as step:
             tipset = svc.tips(leader, lang=_lang(lang))
             step()
         if not tipset.tips:
-            console.print(tipset.message() or ("Ei vinkkejä tällä viikolla." if lang == "fi" else "No tips this week."))
+            console().print(tipset.message() or ("Ei vinkkejä tällä viikolla." if lang == "fi" else "No tips this week."))
         for i, t in enumerate(tipset.tips, 1):
-            console.print(f"[bold]{i}. {t.title}[/]  [dim]({t.key}; {t.step_name})[/]", highlight=False)
-            console.print(f"   {t.why}", highlight=False)
-            console.print(f"   → {t.action}", highlight=False)
+            console().print(f"[bold]{i}. {t.title}[/]  [dim]({t.key}; {t.step_name})[/]", highlight=False)
+            console().print(f"   {t.why}", highlight=False)
+            console().print(f"   → {t.action}", highlight=False)
             for e in t.evidence[:3]:
-                console.print(f"     [dim]{e.url or e.id}[/]", highlight=False)
+                console().print(f"     [dim]{e.url or e.id}[/]", highlight=False)
 
     @app.command()
     def waiting(
@@ -123,9 +123,9 @@ def register(app: typer.Typer) -> None:
         """Conversations waiting: replies and mentions the leader has not answered, newest first."""
         w = _service(today).waiting(leader, max_age_days=days)
         if w.empty:
-            console.print("Nothing waiting.")
+            console().print("Nothing waiting.")
         for r in w.itertuples(index=False):
-            console.print(f"{r.age_hours / 24:5.1f} d  {r.author}: {r.text}  [dim]{r.url or ''}[/]", highlight=False)
+            console().print(f"{r.age_hours / 24:5.1f} d  {r.author}: {r.text}  [dim]{r.url or ''}[/]", highlight=False)
 
     @goals_app.command("add")
     def goals_add(
@@ -154,7 +154,7 @@ def register(app: typer.Typer) -> None:
         deadline_day = _date(deadline, "--deadline")
         svc = _service()
         g = svc.add_goal(leader, metric, value, deadline_day, start=_date(start, "--start"), description=description)
-        console.print(f"Goal {g.id}: {g.metric} → {fmt_value(g.metric, g.target, 'en')} by {g.deadline}",
+        console().print(f"Goal {g.id}: {g.metric} → {fmt_value(g.metric, g.target, 'en')} by {g.deadline}",
                       highlight=False)
 
     @goals_app.command("list")
@@ -165,14 +165,14 @@ def register(app: typer.Typer) -> None:
         """List a leader's goals with their status."""
         for p in _service(today).goal_progress(leader):
             cur = "–" if p.current is None else f"{p.current:.3g}"
-            console.print(f"{p.goal.id}: {p.goal.metric} → {p.goal.target:g} by {p.goal.deadline}: now {cur}, {p.status}",
+            console().print(f"{p.goal.id}: {p.goal.metric} → {p.goal.target:g} by {p.goal.deadline}: now {cur}, {p.status}",
                           highlight=False)
 
     @goals_app.command("remove")
     def goals_remove(goal_id: int = typer.Argument(..., help="Goal id.")) -> None:
         """Delete a goal."""
         open_store().delete_goal(goal_id)
-        console.print(f"Goal {goal_id} removed.")
+        console().print(f"Goal {goal_id} removed.")
 
     @sessions_app.command("add")
     def sessions_add(
@@ -190,13 +190,13 @@ def register(app: typer.Typer) -> None:
             leader, period_start=_date(period_start, "--from"), period_end=_date(period_end, "--to"), notes=notes,
             actions=action, next_session=_date(next_session, "--next"), consultant=consultant,
             held_on=_date(held_on, "--held-on"))
-        console.print(f"Session {s.id} recorded for {leader}.")
+        console().print(f"Session {s.id} recorded for {leader}.")
 
     @sessions_app.command("list")
     def sessions_list(leader: str = typer.Option(..., "--leader", help="Leader's name (or id).")) -> None:
         """A leader's sparring sessions, oldest first, with agreed actions."""
         for s in _service().session_history(leader):
-            console.print(f"{s.id}: {s.held_on} ({s.period_start}–{s.period_end}) actions: {'; '.join(s.actions) or '–'}",
+            console().print(f"{s.id}: {s.held_on} ({s.period_start}–{s.period_end}) actions: {'; '.join(s.actions) or '–'}",
                           highlight=False)
 
     app.add_typer(goals_app, name="goals")

@@ -7,7 +7,6 @@ import logging
 import sys
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lasna.cli.common import console, err_console, open_store
 from lasna.errors import InputError, LasnaError
@@ -62,6 +61,8 @@ def collect(
 
 
 def _collect(leader: list[str], source: str, as_json: bool, wait: bool, verbose: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from collectors.runner import run_collection
     from lasna.settings import SecretFilter
 
@@ -79,9 +80,9 @@ def _collect(leader: list[str], source: str, as_json: bool, wait: bool, verbose:
     if source not in SOURCES:
         raise InputError(f"unknown source {source!r}", hint=f"use {', '.join(SOURCES)}")
     store = open_store()
-    interactive = err_console.is_terminal and not as_json
+    interactive = err_console().is_terminal and not as_json
     progress = (  # on stderr: stdout keeps only the outcome lines (and --json) for scripts
-        Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+        Progress(TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console(),
                  transient=True)
         if interactive
         else None
@@ -96,7 +97,7 @@ def _collect(leader: list[str], source: str, as_json: bool, wait: bool, verbose:
     def on_outcome(outcome: AccountOutcome) -> None:
         if as_json:
             return
-        console.print(_line(outcome), highlight=False, soft_wrap=True)
+        console().print(_line(outcome), highlight=False, soft_wrap=True)
         if progress is not None and task is not None:
             progress.advance(task)
 
@@ -113,17 +114,17 @@ def _collect(leader: list[str], source: str, as_json: bool, wait: bool, verbose:
         message = "already running: another `lasna collect` holds the lock; nothing done (use --wait to queue)"
         if as_json:
             typer.echo(json.dumps({"run_id": None, "ok": True, "already_running": True, "accounts": []}))
-        err_console.print(message)
+        err_console().print(message)
         raise typer.Exit(0)
     for platform in report.unsupported:
-        err_console.print(f"note: no {platform} collector installed; those accounts were not collected")
+        err_console().print(f"note: no {platform} collector installed; those accounts were not collected")
     if report.busy:
-        err_console.print(f"note: {len(report.busy)} account(s) were collected by another runner")
+        err_console().print(f"note: {len(report.busy)} account(s) were collected by another runner")
     if as_json:
         typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         failed = [o for o in report.outcomes if not o.ok]
-        console.print(
+        console().print(
             f"Run {report.run_id}: {len(report.outcomes)} account(s), {len(failed)} failed, "
             f"{sum(o.new_posts for o in report.outcomes)} new post(s), "
             f"{sum(o.new_interactions for o in report.outcomes)} new interaction(s).",

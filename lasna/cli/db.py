@@ -14,19 +14,22 @@ app = typer.Typer(help="Database: migrate, inspect, apply retention.", no_args_i
 @app.command("upgrade")
 def upgrade() -> None:
     """Migrate the database schema to the newest version (also done automatically on first use), then
-    recompute the derived fields a new Läsnä version changed (``lasna enrich``), so that no page view or
-    command after an upgrade pays for them."""
+    recompute the derived fields a new Läsnä version changed (``lasna enrich``) and the weekly facts and
+    coverage ledger it added or changed, so that no page view or command after an upgrade pays for them."""
     from lasna.cli.enrich import catch_up
+    from lasna.pipeline import ensure_current
     from lasna.store import Store
 
     store = Store.open(state.database_url, upgrade=False)
     before = store.revision()
     store.upgrade()
-    console.print(f"Database {store.url}: {before or 'empty'} → {store.revision()}")
+    console().print(f"Database {store.url}: {before or 'empty'} → {store.revision()}")
     result = catch_up(store)
     if result.posts or result.interactions:
-        console.print(f"Derived fields brought up to date: {result.posts} post(s), {result.interactions} incoming "
+        console().print(f"Derived fields brought up to date: {result.posts} post(s), {result.interactions} incoming "
                       f"message(s) in {result.seconds:.1f} s.")
+    if ensure_current(store):
+        console().print("Weekly facts rebuilt for the new version.")
 
 
 @app.command("status")
@@ -43,9 +46,9 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) ->
     if as_json:
         typer.echo(json.dumps(info, indent=2))
         return
-    console.print(f"database: {info['url']}\nrevision: {info['revision'] or 'none'} (newest {info['head']})")
+    console().print(f"database: {info['url']}\nrevision: {info['revision'] or 'none'} (newest {info['head']})")
     for table, count in rows.items():
-        console.print(f"  {table:<25} {count:>9}")
+        console().print(f"  {table:<25} {count:>9}")
 
 
 @app.command("retention")
@@ -58,8 +61,8 @@ def retention(
     (and audit records older than LASNA_AUDIT_RETENTION_DAYS)."""
     store = open_store()
     deleted = store.apply_retention(days)
-    console.print("Deleted " + ", ".join(f"{v} {k}" for k, v in deleted.items()) + ".")
+    console().print("Deleted " + ", ".join(f"{v} {k}" for k, v in deleted.items()) + ".")
     from lasna.pipeline import after_removal
 
     if after_removal(store):
-        console.print("Weekly facts rebuilt without the deleted rows.")
+        console().print("Weekly facts rebuilt without the deleted rows.")

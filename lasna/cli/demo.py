@@ -33,7 +33,7 @@ def serve_dashboard(host: str, port: int) -> int:
         "--server.port", str(port), "--server.address", host, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]
-    console.print(f"Läsnä dashboard on http://{host}:{port}  (Ctrl+C stops)")
+    console().print(f"Läsnä dashboard on http://{host}:{port}  (Ctrl+C stops)")
     proc = subprocess.Popen(cmd, env=env)
 
     def _stop(signum, _frame):  # a supervisor's SIGTERM must not orphan the server
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         with progress("Loading the demo data") as step:
             result = load_demo(store)
             step()
-        console.print(
+        console().print(
             f"Demo data in {store.url}: {result.leaders} leaders, {result.posts} posts "
             f"({result.new_posts} new), {result.interactions} interactions ({result.new_interactions} new)."
         )

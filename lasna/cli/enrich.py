@@ -26,7 +26,7 @@ def catch_up(store: Store, leader_ids: list[int] | None = None) -> EnrichResult:
     from lasna import enrich, pipeline
 
     bar = Progress(TextColumn("enriching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=err_console, transient=True, disable=not err_console.is_terminal)
+                   console=err_console(), transient=True, disable=not err_console().is_terminal)
     task = bar.add_task("enrich", total=None)
 
     def progress(done: int, total: int) -> None:

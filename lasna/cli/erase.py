@@ -27,7 +27,7 @@ def erase(
 
     after_removal(store)
     removed = counts.get("interactions", 0) + counts.get("posts", 0)
-    console.print(
+    console().print(
         f"Erased: {removed} item(s) they wrote deleted, {counts.get('pseudonymised', 0)} other row(s) "
         "pseudonymised; future collections skip them. The audit log records that an erasure happened.",
         highlight=False, soft_wrap=True,

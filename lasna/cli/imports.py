@@ -18,13 +18,13 @@ def _show(report, *, dry: bool = False) -> None:
 
     assert isinstance(report, ImportReport)
     for error in report.errors[:MAX_SHOWN]:
-        err_console.print(f"[yellow]invalid[/] {error}", highlight=False, soft_wrap=True)
+        err_console().print(f"[yellow]invalid[/] {error}", highlight=False, soft_wrap=True)
     if len(report.errors) > MAX_SHOWN:
-        err_console.print(f"… and {len(report.errors) - MAX_SHOWN} more invalid row(s)")
+        err_console().print(f"… and {len(report.errors) - MAX_SHOWN} more invalid row(s)")
     for note in report.notes:
-        console.print(note, highlight=False, soft_wrap=True)
+        console().print(note, highlight=False, soft_wrap=True)
     if report.written:
-        console.print(
+        console().print(
             f"Imported for {report.leader}: {report.posts} post(s) ({report.new_posts} new), "
             f"{report.interactions} interaction(s) ({report.new_interactions} new)"
             + (f"; skipped {len(report.errors)} invalid row(s)" if report.errors else "")

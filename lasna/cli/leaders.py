@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from lasna import sources
 from lasna.cli.common import console, open_store
@@ -23,12 +22,12 @@ def add(name: str, *, cohort: list[str] | None = None, language: str = "fi", **a
     store = open_store()
     leader = registry.add_leader(store, spec)
     accounts_added = store.accounts(leader_id=leader.id)
-    console.print(f"Added {leader.name} with {len(accounts_added)} account(s).")
+    console().print(f"Added {leader.name} with {len(accounts_added)} account(s).")
     if not accounts_added:
         from lasna.cli.common import err_console
 
         options = " / ".join(spec.option for spec in sources.ADDABLE if spec.option)
-        err_console.print(f"[yellow]warning:[/] {leader.name} has no accounts, so nothing will be collected; add one "
+        err_console().print(f"[yellow]warning:[/] {leader.name} has no accounts, so nothing will be collected; add one "
                           f"with: lasna leaders add {json.dumps(leader.name, ensure_ascii=False)} {options}",
                           highlight=False, soft_wrap=True)
 
@@ -86,6 +85,8 @@ def list_(
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    from rich.table import Table
+
     table = Table("Leader", "Lang", "Cohorts", "Accounts")
     for leader in leaders:
         table.add_row(
@@ -94,7 +95,7 @@ def list_(
             ", ".join(leader.cohorts),
             "\n".join(f"{a.platform}: {a.handle}" for a in accounts if a.leader_id == leader.id),
         )
-    console.print(table)
+    console().print(table)
 
 
 @app.command("remove")
@@ -114,10 +115,10 @@ def remove(
 
         after_removal(store)
         total = sum(deleted.values())
-        console.print(f"Forgot {name}: deleted {total} row(s) ({', '.join(f'{k} {v}' for k, v in deleted.items() if v)}).")
+        console().print(f"Forgot {name}: deleted {total} row(s) ({', '.join(f'{k} {v}' for k, v in deleted.items() if v)}).")
     else:
         store.deactivate_leader(leader_id)
-        console.print(f"Removed {name} from collection; history kept (use --forget to delete it).")
+        console().print(f"Removed {name} from collection; history kept (use --forget to delete it).")
 
 
 @app.command("import")
@@ -128,4 +129,4 @@ def import_(file: Path = typer.Argument(..., help="Roster file (TOML), see docs/
     roster = registry.read_roster(file)
     store = open_store()
     leaders = registry.import_roster(store, roster)
-    console.print(f"Imported {len(leaders)} leader(s) and {len(roster.cohorts)} cohort setting(s) from {file}.")
+    console().print(f"Imported {len(leaders)} leader(s) and {len(roster.cohorts)} cohort setting(s) from {file}.")

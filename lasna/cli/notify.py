@@ -44,12 +44,12 @@ def _report(result, as_json: bool) -> None:
         for note in result.notes:
             style = _STYLE.get(note.status, "white")
             detail = f" — {note.detail}" if note.detail else ""
-            console.print(f"{note.user} · {note.kind}: [{style}]{note.status}[/]{detail}", highlight=False,
+            console().print(f"{note.user} · {note.kind}: [{style}]{note.status}[/]{detail}", highlight=False,
                           soft_wrap=True, markup=True)
         summary = result.to_dict()
         what = "would send" if result.dry_run else "sent"
         count = summary["would-send"] if result.dry_run else summary["sent"]
-        console.print(f"{result.kind} {result.period}: {count} {what}, {summary['failed'] + summary['dead']} failed, "
+        console().print(f"{result.kind} {result.period}: {count} {what}, {summary['failed'] + summary['dead']} failed, "
                       f"{summary['skipped']} skipped.", highlight=False)
     raise typer.Exit(0 if result.ok else 1)
 

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import typer
-from rich.table import Table
 
 from lasna.cli.common import console, open_store, progress
 
@@ -123,6 +122,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
             return
+        from rich.table import Table
+
         table = Table("Leader", "Period", "Openness", "Responsiveness", "Network", "Consistency")
         for entry in result["leaders"]:
             for period in entry["periods"]:
@@ -131,8 +132,8 @@ def register(app: typer.Typer) -> None:
                     entry["leader"], _day(period["start"]) + " – " + _day(period["end"], inclusive_end=True),
                     *(f"{c[k]:.0f}" if c[k] is not None else "–" for k in ("openness", "responsiveness", "network", "consistency")),
                 )
-        console.print(table)
-        console.print("Components, n and evidence posts: lasna score --json")
+        console().print(table)
+        console().print("Components, n and evidence posts: lasna score --json")
 
     @app.command("posts")
     def posts_cmd(
@@ -156,8 +157,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(records, ensure_ascii=False, indent=2))
             return
         if frame.empty:
-            console.print(f"No posts in the last {days} days.")
+            console().print(f"No posts in the last {days} days.")
             return
+        from rich.table import Table
+
         table = Table("Time", "Type", "Features", "Text")
         for row in frame.sort_values("created_at").to_dict("records"):
             tags = [tag for column, tag in FEATURE_TAGS if _truthy(row.get(column))]
@@ -173,5 +176,5 @@ def register(app: typer.Typer) -> None:
             kind = "repost" if _truthy(row.get("is_repost")) else str(row.get("post_type") or "–")
             table.add_row(row["created_at"].strftime("%Y-%m-%d %H:%M"), kind, ", ".join(tags) or "–",
                           text if text.startswith("↻") else text[:120])
-        console.print(table)
-        console.print("Features: lasna posts --json (all columns, including why the post type was chosen)")
+        console().print(table)
+        console().print("Features: lasna posts --json (all columns, including why the post type was chosen)")

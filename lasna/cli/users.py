@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from lasna.cli.common import console, open_store
 from lasna.errors import InputError
@@ -51,7 +50,7 @@ def add(
     store = open_store()
     password = None if no_password else _read_password(password_stdin)
     user = users.add_user(store, name, role, password=password, email=email, leaders=leader or [], cohorts=cohort or [])
-    console.print(f"Added {user.role} {user.name}.")
+    console().print(f"Added {user.role} {user.name}.")
 
 
 @app.command("remove")
@@ -60,7 +59,7 @@ def remove(name: str = typer.Argument(..., help="Login name.")) -> None:
     from lasna import users
 
     users.remove_user(open_store(), name)
-    console.print(f"Removed {name}.")
+    console().print(f"Removed {name}.")
 
 
 @app.command("passwd")
@@ -74,7 +73,7 @@ def passwd(
     store = open_store()
     users.get_user(store, name)  # fail before asking
     users.set_password(store, name, _read_password(password_stdin))
-    console.print(f"Password of {name} changed.")
+    console().print(f"Password of {name} changed.")
 
 
 @app.command("list")
@@ -100,13 +99,15 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON instead
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    from rich.table import Table
+
     table = Table("User", "Role", "E-mail", "Sees", "Password")
     for r in rows:
         assigned = [str(name) for name in r["leaders"]] + [f"cohort {c}" for c in r["cohorts"]]
         sees = str(r["leader"] or ", ".join(assigned))
         table.add_row(str(r["name"]), str(r["role"]), str(r["email"] or ""),
                       sees or ("everything" if r["role"] == "admin" else ""), "yes" if r["password"] else "no")
-    console.print(table)
+    console().print(table)
 
 
 @app.command("notify")
@@ -135,7 +136,7 @@ def notify(
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
     quiet_text = f"{prefs.quiet_start}-{prefs.quiet_end}" if prefs.quiet_start else "none"
-    console.print(
+    console().print(
         f"{user.name} <{user.email or 'no e-mail: nothing is sent'}>: digest {'on' if prefs.digest else 'off'} "
         f"({out['digest_weekday']}), alerts {'on' if prefs.alerts else 'off'} after {prefs.threshold_hours:g} h, "
         f"language {prefs.lang or 'default'}, quiet hours {quiet_text}.", highlight=False)

@@ -18,14 +18,13 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from lasna import frames, settings
 from lasna.errors import ConfigError, InputError, NotFoundError, StoreError
 from lasna.store import audit as audit_log
-from lasna.store import bulk, enrichment, erasure, migrate
+from lasna.store import bulk, dialect, enrichment, erasure, migrate
 from lasna.store import coverage as coverage_sql
 from lasna.store.coverage import CoverageMixin
 from lasna.store.enrichment import EnrichmentMixin
@@ -140,8 +139,7 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
-def _insert(conn: Connection, table):
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+_insert = dialect.insert
 
 
 class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
@@ -286,7 +284,8 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
             self._update_leader(conn, leader_id, language=spec.language, cohorts=spec.cohorts)
             self._audit(conn, "leader.update", "leader", leader_id, actor=actor)
         else:
-            leader_id = self._add_leader(conn, spec.name, language=spec.language, cohorts=spec.cohorts, demo=demo).id
+            leader_id = _stored_id(self._add_leader(conn, spec.name, language=spec.language, cohorts=spec.cohorts,
+                                                    demo=demo).id)
             self._audit(conn, "leader.add", "leader", leader_id, actor=actor)
         for account in spec.accounts:
             self._add_account(conn, leader_id, account.platform, account.handle, stable_id=account.stable_id,
@@ -298,11 +297,11 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
         existing = conn.execute(select(t.leaders.c.id).where(t.leaders.c.name == name)).first()
         if existing is not None:
             raise InputError(f"a leader named {name!r} already exists", hint="choose another name")
-        leader_id = conn.execute(
+        leader_id = _new_id(conn.execute(
             t.leaders.insert().values(
                 name=name, language=language, demo=demo, active=True, created_at=now_utc()
             )
-        ).inserted_primary_key[0]
+        ))
         for cohort in cohorts:
             self._join_cohort(conn, leader_id, cohort)
         return Leader(name=name, language=language, id=leader_id, cohorts=tuple(cohorts), demo=demo)
@@ -327,9 +326,9 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
             if visibility is not None:
                 conn.execute(update(t.cohorts).where(t.cohorts.c.id == row.id).values(visibility=str(visibility)))
             return row.id
-        return conn.execute(
+        return _new_id(conn.execute(
             t.cohorts.insert().values(name=name, visibility=str(visibility or Visibility.AGGREGATES))
-        ).inserted_primary_key[0]
+        ))
 
     def set_cohort(self, name: str, visibility: Visibility, *, actor: str | None = None) -> Cohort:
         with self.engine.begin() as conn:
@@ -519,7 +518,7 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
         if stable_id:
             self._check_identity_free(conn, platform, stable_id, None)
         erasure.lift(conn, [v for v in (stable_id, handle) if v])
-        account_id = conn.execute(
+        account_id = _new_id(conn.execute(
             t.accounts.insert().values(
                 leader_id=leader_id,
                 platform=str(platform),
@@ -528,7 +527,7 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
                 url=url,
                 added_at=now_utc(),
             )
-        ).inserted_primary_key[0]
+        ))
         return Account(platform, handle, stable_id=stable_id, url=url, id=account_id, leader_id=leader_id)
 
     def _check_identity_free(self, conn: Connection, platform: Platform, stable_id: str, account_id) -> None:
@@ -632,6 +631,7 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
         """
         if account.leader_id is None:
             raise ValueError("save_batch needs an account of a stored leader")
+        leader_id = account.leader_id
         with self.engine.begin() as conn:
             enrichment.lock_leaders_shared(conn, [account.leader_id])
             if account.id is None:
@@ -657,18 +657,19 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
                                      and (p.id not in known or p.id in changed_posts)],
                 deleted_posts=deleted_post_ids,
             )
-            coverage_sql.after_batch(conn, account.leader_id, posts=posts, interactions=interactions,
+            account_id = _stored_id(account.id)
+            coverage_sql.after_batch(conn, leader_id, posts=posts, interactions=interactions,
                                      deleted_post_ids=deleted_post_ids, reply_listings=reply_listings)
-            coverage_sql.save_losses(conn, account.leader_id, account.id, reply_losses or {}, now_utc())
+            coverage_sql.save_losses(conn, leader_id, account_id, reply_losses or {}, now_utc())
             bulk.set_checked(conn, "thread_checked_replies", threads_checked or {})
             bulk.set_checked(conn, "quotes_checked", quotes_checked or {})
             if state:
-                bulk.put_state(conn, account.id, state, now_utc())
+                bulk.put_state(conn, account_id, state, now_utc())
         return BatchResult(new_posts, new_interactions, frozenset(known), tuple(vanished))
 
     def put_state(self, account: Account, state: Mapping[str, str | None]) -> None:
         with self.engine.begin() as conn:
-            bulk.put_state(conn, account.id, state, now_utc())
+            bulk.put_state(conn, _stored_id(account.id), state, now_utc())
 
     def get_state(self, account: Account) -> dict[str, str | None]:
         with self.engine.connect() as conn:
@@ -870,12 +871,12 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
         if goal.deadline <= goal.start:
             raise InputError("a goal's deadline must come after its start", hint="check --start and --deadline")
         with self.engine.begin() as conn:
-            goal_id = conn.execute(
+            goal_id = _new_id(conn.execute(
                 t.goals.insert().values(
                     leader_id=goal.leader_id, metric=goal.metric, target=float(goal.target), start=goal.start,
                     deadline=goal.deadline, description=goal.description or "", created_by=goal.created_by,
                 )
-            ).inserted_primary_key[0]
+            ))
             self._audit(conn, "goal.add", "goal", goal_id, actor=actor)
         return replace(goal, id=goal_id)
 
@@ -902,9 +903,9 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
         """Record a sparring session; returns it with its id and creation time."""
         created = note.created_at or now_utc()
         with self.engine.begin() as conn:
-            session_id = conn.execute(
+            session_id = _new_id(conn.execute(
                 t.session_notes.insert().values(**_session_values(note), created_at=created)
-            ).inserted_primary_key[0]
+            ))
             self._audit(conn, "session.add", "session", session_id, actor=actor)
         return replace(note, id=session_id, created_at=created)
 
@@ -993,6 +994,21 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
                     delete(t.collection_run_accounts).where(t.collection_run_accounts.c.finished_at < cutoff)
                 ).rowcount,
             }
+
+
+def _stored_id(value: int | None) -> int:
+    """The id of a row that must be stored already (a domain object read back or just inserted)."""
+    if value is None:
+        raise ValueError("this row is not stored yet")
+    return value
+
+
+def _new_id(result) -> int:
+    """The primary key an INSERT just gave its row."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise ValueError("the insert returned no primary key")
+    return int(key[0])
 
 
 def _positive_days(days: Any, what: str) -> int:

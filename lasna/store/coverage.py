@@ -12,9 +12,9 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 from sqlalchemy import case, delete, func, insert, or_, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from lasna.store import dialect
 from lasna.store import schema as t
 from lasna.store.facts import fingerprint, get_state, merged_ranges, put_state, seen_in
 
@@ -29,8 +29,7 @@ def _chunks(values: Sequence, n: int = CHUNK):
 
 
 def _insert_ignore(conn: Connection, table):
-    mod = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return mod.insert(table).on_conflict_do_nothing()
+    return dialect.insert(conn, table).on_conflict_do_nothing()
 
 
 def mark_dirty(conn: Connection, leader_id: int, post_ids: Iterable[str | None]) -> None:

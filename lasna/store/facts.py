@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, tuple_, type_coerce
 from sqlalchemy.engine import Connection, Engine
@@ -197,7 +198,12 @@ def contacts(conn: Connection, leader_ids: Sequence[int] | None, since_ns: int, 
     any_of = leader_ids if any_of is None else any_of
     if any_of is not None:
         anyq = anyq.where(c.leader_id.in_(list(any_of)))
-    frame = pd.DataFrame(conn.execute(q).all(), columns=["leader_id", "acc_name", "first_t"])
+    rows = conn.execute(q).all()
+    columns = list(zip(*rows)) if rows else [(), (), ()]
+    frame = pd.DataFrame({"leader_id": np.array(columns[0], np.int64), "acc_name": np.array(columns[1], object),
+                          "first_t": np.array(columns[2], np.int64)})
+    if len(frame) and (any_of is None or not set(frame["leader_id"].tolist()).isdisjoint(int(i) for i in any_of)):
+        return frame, True  # one of them has a first contact in the window: no need to ask
     return frame, conn.execute(anyq).first() is not None
 
 

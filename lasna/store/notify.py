@@ -15,17 +15,16 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lasna.store import Store, now_utc
+from lasna.store import dialect
 from lasna.store import schema as t
 
 PREFERENCE_FIELDS = ("digest", "digest_weekday", "alerts", "threshold_hours", "lang", "quiet_start", "quiet_end")
 DUE_STATES = ("pending", "failed", "sending")
 
 
-def _insert(conn: Connection, table):
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
+_insert = dialect.insert
 
 
 # ---------------------------------------------------------------------- preferences
