@@ -22,6 +22,8 @@ from lasna.access import Viewer
 from lasna.errors import InputError
 
 DATE_FORMAT = {"fi": "DD.MM.YYYY", "en": "YYYY-MM-DD"}
+#: the Sparring page's "Add a goal" expander (its state: the form runs only while it is open)
+GOAL_FORM_KEY = "goal_add_open"
 
 
 def safe_link(url) -> str | None:

@@ -55,6 +55,7 @@ def clear_caches() -> None:
     """After the dashboard itself writes (leaders/accounts added or removed)."""
     st.cache_data.clear()
     _cached_directory.clear()
+    _cached_weekly_chart.clear()
     _SERVICES.clear()
 
 
@@ -134,8 +135,10 @@ def interactions(
 WEEKLY_COLUMNS = ("leader", "created_at", "author_id", "reply_parent_id", "reply_parent_author_id", "is_repost")
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+@st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
 def _cached_weekly_chart(leader_ids, since, until, start, lang, marker, version):
+    """Shared, not copied: a cached copy of a Figure is rebuilt (and validated) by Plotly on every page
+    run; st.plotly_chart only reads the figure (Figure.to_dict)."""
     from dashboard import charts
 
     frame = _cached_posts(leader_ids, since, None, version)
@@ -395,9 +398,16 @@ def leader_report(viewer: Viewer, leader_id: int, fmt: str, lang: str, session_i
 
 # ---------------------------------------------------------------- cohorts (aggregates in SQL + vectorised pandas)
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _cached_activity_posts(leader_ids: tuple[int, ...], since: datetime, version: str) -> pd.DataFrame:
+    """Light columns of posts only (no text, no JSON) for many leaders: the weekly counts and bands."""
+    return store().activity_posts(list(leader_ids), since)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
 def _cached_activity(leader_ids: tuple[int, ...], since: datetime, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Light columns only (no post text, no JSON) for many leaders."""
-    return store().activity_frames(list(leader_ids), since)
+    """Light columns (no post text, no JSON) of posts and interactions for many leaders: the activity tables."""
+    return (_cached_activity_posts(leader_ids, since, version),
+            store().activity_interactions(list(leader_ids), since))
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
@@ -430,14 +440,22 @@ def cohort_min_others() -> int:
         return access.MIN_OTHERS
 
 
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _cached_cohort_weekly(members: tuple[int, ...], names: tuple[str, ...], since: datetime, now: datetime,
+                          version: str) -> pd.DataFrame:
+    """Posts per member (``names``, also those who posted nothing), week and kind; the posts only (the
+    interactions are for the leaderboard)."""
+    return weekly_activity(_cached_activity_posts(members, since, version), since, now, leaders=list(names))
+
+
 def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime) -> dict:
     """What ``viewer`` may see of ``cohort``: weekly percentile bands always; the per-member
     leaderboard only with member access. Raises AccessDenied for a cohort they may not see."""
     every, cohorts_ = directory()
     level = access.require_cohort(viewer, cohort, every, cohorts_)
     members = tuple(sorted(int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs))
-    posts_, inter = _cached_activity(members, since, data_version())
-    weekly = weekly_activity(posts_, since, now, leaders=every.loc[every["leader_id"].isin(members), "leader"])
+    member_names = tuple(every.loc[every["leader_id"].isin(members), "leader"])
+    weekly = _cached_cohort_weekly(members, member_names, since, now, data_version())
     scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
     in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
     # weeks before a member's data begins are "no data" for them, not 0 (coaching.cohorts.member_weeks)
@@ -453,7 +471,8 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
         "own": None,
     }
     if level is CohortAccess.MEMBERS:
-        out["leaderboard"] = summary(posts_, inter).sort_values("answered", ascending=False, na_position="last")
+        out["leaderboard"] = _cached_leaders_summary(members, since, data_version()).sort_values(
+            "answered", ascending=False, na_position="last")
     if viewer.leader_id in members:
         own_name = every.loc[every["leader_id"] == viewer.leader_id, "leader"].iloc[0]
         own = weekly[weekly["leader"] == own_name].groupby("week", as_index=False)["count"].sum()
@@ -597,6 +616,20 @@ def coverage(viewer: Viewer, leader_id: int, since: datetime, until: datetime) -
     ``lasna score --json`` (:func:`lasna.coverage.summary`); None for a leader with no reported replies."""
     (lid,) = _require(viewer, [leader_id])
     return _cached_coverage(lid, since, until, data_version())
+
+
+def coverages(viewer: Viewer, leader_id: int, windows) -> list[dict | None]:
+    """:func:`coverage` of each (since, until) window (a period and its baseline), the ledger read once."""
+    (lid,) = _require(viewer, [leader_id])
+    return _cached_coverages(lid, tuple(tuple(w) for w in windows), data_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+def _cached_coverages(leader_id: int, windows: tuple, version: str) -> list[dict | None]:
+    from lasna import coverage as ledger
+
+    found = [got.get(leader_id) for got in ledger.summaries(store(), [leader_id], windows)]
+    return [f if f and f["reported"] else None for f in found]
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)

@@ -119,3 +119,28 @@ def summary(store, leader_ids: Sequence[int] | None = None, *, since: datetime |
     for lid in leader_ids or []:
         out.setdefault(int(lid), _c.empty_summary())
     return out
+
+
+def summaries(store, leader_ids: Sequence[int] | None, windows: Sequence[tuple[datetime | None, datetime | None]],
+              ) -> list[dict[int, dict]]:
+    """:func:`summary` of each (since, until) window, with the facts brought current and their weeks read
+    once for all of them (a page showing a period and its baseline)."""
+    ensure_current(store)
+    tz = programme_tz()
+    bounds = [_weeks_of(since, until, tz) for since, until in windows]
+    firsts, lasts = [b[0] for b in bounds], [b[1] for b in bounds]
+    first = None if not bounds or None in firsts else min(f for f in firsts if f is not None)
+    last = None if not bounds or None in lasts else max(w for w in lasts if w is not None)
+    weeks = store.coverage_weeks(list(leader_ids) if leader_ids is not None else None, first, last)
+    out = []
+    for lo, hi in bounds:  # the rows :func:`ledger` reads for this window (week_start in lo..hi)
+        keep = np.ones(len(weeks), bool)
+        if lo is not None and len(weeks):
+            keep &= (weeks["week_start"] >= lo).to_numpy(bool)
+        if hi is not None and len(weeks):
+            keep &= (weeks["week_start"] <= hi).to_numpy(bool)
+        found = _c.leader_summary(_c.ledger_from_weeks(weeks[keep].reset_index(drop=True)))
+        for lid in leader_ids or []:
+            found.setdefault(int(lid), _c.empty_summary())
+        out.append(found)
+    return out

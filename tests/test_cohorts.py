@@ -142,7 +142,9 @@ def test_member_data_start_in_the_store(store):
     store.add_account(c.id, Platform.BLUESKY, "cai.example.com", stable_id="did:plc:" + "c" * 24)
     t0 = datetime(2026, 10, 5, 9, tzinfo=UTC)
     store.save_batch(acc_a, posts=[Post(id=f"at://a/{i}", platform=Platform.BLUESKY, author_id=acc_a.stable_id,
-                                        created_at=t0 + timedelta(days=7 * i), text=f"post {i}") for i in range(3)])
+                                        created_at=t0 + timedelta(days=7 * i), text=f"post {i}") for i in range(3)]
+                     + [Post(id="at://a/gone", platform=Platform.BLUESKY, author_id=acc_a.stable_id,
+                             created_at=t0 - timedelta(days=30), text="deleted at the source", deleted=True)])
     run = store.start_run("bluesky")
     store.record_outcome(run, acc_b, AccountOutcome(leader="Bo", platform=Platform.BLUESKY, account="bo.example.com"))
     store.record_outcome(run, acc_a, AccountOutcome(leader="Aino", platform=Platform.BLUESKY,

@@ -46,6 +46,23 @@ def poor_db(tmp_path_factory):
     store.close()
 
 
+def test_summaries_of_several_windows_equal_one_summary_each(poor_db):
+    """``coverage.summaries`` (Sparring's period and baseline, the ledger read once) gives what
+    ``coverage.summary`` gives for each window alone, the poorly collected thread included."""
+    from lasna import coverage
+
+    url, leader_id, _ = poor_db
+    store = Store.open(url)
+    now = datetime.now(UTC)
+    windows = [(now - timedelta(days=30), now), (now - timedelta(days=60), now - timedelta(days=30)),
+               (now - timedelta(days=7), None), (None, now - timedelta(days=10)), (None, None)]
+    for ids in ([leader_id], [leader_id, leader_id + 1], None):
+        got = coverage.summaries(store, ids, windows)
+        want = [coverage.summary(store, ids, since=a, until=b) for a, b in windows]
+        assert got == want
+    assert got[0][leader_id]["low_coverage"] and got[0] != got[1]  # the windows differ: the test can fail
+
+
 def test_the_flag_is_in_lasna_score_json(poor_db, capsys):
     url, leader_id, root = poor_db
     assert main(["--database", url, "score", "--json", "--leader", LEADER, "--days", "30"]) == 0

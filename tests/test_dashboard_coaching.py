@@ -144,8 +144,30 @@ def test_consultant_records_a_session_and_it_appears_in_history(app, seeded_db):
         data.record_session(conny, store.leader(seed.EXEC_LEADER).id, period_start=today, period_end=today)
 
 
-def test_consultant_sets_a_goal_and_its_status_shows_on_both_pages(app, seeded_db):
+def _goal_form_open(at):
+    """The "Add a goal" expander opened (the form and the current value behind it run only while open)."""
+    from dashboard.coaching_ui import GOAL_FORM_KEY
+
+    at.session_state[GOAL_FORM_KEY] = True
+    return at
+
+
+def test_goal_form_runs_only_while_its_expander_is_open(app, seeded_db, monkeypatch):
+    from dashboard import data
+
+    calls = []
+    real = data.goal_current
+    monkeypatch.setattr(data, "goal_current", lambda *a, **k: calls.append(a) or real(*a, **k))
     at = open_page(app("conny", "en", leader=seed.CONSULTANT_LEADER), "sparring")
+    assert t("goals.add", "en") in [e.label for e in at.expander]
+    assert not [s for s in at.selectbox if s.key == "goal_metric"] and not calls  # closed: nothing computed
+    _goal_form_open(at).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="goal_metric").value == "response_rate" and calls
+
+
+def test_consultant_sets_a_goal_and_its_status_shows_on_both_pages(app, seeded_db):
+    at = open_page(_goal_form_open(app("conny", "en", leader=seed.CONSULTANT_LEADER)), "sparring")
     assert at.selectbox(key="goal_metric").value == "response_rate"  # not a 0–100 composite with "0.6"
     at.selectbox(key="goal_metric").set_value("response_rate").run()
     at.text_input(key="goal_target_response_rate").input("70").run()
@@ -225,7 +247,7 @@ def test_goal_form_reads_the_finnish_decimal_comma_and_refuses_nonsense(app, see
     store = Store.open(seeded_db)
     leader_id = store.leader(seed.CONSULTANT_LEADER).id
     before = len(store.goals(leader_id))
-    at = open_page(app("conny", "fi", leader=seed.CONSULTANT_LEADER), "sparring")
+    at = open_page(_goal_form_open(app("conny", "fi", leader=seed.CONSULTANT_LEADER)), "sparring")
     box = at.text_input(key="goal_target_response_rate")
     assert "%" in box.label  # the target is typed in the metric's own unit
     assert t("goals.current", "fi") in [m.label for m in at.metric]  # the current value beside it

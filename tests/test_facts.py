@@ -156,6 +156,52 @@ def test_refreshing_the_touched_weeks_equals_a_full_rebuild(demo):
                        facts.score_window(demo, None, until=until, days=120))
 
 
+def test_a_catch_up_over_every_week_refreshes_whole_leaders_in_bounded_chunks_and_equals_a_rebuild(demo, monkeypatch):
+    """`lasna enrich` and `lasna db upgrade` after a version change touch every week of every leader: they
+    refresh whole leaders in chunks (bounded memory), and the result equals one full rebuild."""
+    from lasna import pipeline
+
+    monkeypatch.setattr(cf, "FACTS_VERSION", cf.FACTS_VERSION + "-next")  # every stored week is now stale
+    weeks = demo.fact_weeks()
+    every = {(int(lid), pd.Timestamp(w).date()) for lid, w in zip(weeks["leader_id"], weeks["week_start"])}
+    chunks: list[set] = []
+    real = facts.refresh_weeks
+
+    def spy(store, touched, changed=None):
+        chunks.append(set(touched))
+        return real(store, touched, changed)
+
+    monkeypatch.setattr(facts, "refresh_weeks", spy)
+    pipeline.refresh_facts(demo, every, chunk_weeks=60)
+    assert len(chunks) > 3 and set().union(*chunks) == every
+    assert all(len(c) < 60 + 60 for c in chunks)  # a chunk closes after the leader that fills it
+    leaders_of = [{lid for lid, _ in c} for c in chunks]
+    assert all(a.isdisjoint(b) for i, a in enumerate(leaders_of) for b in leaders_of[i + 1:])  # no leader split
+    refreshed = snapshot(demo)
+    assert set(demo.fact_weeks()["version"]) == {cf.FACTS_VERSION}
+    facts.rebuild(demo)
+    assert snapshot(demo) == refreshed
+
+
+def test_after_ingest_refreshes_only_the_weeks_linked_to_what_changed_and_equals_a_full_rebuild(demo):
+    """The ingest path (queued enrichment, then the weeks holding rows linked to the rows that changed)
+    writes the same facts as a rebuild, and fewer weeks than linking every row of the touched weeks."""
+    from lasna import pipeline
+
+    account, new_posts, new_inter = _batch(demo)
+    pipeline.after_ingest(demo, [account.leader_id])  # whatever the demo left queued
+    facts.rebuild(demo)
+    demo.save_batch(account, posts=new_posts, interactions=new_inter)
+    written = pipeline.after_ingest(demo, [account.leader_id])
+    assert facts.is_current(demo)
+    refreshed = snapshot(demo)
+    facts.rebuild(demo)
+    assert snapshot(demo) == refreshed
+    every_link = facts.refresh_weeks(demo, _touched(demo, account, new_posts, new_inter))
+    assert written - {(account.leader_id, w) for _, w in every_link} == set()
+    assert snapshot(demo) == refreshed
+
+
 def test_reingesting_the_same_batch_changes_no_facts(demo):
     account, new_posts, new_inter = _batch(demo)
     demo.save_batch(account, posts=new_posts, interactions=new_inter)

@@ -31,8 +31,8 @@ now = data.today_end()
 start, baseline_start = data.since_days(days), data.since_days(2 * days)
 posts = data.posts(viewer, (leader_id,), baseline_start)
 interactions = data.interactions(viewer, (leader_id,), baseline_start)
-period = data.period_summary(posts, interactions, start, now)
-baseline = data.period_summary(posts, interactions, baseline_start, start)
+period = data.leader_summary(viewer, leader_id, start, now, since=baseline_start)  # cached per data version
+baseline = data.leader_summary(viewer, leader_id, baseline_start, start)
 
 st.subheader(t("sparring.period_vs_baseline", lang))
 st.caption(t("sparring.baseline_caption", lang).format(days=days))
@@ -55,8 +55,8 @@ st.dataframe(
     key="spar_compare",
 )
 # how complete the replies behind "answered" and the responsiveness score are (the coverage ledger, issue #14)
-for _label, (_since, _until) in (("col.period", (start, now)), ("col.baseline", (baseline_start, start))):
-    _cov = data.coverage(viewer, leader_id, _since, _until)
+_covs = data.coverages(viewer, leader_id, [(start, now), (baseline_start, start)])
+for _label, _cov in zip(("col.period", "col.baseline"), _covs):
     if _cov:
         st.caption(t(_label, lang) + ": " + t("coverage.low" if _cov["low_coverage"] else "coverage.ok", lang).format(
             collected=fmt_number(_cov["collected"], lang), reported=fmt_number(_cov["reported"], lang),
@@ -71,8 +71,11 @@ with st.expander(t("session.record", lang), expanded=not data.session_history(vi
     coaching_ui.session_form(viewer, leader_id, lang, (start.date(), now.date()),
                              (baseline_start.date(), (start - timedelta(days=1)).date()))
 coaching_ui.goals_section(viewer, leader_id, lang)
-with st.expander(t("goals.add", lang)):
-    coaching_ui.goal_form(viewer, leader_id, lang)
+# the form shows the metric's value now (a score window of its own): computed when the expander is open
+add_goal = st.expander(t("goals.add", lang), key=coaching_ui.GOAL_FORM_KEY, on_change="rerun")
+if add_goal.open:
+    with add_goal:
+        coaching_ui.goal_form(viewer, leader_id, lang)
 coaching_ui.report_downloads(viewer, leader_id, leader, lang)
 
 st.subheader(t("sparring.posts", lang))

@@ -121,11 +121,15 @@ def dash(monkeypatch):
     from dashboard import data
 
     def setup(n: int, visibility: str = "aggregates"):
+        import streamlit as st
+
+        st.cache_data.clear()  # the cohort's weekly counts are cached per members and window
         since = datetime(2026, 11, 2, tzinfo=UTC)
         monkeypatch.setattr(data, "directory", lambda: _directory(n, visibility))
         monkeypatch.setattr(data, "data_version", lambda: "v")
         monkeypatch.setattr(data, "_cached_activity", lambda ids, s, v: tuple(
             f[f["leader_id"].isin(ids)] for f in _activity(n, since)))
+        monkeypatch.setattr(data, "_cached_activity_posts", lambda ids, s, v: data._cached_activity(ids, s, v)[0])
         # every member's data begins with their first post (no store behind these tests)
         monkeypatch.setattr(data, "_cached_data_start", lambda ids, v: _activity(n, since)[0].groupby(
             "leader_id")["created_at"].min().loc[list(ids)])
