@@ -68,14 +68,14 @@ def rebuild(store) -> int:
     return len(rows)
 
 
-def is_current(store) -> bool:
-    now, stored = store.coverage_source()
+def is_current(store, *, fresh: bool = False) -> bool:
+    now, stored = store.coverage_source(fresh=fresh)
     return stored == f"{now}|{COVERAGE_VERSION}"
 
 
 def ensure_current(store) -> None:
     """Rebuild when the source tables changed behind the facts' back, else refresh the marked posts."""
-    if not is_current(store):
+    if not is_current(store) and not is_current(store, fresh=True):  # a reused count may be a moment old
         rebuild(store)
     else:
         refresh(store)

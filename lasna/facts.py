@@ -261,10 +261,11 @@ def _rebuild(store: Store, tz: str) -> int:
     return len(rows)
 
 
-def is_current(store: Store) -> bool:
+def is_current(store: Store, *, fresh: bool = False) -> bool:
     """Whether the facts were written for the stored rows as they are now (same row counts, same
-    facts version). Batches stored through :func:`lasna.pipeline.after_ingest` keep this true."""
-    now, stored = store.facts_source()
+    facts version). Batches stored through :func:`lasna.pipeline.after_ingest` keep this true.
+    ``fresh``: count the rows again rather than reuse a count just read (``Store.source_fingerprint``)."""
+    now, stored = store.facts_source(fresh=fresh)
     return stored == f"{now}|{cf.FACTS_VERSION}"
 
 
@@ -274,7 +275,7 @@ def ensure_current(store: Store) -> bool:
     if is_current(store):
         return False
     with store.facts_lock():
-        if is_current(store):  # another process rebuilt meanwhile
+        if is_current(store, fresh=True):  # another process rebuilt meanwhile, or the count reused was old
             return False
         _rebuild(store, programme_tz())
     return True

@@ -151,6 +151,7 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
         #: ``actor`` (the CLI sets ``cli:<os user>``; the dashboard passes its login per call)
         self.actor = "library"
         self.via = "library"
+        self._forget_fingerprint_on_commit()
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod

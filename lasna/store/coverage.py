@@ -240,10 +240,12 @@ class CoverageMixin:
             replace_weeks(conn, [] if clear else keys, rows, consumed)
             put_state(conn, STATE_KEY, f"{fingerprint(conn)}|{version}")
 
-    def coverage_source(self) -> tuple[str, str | None]:
-        """(the source tables' fingerprint now, the one the coverage facts were last written for)."""
+    def coverage_source(self, *, fresh: bool = False) -> tuple[str, str | None]:
+        """(the source tables' fingerprint now — see ``Store.source_fingerprint`` —, the one the coverage facts
+        were last written for)."""
+        now = self.source_fingerprint(fresh=fresh)  # type: ignore[attr-defined]  # FactsMixin's, same Store
         with self.engine.connect() as conn:
-            return fingerprint(conn), get_state(conn, STATE_KEY)
+            return now, get_state(conn, STATE_KEY)
 
     def coverage_weeks(self, leader_ids: Sequence[int] | None = None, first: date | None = None,
                        last: date | None = None) -> pd.DataFrame:
