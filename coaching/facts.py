@@ -24,6 +24,7 @@ ones: :func:`window_components` returns the frame :func:`coaching.metrics.comput
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -289,96 +290,249 @@ def first_contacts(posts: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- window assembly --------------------------------------------------------------------------------------
-def _size(frame: pd.DataFrame) -> pd.Series:
-    """Rows per (leader_id, bucket), always with a two-level index."""
-    if len(frame) == 0:
-        return pd.Series([], dtype=np.int64, index=pd.MultiIndex.from_arrays(
-            [np.zeros(0, np.int64), np.zeros(0, np.int64)], names=["leader_id", "bucket"]))
-    return frame.groupby(["leader_id", "bucket"], sort=False).size()
+# A window's rows are NumPy columns (:class:`Rows`) and every (leader_id, bucket) pair is one int64 key
+# (:meth:`Window.key`), so a count per pair is one ``np.unique`` instead of a pandas group-by (pandas'
+# per-call costs were most of a window's time). Where the order of the pairs shows in the result (the
+# rows of a component), it is the order pandas' ``groupby(sort=False)`` and ``MultiIndex.union`` give, so
+# the frame equals the former pandas assembly row for row (tests/test_window_numpy.py).
+class Rows:
+    """Columns of equal length as NumPy arrays: what the families read of a frame, without pandas."""
+
+    __slots__ = ("cols", "n")
+
+    def __init__(self, cols: dict[str, np.ndarray], n: int | None = None) -> None:
+        self.cols = cols
+        self.n = n if n is not None else (len(next(iter(cols.values()))) if cols else 0)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, columns: tuple[str, ...], ids: tuple[str, ...] = ()) -> Rows:
+        cols = {c: frame[c].to_numpy() for c in columns if c in frame}
+        cols.update({c: frame[c].to_numpy(dtype=object) for c in ids if c in frame})
+        return cls(cols, len(frame))
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.cols[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.cols
+
+    def __len__(self) -> int:
+        return self.n
+
+    def take(self, rows: np.ndarray) -> Rows:
+        """The rows a boolean mask or an index array selects, in that order."""
+        n = int(np.count_nonzero(rows)) if rows.dtype == bool else len(rows)
+        return Rows({c: v[rows] for c, v in self.cols.items()}, n)
+
+    def with_columns(self, **cols: np.ndarray) -> Rows:
+        return Rows({**self.cols, **cols}, self.n)
 
 
-def _rate_rows(out: list, name: str, keys: pd.DataFrame, x: pd.Series, n: pd.Series, evidence=None) -> None:
-    """keys: leader_id, bucket rows; x, n aligned on the MultiIndex (leader_id, bucket)."""
+class Counts(NamedTuple):
+    """Rows per key, the keys in the order of their first appearance (``groupby(sort=False).size()``)."""
+
+    keys: np.ndarray
+    n: np.ndarray
+
+
+_NO_KEYS = np.zeros(0, np.int64)
+
+
+def _count(keys: np.ndarray) -> Counts:
     if len(keys) == 0:
-        return
-    idx = pd.MultiIndex.from_frame(keys)
-    xx = x.reindex(idx, fill_value=0).to_numpy(dtype=float)
-    nn = n.reindex(idx, fill_value=0).to_numpy(dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where(nn > 0, xx / np.where(nn > 0, nn, 1), np.nan)
-    _add(out, name, idx, raw, xx, nn, evidence)
+        return Counts(_NO_KEYS, _NO_KEYS)
+    u, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    order = np.argsort(first)
+    return Counts(u[order], counts[order])
 
 
-def _add(out: list, name: str, idx: pd.MultiIndex, raw, x, n, evidence=None) -> None:
-    """Append the rows of component ``name`` for the (leader_id, bucket) pairs ``idx`` to ``out`` (as
-    arrays; :func:`window_components` makes one frame of all of them)."""
-    if len(idx) == 0:
-        return
-    if evidence is not None:
-        got = evidence.reindex(idx)
-        ev = [v if isinstance(v, list) else [] for v in got.tolist()]
-    else:
-        ev = [[] for _ in range(len(idx))]
-    out.append((name, idx.get_level_values(0).to_numpy().astype(np.int64),
-                idx.get_level_values(1).to_numpy().astype(np.int64), np.asarray(raw, float), np.asarray(x, float),
-                np.asarray(n, float), ev))
+def _lookup(keys: np.ndarray, src: np.ndarray, values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    """``values`` (aligned with the distinct ``src``) of each of ``keys`` as floats, ``fill`` where absent
+    (``Series.reindex(keys, fill_value=fill)``)."""
+    out = np.full(len(keys), fill, dtype=float)
+    if len(src) and len(keys):
+        order = np.argsort(src)
+        s = src[order]
+        pos = np.minimum(np.searchsorted(s, keys), len(s) - 1)
+        hit = s[pos] == keys
+        out[hit] = values[order][pos[hit]]
+    return out
 
 
-def _evidence(frame: pd.DataFrame, mask: np.ndarray, col: str, k: int, order: str = "t") -> pd.Series | None:
-    """Up to ``k`` ids (``col``) per (leader_id, bucket) among ``mask``, earliest ``order`` first (ties in
-    row order). Only rows carrying ids take part (the leaders whose evidence was asked for), so the
-    grouping runs over a few rows in plain Python rather than through a pandas group-by."""
-    if col not in frame or not mask.any():
+def _at(keys: np.ndarray, counts: Counts) -> np.ndarray:
+    return _lookup(keys, counts.keys, counts.n)
+
+
+def _positions(index: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Position of each of ``keys`` in the distinct ``index`` (every key is there)."""
+    order = np.argsort(index)
+    return order[np.searchsorted(index[order], keys)]
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The keys of ``MultiIndex.union`` in its order: ``a`` when ``b`` is empty or equal to it, ``b`` when
+    ``a`` is empty, else sorted."""
+    if len(b) == 0 or (len(a) == len(b) and bool((a == b).all())):
+        return a
+    if len(a) == 0:
+        return b
+    return np.union1d(a, b)
+
+
+def _pair_groups(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group code of each row's (a, b) pair, numbered by first appearance (``groupby([a, b],
+    sort=False)``), and the first row of each group (in code order)."""
+    order = np.lexsort((b, a))
+    sa, sb = a[order], b[order]
+    new = np.r_[True, (sa[1:] != sa[:-1]) | (sb[1:] != sb[:-1])]
+    group = np.cumsum(new) - 1
+    first = order[new]  # the sort is stable: a group's earliest row comes first
+    rank = np.empty(len(first), np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    codes = np.empty(len(a), np.int64)
+    codes[order] = rank[group]
+    return codes, np.sort(first)
+
+
+def _pairs_in(qa: np.ndarray, qb: np.ndarray, sa: np.ndarray, sb: np.ndarray) -> np.ndarray:
+    """Whether each query pair (qa, qb) is among the pairs (sa, sb)."""
+    if len(qa) == 0 or len(sa) == 0:
+        return np.zeros(len(qa), bool)
+    a, b = np.concatenate([sa, qa]), np.concatenate([sb, qb])
+    is_set = np.r_[np.ones(len(sa), bool), np.zeros(len(qa), bool)]
+    order = np.lexsort((b, a))
+    oa, ob = a[order], b[order]
+    group = np.cumsum(np.r_[True, (oa[1:] != oa[:-1]) | (ob[1:] != ob[:-1])]) - 1
+    found = np.zeros(group[-1] + 1, bool)
+    found[group[is_set[order]]] = True
+    out = np.empty(len(a), bool)
+    out[order] = found[group]
+    return out[len(sa):]
+
+
+def _first_valid(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Per group code, the first non-missing of ``values`` in row order (pandas' ``first``), else None."""
+    out = np.full(size, None, dtype=object)
+    rows = np.flatnonzero(pd.notna(values))
+    if len(rows):
+        got, first = np.unique(codes[rows], return_index=True)
+        out[got] = values[rows[first]]
+    return out
+
+
+Evidence = dict[int, list[str]]
+_NO_EVIDENCE: list[str] = []
+
+
+def _evidence(rows: Rows, mask: np.ndarray, col: str, k: int, order: str = "t") -> Evidence | None:
+    """Up to ``k`` ids (``col``) per key among ``mask``, earliest ``order`` first (ties in row order).
+    Only rows carrying ids take part (the leaders whose evidence was asked for), so the grouping runs
+    over a few rows in plain Python."""
+    if col not in rows or not mask.any():
         return None
-    values = frame[col].to_numpy(dtype=object)
-    rows = np.flatnonzero(mask & pd.notna(values))
-    if len(rows) == 0:
+    values = rows[col]
+    sel = np.flatnonzero(mask & pd.notna(values))
+    if len(sel) == 0:
         return None
-    lid = frame["leader_id"].to_numpy()[rows].astype(np.int64)
-    bucket = frame["bucket"].to_numpy()[rows].astype(np.int64)
-    key = frame[order].to_numpy()[rows]
-    if key.dtype.kind not in "iufb":  # e.g. account names: their sorted order
-        key = pd.factorize(key, sort=True)[0]
-    picked: dict[tuple[int, int], list[str]] = {}
-    for i in np.lexsort((key, bucket, lid)):  # stable: ties keep the rows' order
-        got = picked.setdefault((int(lid[i]), int(bucket[i])), [])
-        if len(got) < k:
-            got.append(str(values[rows[i]]))
-    index = pd.MultiIndex.from_tuples(list(picked), names=["leader_id", "bucket"])
-    return pd.Series(list(picked.values()), index=index, dtype=object)
+    key = rows["key"][sel]
+    by = rows[order][sel]
+    if by.dtype.kind not in "iufb":  # e.g. account names: their sorted order
+        by = pd.factorize(by, sort=True)[0]
+    ranked = np.lexsort((by, key))  # stable: ties keep the rows' order
+    sk = key[ranked]
+    starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+    rank = np.arange(len(sk)) - np.repeat(starts, np.diff(np.r_[starts, len(sk)]))
+    keep = ranked[rank < k]  # the first k of each key, in order
+    picked: Evidence = {}
+    for key_i, value in zip(key[keep].tolist(), values[sel[keep]].tolist()):
+        picked.setdefault(key_i, []).append(str(value))
+    return picked
+
+
+def _key(buckets: np.ndarray, leader_id: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+    """One int64 per (leader_id, bucket), ordered as the pairs are (``buckets``: every bucket start, sorted)."""
+    return np.asarray(leader_id, np.int64) * len(buckets) + np.searchsorted(buckets, bucket)
+
+
+Out = list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list]]
 
 
 @dataclass
 class Window:
-    """What every metric family reads: the window's own posts (``P``, with ``bucket``), the incoming
-    messages that merit an answer (``IN``, with ``answered`` / ``within``), the leader's dialogue
-    replies (``D``), mentions, first contacts and first post times."""
+    """What every metric family reads: the window's own posts (``P``), the incoming messages that merit
+    an answer (``IN``, with ``answered`` / ``within``), the leader's dialogue replies (``D``, in time
+    order), mentions and the first contacts in the window (each with ``bucket`` and ``key``), and each
+    leader's first post time. ``buckets``: every bucket start a key may hold, sorted."""
 
     period: Period
     k: int
-    P: pd.DataFrame
-    IN: pd.DataFrame
-    D: pd.DataFrame
-    mentions: pd.DataFrame
-    contacts: pd.DataFrame
+    P: Rows
+    IN: Rows
+    D: Rows
+    mentions: Rows
+    contacts: Rows
     contacts_exist: bool
     first_post: pd.Series
     stance_known: bool
+    buckets: np.ndarray
+
+    def key(self, leader_id: np.ndarray, bucket: np.ndarray) -> np.ndarray:
+        return _key(self.buckets, leader_id, bucket)
+
+    def leader_of(self, keys: np.ndarray) -> np.ndarray:
+        return keys // len(self.buckets)
+
+    def bucket_of(self, keys: np.ndarray) -> np.ndarray:
+        return self.buckets[keys % len(self.buckets)]
 
     @cached_property
-    def n_posts(self) -> pd.Series:
-        return _size(self.P)
+    def _ends(self) -> np.ndarray:
+        return self.period.bucket_end(self.buckets)
+
+    def bucket_end(self, bucket: np.ndarray) -> np.ndarray:
+        """:meth:`Period.bucket_end` of bucket starts, looked up per distinct bucket (time zone
+        arithmetic once per bucket, not per row)."""
+        return self._ends[np.searchsorted(self.buckets, bucket)]
 
     @cached_property
-    def active(self) -> pd.DataFrame:
-        return self.n_posts.index.to_frame(index=False)
+    def n_posts(self) -> Counts:
+        return _count(self.P["key"])
+
+    @cached_property
+    def active(self) -> np.ndarray:
+        return self.n_posts.keys
+
+    def add(self, out: Out, name: str, keys: np.ndarray, raw, x, n, evidence: Evidence | None = None) -> None:
+        """Append the rows of component ``name`` for ``keys`` to ``out`` (as arrays; :func:`window_components`
+        makes one frame of all of them)."""
+        if len(keys) == 0:
+            return
+        # rows without evidence share one empty list (never mutated: consumers copy; a fresh list per row
+        # made the collector's passes over 10^5 lists a third of a weekly window's time)
+        ev: list[list[str]] = [_NO_EVIDENCE] * len(keys)
+        if evidence:
+            have = np.fromiter(evidence, np.int64, len(evidence))
+            for pos, key in zip(np.flatnonzero(np.isin(keys, have)).tolist(), keys[np.isin(keys, have)].tolist()):
+                ev[pos] = evidence[key]
+        out.append((name, self.leader_of(keys).astype(np.int64), self.bucket_of(keys).astype(np.int64),
+                    np.asarray(raw, float), np.asarray(x, float), np.asarray(n, float), ev))
+
+    def rate(self, out: Out, name: str, keys: np.ndarray, x: Counts, n: Counts,
+             evidence: Evidence | None = None) -> None:
+        """x / n per key (x, n: counts; keys without x count 0)."""
+        if len(keys) == 0:
+            return
+        xx, nn = _at(keys, x), _at(keys, n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            raw = np.where(nn > 0, xx / np.where(nn > 0, nn, 1), np.nan)
+        self.add(out, name, keys, raw, xx, nn, evidence)
 
 
 @dataclass(frozen=True)
 class Family:
     name: str
     components: tuple[str, ...]
-    compute: Callable[[Window, list], None]
+    compute: Callable[[Window, Out], None]
 
 
 #: Metric families, in output order. A new metric is one function here (registered with
@@ -386,10 +540,11 @@ class Family:
 FAMILIES: dict[str, Family] = {}
 
 
-def family(name: str, components: tuple[str, ...]):
+def family(name: str, components: tuple[str, ...]) -> Callable[[Callable[[Window, Out], None]],
+                                                                Callable[[Window, Out], None]]:
     """Register ``fn(window, out)`` as the family computing ``components`` (it appends rows to ``out``
-    with :func:`_rate_rows` / :func:`_add`)."""
-    def register(fn):
+    with :meth:`Window.rate` / :meth:`Window.add`)."""
+    def register(fn: Callable[[Window, Out], None]) -> Callable[[Window, Out], None]:
         FAMILIES[name] = Family(name, tuple(components), fn)
         return fn
     return register
@@ -399,182 +554,189 @@ def registered_components() -> list[str]:
     return [c for f in FAMILIES.values() for c in f.components]
 
 
-K = ["leader_id", "bucket"]
-
-
 @family("own_posts", ("dialogue_share", "crediting", "personal_voice", "we_voice", "results", "questions",
                       "gated_share"))
-def _own_posts(w: Window, out: list) -> None:
+def _own_posts(w: Window, out: Out) -> None:
     P, k = w.P, w.k
-    pf = P["f"].to_numpy()
+    pf, key = P["f"], P["key"]
     for name, bit in (("dialogue_share", P_DIALOGUE), ("crediting", P_CREDIT), ("personal_voice", P_FPS),
                       ("we_voice", P_FPP), ("results", P_RESULTS)):
         m = (pf & bit) > 0
-        _rate_rows(out, name, w.active, _size(P[m]), w.n_posts, _evidence(P, m, "post_id", k))
+        w.rate(out, name, w.active, _count(key[m]), w.n_posts, _evidence(P, m, "post_id", k))
     root = (pf & P_ROOT) > 0
-    n_roots = _size(P[root])
-    root_keys = n_roots.index.to_frame(index=False)
-    gated = root & (((pf & P_GATED) > 0) | (P["hid_t"].to_numpy() <= w.period.until))
+    n_roots = _count(key[root])
+    gated = root & (((pf & P_GATED) > 0) | (P["hid_t"] <= w.period.until))
     for name, m in (("questions", root & ((pf & P_QUESTION) > 0)), ("gated_share", gated)):
-        _rate_rows(out, name, root_keys, _size(P[m]), n_roots, _evidence(P, m, "post_id", k))
+        w.rate(out, name, n_roots.keys, _count(key[m]), n_roots, _evidence(P, m, "post_id", k))
 
 
 @family("responsiveness", ("response_rate", "critical_response_rate", "supportive_response_rate",
                            "response_time"))
-def _responsiveness(w: Window, out: list) -> None:
+def _responsiveness(w: Window, out: Out) -> None:
     IN, k, period = w.IN, w.k, w.period
-    within, answered = IN["within"].to_numpy(), IN["answered"].to_numpy()
-    n_in = _size(IN)
-    in_keys = n_in.index.to_frame(index=False)
-    n_within = _size(IN[within])
-    _rate_rows(out, "response_rate", in_keys, n_within, n_in, _evidence(IN, ~within, "interaction_id", k))
+    key, within, answered = IN["key"], IN["within"], IN["answered"]
+    n_in = _count(key)
+    n_within = _count(key[within])
+    w.rate(out, "response_rate", n_in.keys, n_within, n_in, _evidence(IN, ~within, "interaction_id", k))
     if w.stance_known:
-        st = IN["stance"].to_numpy()
+        st = IN["stance"]
         for name, code in (("critical_response_rate", 1), ("supportive_response_rate", 2)):
             lab = st == code
-            n_lab = _size(IN[lab])
-            _rate_rows(out, name, n_lab.index.to_frame(index=False), _size(IN[lab & within]), n_lab,
-                       _evidence(IN, lab & ~within, "interaction_id", k))
+            n_lab = _count(key[lab])
+            w.rate(out, name, n_lab.keys, _count(key[lab & within]), n_lab,
+                   _evidence(IN, lab & ~within, "interaction_id", k))
     if len(IN):
-        It, At = IN["t"].to_numpy(), IN["ans_t"].to_numpy()
+        It, At = IN["t"], IN["ans_t"]
         dur = np.where(answered, At - It, period.until - It) / HOUR_NS
-        idx = pd.MultiIndex.from_frame(in_keys)
-        codes = idx.get_indexer(pd.MultiIndex.from_frame(IN[K]))
-        medv = _km_medians(dur, answered, codes.astype(np.int64), len(idx))
-        nw = n_within.reindex(idx, fill_value=0).to_numpy(dtype=float)
-        _add(out, "response_time", idx, medv, np.where(nw > 0, nw, np.nan), n_in.reindex(idx).to_numpy(),
-             _evidence(IN, answered, "answer_id", k))
+        idx = n_in.keys
+        medv = _km_medians(dur, answered, _positions(idx, key).astype(np.int64), len(idx))
+        nw = _at(idx, n_within)
+        w.add(out, "response_time", idx, medv, np.where(nw > 0, nw, np.nan), n_in.n,
+              _evidence(IN, answered, "answer_id", k))
 
 
 @family("re_entry", ("re_entry",))
-def _re_entry(w: Window, out: list) -> None:
+def _re_entry(w: Window, out: Out) -> None:
     P, until = w.P, w.period.until
-    root = (P["f"].to_numpy() & P_ROOT) > 0
-    in_R = root & (P["fo_t"].to_numpy() <= until)
-    reentered = in_R & (P["re_t"].to_numpy() <= until)
-    n_R = _size(P[in_R])
-    _rate_rows(out, "re_entry", n_R.index.to_frame(index=False), _size(P[reentered]), n_R,
-               _evidence(P, in_R & ~reentered, "post_id", w.k))
+    root = (P["f"] & P_ROOT) > 0
+    in_R = root & (P["fo_t"] <= until)
+    reentered = in_R & (P["re_t"] <= until)
+    n_R = _count(P["key"][in_R])
+    w.rate(out, "re_entry", n_R.keys, _count(P["key"][reentered]), n_R,
+           _evidence(P, in_R & ~reentered, "post_id", w.k))
 
 
 @family("conversation_depth", ("exchange_share", "turns_per_thread"))
-def _conversation_depth(w: Window, out: list) -> None:
+def _conversation_depth(w: Window, out: Out) -> None:
     D = w.D
     if not len(D):
         return
-    prev = D.groupby(["leader_id", "th"], sort=False)["cumo"].shift(1).fillna(0).to_numpy()
-    D = D.assign(trans=(D["cumo"].to_numpy() > prev).astype(np.int64))
-    T = D.groupby(["leader_id", "th"], sort=False).agg(bucket=("bucket", "first"), t=("t", "first"),
-                                                      turns=("t", "size"), trans=("trans", "sum"),
-                                                      thread_id=("thread_id", "first")).reset_index()
-    T["exchange"] = T["trans"] >= 2  # two turns other → leader in the thread
-    n_t = _size(T)
-    tk = n_t.index.to_frame(index=False)
-    _rate_rows(out, "exchange_share", tk, _size(T[T["exchange"]]), n_t,
-               _evidence(T, T["exchange"].to_numpy(), "thread_id", w.k))
-    turn_sum = T.groupby(K)["turns"].sum()
-    idx = pd.MultiIndex.from_frame(tk)
-    ts = turn_sum.reindex(idx).to_numpy(dtype=float)
-    nt = n_t.reindex(idx).to_numpy(dtype=float)
-    _add(out, "turns_per_thread", idx, ts / nt, ts, nt)
+    # threads (leader, thread) in order of first appearance; a transition is a turn after others wrote more
+    codes, first = _pair_groups(D["leader_id"], D["th"])
+    size = len(first)
+    by_thread = np.argsort(codes, kind="stable")
+    cumo = D["cumo"][by_thread]
+    same = np.r_[False, codes[by_thread][1:] == codes[by_thread][:-1]]
+    prev_sorted = np.where(same, np.r_[0, cumo[:-1]], 0)
+    prev = np.empty(len(D), prev_sorted.dtype)
+    prev[by_thread] = prev_sorted
+    trans = np.bincount(codes, weights=(D["cumo"] > prev).astype(np.int64), minlength=size)
+    turns = np.bincount(codes, minlength=size)
+    T = Rows({"key": D["key"][first], "t": D["t"][first],
+              "thread_id": _first_valid(codes, D["thread_id"], size) if "thread_id" in D
+              else np.full(size, None, dtype=object)}, size)
+    exchange = trans >= 2  # two turns other → leader in the thread
+    n_t = _count(T["key"])
+    w.rate(out, "exchange_share", n_t.keys, _count(T["key"][exchange]), n_t,
+           _evidence(T, exchange, "thread_id", w.k))
+    ts = np.bincount(_positions(n_t.keys, T["key"]), weights=turns, minlength=len(n_t.keys))
+    nt = n_t.n.astype(float)
+    w.add(out, "turns_per_thread", n_t.keys, ts / nt, ts, nt)
 
 
 @family("network", ("reciprocity", "interlocutors", "effective_interlocutors", "evenness", "new_interlocutors"))
-def _network(w: Window, out: list) -> None:
+def _network(w: Window, out: Out) -> None:
     IN, D, k, period = w.IN, w.D, w.k, w.period
-    in_acc = IN.loc[IN["au"].to_numpy() != 0, K + ["au", "au_name", "t"]].rename(columns={"au": "acc",
-                                                                                       "au_name": "name"})
-    d_acc = D.loc[D["pa"].to_numpy() != 0, K + ["pa", "pa_name", "t"]].rename(columns={"pa": "acc",
-                                                                                     "pa_name": "name"}) \
-        if len(D) else pd.DataFrame(columns=K + ["acc", "name", "t"])
-    ment = w.mentions
-    m_acc = ment.assign(bucket=period.bucket(ment["t"].to_numpy()))[K + ["acc", "acc_name", "t"]] \
-        .rename(columns={"acc_name": "name"})
-    if len(in_acc):  # reciprocity: accounts the leader addressed among those who addressed the leader
-        ins = in_acc.sort_values("t", kind="stable").drop_duplicates(K + ["acc"])
-        outs = pd.concat([d_acc, m_acc], ignore_index=True).drop_duplicates(K + ["acc"])
-        both = ins.merge(outs[K + ["acc"]], on=K + ["acc"])
-        in_n = _size(ins)
-        both = both.assign(order=both["name"].astype(str))
-        _rate_rows(out, "reciprocity", in_n.index.to_frame(index=False), _size(both), in_n,
-                   _evidence(both, np.ones(len(both), bool), "name", k, order="order"))
-    if len(D):
-        cnt = d_acc.groupby(K + ["acc"], sort=False).agg(c=("t", "size"), t=("t", "min"), name=("name", "first")) \
-            .reset_index()
-        if len(cnt):
-            # per group, accounts in id order: the entropy sums in the same order as compute_components
-            cnt = cnt.assign(sname=cnt["name"].astype(str)).sort_values(K + ["sname"], kind="stable") \
-                .reset_index(drop=True)
-            N = _size(cnt)
-            idx = N.index
-            g = idx.get_indexer(pd.MultiIndex.from_frame(cnt[K]))
-            c = cnt["c"].to_numpy()
-            tot = np.bincount(g, weights=c, minlength=len(idx))
-            p = c / tot[g]
-            Hv = np.bincount(g, weights=-p * np.log(p), minlength=len(idx))
-            Nv = N.to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                even = np.where(Nv >= 2, Hv / np.log(Nv), np.nan)
-            cnt = cnt.assign(order=-cnt["c"])
-            ev = _evidence(cnt, np.ones(len(cnt), bool), "name", k, order="order")
-            nan = np.full(len(idx), np.nan)
-            _add(out, "interlocutors", idx, Nv, nan, Nv, ev)
-            _add(out, "effective_interlocutors", idx, np.exp(Hv), nan, Nv)
-            _add(out, "evenness", idx, even, nan, Nv)
+    has_in = IN["au"] != 0
+    in_key, in_acc, in_name, in_t = IN["key"][has_in], IN["au"][has_in], IN["au_name"][has_in], IN["t"][has_in]
+    has_pa = D["pa"] != 0 if len(D) else np.zeros(0, bool)
+    d_key, d_acc = (D["key"][has_pa], D["pa"][has_pa]) if len(D) else (_NO_KEYS, _NO_KEYS)
+    d_name = D["pa_name"][has_pa] if len(D) else np.zeros(0, object)
+    M = w.mentions
+    if len(in_key):  # reciprocity: accounts the leader addressed among those who addressed the leader
+        by_t = np.argsort(in_t, kind="stable")
+        _, first = _pair_groups(in_key[by_t], in_acc[by_t])
+        ins = by_t[first]  # each (key, account) once, at its earliest message
+        both = ins[_pairs_in(in_key[ins], in_acc[ins], np.concatenate([d_key, M["key"]]),
+                             np.concatenate([d_acc, M["acc"]]))]
+        in_n = _count(in_key[ins])
+        names = Rows({"key": in_key[both], "name": in_name[both]})
+        w.rate(out, "reciprocity", in_n.keys, _count(in_key[both]), in_n,
+               _evidence(names, np.ones(len(both), bool), "name", k, order="name"))
+    if len(d_key):
+        codes, first = _pair_groups(d_key, d_acc)
+        c = np.bincount(codes, minlength=len(first))
+        name = _first_valid(codes, d_name, len(first))
+        # per (leader, bucket), accounts in id order (missing ids last): the entropy sums in the same
+        # order as compute_components
+        missing = pd.isna(name)
+        rank = np.full(len(first), np.iinfo(np.int64).max, np.int64)
+        if (~missing).any():
+            rank[~missing] = pd.factorize(name[~missing].astype(str), sort=True)[0]
+        order = np.lexsort((rank, d_key[first]))
+        ck, cc, cn = d_key[first][order], c[order], name[order]
+        N = _count(ck)
+        idx = N.keys
+        g = _positions(idx, ck)
+        tot = np.bincount(g, weights=cc, minlength=len(idx))
+        p = cc / tot[g]
+        Hv = np.bincount(g, weights=-p * np.log(p), minlength=len(idx))
+        Nv = N.n.astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            even = np.where(Nv >= 2, Hv / np.log(Nv), np.nan)
+        ev = _evidence(Rows({"key": ck, "name": cn, "order": -cc}), np.ones(len(ck), bool), "name", k,
+                       order="order")
+        nan = np.full(len(idx), np.nan)
+        w.add(out, "interlocutors", idx, Nv, nan, Nv, ev)
+        w.add(out, "effective_interlocutors", idx, np.exp(Hv), nan, Nv)
+        w.add(out, "evenness", idx, even, nan, Nv)
     if w.contacts_exist:  # new interlocutors: first reply ever to an account falls in the bucket
-        C = w.contacts[period.in_window(w.contacts["first_t"].to_numpy())]
-        C = C.assign(bucket=period.bucket(C["first_t"].to_numpy()), t=C["first_t"])
-        new = _size(C)
-        keys = pd.MultiIndex.from_frame(w.active).union(new.index) if len(w.active) else new.index
+        C = w.contacts
+        new = _count(C["key"])
+        keys = _union(w.active, new.keys) if len(w.active) else new.keys
         if len(keys):
-            newv = new.reindex(keys, fill_value=0).to_numpy(dtype=float)
-            b = keys.get_level_values(1).to_numpy().astype(np.int64)
-            months = (period.bucket_end(b) - np.maximum(b, period.start)) / DAY_NS / MONTH_DAYS
-            _add(out, "new_interlocutors", keys, newv / months, newv,
-                 w.n_posts.reindex(keys, fill_value=0).to_numpy(dtype=float),
-                 _evidence(C, np.ones(len(C), bool), "acc_name", k))
+            newv = _at(keys, new)
+            b = w.bucket_of(keys)
+            months = (w.bucket_end(b) - np.maximum(b, period.start)) / DAY_NS / MONTH_DAYS
+            w.add(out, "new_interlocutors", keys, newv / months, newv, _at(keys, w.n_posts),
+                  _evidence(C, np.ones(len(C), bool), "acc_name", k))
 
 
 @family("consistency", ("active_weeks", "burstiness_score", "tenure_days"))
-def _consistency(w: Window, out: list) -> None:
+def _consistency(w: Window, out: Out) -> None:
     P, period = w.P, w.period
     if not len(P):
         return
-    bstart = np.maximum(P["bucket"].to_numpy(), period.start)
-    t = P["t"].to_numpy()
-    nw_row = np.maximum(np.ceil((period.bucket_end(P["bucket"].to_numpy()) - bstart) / WEEK_NS).astype(np.int64), 1)
-    wi = np.clip((t - bstart) // WEEK_NS, 0, nw_row - 1)
-    active_w = P.assign(wi=wi).groupby(K)["wi"].nunique()
+    bucket, key = P["bucket"], P["key"]
+    bstart = np.maximum(bucket, period.start)
+    nw_row = np.maximum(np.ceil((w.bucket_end(bucket) - bstart) / WEEK_NS).astype(np.int64), 1)
+    wi = np.clip((P["t"] - bstart) // WEEK_NS, 0, nw_row - 1)
+    _, first = _pair_groups(key, wi)
+    active_w = _count(key[first])  # distinct active weeks per key
     # a leader who posted before a bucket but not in it was silent there: 0 active weeks
     fp = w.first_post.dropna()
     fp = fp[fp <= period.until]
-    grid = pd.MultiIndex.from_product([fp.index.astype(np.int64), period.buckets()], names=K)
-    started = fp.reindex(grid.get_level_values(0)).to_numpy() < period.bucket_end(grid.get_level_values(1).to_numpy())
-    week_index = pd.MultiIndex.from_frame(w.active).union(grid[started])
-    aw = active_w.reindex(week_index, fill_value=0).to_numpy(dtype=float)
-    bb = week_index.get_level_values(1).to_numpy().astype(np.int64)
-    nweeks = np.maximum(np.ceil((period.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int), 1)
+    starts = w.buckets
+    grid_l = np.repeat(fp.index.to_numpy().astype(np.int64), len(starts))
+    grid_b = np.tile(starts, len(fp))
+    started = np.repeat(fp.to_numpy(), len(starts)) < w.bucket_end(grid_b)
+    week_keys = _union(w.active, w.key(grid_l[started], grid_b[started]))
+    aw = _at(week_keys, active_w)
+    bb = w.bucket_of(week_keys)
+    nweeks = np.maximum(np.ceil((w.bucket_end(bb) - np.maximum(bb, period.start)) / WEEK_NS).astype(int), 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        _add(out, "active_weeks", week_index, aw / nweeks, aw, nweeks)
-    # gaps between a group's posts in time order: mean and population σ (burstiness, Kim & Jo 2016)
-    S = P.sort_values(K + ["t"], kind="stable")
-    tf = S["t"].to_numpy().astype(float)
-    same = np.r_[False, (S["leader_id"].to_numpy()[1:] == S["leader_id"].to_numpy()[:-1])
-                 & (S["bucket"].to_numpy()[1:] == S["bucket"].to_numpy()[:-1])]
-    gap = np.full(len(S), np.nan)
-    gap[1:] = np.where(same[1:], (tf[1:] - tf[:-1]) / HOUR_NS, np.nan)
-    gs = pd.Series(gap).groupby([S["leader_id"].to_numpy(), S["bucket"].to_numpy()])
-    idx = pd.MultiIndex.from_frame(w.active)
-    mu, sd = gs.mean().reindex(idx).to_numpy(), gs.std(ddof=0).reindex(idx).to_numpy()
-    nps = w.n_posts.reindex(idx).to_numpy(dtype=float)
+        w.add(out, "active_weeks", week_keys, aw / nweeks, aw, nweeks)
+    # gaps between a key's posts in time order: mean and population σ (burstiness, Kim & Jo 2016)
+    order = np.lexsort((P["t"], key))
+    tf = P["t"][order].astype(float)
+    sk = key[order]
+    gap = np.full(len(sk), np.nan)
+    gap[1:] = np.where(sk[1:] == sk[:-1], (tf[1:] - tf[:-1]) / HOUR_NS, np.nan)
+    gs = pd.Series(gap).groupby(sk, sort=False)  # pandas' compensated mean and Welford variance
+    mean, std = gs.mean(), gs.std(ddof=0)
+    idx = w.active
+    mu = _lookup(idx, mean.index.to_numpy(), mean.to_numpy(), np.nan)
+    sd = _lookup(idx, std.index.to_numpy(), std.to_numpy(), np.nan)
+    nps = _at(idx, w.n_posts)
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.where(mu > 0, sd / mu, np.nan)
         bn = np.where(nps >= 3, burstiness(r, nps), np.nan)
     nan = np.full(len(idx), np.nan)
-    _add(out, "burstiness_score", idx, 1 - np.maximum(0, bn), nan, nps)
-    ends = period.bucket_end(idx.get_level_values(1).to_numpy().astype(np.int64))
-    fe = w.first_post.reindex(idx.get_level_values(0)).to_numpy(dtype=float)
-    _add(out, "tenure_days", idx, (ends - fe) / DAY_NS, nan, nps)
+    w.add(out, "burstiness_score", idx, 1 - np.maximum(0, bn), nan, nps)
+    ends = w.bucket_end(w.bucket_of(idx))
+    fe = _lookup(w.leader_of(idx), w.first_post.index.to_numpy().astype(np.int64),
+                 w.first_post.to_numpy(dtype=float), np.nan)
+    w.add(out, "tenure_days", idx, (ends - fe) / DAY_NS, nan, nps)
 
 
 def window_components(
@@ -595,25 +757,34 @@ def window_components(
     without a stance column (no critical/supportive rows). ``contacts_exist``: whether any leader
     replied to anyone up to the window end (default: from ``contacts``); without any, there are no
     new-interlocutor rows at all."""
-    posts = records["posts"]
-    posts = posts[posts["t"] <= period.until]
-    inter = records["interactions"]
-    inter = inter[inter["t"] <= period.until]
-    P = posts[((posts["f"].to_numpy() & P_REPOST) == 0) & period.in_window(posts["t"].to_numpy())].copy()
-    P["bucket"] = period.bucket(P["t"].to_numpy())
-    IN = inter[((inter["f"].to_numpy() & I_MERIT) > 0) & period.in_window(inter["t"].to_numpy())].copy()
-    IN["bucket"] = period.bucket(IN["t"].to_numpy())
-    It, At = IN["t"].to_numpy(), IN["ans_t"].to_numpy()
-    IN["answered"] = At <= period.until
-    IN["within"] = IN["answered"].to_numpy() & (At - It <= ANSWER_WINDOW_DAYS * DAY_NS)
-    D = P[(P["f"].to_numpy() & P_RTO) > 0].sort_values("t", kind="stable")
-    ment = records["mentions"]
-    ment = ment[period.in_window(ment["t"].to_numpy()) & (ment["acc"].to_numpy() != 0)]
+    posts, inter, ment = records["posts"], records["interactions"], records["mentions"]
+    pt, it, mt = posts["t"].to_numpy(), inter["t"].to_numpy(), ment["t"].to_numpy()
+    P = Rows.of(posts, ("leader_id", "t", "f", "hid_t", "fo_t", "re_t", "th", "cumo", "pa"), POST_IDS) \
+        .take(((posts["f"].to_numpy() & P_REPOST) == 0) & period.in_window(pt))
+    IN = Rows.of(inter, ("leader_id", "t", "f", "ans_t", "stance", "au"), INTER_IDS) \
+        .take(((inter["f"].to_numpy() & I_MERIT) > 0) & period.in_window(it))
+    M = Rows.of(ment, ("leader_id", "t", "acc"), MENTION_IDS) \
+        .take(period.in_window(mt) & (ment["acc"].to_numpy() != 0))
+    ct = contacts["first_t"].to_numpy() if len(contacts) else np.zeros(0, np.int64)
+    C = Rows.of(contacts, ("leader_id", "first_t"), ("acc_name",)).take(period.in_window(ct)) if len(contacts) \
+        else Rows({"leader_id": _NO_KEYS, "first_t": _NO_KEYS, "acc_name": np.zeros(0, object)}, 0)
+    # each row's bucket: the last bucket start at or before it (every row is inside the window, after the
+    # first start; the same instants Period.bucket gives, without time zone arithmetic per row)
+    buckets = np.asarray(period.buckets(), np.int64)
+    P, IN, M, C = (R.with_columns(bucket=buckets[np.searchsorted(buckets, R[tc], side="right") - 1])
+                   for R, tc in ((P, "t"), (IN, "t"), (M, "t"), (C, "first_t")))
+    C = C.with_columns(t=C["first_t"])
+    P, IN, M, C = (R.with_columns(key=_key(buckets, R["leader_id"], R["bucket"])) for R in (P, IN, M, C))
+    answered = IN["ans_t"] <= period.until
+    IN = IN.with_columns(answered=answered,
+                         within=answered & (IN["ans_t"] - IN["t"] <= ANSWER_WINDOW_DAYS * DAY_NS))
+    rto = np.flatnonzero((P["f"] & P_RTO) > 0)
+    D = P.take(rto[np.argsort(P["t"][rto], kind="stable")])
     if contacts_exist is None:
-        contacts_exist = bool(len(contacts) and (contacts["first_t"].to_numpy() <= period.until).any())
-    w = Window(period=period, k=k, P=P, IN=IN, D=D, mentions=ment, contacts=contacts,
-               contacts_exist=contacts_exist, first_post=first_post, stance_known=stance_known)
-    out: list[tuple] = []
+        contacts_exist = bool(len(contacts) and (ct <= period.until).any())
+    w = Window(period=period, k=k, P=P, IN=IN, D=D, mentions=M, contacts=C, contacts_exist=contacts_exist,
+               first_post=first_post, stance_known=stance_known, buckets=buckets)
+    out: Out = []
     for fam in FAMILIES.values():
         fam.compute(w, out)
     if not out:
@@ -672,11 +843,11 @@ def activity_summary(posts: pd.DataFrame, interactions: pd.DataFrame, start=None
 def empty_records() -> dict[str, pd.DataFrame]:
     base = {"leader_id": pd.Series(dtype=np.int64), "week": pd.Series(dtype="datetime64[s]")}
     return {
-        "posts": pd.DataFrame({**base, **{n: pd.Series(dtype=POST_DTYPE[n]) for n in POST_DTYPE.names},
+        "posts": pd.DataFrame({**base, **{n: pd.Series(dtype=POST_DTYPE[n]) for n in POST_DTYPE.names or ()},
                                **{c: pd.Series(dtype=object) for c in POST_IDS}}),
-        "interactions": pd.DataFrame({**base, **{n: pd.Series(dtype=INTER_DTYPE[n]) for n in INTER_DTYPE.names},
+        "interactions": pd.DataFrame({**base, **{n: pd.Series(dtype=INTER_DTYPE[n]) for n in INTER_DTYPE.names or ()},
                                       **{c: pd.Series(dtype=object) for c in INTER_IDS}}),
-        "mentions": pd.DataFrame({**base, **{n: pd.Series(dtype=MENTION_DTYPE[n]) for n in MENTION_DTYPE.names},
+        "mentions": pd.DataFrame({**base, **{n: pd.Series(dtype=MENTION_DTYPE[n]) for n in MENTION_DTYPE.names or ()},
                                   **{c: pd.Series(dtype=object) for c in MENTION_IDS}}),
         "weeks": pd.DataFrame({**base, "first_t": pd.Series(dtype=np.int64)}),
     }

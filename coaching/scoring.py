@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from coaching.composites import DEFAULT_PRIOR_STRENGTH, WEIGHTS, composite_scores, reference_groups, shrink_and_rank
+from coaching.composites import (
+    DEFAULT_PRIOR_STRENGTH,
+    WEIGHTS,
+    composite_scores,
+    match_rows,
+    reference_groups,
+    shrink_and_rank,
+)
 from coaching.definitions import COMPOSITES, METRICS
 from coaching.features import degraded_features
 from coaching.metrics import DAY_NS, Period, attach_features, compute_components, to_ns
@@ -142,16 +149,22 @@ def rank_components(
     groups = reference_groups(leaders, reference)
     ranked = shrink_and_rank(raw, groups, prior_strength)
     comp = composite_scores(ranked)
-    grid = pd.MultiIndex.from_product([leaders["leader_id"].astype("int64").unique(), period.buckets()],
-                                      names=["leader_id", "bucket"]).to_frame(index=False)
-    comp = grid.merge(comp, on=["leader_id", "bucket"], how="left")
+    # every leader × bucket (leaders in their order, buckets in time order), composites where known
+    ids = leaders["leader_id"].astype("int64").unique()
+    starts = np.asarray(period.buckets(), np.int64)
+    grid_l, grid_b = np.repeat(ids, len(starts)), np.tile(starts, len(ids))
+    row = match_rows((comp["leader_id"].to_numpy(), comp["bucket"].to_numpy()), (grid_l, grid_b)) if len(comp) \
+        else np.full(len(grid_l), -1)
+    names = dict(zip(leaders["leader_id"].astype("int64").tolist(), leaders["leader"].tolist()))
+    out = pd.DataFrame({"leader_id": grid_l, "leader": pd.Series([names.get(i) for i in grid_l.tolist()],
+                                                                 dtype=leaders["leader"].dtype),
+                        "bucket": grid_b, "bucket_end": period.bucket_end(grid_b)})
     for c in COMPOSITES:
-        if c not in comp:
-            comp[c] = np.nan
-    comp["bucket_end"] = period.bucket_end(comp["bucket"].to_numpy())
-    comp.insert(1, "leader", comp["leader_id"].map(leaders.set_index("leader_id")["leader"]))
-    comp = comp[["leader_id", "leader", "bucket", "bucket_end", *COMPOSITES]]
-    ranked = ranked.merge(grid, on=["leader_id", "bucket"], how="inner")
+        values = comp[c].to_numpy(dtype=float) if c in comp else np.full(len(comp), np.nan)
+        out[c] = np.where(row >= 0, values[np.maximum(row, 0)] if len(values) else np.nan, np.nan)
+    comp = out
+    in_grid = np.isin(ranked["leader_id"].to_numpy(), ids) & np.isin(ranked["bucket"].to_numpy(), starts)
+    ranked = ranked[in_grid].reset_index(drop=True)
     timings["shrink + percentiles + composites"] = time.process_time() - c0
     meta = {
         "timings_cpu_s": {k2: round(v, 3) for k2, v in timings.items()},

@@ -54,6 +54,12 @@ def _day_end(d: date) -> pd.Timestamp:
     return pd.Timestamp(day_end(d))
 
 
+def _id(leader: Leader) -> int:
+    """A stored leader's id (every leader read from the store has one)."""
+    assert leader.id is not None, leader.name
+    return leader.id
+
+
 def _cohort_min_others() -> int:
     """k for cohort aggregates: the ``cohort_min_others`` setting, never below the floor."""
     from coaching import cohorts as cohorts_mod
@@ -84,6 +90,7 @@ class CoachService:
         self._reports: dict[tuple, ScoreReport] = {}
         self._frames: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._checked = False
+        self._records: dict = {}  # facts read for this service's windows (lasna.facts.window_records)
 
     # ------------------------------------------------------------------ frames (per leader, on demand)
     @cached_property
@@ -97,10 +104,9 @@ class CoachService:
         if key not in self._frames:
             # stored rows are selected by creation time; a day's margin keeps every row seen since `since`
             since_dt = None if since is None else (pd.Timestamp(since) - pd.Timedelta(days=1)).to_pydatetime()
-            posts = self.store.posts_frame(list(key[0]), since=since_dt)
-            inter = self.store.interactions_frame(list(key[0]), since=since_dt)
-            posts_f, inter_s, _ = facts.enriched_frames(self.store, posts, inter)
-            self._frames[key] = (posts_f, inter_s)
+            from lasna import scoring_service
+
+            self._frames[key] = scoring_service.enriched_history(self.store, list(key[0]), since_dt)
         return self._frames[key]
 
     def leader_frames(self, leader_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -141,11 +147,12 @@ class CoachService:
         key = (until.value, days, by, evidence_for)
         if key not in self._reports:
             asked = None if evidence_for is None else self.cohort_members(self.leader(evidence_for))
-            if asked is not None and evidence_for not in asked:
+            if asked is not None and evidence_for is not None and evidence_for not in asked:
                 asked = [*asked, evidence_for]
             self._reports[key] = facts.score_window(
                 self.store, asked, until=until, days=days, by=by, leaders=self.leaders,
-                evidence_for=() if evidence_for is None else (evidence_for,), check_current=not self._checked)
+                evidence_for=() if evidence_for is None else (evidence_for,), check_current=not self._checked,
+                records_cache=self._records)
             self._checked = True  # the facts were checked against the stored rows once for this service
         return self._reports[key]
 
@@ -162,7 +169,7 @@ class CoachService:
         and, with ``trend``, ``trend``), read from the facts of the leader's reference group only:
         ``current`` and ``previous`` are the reports the tips use (:meth:`context`), so a page showing
         both reads them once."""
-        lid = self.leader(who).id if not isinstance(who, int) else int(who)
+        lid = _id(self.leader(who)) if not isinstance(who, int) else int(who)
         out = {"current": self.report(evidence_for=lid), "previous": self.baseline_report(evidence_for=lid)}
         if trend:
             out["trend"] = self.report(days=2 * self.days, by="month", evidence_for=lid)
@@ -187,12 +194,12 @@ class CoachService:
     # ------------------------------------------------------------------ tips
     def context(self, who, *, goals: Sequence[goals_mod.GoalProgress] | None = None) -> tips_mod.TipContext:
         leader = self.leader(who)
-        cur = self.report(evidence_for=leader.id)
+        cur = self.report(evidence_for=_id(leader))
         peers = peer_medians(cur, self.cohort_members(leader))
-        posts, inter = self.leader_frames(leader.id)
+        posts, inter = self.leader_frames(_id(leader))
         return tips_mod.build_context(
-            leader.id, current=component_values(cur, leader.id),
-            baseline=component_values(self.baseline_report(evidence_for=leader.id), leader.id), posts=posts,
+            _id(leader), current=component_values(cur, _id(leader)),
+            baseline=component_values(self.baseline_report(evidence_for=_id(leader)), _id(leader)), posts=posts,
             interactions=inter, today=self.now, days=self.days, peers=peers,
             goals=self.goal_progress(leader) if goals is None else goals, leader=leader.name,
         )
@@ -201,25 +208,25 @@ class CoachService:
              snooze_days: int = tips_mod.DEFAULT_SNOOZE_DAYS) -> tips_mod.TipSet:
         leader = self.leader(who)
         ctx = self.context(leader)
-        return tips_mod.weekly_tips(ctx, lang=lang, feedback=self.store.tip_feedback(leader.id),
+        return tips_mod.weekly_tips(ctx, lang=lang, feedback=self.store.tip_feedback(_id(leader)),
                                     snooze_days=snooze_days, limit=limit)
 
     def dismiss_tip(self, who, tip_key: str, action: str = "dismissed", by: str | None = None) -> None:
         if tip_key not in tips_mod.RULES:
             raise InputError(f"unknown tip {tip_key!r}", hint="keys: " + ", ".join(tips_mod.RULES))
-        self.store.add_tip_feedback(self.leader(who).id, tip_key, action, at=self.now.to_pydatetime(), by=by)
+        self.store.add_tip_feedback(_id(self.leader(who)), tip_key, action, at=self.now.to_pydatetime(), by=by)
 
     # ------------------------------------------------------------------ conversations waiting
     def waiting(self, who, *, max_age_days: float | None = 30) -> pd.DataFrame:
         leader = self.leader(who)
-        posts, inter = self.leader_frames(leader.id)
-        return conversations_waiting(posts, inter, leader_id=leader.id, now=self.instant, max_age_days=max_age_days)
+        posts, inter = self.leader_frames(_id(leader))
+        return conversations_waiting(posts, inter, leader_id=_id(leader), now=self.instant, max_age_days=max_age_days)
 
     # ------------------------------------------------------------------ goals
     def add_goal(self, who, metric: str, target: float, deadline: date, *, start: date | None = None,
                  description: str = "", created_by: str | None = None) -> Goal:
         leader = self.leader(who)
-        goal = Goal(leader_id=leader.id, metric=metric, target=float(target), start=start or self.now.date(),
+        goal = Goal(leader_id=_id(leader), metric=metric, target=float(target), start=start or self.now.date(),
                     deadline=deadline, description=description, created_by=created_by)
         try:
             goals_mod.validate_goal(goal)
@@ -240,10 +247,10 @@ class CoachService:
         leader = self.leader(who)
         out = []
         window = goals_mod.GOAL_WINDOW_DAYS
-        for g in self.store.goals(leader.id):
+        for g in self.store.goals(_id(leader)):
             as_of = min(self.now, _day_end(g.deadline))
-            current = self._value_at(leader.id, g.metric, as_of, window) if self.now.date() >= g.start else None
-            baseline = self._value_at(leader.id, g.metric, _day_end(g.start - timedelta(days=1)), window)
+            current = self._value_at(_id(leader), g.metric, as_of, window) if self.now.date() >= g.start else None
+            baseline = self._value_at(_id(leader), g.metric, _day_end(g.start - timedelta(days=1)), window)
             out.append(goals_mod.evaluate_goal(g, current=current, baseline=baseline, today=self.now.date()))
         return out
 
@@ -259,17 +266,17 @@ class CoachService:
             span = (period_end - period_start).days + 1
             baseline_end = period_start - timedelta(days=1)
             baseline_start = baseline_end - timedelta(days=span - 1)
-        note = SessionNote(leader_id=leader.id, held_on=held_on or self.now.date(), period_start=period_start,
+        note = SessionNote(leader_id=_id(leader), held_on=held_on or self.now.date(), period_start=period_start,
                            period_end=period_end, baseline_start=baseline_start, baseline_end=baseline_end,
                            notes=notes, actions=tuple(actions), next_session=next_session, consultant=consultant)
         return self.store.add_session(note)
 
     def session_history(self, who) -> list[SessionNote]:
-        return self.store.sessions(self.leader(who).id)
+        return self.store.sessions(_id(self.leader(who)))
 
     def session_report(self, who, session_id: int | None = None, *, lang: str = "fi") -> sessions_mod.SessionReport:
         leader = self.leader(who)
-        history = self.store.sessions(leader.id)
+        history = self.store.sessions(_id(leader))
         if not history:
             raise NotFoundError(f"no sparring sessions for {leader.name}", hint="record one with `lasna sessions add`")
         note = next((s for s in history if s.id == session_id), None) if session_id else history[-1]
@@ -282,15 +289,15 @@ class CoachService:
         return self.report(_day_end(end), days, evidence_for=evidence_for)
 
     def _assemble_session(self, leader: Leader, note: SessionNote, history, lang: str) -> sessions_mod.SessionReport:
-        cur = self._period_report(note.period_start, note.period_end, leader.id)
+        cur = self._period_report(note.period_start, note.period_end, _id(leader))
         b_start = note.baseline_start or (note.period_start - (note.period_end - note.period_start) - timedelta(days=1))
         b_end = note.baseline_end or (note.period_start - timedelta(days=1))
-        base = self._period_report(b_start, b_end, leader.id)
-        posts, inter = self.leader_frames(leader.id)
+        base = self._period_report(b_start, b_end, _id(leader))
+        posts, inter = self.leader_frames(_id(leader))
         return sessions_mod.assemble_session(
             note, leader=leader.name,
-            current=component_values(cur, leader.id), baseline=component_values(base, leader.id),
-            current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
+            current=component_values(cur, _id(leader)), baseline=component_values(base, _id(leader)),
+            current_composites=composite_values(cur, _id(leader)), baseline_composites=composite_values(base, _id(leader)),
             posts=posts, interactions=inter,
             history=history, lang=lang,
         )
@@ -308,7 +315,7 @@ class CoachService:
         found = {c.name: c for c in self.store.cohorts()}
         if cohort not in found:
             raise NotFoundError(f"no cohort named {cohort!r}", hint="see `lasna leaders list`")
-        viewer_id = self.leader(viewer).id if viewer is not None else None
+        viewer_id = _id(self.leader(viewer)) if viewer is not None else None
         members = self.leaders[self.leaders["cohorts"].map(lambda cs: cohort in cs)]
         since = self.now - pd.Timedelta(days=weeks * 7)
         posts, inter = self.frames([int(i) for i in members["leader_id"]], since)
@@ -325,24 +332,26 @@ class CoachService:
         from coaching import reports as reports_mod
 
         leader = self.leader(who)
-        history = self.store.sessions(leader.id)
+        history = self.store.sessions(_id(leader))
         session = None
         if session_id is not None:
             session = self.session_report(leader, session_id, lang=lang)
-        cur, base = self.report(evidence_for=leader.id), self.baseline_report(evidence_for=leader.id)
+        # the weekly trend first: its weeks hold this period's and the baseline's, read once (records_cache)
+        weekly = self.weekly(weeks, _id(leader)).composites
+        cur, base = self.report(evidence_for=_id(leader)), self.baseline_report(evidence_for=_id(leader))
         goals = self.goal_progress(leader)
         ctx = self.context(leader, goals=goals)
-        tipset = tips_mod.weekly_tips(ctx, lang=lang, feedback=self.store.tip_feedback(leader.id))
+        tipset = tips_mod.weekly_tips(ctx, lang=lang, feedback=self.store.tip_feedback(_id(leader)))
         start = (self.now - pd.Timedelta(days=self.days)).date()
         return reports_mod.build_report(
-            leader=leader.name, leader_id=leader.id, lang=lang, generated=self.now.to_pydatetime(),
+            leader=leader.name, leader_id=_id(leader), lang=lang, generated=self.now.to_pydatetime(),
             period=(start + timedelta(days=1), self.now.date()),
             baseline_period=((self.now - pd.Timedelta(days=2 * self.days)).date() + timedelta(days=1), start),
-            current=component_values(cur, leader.id), baseline=component_values(base, leader.id),
-            current_composites=composite_values(cur, leader.id), baseline_composites=composite_values(base, leader.id),
-            weekly=self.weekly(weeks, leader.id).composites.query("leader_id == @leader.id"),
+            current=component_values(cur, _id(leader)), baseline=component_values(base, _id(leader)),
+            current_composites=composite_values(cur, _id(leader)), baseline_composites=composite_values(base, _id(leader)),
+            weekly=weekly[weekly["leader_id"] == _id(leader)],
             tips=tipset, waiting=ctx.waiting, goals=goals, session=session, sessions=history,
-            **self._reference(leader, cur), coverage=self.coverage(leader.id),
+            **self._reference(leader, cur), coverage=self.coverage(_id(leader)),
         )
 
     def coverage(self, leader_id: int) -> dict:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -68,6 +68,9 @@ class EnrichResult:
     relabelled: int = 0  # short posts whose language followed their account's majority afterwards
     seconds: float = 0.0
     touched: set[tuple[int, date]] = field(default_factory=set)
+    #: the ids, reply parents and roots of the rows written: the facts of weeks holding rows linked to
+    #: them may change (:func:`lasna.facts.refresh_weeks`)
+    links: set[str] = field(default_factory=set)
     skipped_leaders: list[int] = field(default_factory=list)  # being enriched by another process
 
     def as_json(self) -> dict:
@@ -87,35 +90,40 @@ def enrich_pending(
     *,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK,
+    queued: bool = False,
 ) -> EnrichResult:
-    """Compute and store everything missing or stale for these leaders (default: all)."""
+    """Compute and store everything missing or stale for these leaders (default: all). ``queued``: only
+    what stored batches queued (:func:`lasna.pipeline.after_ingest`: no scan of the leaders' history;
+    rows made stale by a new version are left to ``lasna enrich``)."""
     began = time.perf_counter()
     v = versions()
-    counts = store.enrichment_pending(v, leader_ids)
+    counts = store.enrichment_pending(v, leader_ids, queued=queued)
     total = sum(p + i for p, i in counts.values())
     result = EnrichResult()
     if progress:
         progress(0, total)
     done = 0
-    written_authors: set[tuple[int, str]] = set()  # (leader_id, author_id)
+    written: list[pd.DataFrame] = []  # the posts written: post_id, leader_id, author_id, lang_detected, n_words
     for chunk in _plan(counts, chunk_size):
         with store.enrichment_claim(chunk) as mine:
             skipped = sorted(set(chunk) - set(mine))
             result.skipped_leaders += skipped
             if mine:
-                n_p, n_i, authors, touched = _enrich_chunk(store, mine, v)
-                result.posts += n_p
+                n_i, posts, touched, links = _enrich_chunk(store, mine, v, queued)
+                result.posts += len(posts)
                 result.interactions += n_i
                 result.chunks += 1
                 result.touched |= touched
-                written_authors |= authors
+                result.links |= links
+                written.append(posts)
         done += sum(sum(counts[leader]) for leader in chunk)
         if progress:
             progress(done, total)
-    if written_authors:
-        n, touched = _follow_account_majority(store, written_authors, v)
+    if any(len(w) for w in written):
+        n, touched, links = _follow_account_majority(store, pd.concat(written, ignore_index=True), v)
         result.relabelled = n
         result.touched |= touched
+        result.links |= links
     result.seconds = time.perf_counter() - began
     return result
 
@@ -206,9 +214,11 @@ def link(interactions: pd.DataFrame, candidates: pd.DataFrame) -> pd.DataFrame:
     return linked
 
 
-def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str]):
+def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str], queued: bool):
+    """Enrich one chunk; returns (interactions written, the posts written with their leader, author,
+    language and word count, the (leader, week) pairs touched, :func:`lasna.facts.link_keys` of the rows)."""
     with _stage("read pending rows"):
-        posts, inter = store.enrichment_pending_rows(v, leader_ids)
+        posts, inter = store.enrichment_pending_rows(v, leader_ids, queued=queued)
     prow = post_rows(store, posts, v) if len(posts) else pd.DataFrame(columns=["post_id", *E.POST_VALUES])
     irow = interaction_rows(store, inter, v) if len(inter) else pd.DataFrame(columns=["interaction_id"])
     with _stage("verify, link and write"):
@@ -216,35 +226,61 @@ def _enrich_chunk(store: Store, leader_ids: list[int], v: dict[str, str]):
                                                   irow, E.fingerprint_frame(inter, "interactions"), link)
     wp = posts[posts["post_id"].isin(set(wrote_p))]
     wi = inter[inter["interaction_id"].isin(set(wrote_i))]
-    return len(wp), len(wi), set(zip(wp["leader_id"].astype(int), wp["author_id"])), touched_weeks(wp, wi)
+    values = prow.set_index("post_id")
+    written = pd.DataFrame({"post_id": wp["post_id"].astype(object), "leader_id": wp["leader_id"],
+                            "author_id": wp["author_id"].astype(object),
+                            "lang_detected": wp["post_id"].map(values["lang_detected"]).astype(object),
+                            "n_words": wp["post_id"].map(values["n_words"])})
+    from lasna.facts import link_keys
+
+    return len(wi), written, touched_weeks(wp, wi), link_keys(wp, wi)
 
 
-def _follow_account_majority(store: Store, authors: Iterable[tuple[int, str]], v: dict[str, str]):
+def _follow_account_majority(store: Store, written: pd.DataFrame, v: dict[str, str]):
     """Short posts take their account's majority language; when posts of an account were enriched in
-    several runs, that majority is the stored one. Re-enrich short posts whose language is not the
-    account's strict majority (ties are left alone)."""
-    from coaching.features import SHORT_WORDS
+    several runs, that majority is the stored one. Re-enrich the enriched short posts of the accounts of
+    ``written`` whose language is not the account's strict majority (ties are left alone).
 
-    authors = sorted(authors)
-    counts = store.enrichment_long_languages(authors, SHORT_WORDS)
-    majority: dict[str, str] = {}
-    for author, group in counts.groupby("author_id"):
-        n = group.sort_values("n", ascending=False)["n"].tolist()
-        if len(n) == 1 or n[0] > n[1]:
-            majority[author] = group.loc[group["n"].idxmax(), "lang_detected"]
-    leader_of = dict((a, leader) for leader, a in authors)
-    ids = store.enrichment_short_posts_to_relabel({(leader_of[a], a): lang for a, lang in majority.items()},
-                                                  SHORT_WORDS)
+    The stored language counts (:func:`lasna.store.enrichment.account_languages`) say how many short
+    posts of an account are not in its majority language; only when they are not all among the posts
+    just written is the account's history read for them."""
+    accounts = sorted({(int(lid), a) for lid, a in zip(written["leader_id"], written["author_id"])})
+    long: dict[tuple[int, str], dict[str, int]] = {}
+    short: dict[tuple[int, str], dict[str, int]] = {}
+    for lid, author, lang, is_short, n in store.enrichment_account_languages(accounts).itertuples(index=False):
+        if is_short or lang:
+            (short if is_short else long).setdefault((int(lid), author), {})[lang] = int(n)
+    written_short = written[written["n_words"].astype(int) < E.LONG_MIN_WORDS]
+    ids: list[str] = []
+    to_scan: dict[tuple[int, str], str] = {}
+    majority: dict[tuple[int, str], str] = {}
+    for key, langs in long.items():
+        ranked = sorted(langs.items(), key=lambda kv: -kv[1])
+        if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+            continue  # a tie
+        lang = majority[key] = ranked[0][0]
+        off = sum(n for other, n in short.get(key, {}).items() if other != lang)
+        if off == 0:
+            continue
+        mine = written_short[(written_short["leader_id"] == key[0]) & (written_short["author_id"] == key[1])
+                             & (written_short["lang_detected"].astype(object) != lang)]
+        if len(mine) == off:  # exactly the short posts just written: no need to look further
+            ids += mine["post_id"].tolist()
+        else:
+            to_scan[key] = lang
+    ids += store.enrichment_short_posts_to_relabel(to_scan)
     if not ids:
-        return 0, set()
+        return 0, set(), set()
     posts = store.enrichment_posts_by_id(ids)
-    context = store.enrichment_example_long_posts(
-        {(leader_of[a], a): majority[a] for a in set(posts["author_id"])}, SHORT_WORDS)
+    keys = {(int(lid), a) for lid, a in zip(posts["leader_id"], posts["author_id"])}
+    context = store.enrichment_example_long_posts({k: majority[k] for k in keys})
     rows = post_rows(store, posts, v, context=context)
     wrote, _ = store.write_enrichment(sorted(set(posts["leader_id"])), rows,
                                       E.fingerprint_frame(posts, "posts"), pd.DataFrame(), {}, link)
     wp = posts[posts["post_id"].isin(set(wrote))]
-    return len(wp), touched_weeks(wp, None)
+    from lasna.facts import link_keys
+
+    return len(wp), touched_weeks(wp, None), link_keys(wp, None)
 
 
 # ------------------------------------------------------------------ weeks touched (for the facts)

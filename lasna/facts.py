@@ -136,13 +136,17 @@ def unpack_weeks(rows: list) -> dict[str, pd.DataFrame]:
 
 
 # --- refresh and rebuild ---------------------------------------------------------------------------------
-def _linked_ids(posts: pd.DataFrame, inter: pd.DataFrame) -> set[str]:
+def link_keys(posts: pd.DataFrame | None, inter: pd.DataFrame | None) -> set[str]:
+    """The ids, reply parents and roots of these rows: what links other rows to them (a week's facts
+    read the rows linked to its own rows)."""
     ids: set[str] = set()
     for frame, cols in ((posts, ("post_id", "reply_parent_id", "reply_root_id")),
                         (inter, ("interaction_id", "parent_id", "root_id"))):
+        if frame is None or not len(frame):
+            continue
         for c in cols:
             if c in frame:
-                ids.update(v for v in frame[c].dropna().tolist() if isinstance(v, str))
+                ids.update(v for v in frame[c].dropna().tolist() if isinstance(v, str) and v)
     return ids
 
 
@@ -154,11 +158,15 @@ def _weeks_of(frame: pd.DataFrame, leaders: set[int], tz: str) -> set[tuple[int,
     return {(int(lid), pd.Timestamp(w).date()) for lid, w in zip(f["leader_id"], weeks)}
 
 
-def _load(store: Store, keys: set[tuple[int, date]], tz: str):
+def _load(store: Store, keys: set[tuple[int, date]], leaders: set[int], tz: str, looked_up: set[str]):
+    """The leaders' rows in the weeks ``keys`` and the rows linked to them (``looked_up``: linked ids
+    already read, skipped here and extended by those read now)."""
     base_p, base_i = store.fact_rows_in_ranges([(lid, *_week_bounds(w, tz)) for lid, w in sorted(keys)])
-    leaders = {k[0] for k in keys}
-    link_p, link_i = store.fact_linked_rows(sorted(leaders), _linked_ids(base_p, base_i))
-    return base_p, base_i, link_p, link_i, leaders
+    ids = link_keys(base_p, base_i) - looked_up
+    looked_up |= ids
+    have = set(base_p["post_id"]) | set(base_i["interaction_id"])
+    link_p, link_i = store.fact_linked_rows(sorted(leaders), ids, have)
+    return base_p, base_i, link_p, link_i
 
 
 def _union(a: pd.DataFrame, b: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -168,22 +176,37 @@ def _union(a: pd.DataFrame, b: pd.DataFrame, key: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).drop_duplicates(key).reset_index(drop=True)
 
 
-def refresh_weeks(store: Store, touched: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
+def refresh_weeks(store: Store, touched: Iterable[tuple[int, date]],
+                  changed: Iterable[str] | None = None) -> set[tuple[int, date]]:
     """Recompute the facts of the touched (leader_id, week_start) pairs and of the weeks holding rows
     linked to them (answered messages, root posts, earlier thread messages), from those leaders' rows
-    in those weeks plus the linked rows only; written in one transaction. Returns the weeks written."""
+    in those weeks plus the linked rows only; written in one transaction. Returns the weeks written.
+
+    ``changed`` (:func:`link_keys` of the rows that changed, which lie in the touched weeks): only
+    the weeks holding rows linked to *those* rows are added — the facts of a week follow from its rows
+    and the rows linked to them, so no other week can change. Without it, the weeks of rows linked to
+    any row of the touched weeks."""
     keys = {(int(lid), _to_date(w)) for lid, w in touched}
     if not keys:
         return set()
     with store.facts_lock():
-        return _refresh(store, keys, programme_tz())
+        return _refresh(store, keys, programme_tz(), None if changed is None else set(changed))
 
 
-def _refresh(store: Store, keys: set[tuple[int, date]], tz: str) -> set[tuple[int, date]]:
-    base_p, base_i, link_p, link_i, leaders = _load(store, keys, tz)
-    affected = keys | _weeks_of(link_p, leaders, tz) | _weeks_of(link_i, leaders, tz)
-    if affected != keys:
-        base_p, base_i, link_p, link_i, leaders = _load(store, affected, tz)
+def _refresh(store: Store, keys: set[tuple[int, date]], tz: str, changed: set[str] | None) -> set[tuple[int, date]]:
+    leaders = {k[0] for k in keys}
+    looked_up: set[str] = set()
+    if changed is not None:
+        near_p, near_i = store.fact_linked_rows(sorted(leaders), changed, seen_only=True)
+        keys = keys | _weeks_of(near_p, leaders, tz) | _weeks_of(near_i, leaders, tz)
+    base_p, base_i, link_p, link_i = _load(store, keys, leaders, tz, looked_up)
+    affected = keys
+    if changed is None:
+        affected = keys | _weeks_of(link_p, leaders, tz) | _weeks_of(link_i, leaders, tz)
+    if affected != keys:  # the weeks of linked rows too: read what they add
+        more_p, more_i, more_lp, more_li = _load(store, affected - keys, leaders, tz, looked_up)
+        base_p, base_i = _union(base_p, more_p, "post_id"), _union(base_i, more_i, "interaction_id")
+        link_p, link_i = _union(link_p, more_lp, "post_id"), _union(link_i, more_li, "interaction_id")
     posts = _union(base_p, link_p, "post_id")
     inter = _union(base_i, link_i, "interaction_id")
     posts_f, inter_s, types = enriched_frames(store, posts, inter)
@@ -195,9 +218,12 @@ def _refresh(store: Store, keys: set[tuple[int, date]], tz: str) -> set[tuple[in
                            own_authors=store.fact_own_authors(sorted(leaders)), known_interaction_ids=known,
                            weeks=weeks)
     rows = pack_weeks(recs, affected)
-    accounts = set(base_p["reply_parent_author_id"].dropna()) if len(base_p) else set()
-    minima = store.fact_contact_minima(sorted(leaders), accounts)
-    store.save_facts(rows, affected, contacts=(sorted(leaders), accounts, minima), version=cf.FACTS_VERSION)
+    # first contacts of the (leader, account) pairs the weeks' own replies address (a changed reply lies
+    # in them; no other pair's first contact can change)
+    pairs = set(zip(base_p["leader_id"].astype(int), base_p["reply_parent_author_id"])) if len(base_p) else set()
+    pairs = {(lid, a) for lid, a in pairs if isinstance(a, str)}
+    minima = store.fact_contact_minima(pairs)
+    store.save_facts(rows, affected, contacts=(pairs, minima), version=cf.FACTS_VERSION)
     coverage.refresh(store)  # the coverage ledger's weeks holding posts the batch changed (lasna.coverage)
     return affected
 
@@ -266,11 +292,24 @@ def _needed_leaders(leaders: pd.DataFrame, leader_ids: Sequence[int] | None, ref
 
 
 def window_records(store: Store, leader_ids: Sequence[int] | None, period: Period, *,
-                   with_ids: Sequence[int] = ()) -> dict[str, pd.DataFrame]:
+                   with_ids: Sequence[int] = (), cache: dict | None = None) -> dict[str, pd.DataFrame]:
+    """The records of the weeks ``period`` overlaps (ids for the ``with_ids`` leaders). With ``cache`` (a
+    dict the caller keeps for one request), records read before for the same leaders and a range of weeks
+    holding these are reused: a window's components ignore records outside it, so a report's windows
+    (this period, the one before, the weekly trend) read the facts once."""
     tz = programme_tz()
     first_week = pd.Timestamp(cf.week_start(np.array([period.start + 1]), tz)[0]).date()
     last_week = pd.Timestamp(cf.week_start(np.array([period.until]), tz)[0]).date()
-    return unpack_weeks(store.fact_week_rows(leader_ids, first_week, last_week, with_ids=with_ids))
+    key = (None if leader_ids is None else tuple(sorted(int(i) for i in leader_ids)),
+           tuple(sorted(int(i) for i in with_ids)))
+    if cache is not None and key in cache:
+        first, last, recs = cache[key]
+        if first <= first_week and last_week <= last:
+            return recs
+    recs = unpack_weeks(store.fact_week_rows(leader_ids, first_week, last_week, with_ids=with_ids))
+    if cache is not None:
+        cache[key] = (first_week, last_week, recs)
+    return recs
 
 
 def score_window(
@@ -285,12 +324,14 @@ def score_window(
     leaders: pd.DataFrame | None = None,
     evidence_for: Sequence[int] | None = None,
     check_current: bool = True,
+    records_cache: dict | None = None,
 ) -> ScoreReport:
     """Scores of ``leader_ids`` (default: every active leader) over the ``days`` before ``until``,
     ranked within ``reference`` (default: the ``score_reference`` setting), from the facts of the
     asked leaders and their reference group for the weeks the window overlaps. Evidence ids are read
     for ``evidence_for`` (default: the asked leaders). ``check_current=False`` skips the check that the
-    facts match the stored rows (:func:`ensure_current`) for a caller that has just made it."""
+    facts match the stored rows (:func:`ensure_current`) for a caller that has just made it.
+    ``records_cache``: see :func:`window_records`."""
     reference = reference or settings.get("score_reference")
     if check_current:
         ensure_current(store)
@@ -299,7 +340,8 @@ def score_window(
     period = Period(until_ns, days, by, programme_tz())
     needed = _needed_leaders(leaders, leader_ids, reference)
     asked = needed if leader_ids is None else [int(i) for i in leader_ids]
-    recs = window_records(store, needed, period, with_ids=asked if evidence_for is None else evidence_for)
+    recs = window_records(store, needed, period, with_ids=asked if evidence_for is None else evidence_for,
+                          cache=records_cache)
     first_post = store.fact_first_posts(needed, period.until)
     contacts, any_contact = store.fact_contacts(needed, period.start, period.until,
                                                 any_of=[int(i) for i in leaders["leader_id"]])

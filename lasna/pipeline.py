@@ -2,7 +2,8 @@
 
 :func:`after_ingest` is called right after each stored batch (the collection runner per account, the
 importers, the demo loader): it enriches what the batch added or changed (and re-links the incoming
-messages a new own reply answers), then refreshes the facts of the (leader, ISO week) pairs it touched.
+messages a new own reply answers) — the rows ``Store.save_batch`` queued, read without scanning the
+leaders' history — then refreshes the facts of the (leader, ISO week) pairs it touched.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def after_ingest(store: Store, leader_ids: Iterable[int | None], *, quiet: bool = False) -> set[tuple[int, date]]:
-    """Enrich what is pending for these leaders, refresh the facts of the weeks that changed; returns
-    those (leader_id, week_start) pairs. Idempotent: a second call finds nothing pending.
+    """Enrich what stored batches queued for these leaders, refresh the facts of the weeks that changed;
+    returns those (leader_id, week_start) pairs. Idempotent: a second call finds nothing pending.
 
     ``quiet`` (the collection runner): a failure is logged, not raised: the batch is stored, and what it
     left pending is caught up by the next batch, ``lasna enrich`` or the next read."""
@@ -28,8 +29,8 @@ def after_ingest(store: Store, leader_ids: Iterable[int | None], *, quiet: bool 
     if not ids:
         return set()
     try:
-        result = enrich.enrich_pending(store, ids)
-        refresh_facts(store, result.touched)
+        result = enrich.enrich_pending(store, ids, queued=True)
+        refresh_facts(store, result.touched, result.links)
     except Exception:
         if not quiet:
             raise
@@ -58,10 +59,33 @@ def ensure_current(store: Store) -> bool:
     return rebuilt
 
 
-def refresh_facts(store: Store, touched: set[tuple[int, date]]) -> None:
-    """``lasna.facts.refresh_weeks`` for the touched weeks."""
+REFRESH_CHUNK_WEEKS = 5_000
+"""Leader-weeks per facts refresh. A batch touches far fewer; a catch-up after a version change touches every
+week of every leader, and one refresh of all of them would hold the whole store in memory (6 GB at 1 M posts)."""
+
+
+def refresh_facts(store: Store, touched: set[tuple[int, date]], changed: set[str] | None = None, *,
+                  chunk_weeks: int = REFRESH_CHUNK_WEEKS) -> None:
+    """``lasna.facts.refresh_weeks`` for the touched weeks (``changed``: the link keys of the rows
+    enriched, :attr:`lasna.enrich.EnrichResult.links`), whole leaders at a time in chunks of about
+    ``chunk_weeks`` (a week's facts read only its own leader's rows, so leaders can be refreshed apart).
+    A catch-up that needs several chunks refreshes without ``changed``: it touches most weeks anyway,
+    and each chunk would otherwise look up every changed row of every leader."""
     if not touched:
         return
     from lasna import facts
 
-    facts.refresh_weeks(store, touched)
+    if len(touched) <= chunk_weeks:
+        facts.refresh_weeks(store, touched, changed)
+        return
+    weeks_of: dict[int, list[date]] = {}
+    for leader_id, week in touched:
+        weeks_of.setdefault(leader_id, []).append(week)
+    chunk: set[tuple[int, date]] = set()
+    for leader_id in sorted(weeks_of):
+        chunk.update((leader_id, week) for week in weeks_of[leader_id])
+        if len(chunk) >= chunk_weeks:
+            facts.refresh_weeks(store, chunk)
+            chunk = set()
+    if chunk:
+        facts.refresh_weeks(store, chunk)

@@ -182,8 +182,13 @@ def resolve_window(
     return until, days or 90
 
 
+def _stored_id(leader_id: int | None) -> int:
+    assert leader_id is not None, "a leader read from the store has an id"
+    return leader_id
+
+
 def leader_ids(store: Store, names: Sequence[str]) -> list[int]:
-    return [store.leader(name).id for name in names]
+    return [_stored_id(store.leader(name).id) for name in names]
 
 
 @dataclass
@@ -258,7 +263,6 @@ def enriched_frames(store: Store, posts: pd.DataFrame, interactions: pd.DataFram
     """For frames already loaded (e.g. the weeks the facts refresh): posts with the stored feature columns,
     interactions with the stored ``stance``, and the post types (post_id, label) — from the stored
     enrichment, after a catch-up of whatever is missing or stale (the seam ``lasna.facts`` uses)."""
-    from coaching.features import FEATURE_COLUMNS
     from lasna import enrich
 
     v = enrich.versions()
@@ -281,6 +285,14 @@ def enriched_frames(store: Store, posts: pd.DataFrame, interactions: pd.DataFram
             time.sleep(0.5 * (attempt + 1))
     else:
         raise StoreError("stored enrichment is still incomplete after catch-up", hint="run `lasna enrich`")
+    return with_enrichment(posts, pe, interactions, ie)
+
+
+def with_enrichment(posts: pd.DataFrame, pe: pd.DataFrame, interactions: pd.DataFrame, ie: pd.DataFrame):
+    """Posts with the feature columns, interactions with ``stance`` and the post types (post_id, label),
+    from their stored enrichment ``pe`` / ``ie`` (row-aligned with them)."""
+    from coaching.features import FEATURE_COLUMNS
+
     posts_f = posts.reset_index(drop=True).copy()
     for col in FEATURE_COLUMNS:
         if col in ("post_id", "is_repost") or col in posts_f:
@@ -292,6 +304,16 @@ def enriched_frames(store: Store, posts: pd.DataFrame, interactions: pd.DataFram
         interactions = interactions.assign(stance=ie["stance"].to_numpy(dtype=object))
     types = pd.DataFrame({"post_id": posts["post_id"].to_numpy(), "label": pe["post_type"].to_numpy(dtype=object)})
     return posts_f, interactions, (types if len(types) else None)
+
+
+def enriched_history(store: Store, leader_ids: Sequence[int], since: datetime | None = None):
+    """Posts with the feature columns and interactions with ``stance`` of ``leader_ids`` created since
+    ``since`` (default: their whole history): each table and its stored enrichment in one joined read
+    (after a catch-up of whatever is missing or stale), as :func:`enriched_frames` gives them for
+    ``store.posts_frame`` / ``store.interactions_frame``."""
+    posts, pe, inter, ie, _ = _read_enriched(store, list(leader_ids), since, None)
+    posts_f, inter_s, _ = with_enrichment(posts, pe, inter, ie)
+    return posts_f, inter_s
 
 
 def load_score_inputs(
@@ -371,7 +393,7 @@ def posts_with_features(store: Store, leader: str, *, days: int = 90, until: dat
     """One leader's posts in the window with per-post features, post type and its strongest features
     (read from the stored enrichment)."""
     until = until or datetime.now(UTC)
-    leader_id = store.leader(leader).id
+    leader_id = _stored_id(store.leader(leader).id)
     inputs = load_score_inputs(store, leader_ids=[leader_id], since=until - timedelta(days=days), until=until)
     if inputs.posts.empty:
         return inputs.posts

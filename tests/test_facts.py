@@ -156,6 +156,52 @@ def test_refreshing_the_touched_weeks_equals_a_full_rebuild(demo):
                        facts.score_window(demo, None, until=until, days=120))
 
 
+def test_a_catch_up_over_every_week_refreshes_whole_leaders_in_bounded_chunks_and_equals_a_rebuild(demo, monkeypatch):
+    """`lasna enrich` and `lasna db upgrade` after a version change touch every week of every leader: they
+    refresh whole leaders in chunks (bounded memory), and the result equals one full rebuild."""
+    from lasna import pipeline
+
+    monkeypatch.setattr(cf, "FACTS_VERSION", cf.FACTS_VERSION + "-next")  # every stored week is now stale
+    weeks = demo.fact_weeks()
+    every = {(int(lid), pd.Timestamp(w).date()) for lid, w in zip(weeks["leader_id"], weeks["week_start"])}
+    chunks: list[set] = []
+    real = facts.refresh_weeks
+
+    def spy(store, touched, changed=None):
+        chunks.append(set(touched))
+        return real(store, touched, changed)
+
+    monkeypatch.setattr(facts, "refresh_weeks", spy)
+    pipeline.refresh_facts(demo, every, chunk_weeks=60)
+    assert len(chunks) > 3 and set().union(*chunks) == every
+    assert all(len(c) < 60 + 60 for c in chunks)  # a chunk closes after the leader that fills it
+    leaders_of = [{lid for lid, _ in c} for c in chunks]
+    assert all(a.isdisjoint(b) for i, a in enumerate(leaders_of) for b in leaders_of[i + 1:])  # no leader split
+    refreshed = snapshot(demo)
+    assert set(demo.fact_weeks()["version"]) == {cf.FACTS_VERSION}
+    facts.rebuild(demo)
+    assert snapshot(demo) == refreshed
+
+
+def test_after_ingest_refreshes_only_the_weeks_linked_to_what_changed_and_equals_a_full_rebuild(demo):
+    """The ingest path (queued enrichment, then the weeks holding rows linked to the rows that changed)
+    writes the same facts as a rebuild, and fewer weeks than linking every row of the touched weeks."""
+    from lasna import pipeline
+
+    account, new_posts, new_inter = _batch(demo)
+    pipeline.after_ingest(demo, [account.leader_id])  # whatever the demo left queued
+    facts.rebuild(demo)
+    demo.save_batch(account, posts=new_posts, interactions=new_inter)
+    written = pipeline.after_ingest(demo, [account.leader_id])
+    assert facts.is_current(demo)
+    refreshed = snapshot(demo)
+    facts.rebuild(demo)
+    assert snapshot(demo) == refreshed
+    every_link = facts.refresh_weeks(demo, _touched(demo, account, new_posts, new_inter))
+    assert written - {(account.leader_id, w) for _, w in every_link} == set()
+    assert snapshot(demo) == refreshed
+
+
 def test_reingesting_the_same_batch_changes_no_facts(demo):
     account, new_posts, new_inter = _batch(demo)
     demo.save_batch(account, posts=new_posts, interactions=new_inter)
@@ -381,12 +427,14 @@ def test_evidence_lists_equal_a_pandas_group_by(order):
                           "name": rng.choice(["b", "a", "ä", "C", "aa"], n).astype(object),
                           "post_id": [None if rng.random() < 0.3 else f"p{i}" for i in range(n)]})
     mask = rng.random(n) < 0.7
-    got = cf._evidence(frame, mask, "post_id", 3, order=order)
+    rows = cf.Rows.of(frame, ("t",), ("name", "post_id")).with_columns(
+        key=frame["leader_id"].to_numpy() * 3 + frame["bucket"].to_numpy())
+    got = cf._evidence(rows, mask, "post_id", 3, order=order)
     want = _evidence_by_group_by(frame, mask, "post_id", 3, order=order)
     keys = sorted(want.index)
-    assert sorted(got.index) == keys
-    assert [got[key] for key in keys] == [want[key] for key in keys]
-    assert cf._evidence(frame, np.zeros(n, bool), "post_id", 3) is None
+    assert sorted((key // 3, key % 3) for key in got) == keys
+    assert [got[lid * 3 + b] for lid, b in keys] == [want[key] for key in keys]
+    assert cf._evidence(rows, np.zeros(n, bool), "post_id", 3) is None
 
 
 # --- removing rows rebuilds the facts in the removing command, not in the next reader ---------------------

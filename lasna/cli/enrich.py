@@ -34,7 +34,7 @@ def catch_up(store: Store, leader_ids: list[int] | None = None) -> EnrichResult:
 
     with bar:
         result = enrich.enrich_pending(store, leader_ids, progress=progress)
-    pipeline.refresh_facts(store, result.touched)
+    pipeline.refresh_facts(store, result.touched, result.links)
     return result
 
 

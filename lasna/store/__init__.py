@@ -643,13 +643,15 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
             if erased:  # people erased on request are never stored again
                 interactions = [i for i in interactions if i.id not in erased]
             new_posts, known, changed_posts = bulk.upsert(conn, bulk.POSTS, posts, account)
-            new_interactions, _, changed_interactions = bulk.upsert(conn, bulk.INTERACTIONS, interactions, account)
+            new_interactions, known_interactions, changed_interactions = bulk.upsert(
+                conn, bulk.INTERACTIONS, interactions, account)
             bulk.mark_deleted(conn, "posts", account, deleted_post_ids)
             bulk.mark_deleted(conn, "interactions", account, deleted_interaction_ids)
             vanished = bulk.mark_vanished(conn, account, "reply", reply_listings or {})
             vanished += bulk.mark_vanished(conn, account, "quote", quote_listings or {})
             enrichment.invalidate(  # derived fields of what changed become pending, in this transaction
-                conn, changed_posts=changed_posts,
+                conn, new_posts=[p.id for p in posts if p.id not in known], changed_posts=changed_posts,
+                new_interactions=[i.id for i in interactions if i.id not in known_interactions],
                 changed_interactions=[*changed_interactions, *deleted_interaction_ids, *vanished],
                 relink_interactions=[p.reply_parent_id for p in posts if p.reply_parent_id and not p.is_repost
                                      and (p.id not in known or p.id in changed_posts)],

@@ -11,12 +11,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 
 import pandas as pd
-from sqlalchemy import and_, case, delete, func, insert, or_, select, tuple_
+from sqlalchemy import case, delete, func, insert, or_, select, tuple_
 from sqlalchemy.engine import Connection, Engine
 
 from lasna.store import dialect
 from lasna.store import schema as t
-from lasna.store.facts import fingerprint, get_state, put_state
+from lasna.store.facts import fingerprint, get_state, merged_ranges, put_state, seen_in
 
 CHUNK = 500
 STATE_KEY = "coverage"
@@ -144,11 +144,9 @@ def threads_in_ranges(conn: Connection, ranges: Sequence[tuple[int, datetime, da
     """Per-post coverage input of each leader's own posts seen (``indexed_at``, else ``created_at``)
     in [since, until) of each (leader_id, since, until) range."""
     p = t.posts.c
-    seen = func.coalesce(p.indexed_at, p.created_at)
     parts = []
-    for part in _chunks(list(ranges), 200):
-        cond = or_(*[and_(p.leader_id == lid, seen >= a, seen < b) for lid, a, b in part])
-        parts.append(thread_frame(conn, threads_query(cond)))
+    for part in _chunks(merged_ranges(ranges), 100):  # index ranges, not the leaders' whole history
+        parts.append(thread_frame(conn, threads_query(or_(*[seen_in(t.posts, *r) for r in part]))))
     parts = [f for f in parts if len(f)]
     return pd.concat(parts, ignore_index=True) if parts else thread_frame(conn, threads_query(p.id.is_(None)))
 

@@ -8,7 +8,13 @@ Consistency with concurrent collectors (several processes, several hosts):
 * ``Store.save_batch`` calls :func:`invalidate` in the batch's own transaction: the enrichment of a post
   or interaction whose content changed is deleted, and so is the answer link of every interaction a new or
   changed post replies to (and of those a deleted post had answered). A missing row is pending, so
-  ``lasna enrich`` always catches up, whatever died when.
+  ``lasna enrich`` always catches up, whatever died when. The new rows and those whose enrichment it
+  deleted also go into the enrichment queue (``post_enrichment_queue``, ``interaction_enrichment_queue``),
+  so the enrichment after a batch reads what the batch made pending without scanning any history; the
+  queue entry of a row goes in the transaction that writes the row's enrichment.
+* ``account_languages`` counts each account's enriched posts per detected language, long and short ones
+  apart (the short ones take the account's majority language): every transaction that writes or deletes
+  post enrichment adjusts it (:func:`count_languages`), so it always equals a count over the stored rows.
 * :func:`write_chunk` writes inside a transaction that excludes batch writes of the same leaders (on
   PostgreSQL a per-leader advisory transaction lock, exclusive here and shared in ``save_batch``; on SQLite
   the single-writer lock, taken first), re-reads the source rows and drops results whose source changed
@@ -25,7 +31,7 @@ import json
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import JSON, Boolean, func, or_, select, text, type_coerce
+from sqlalchemy import JSON, Boolean, bindparam, func, or_, select, text, type_coerce
 from sqlalchemy.types import NullType
 from sqlalchemy.engine import Connection, Engine
 
@@ -46,6 +52,10 @@ INTERACTION_VALUES = ("features_version", "emoji_only", "low_substance", "stance
 POST_CONTENT = ("text", "lang", "mentions", "links", "deleted", "replies_restricted", "quotes_disabled",
                 "hidden_replies")
 INTERACTION_CONTENT = ("text", "lang", "hidden", "deleted")
+
+#: Posts with fewer words are *short* and take their account's majority language:
+#: ``coaching.features.SHORT_WORDS`` (a test keeps the two equal; the store does not import the features)
+LONG_MIN_WORDS = 3
 
 _CHUNK_IN = 500  # ids per IN (...) list on SQLite
 _TIME_COLUMNS = {c.name for table in (t.posts, t.interactions, t.post_enrichment, t.interaction_enrichment)
@@ -79,20 +89,110 @@ def _delete_in(conn: Connection, table: str, column: str, ids: Iterable[str]) ->
         conn.exec_driver_sql(f'DELETE FROM {table} WHERE "{column}" IN ({d.marks(len(chunk))})', tuple(chunk))
 
 
+def _select_in(conn: Connection, sql: str, ids: Sequence[str]) -> list[Any]:
+    """Rows of ``sql`` (ending in ``WHERE <column>``) for the column in ``ids``, chunked on SQLite."""
+    d = bulk.dialect(conn)
+    if d.name == "postgresql":
+        return list(conn.exec_driver_sql(f"{sql} = ANY(%s)", (list(ids),)))
+    return [row for chunk in _chunks(list(ids)) for row in conn.exec_driver_sql(
+        f"{sql} IN ({d.marks(len(chunk))})", tuple(chunk))]
+
+
 def invalidate(
     conn: Connection,
     *,
+    new_posts: Iterable[str] = (),
     changed_posts: Iterable[str] = (),
+    new_interactions: Iterable[str] = (),
     changed_interactions: Iterable[str] = (),
     relink_interactions: Iterable[str] = (),
     deleted_posts: Iterable[str] = (),
 ) -> None:
     """Make the enrichment of these rows pending (delete it): posts/interactions whose content changed,
-    interactions a new or changed post replies to, and those a deleted post had answered."""
-    deleted_posts = list(deleted_posts)
-    _delete_in(conn, "post_enrichment", "post_id", [*changed_posts, *deleted_posts])
-    _delete_in(conn, "interaction_enrichment", "interaction_id", [*changed_interactions, *relink_interactions])
-    _delete_in(conn, "interaction_enrichment", "answered_by", deleted_posts)
+    interactions a new or changed post replies to, and those a deleted post had answered; queue them and
+    the new rows for enrichment."""
+    stale_posts = list(dict.fromkeys([*changed_posts, *deleted_posts]))
+    unlinked = [r[0] for r in _select_in(conn, "SELECT interaction_id FROM interaction_enrichment WHERE answered_by",
+                                         list(deleted_posts))] if deleted_posts else []
+    stale_interactions = [*changed_interactions, *relink_interactions, *unlinked]
+    count_languages(conn, stale_posts, -1)
+    _delete_in(conn, "post_enrichment", "post_id", stale_posts)
+    _delete_in(conn, "interaction_enrichment", "interaction_id", stale_interactions)
+    enqueue(conn, "posts", [*new_posts, *stale_posts])
+    enqueue(conn, "interactions", [*new_interactions, *stale_interactions])
+
+
+#: table name -> (queue table, its key)
+_QUEUES = {"posts": ("post_enrichment_queue", "post_id"), "interactions": ("interaction_enrichment_queue", "interaction_id")}
+
+
+def enqueue(conn: Connection, table_name: str, ids: Iterable[str]) -> None:
+    """Queue these stored posts or interactions for enrichment (under their own leader; ids not stored
+    are left out, ids already queued stay)."""
+    ids = list(dict.fromkeys(i for i in ids if i))
+    if not ids:
+        return
+    queue, key = _QUEUES[table_name]
+    d = bulk.dialect(conn)
+    sql = f'INSERT INTO {queue} ("{key}", leader_id) SELECT id, leader_id FROM {table_name} WHERE id {{}} ON CONFLICT DO NOTHING'
+    if d.name == "postgresql":
+        conn.exec_driver_sql(sql.format("= ANY(%s)"), (ids,))
+        return
+    for chunk in _chunks(ids):
+        conn.exec_driver_sql(sql.format(f"IN ({d.marks(len(chunk))})"), tuple(chunk))
+
+
+def _dequeue(conn: Connection, table_name: str, ids: Sequence[str]) -> None:
+    queue, key = _QUEUES[table_name]
+    _delete_in(conn, queue, key, ids)
+
+
+# ------------------------------------------------------------------ each account's languages
+def _language_tally(posts_condition):
+    """(leader_id, author_id, lang or "", short, n) of the enriched posts matching ``posts_condition``."""
+    p, e = t.posts, t.post_enrichment
+    lang = func.coalesce(e.c.lang_detected, "")
+    short = e.c.n_words < LONG_MIN_WORDS
+    return select(p.c.leader_id, p.c.author_id, lang, short, func.count()).select_from(
+        p.join(e, e.c.post_id == p.c.id)).where(posts_condition).group_by(p.c.leader_id, p.c.author_id, lang, short)
+
+
+def count_languages(conn: Connection, post_ids: Sequence[str] | None, sign: int, posts_condition=None) -> None:
+    """Add (``sign`` +1) or take away (-1) the stored enrichment of these posts (or of the posts matching
+    ``posts_condition``) in ``account_languages``: called right after writing and right before deleting
+    post enrichment, in the same transaction."""
+    rows: list[Any] = []
+    if posts_condition is not None:
+        rows = list(conn.execute(_language_tally(posts_condition)))
+    elif post_ids:
+        step = 5000 if conn.dialect.name == "postgresql" else _CHUNK_IN
+        for chunk in _chunks(list(dict.fromkeys(post_ids)), step):
+            rows += conn.execute(_language_tally(t.posts.c.id.in_(list(chunk)))).all()
+    delta: dict[tuple[int, str, str, bool], int] = {}
+    for leader_id, author, lang, short, n in rows:
+        key = (int(leader_id), author, lang, bool(short))
+        delta[key] = delta.get(key, 0) + sign * int(n)
+    delta = {k: v for k, v in delta.items() if v}
+    if not delta:
+        return
+    conn.exec_driver_sql(
+        f"INSERT INTO account_languages (leader_id, author_id, lang, short, n) VALUES ({bulk.dialect(conn).marks(5)}) "
+        "ON CONFLICT (leader_id, author_id, lang, short) DO UPDATE SET n = account_languages.n + excluded.n",
+        [(*k, v) for k, v in sorted(delta.items())])  # one order: concurrent batches never deadlock
+    a = t.account_languages.c
+    conn.execute(t.account_languages.delete().where(a.leader_id.in_(sorted({k[0] for k in delta})), a.n == 0))
+
+
+def account_languages(engine: Engine, authors: Sequence[tuple[int, str]]) -> pd.DataFrame:
+    """leader_id, author_id, lang ("" = none), short, n of these (leader_id, author_id) accounts."""
+    a = t.account_languages.c
+    wanted = {(int(lid), author) for lid, author in authors}
+    with engine.connect() as conn:
+        rows = [r for r in conn.execute(select(a.leader_id, a.author_id, a.lang, a.short, a.n).where(
+            a.leader_id.in_(sorted({lid for lid, _ in wanted})))) if (r[0], r[1]) in wanted]
+    frame = pd.DataFrame(rows, columns=["leader_id", "author_id", "lang", "short", "n"])
+    frame["short"] = frame["short"].astype(bool)
+    return frame
 
 
 # ------------------------------------------------------------------ what is pending
@@ -117,37 +217,47 @@ def _interactions_join():
                                     t.interaction_enrichment.c.interaction_id == t.interactions.c.id)
 
 
-def pending_counts(engine: Engine, versions: Mapping[str, str],
-                   leader_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int]]:
-    """leader_id -> (pending posts, pending interactions)."""
+def _pending_where(q, table, leader_ids: Sequence[int] | None, queued: bool):
+    """``q`` (over ``table`` joined with its enrichment) narrowed to the leaders' rows, or with ``queued``
+    to the leaders' rows in the enrichment queue (found by the queue's leader index, not the history)."""
+    if queued:
+        queue = t.post_enrichment_queue if table is t.posts else t.interaction_enrichment_queue
+        key = queue.c.post_id if table is t.posts else queue.c.interaction_id
+        q = q.join(queue, key == table.c.id)
+        return q if leader_ids is None else q.where(queue.c.leader_id.in_(list(leader_ids)))
+    return q if leader_ids is None else q.where(table.c.leader_id.in_(list(leader_ids)))
+
+
+def pending_counts(engine: Engine, versions: Mapping[str, str], leader_ids: Sequence[int] | None = None, *,
+                   queued: bool = False) -> dict[int, tuple[int, int]]:
+    """leader_id -> (pending posts, pending interactions); ``queued``: only those in the enrichment queue."""
     out: dict[int, list[int]] = {}
     with engine.connect() as conn:
         for k, (table, join, stale) in enumerate((
                 (t.posts, _posts_join(), _stale_posts(versions)),
                 (t.interactions, _interactions_join(), _stale_interactions(versions)))):
-            q = select(table.c.leader_id, func.count()).select_from(join).where(stale).group_by(table.c.leader_id)
-            if leader_ids is not None:
-                q = q.where(table.c.leader_id.in_(list(leader_ids)))
-            for leader_id, n in conn.execute(q):
+            q = _pending_where(select(table.c.leader_id, func.count()).select_from(join), table, leader_ids, queued)
+            for leader_id, n in conn.execute(q.where(stale).group_by(table.c.leader_id)):
                 out.setdefault(int(leader_id), [0, 0])[k] = int(n)
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
 def _raw(column, label: str | None = None):
     """The column without SQLAlchemy's per-value result processing (times, JSON, booleans are converted
-    per column in :func:`_to_frame`, which is many times faster on hundreds of thousands of rows)."""
+    per column in :func:`to_frame`, which is many times faster on hundreds of thousands of rows)."""
     if isinstance(column.type, (t.UTCDateTime, JSON, Boolean)):
         return type_coerce(column, NullType()).label(label or column.name)
     return column.label(label) if label else column
 
 
-def _frame_query(table, id_label: str, columns: Mapping[str, str]):
+def frame_query(table, id_label: str, columns: Mapping[str, str]):
+    """SELECT of ``table``'s ``columns`` (POST/INTERACTION_COLUMNS) read raw (:func:`to_frame` converts them)."""
     selected = [_raw(c) for c in table.c if c.name != "id" and c.name in columns]
     return select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
         t.leaders, t.leaders.c.id == table.c.leader_id)
 
 
-def _to_frame(result) -> pd.DataFrame:
+def to_frame(result) -> pd.DataFrame:
     """Raw driver values → typed columns: times (SQLite text or naive datetimes) as UTC, JSON lists
     parsed (SQLite text; psycopg parses them already), 0/1 as booleans where the schema says so."""
     keys = list(result.keys())
@@ -168,19 +278,22 @@ def _to_frame(result) -> pd.DataFrame:
     return frame
 
 
-def pending_posts(engine: Engine, versions: Mapping[str, str], leader_ids: Sequence[int]) -> pd.DataFrame:
-    """The leaders' posts (deleted ones too) whose enrichment is missing or stale, as POST_COLUMNS."""
-    q = _frame_query(t.posts, "post_id", frames.POST_COLUMNS).outerjoin(
-        t.post_enrichment, t.post_enrichment.c.post_id == t.posts.c.id).where(
-        t.posts.c.leader_id.in_(list(leader_ids)), _stale_posts(versions)).order_by(
+def pending_posts(engine: Engine, versions: Mapping[str, str], leader_ids: Sequence[int], *,
+                  queued: bool = False) -> pd.DataFrame:
+    """The leaders' posts (deleted ones too) whose enrichment is missing or stale, as POST_COLUMNS
+    (``queued``: only those in the enrichment queue)."""
+    q = frame_query(t.posts, "post_id", frames.POST_COLUMNS).outerjoin(
+        t.post_enrichment, t.post_enrichment.c.post_id == t.posts.c.id)
+    q = _pending_where(q, t.posts, leader_ids, queued).where(_stale_posts(versions)).order_by(
         t.posts.c.created_at, t.posts.c.id)  # deterministic: an account's majority language breaks ties by order
     return _read(engine, q, frames.POST_COLUMNS)
 
 
-def pending_interactions(engine: Engine, versions: Mapping[str, str], leader_ids: Sequence[int]) -> pd.DataFrame:
-    q = _frame_query(t.interactions, "interaction_id", frames.INTERACTION_COLUMNS).outerjoin(
-        t.interaction_enrichment, t.interaction_enrichment.c.interaction_id == t.interactions.c.id).where(
-        t.interactions.c.leader_id.in_(list(leader_ids)), _stale_interactions(versions)).order_by(
+def pending_interactions(engine: Engine, versions: Mapping[str, str], leader_ids: Sequence[int], *,
+                         queued: bool = False) -> pd.DataFrame:
+    q = frame_query(t.interactions, "interaction_id", frames.INTERACTION_COLUMNS).outerjoin(
+        t.interaction_enrichment, t.interaction_enrichment.c.interaction_id == t.interactions.c.id)
+    q = _pending_where(q, t.interactions, leader_ids, queued).where(_stale_interactions(versions)).order_by(
         t.interactions.c.created_at, t.interactions.c.id)
     return _read(engine, q, frames.INTERACTION_COLUMNS)
 
@@ -189,29 +302,10 @@ def _read(engine_or_conn, query, columns) -> pd.DataFrame:
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.connect() as conn:
             return _read(conn, query, columns)
-    return frames.conform(_to_frame(engine_or_conn.execute(query)), columns)
+    return frames.conform(to_frame(engine_or_conn.execute(query)), columns)
 
 
-def stored_long_languages(engine: Engine, authors: Sequence[tuple[int, str]], min_words: int) -> pd.DataFrame:
-    """author_id, lang_detected, n: stored languages of the (leader_id, author_id) accounts' posts with at
-    least ``min_words`` words (the leader's index narrows the scan)."""
-    p, e = t.posts, t.post_enrichment
-    rows: list[Any] = []
-    by_leader: dict[int, list[str]] = {}
-    for leader_id, author in authors:
-        by_leader.setdefault(int(leader_id), []).append(author)
-    with engine.connect() as conn:
-        for leader_id, author_ids in by_leader.items():
-            rows += conn.execute(
-                select(p.c.author_id, e.c.lang_detected, func.count()).select_from(
-                    p.join(e, e.c.post_id == p.c.id))
-                .where(p.c.leader_id == leader_id, p.c.author_id.in_(author_ids), e.c.n_words >= min_words,
-                       e.c.lang_detected.is_not(None))
-                .group_by(p.c.author_id, e.c.lang_detected)).all()
-    return pd.DataFrame(rows, columns=["author_id", "lang_detected", "n"])
-
-
-def short_posts_to_relabel(engine: Engine, majority: Mapping[tuple[int, str], str], min_words: int) -> list[str]:
+def short_posts_to_relabel(engine: Engine, majority: Mapping[tuple[int, str], str]) -> list[str]:
     """Ids of the (leader_id, author_id) accounts' enriched short posts whose stored language is not the
     account's majority."""
     p, e = t.posts, t.post_enrichment
@@ -219,26 +313,26 @@ def short_posts_to_relabel(engine: Engine, majority: Mapping[tuple[int, str], st
     with engine.connect() as conn:
         for (leader_id, author), lang in majority.items():
             out += conn.execute(select(p.c.id).select_from(p.join(e, e.c.post_id == p.c.id)).where(
-                p.c.leader_id == leader_id, p.c.author_id == author, e.c.n_words < min_words,
+                p.c.leader_id == leader_id, p.c.author_id == author, e.c.n_words < LONG_MIN_WORDS,
                 or_(e.c.lang_detected.is_(None), e.c.lang_detected != lang))).scalars().all()
     return out
 
 
 def posts_by_id(engine: Engine, ids: Sequence[str]) -> pd.DataFrame:
-    parts = [_read(engine, _frame_query(t.posts, "post_id", frames.POST_COLUMNS).where(t.posts.c.id.in_(list(c))),
+    parts = [_read(engine, frame_query(t.posts, "post_id", frames.POST_COLUMNS).where(t.posts.c.id.in_(list(c))),
                    frames.POST_COLUMNS) for c in _chunks(list(ids))]
     return pd.concat(parts, ignore_index=True) if parts else frames.empty_posts()
 
 
-def example_long_posts(engine: Engine, author_lang: Mapping[tuple[int, str], str], min_words: int) -> pd.DataFrame:
-    """One enriched post per (leader_id, author_id) account with at least ``min_words`` words in the given
+def example_long_posts(engine: Engine, author_lang: Mapping[tuple[int, str], str]) -> pd.DataFrame:
+    """One enriched post per (leader_id, author_id) account with at least ``LONG_MIN_WORDS`` words in the given
     language (context rows)."""
     p, e = t.posts, t.post_enrichment
     ids: list[str] = []
     with engine.connect() as conn:
         for (leader_id, author), lang in author_lang.items():
             found = conn.execute(select(p.c.id).select_from(p.join(e, e.c.post_id == p.c.id)).where(
-                p.c.leader_id == leader_id, p.c.author_id == author, e.c.n_words >= min_words,
+                p.c.leader_id == leader_id, p.c.author_id == author, e.c.n_words >= LONG_MIN_WORDS,
                 e.c.lang_detected == lang).order_by(p.c.id).limit(1)).scalar()
             if found is not None:
                 ids.append(found)
@@ -364,8 +458,12 @@ def write_chunk(
             now = fingerprints(conn, "posts", posts["post_id"].tolist())
             posts = posts[[now.get(i) == post_seen.get(i) for i in posts["post_id"]]]
             if len(posts):
+                ids = posts["post_id"].tolist()
+                count_languages(conn, ids, -1)  # what the rows held before (a stale version, a relabel)
                 conn.exec_driver_sql(_upsert_sql(d, "post_enrichment", "post_id", POST_VALUES),
                                      _rows(posts, "post_id", POST_VALUES, d))
+                count_languages(conn, ids, +1)
+                _dequeue(conn, "posts", ids)
         if len(interactions):
             now = fingerprints(conn, "interactions", interactions["interaction_id"].tolist())
             interactions = interactions[[now.get(i) == interaction_seen.get(i)
@@ -374,6 +472,7 @@ def write_chunk(
                 linked = link(interactions, answer_candidates(conn, interactions["interaction_id"].tolist()))
                 conn.exec_driver_sql(_upsert_sql(d, "interaction_enrichment", "interaction_id", INTERACTION_VALUES),
                                      _rows(linked, "interaction_id", INTERACTION_VALUES, d))
+                _dequeue(conn, "interactions", interactions["interaction_id"].tolist())
     return list(posts["post_id"]) if len(posts) else [], \
         list(interactions["interaction_id"]) if len(interactions) else []
 
@@ -416,7 +515,7 @@ def enriched_interactions(engine: Engine, leader_ids=None, *, since=None, until=
 
 def _split(engine, q, columns, key, read_cols) -> tuple[pd.DataFrame, pd.DataFrame]:
     with engine.connect() as conn:
-        raw = _to_frame(conn.execute(q))
+        raw = to_frame(conn.execute(q))
     extra = raw[[c for c in raw.columns if c in read_cols or c.startswith("e_")]].rename(
         columns=lambda c: c[2:] if c.startswith("e_") else c)
     base = frames.conform(raw.drop(columns=[c for c in raw.columns if c in read_cols or c.startswith("e_")]),
@@ -433,16 +532,23 @@ def by_ids(engine: Engine, post_ids: Sequence[str], interaction_ids: Sequence[st
     for etable, key, ids, cols in ((t.post_enrichment, "post_id", post_ids, _POST_READ),
                                    (t.interaction_enrichment, "interaction_id", interaction_ids, _INTERACTION_READ)):
         parts = []
+        query = select(etable.c[key], *(_raw(etable.c[c]) for c in cols)).where(
+            etable.c[key].in_(bindparam("ids", expanding=True)))  # one statement, compiled once
         with engine.connect() as conn:
-            for chunk in _chunks(list(dict.fromkeys(ids)), 5000 if engine.dialect.name == "postgresql" else _CHUNK_IN):
-                parts.append(_to_frame(conn.execute(select(etable.c[key], *(_raw(etable.c[c]) for c in cols))
-                                                    .where(etable.c[key].in_(list(chunk))))))
+            for chunk in _chunks(list(dict.fromkeys(ids)), 5000 if engine.dialect.name == "postgresql" else 2000):
+                parts.append(to_frame(conn.execute(query, {"ids": list(chunk)})))
         out.append(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[key, *cols]))
     return out[0], out[1]
 
 
 def delete_for(conn: Connection, posts_condition, interactions_condition) -> int:
-    """Delete the enrichment of the posts and interactions matching the conditions (erasure, retention)."""
+    """Delete the enrichment (and queue entries) of the posts and interactions matching the conditions
+    (erasure, retention, forgetting a leader, removing an account), before those rows go."""
+    count_languages(conn, None, -1, posts_condition)
+    for queue, key, source, condition in (
+            (t.post_enrichment_queue, "post_id", t.posts, posts_condition),
+            (t.interaction_enrichment_queue, "interaction_id", t.interactions, interactions_condition)):
+        conn.execute(queue.delete().where(queue.c[key].in_(select(source.c.id).where(condition))))
     n = 0
     for etable, key, source, condition in (
             (t.post_enrichment, "post_id", t.posts, posts_condition),
@@ -463,16 +569,17 @@ class EnrichmentMixin:
 
     engine: Engine
 
-    def enrichment_pending(self, versions: Mapping[str, str],
-                           leader_ids: Sequence[int] | None = None) -> dict[int, tuple[int, int]]:
-        """leader_id -> (posts, interactions) whose enrichment is missing or stale for ``versions``."""
-        return pending_counts(self.engine, versions, leader_ids)
+    def enrichment_pending(self, versions: Mapping[str, str], leader_ids: Sequence[int] | None = None, *,
+                           queued: bool = False) -> dict[int, tuple[int, int]]:
+        """leader_id -> (posts, interactions) whose enrichment is missing or stale for ``versions``
+        (``queued``: only those a batch queued, read without scanning the leaders' history)."""
+        return pending_counts(self.engine, versions, leader_ids, queued=queued)
 
-    def enrichment_pending_rows(self, versions: Mapping[str, str],
-                                leader_ids: Sequence[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The posts and interactions of ``leader_ids`` to enrich (missing or stale)."""
-        return (pending_posts(self.engine, versions, leader_ids),
-                pending_interactions(self.engine, versions, leader_ids))
+    def enrichment_pending_rows(self, versions: Mapping[str, str], leader_ids: Sequence[int], *,
+                                queued: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The posts and interactions of ``leader_ids`` to enrich (missing or stale; ``queued``: queued)."""
+        return (pending_posts(self.engine, versions, leader_ids, queued=queued),
+                pending_interactions(self.engine, versions, leader_ids, queued=queued))
 
     def write_enrichment(self, leader_ids: Sequence[int], posts: pd.DataFrame, post_seen: Mapping[str, tuple],
                          interactions: pd.DataFrame, interaction_seen: Mapping[str, tuple],
@@ -480,17 +587,18 @@ class EnrichmentMixin:
         """:func:`write_chunk`: one chunk's results in one transaction; the ids written."""
         return write_chunk(self.engine, leader_ids, posts, post_seen, interactions, interaction_seen, link)
 
-    def enrichment_long_languages(self, authors: Sequence[tuple[int, str]], min_words: int) -> pd.DataFrame:
-        return stored_long_languages(self.engine, authors, min_words)
+    def enrichment_account_languages(self, authors: Sequence[tuple[int, str]]) -> pd.DataFrame:
+        """:func:`account_languages`: the stored language counts of these (leader_id, author_id) accounts."""
+        return account_languages(self.engine, authors)
 
-    def enrichment_short_posts_to_relabel(self, majority: Mapping[tuple[int, str], str], min_words: int) -> list[str]:
-        return short_posts_to_relabel(self.engine, majority, min_words)
+    def enrichment_short_posts_to_relabel(self, majority: Mapping[tuple[int, str], str]) -> list[str]:
+        return short_posts_to_relabel(self.engine, majority)
 
     def enrichment_posts_by_id(self, ids: Sequence[str]) -> pd.DataFrame:
         return posts_by_id(self.engine, ids)
 
-    def enrichment_example_long_posts(self, author_lang: Mapping[tuple[int, str], str], min_words: int) -> pd.DataFrame:
-        return example_long_posts(self.engine, author_lang, min_words)
+    def enrichment_example_long_posts(self, author_lang: Mapping[tuple[int, str], str]) -> pd.DataFrame:
+        return example_long_posts(self.engine, author_lang)
 
     def enriched_rows(self, leader_ids=None, *, since=None, until=None):
         """(posts, their enrichment, interactions, their enrichment), row-aligned (:func:`enriched_posts`)."""

@@ -26,11 +26,12 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, and_, delete, insert, or_, select, update
+from sqlalchemy import JSON, String, Text, and_, delete, false, insert, or_, select, update
 from sqlalchemy import cast as sa_cast
 from sqlalchemy import func
 from sqlalchemy.engine import Connection
 
+from lasna.store import enrichment
 from lasna.store import schema as t
 
 #: tables the generic pass never rewrites (identity tables follow their own rules)
@@ -106,6 +107,8 @@ def erase(
     item_ids: list[str] = []
     if authored is not None:
         item_ids = list(conn.execute(select(i.c.id).where(authored)).scalars())
+        # their enrichment, queue entries and language counts (lasna.store.enrichment) go first
+        enrichment.delete_for(conn, t.posts.c.author_id.in_(ids) if ids else false(), authored)
         doomed = select(i.c.id).where(authored)
         counts["interaction_predictions"] = conn.execute(
             delete(t.interaction_predictions).where(t.interaction_predictions.c.interaction_id.in_(doomed))

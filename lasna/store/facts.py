@@ -10,15 +10,18 @@ import contextlib
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, type_coerce
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, tuple_, type_coerce
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import NullType
 
 from lasna import frames
+from lasna.store import enrichment
 from lasna.store import schema as t
 
 CHUNK = 500
+LINK_CHUNK = 2000  # ids per linked-row lookup: three IN lists of this many (SQLite allows 32,766 parameters)
 FACTS_LOCK_KEY = 0x4C41534E41  # "LASNA": the advisory lock of fact refreshes on PostgreSQL
 
 
@@ -45,47 +48,72 @@ def _columns_frame(result) -> pd.DataFrame:
     return pd.DataFrame({k: list(v) for k, v in zip(keys, columns)}, columns=keys)
 
 
-def _frame(conn: Connection, table, id_label: str, columns: dict, where) -> pd.DataFrame:
-    selected = [c for c in table.c if c.name != "id" and c.name in columns]
-    query = select(table.c.id.label(id_label), t.leaders.c.name.label("leader"), *selected).join(
-        t.leaders, t.leaders.c.id == table.c.leader_id).where(where)
-    result = conn.execute(query)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+def _frame(conn: Connection, table, id_label: str, columns: dict, where, values: dict | None = None) -> pd.DataFrame:
+    """Rows of ``table`` matching ``where`` (with parameter ``values``) as ``columns``, read raw and
+    converted per column (the lean reader of :mod:`lasna.store.enrichment`; :func:`_concat` conforms them)."""
+    return enrichment.to_frame(conn.execute(enrichment.frame_query(table, id_label, columns).where(where), values))
+
+
+def merged_ranges(ranges: Iterable[tuple[int, datetime, datetime]]) -> list[tuple[int, datetime, datetime]]:
+    """The ranges with adjacent or overlapping ones of the same leader joined (consecutive weeks)."""
+    out: list[tuple[int, datetime, datetime]] = []
+    for lid, a, b in sorted(ranges):
+        if out and out[-1][0] == lid and a <= out[-1][2]:
+            out[-1] = (lid, out[-1][1], max(b, out[-1][2]))
+        else:
+            out.append((lid, a, b))
+    return out
+
+
+def seen_in(table, lid: int, a: datetime, b: datetime):
+    """The leader's rows seen in [a, b) (``indexed_at``, else ``created_at``), as two ranges of the
+    (leader_id, indexed_at) and (leader_id, created_at) indexes (COALESCE would read the whole history)."""
+    c = table.c
+    return or_(and_(c.leader_id == lid, c.indexed_at >= a, c.indexed_at < b),
+               and_(c.leader_id == lid, c.indexed_at.is_(None), c.created_at >= a, c.created_at < b))
 
 
 def rows_in_ranges(conn: Connection, ranges: Iterable[tuple[int, datetime, datetime]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Posts and interactions (deleted ones included) of each (leader_id, since, until) range,
     by server-seen time (``indexed_at``, else ``created_at``) in [since, until)."""
-    ranges = list(ranges)
     posts, inter = [], []
-    for part in _chunks(ranges, 200):
+    for part in _chunks(merged_ranges(ranges), 100):
         for table, id_label, columns, out in ((t.posts, "post_id", frames.POST_COLUMNS, posts),
                                               (t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, inter)):
-            seen = _seen_at(table)
-            cond = or_(*[and_(table.c.leader_id == lid, seen >= a, seen < b) for lid, a, b in part])
-            out.append(_frame(conn, table, id_label, columns, cond))
+            out.append(_frame(conn, table, id_label, columns, or_(*[seen_in(table, *r) for r in part])))
     return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
 
 
-def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str], have: Iterable[str] = (), *,
+                seen_only: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of ``leader_ids`` linked to any of ``ids`` (as their own id, reply parent or root), and
-    interactions of any leader whose id is in ``ids`` (a reply to another commenter's reply)."""
+    interactions of any leader whose id is in ``ids`` (a reply to another commenter's reply). Rows whose
+    id is in ``have`` (read already) are not looked up by their own id. ``seen_only``: only their ids,
+    leader and times (which weeks they lie in)."""
+    post_cols, inter_cols = frames.POST_COLUMNS, frames.INTERACTION_COLUMNS
+    if seen_only:
+        post_cols, inter_cols = ({k: v for k, v in cols.items() if k in (key, "leader_id", "created_at", "indexed_at")}
+                                 for cols, key in ((post_cols, "post_id"), (inter_cols, "interaction_id")))
     ids = sorted({i for i in ids if isinstance(i, str) and i})
+    have = set(have)
     posts, inter = [], []
     lids = set(int(i) for i in leader_ids)
-    for part in _chunks(ids):
-        p, i = t.posts.c, t.interactions.c
-        # looked up by the id columns only (each has an index: the planner takes a multi-index OR); the
-        # leader filter is applied to the few rows found, so the cost follows the linked rows, not the
-        # leaders' whole history (a leader_id condition in SQL makes SQLite scan every row of the leaders)
-        found = _frame(conn, t.posts, "post_id", frames.POST_COLUMNS,
-                       or_(p.id.in_(part), p.reply_parent_id.in_(part), p.reply_root_id.in_(part)))
+    p, i = t.posts.c, t.interactions.c
+    # looked up by the id columns only (each has an index: the planner takes a multi-index OR); the
+    # leader filter is applied to the few rows found, so the cost follows the linked rows, not the
+    # leaders' whole history (a leader_id condition in SQL makes SQLite scan every row of the leaders).
+    # One statement shape for every chunk (expanding parameters): compiled once.
+    own, linked = bindparam("own", expanding=True), bindparam("linked", expanding=True)
+    post_q = or_(p.id.in_(own), p.reply_parent_id.in_(linked), p.reply_root_id.in_(linked))
+    inter_q = or_(i.id.in_(own), i.parent_id.in_(linked), i.root_id.in_(linked))
+    for part in _chunks(ids, LINK_CHUNK):
+        values = {"own": [v for v in part if v not in have] or [""], "linked": part}
+        found = _frame(conn, t.posts, "post_id", post_cols, post_q, values)
         posts.append(found[found["leader_id"].isin(lids)])
-        found = _frame(conn, t.interactions, "interaction_id", frames.INTERACTION_COLUMNS,
-                       or_(i.id.in_(part), i.parent_id.in_(part), i.root_id.in_(part)))
+        found = _frame(conn, t.interactions, "interaction_id", inter_cols, inter_q, values)
         keep = found["interaction_id"].isin(set(part)) | found["leader_id"].isin(lids)
         inter.append(found[keep])
-    return _concat(posts, frames.POST_COLUMNS), _concat(inter, frames.INTERACTION_COLUMNS)
+    return _concat(posts, post_cols), _concat(inter, inter_cols)
 
 
 def _concat(parts: list[pd.DataFrame], columns: dict) -> pd.DataFrame:
@@ -112,33 +140,38 @@ def existing_interaction_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     return out
 
 
-def contact_minima(conn: Connection, leader_ids: Sequence[int], accounts: Iterable[str]) -> pd.DataFrame:
-    """leader_id, acc_name, first_t (ns): first own non-repost reply of each leader to each account
-    (the parent's author is someone else), over the whole stored history."""
+def contact_minima(conn: Connection, pairs: Iterable[tuple[int, str]]) -> pd.DataFrame:
+    """leader_id, acc_name, first_t (ns): first own non-repost reply of the leader to the account (the
+    parent's author is someone else), over the whole stored history, for these (leader_id, account) pairs."""
     p = t.posts.c
     seen = _seen_at(t.posts)
+    by_leader: dict[int, set[str]] = {}
+    for lid, a in pairs:
+        if isinstance(a, str):
+            by_leader.setdefault(int(lid), set()).add(a)
     rows = []
-    lids = sorted(set(int(i) for i in leader_ids))
-    for part in _chunks(sorted({a for a in accounts if isinstance(a, str)})):
-        q = select(p.leader_id, p.reply_parent_author_id, func.min(seen)).where(
-            p.leader_id.in_(lids), p.reply_parent_author_id.in_(part), p.reply_parent_id.is_not(None),
-            p.is_repost.is_(False), p.deleted.is_(False), p.reply_parent_author_id != p.author_id,
-        ).group_by(p.leader_id, p.reply_parent_author_id)
-        rows += conn.execute(q).all()
+    for lid, accounts in sorted(by_leader.items()):  # per leader: seeks in the (account, leader) index
+        for part in _chunks(sorted(accounts)):
+            rows += conn.execute(select(p.leader_id, p.reply_parent_author_id, func.min(seen)).where(
+                p.leader_id == lid, p.reply_parent_author_id.in_(part), p.reply_parent_id.is_not(None),
+                p.is_repost.is_(False), p.deleted.is_(False), p.reply_parent_author_id != p.author_id,
+            ).group_by(p.leader_id, p.reply_parent_author_id)).all()
     frame = pd.DataFrame(rows, columns=["leader_id", "acc_name", "first_t"])
     if len(frame):
         frame["first_t"] = pd.to_datetime(frame["first_t"], utc=True).dt.as_unit("ns").astype("int64")
     return frame
 
 
-def replace_contacts(conn: Connection, leader_ids: Sequence[int], accounts: Iterable[str],
-                     minima: pd.DataFrame) -> None:
-    """Set the first contacts of (leader, account) pairs to ``minima`` (pairs without one are removed)."""
-    accounts = sorted({a for a in accounts if isinstance(a, str)})
-    lids = sorted(set(int(i) for i in leader_ids))
+def replace_contacts(conn: Connection, pairs: Iterable[tuple[int, str]], minima: pd.DataFrame) -> None:
+    """Set the first contacts of these (leader_id, account) pairs to ``minima`` (pairs without one are removed)."""
+    by_leader: dict[int, set[str]] = {}
+    for lid, a in pairs:
+        if isinstance(a, str):
+            by_leader.setdefault(int(lid), set()).add(a)
     c = t.leader_contacts.c
-    for part in _chunks(accounts):
-        conn.execute(delete(t.leader_contacts).where(c.leader_id.in_(lids), c.account.in_(part)))
+    for lid, accounts in sorted(by_leader.items()):  # per leader: seeks in the primary key
+        for part in _chunks(sorted(accounts)):
+            conn.execute(delete(t.leader_contacts).where(c.leader_id == lid, c.account.in_(part)))
     if len(minima):
         conn.execute(insert(t.leader_contacts), [
             {"leader_id": int(lid), "account": a, "first_t": int(f)}
@@ -165,7 +198,12 @@ def contacts(conn: Connection, leader_ids: Sequence[int] | None, since_ns: int, 
     any_of = leader_ids if any_of is None else any_of
     if any_of is not None:
         anyq = anyq.where(c.leader_id.in_(list(any_of)))
-    frame = pd.DataFrame(conn.execute(q).all(), columns=["leader_id", "acc_name", "first_t"])
+    rows = conn.execute(q).all()
+    columns = list(zip(*rows)) if rows else [(), (), ()]
+    frame = pd.DataFrame({"leader_id": np.array(columns[0], np.int64), "acc_name": np.array(columns[1], object),
+                          "first_t": np.array(columns[2], np.int64)})
+    if len(frame) and (any_of is None or not set(frame["leader_id"].tolist()).isdisjoint(int(i) for i in any_of)):
+        return frame, True  # one of them has a first contact in the window: no need to ask
     return frame, conn.execute(anyq).first() is not None
 
 
@@ -245,9 +283,9 @@ class FactsMixin:
         with self.engine.connect() as conn:
             return rows_in_ranges(conn, ranges)
 
-    def fact_linked_rows(self, leader_ids, ids) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def fact_linked_rows(self, leader_ids, ids, have=(), *, seen_only: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
         with self.engine.connect() as conn:
-            return linked_rows(conn, leader_ids, ids)
+            return linked_rows(conn, leader_ids, ids, have, seen_only=seen_only)
 
     def fact_own_authors(self, leader_ids) -> pd.DataFrame:
         with self.engine.connect() as conn:
@@ -257,9 +295,9 @@ class FactsMixin:
         with self.engine.connect() as conn:
             return existing_interaction_ids(conn, ids)
 
-    def fact_contact_minima(self, leader_ids, accounts) -> pd.DataFrame:
+    def fact_contact_minima(self, pairs) -> pd.DataFrame:
         with self.engine.connect() as conn:
-            return contact_minima(conn, leader_ids, accounts)
+            return contact_minima(conn, pairs)
 
     @contextlib.contextmanager
     def facts_lock(self):
@@ -286,7 +324,7 @@ class FactsMixin:
     def save_facts(self, rows: list[dict], keys, *, contacts: tuple | None = None,
                    all_contacts: pd.DataFrame | None = None, clear: bool = False, version: str = "") -> None:
         """Replace the facts of the weeks ``keys`` by ``rows`` and the first contacts, in one transaction.
-        ``contacts`` = (leader_ids, accounts, minima) replaces those pairs; ``all_contacts`` every pair;
+        ``contacts`` = (pairs, minima) replaces those (leader_id, account) pairs; ``all_contacts`` every pair;
         ``clear`` drops every week row first (a full rebuild)."""
         with self.engine.begin() as conn:
             if clear:

@@ -139,6 +139,7 @@ posts = Table(
     Index("ix_posts_leader_indexed", "leader_id", "indexed_at"),
     Index("ix_posts_reply_root", "reply_root_id"),
     Index("ix_posts_account_created", "account_id", "created_at"),
+    Index("ix_posts_reply_parent_author", "reply_parent_author_id", "leader_id"),  # first contacts
 )
 
 interactions = Table(
@@ -289,6 +290,36 @@ interaction_enrichment = Table(
     Column("response_seconds", Float, nullable=True),
     Column("link_version", String(100), nullable=False),
     Column("enriched_at", UTCDateTime, nullable=False),
+)
+
+#: What ``Store.save_batch`` made pending (new rows, and rows whose enrichment it deleted), for
+#: ``lasna.pipeline.after_ingest`` to enrich without scanning the leaders' whole history; an entry goes in
+#: the transaction that writes its enrichment (``lasna enrich`` still finds anything missing or stale).
+post_enrichment_queue = Table(
+    "post_enrichment_queue",
+    metadata,
+    Column("post_id", String(500), ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+interaction_enrichment_queue = Table(
+    "interaction_enrichment_queue",
+    metadata,
+    Column("interaction_id", String(500), ForeignKey("interactions.id", ondelete="CASCADE"), primary_key=True),
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+#: How many enriched posts of each account (leader × author) have each detected language, long posts
+#: (at least ``coaching.features.SHORT_WORDS`` words) and short ones apart (``lang`` "" = none): the
+#: account's majority language for its short posts without reading its history. Kept exact in the
+#: transactions that write or delete post enrichment (:mod:`lasna.store.enrichment`).
+account_languages = Table(
+    "account_languages",
+    metadata,
+    Column("leader_id", Integer, ForeignKey("leaders.id", ondelete="CASCADE"), primary_key=True),
+    Column("author_id", String(500), primary_key=True),
+    Column("lang", String(8), primary_key=True),
+    Column("short", Boolean, primary_key=True),
+    Column("n", Integer, nullable=False),
 )
 
 tip_feedback = Table(
@@ -530,6 +561,9 @@ notify_outbox_leaders = Table(
 
 #: Tables that hold a leader's data, in delete order (children first). Used by forget.
 LEADER_TABLES = (
+    account_languages,
+    post_enrichment_queue,
+    interaction_enrichment_queue,
     leader_week_coverage,
     coverage_dirty,
     reply_losses,
