@@ -170,9 +170,11 @@ class CoachService:
         ``current`` and ``previous`` are the reports the tips use (:meth:`context`), so a page showing
         both reads them once."""
         lid = _id(self.leader(who)) if not isinstance(who, int) else int(who)
+        # the trend first: its months hold both windows, whose facts then come from its read (records_cache)
+        trend_report = self.report(days=2 * self.days, by="month", evidence_for=lid) if trend else None
         out = {"current": self.report(evidence_for=lid), "previous": self.baseline_report(evidence_for=lid)}
-        if trend:
-            out["trend"] = self.report(days=2 * self.days, by="month", evidence_for=lid)
+        if trend_report is not None:
+            out["trend"] = trend_report
         return {name: rep.composites[rep.composites["leader_id"] == lid].reset_index(drop=True)
                 .assign(period_start=lambda f: pd.to_datetime(f["bucket"], utc=True))
                 for name, rep in out.items()}
