@@ -455,17 +455,13 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
     level = access.require_cohort(viewer, cohort, every, cohorts_)
     members = tuple(sorted(int(i) for i, cs in zip(every["leader_id"], every["cohorts"]) if cohort in cs))
     member_names = tuple(every.loc[every["leader_id"].isin(members), "leader"])
-    weekly = _cached_cohort_weekly(members, member_names, since, now, data_version())
     scope, withheld = access.aggregate_members(viewer, cohort, every, cohorts_, cohort_min_others())
-    in_scope = weekly[weekly["leader"].isin(set(every.loc[every["leader_id"].isin(scope), "leader"]))]
-    # weeks before a member's data begins are "no data" for them, not 0 (coaching.cohorts.member_weeks)
-    names = dict(zip(every["leader_id"].astype(int), every["leader"]))
-    starts = _cached_data_start(members, data_version()).rename(index=names)
+    scope_names = tuple(sorted(every.loc[every["leader_id"].isin(scope), "leader"]))
     out = {
         "access": level,
         "members": len(members),
         # k-anonymous: without the viewer's own leader(s), withheld below k others (lasna.access)
-        "bands": percentile_bands(in_scope.iloc[0:0] if withheld else in_scope, starts),
+        "bands": _cached_cohort_bands(members, member_names, scope_names, withheld, since, now, data_version()),
         "withheld": withheld,
         "leaderboard": None,
         "own": None,
@@ -475,11 +471,29 @@ def cohort_overview(viewer: Viewer, cohort: str, since: datetime, now: datetime)
             "answered", ascending=False, na_position="last")
     if viewer.leader_id in members:
         own_name = every.loc[every["leader_id"] == viewer.leader_id, "leader"].iloc[0]
+        weekly = _cached_cohort_weekly(members, member_names, since, now, data_version())
         own = weekly[weekly["leader"] == own_name].groupby("week", as_index=False)["count"].sum()
         from coaching.cohorts import member_weeks
 
-        out["own"] = member_weeks(own.assign(leader=own_name), starts).drop(columns="leader")
+        out["own"] = member_weeks(own.assign(leader=own_name), _member_starts(members, every)).drop(columns="leader")
     return out
+
+
+def _member_starts(members: tuple[int, ...], every: pd.DataFrame) -> pd.Series:
+    """Member name -> when their data begins: weeks before it are "no data" for them, not 0
+    (:func:`coaching.cohorts.member_weeks`)."""
+    names = dict(zip(every["leader_id"].astype(int), every["leader"]))
+    return _cached_data_start(members, data_version()).rename(index=names)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _cached_cohort_bands(members: tuple[int, ...], names: tuple[str, ...], scope: tuple[str, ...], withheld: bool,
+                         since: datetime, now: datetime, version: str) -> pd.DataFrame:
+    """The weekly percentile bands over the members in ``scope`` (names; none when ``withheld``), per
+    data version: the same bands for every viewer with the same scope."""
+    weekly = _cached_cohort_weekly(members, names, since, now, version)
+    in_scope = weekly[weekly["leader"].isin(set(scope))]
+    return percentile_bands(in_scope.iloc[0:0] if withheld else in_scope, _member_starts(members, directory()[0]))
 
 
 # ---------------------------------------------------------------- collection health

@@ -50,6 +50,9 @@ if _cov:
         collected=fmt_number(_cov["collected"], lang), reported=fmt_number(_cov["reported"], lang),
         share=fmt_percent(_cov["coverage"], lang)))
 
+# the scores before the tips (shown below them): the 6-month trend is scored first and its facts read holds
+# this period's and the previous period's, which the tips then reuse (CoachService.leader_composites)
+data.scores(viewer, leader_id)
 coaching_ui.tips_section(viewer, leader_id, lang)
 coaching_ui.goals_section(viewer, leader_id, lang, poll=False)
 
