@@ -63,7 +63,7 @@ def after_removal(store: Store, removal: Removal | None = None) -> bool:
         near_p, near_i = store.fact_linked_rows(leaders, changed, seen_only=True)
         touched |= facts.touched_weeks(near_p, near_i)
     touched = {k for k in touched if k[0] not in removal.forgotten}
-    if len(touched) > REBUILD_SHARE * len(store.fact_weeks()):  # a first retention run trims half the store
+    if len(touched) > REBUILD_SHARE * store.fact_week_count():  # a first retention run trims half the store
         return ensure_current(store)
     pairs = {p for p in removal.contact_pairs if p[0] not in removal.forgotten}
     coverage.refresh(store, touched)  # own posts deleted: their weeks; the rest are marked
