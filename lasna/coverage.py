@@ -15,7 +15,7 @@ per leader × account × week.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,21 +35,22 @@ def _week_bounds(week: date, tz: str) -> tuple[datetime, datetime]:
             datetime.combine(week + timedelta(days=7), time(0), tzinfo=z).astimezone(UTC))
 
 
-def refresh(store) -> set[tuple[int, date]]:
-    """Recompute the coverage facts of every (leader, week) holding a post marked changed; returns them."""
+def refresh(store, weeks: Iterable[tuple[int, date]] = ()) -> set[tuple[int, date]]:
+    """Recompute the coverage facts of every (leader, week) holding a post marked changed, and of the
+    ``weeks`` given (those of own posts since deleted: a removal); returns them."""
     marked = store.coverage_dirty_posts()
-    if not marked:
+    keys: set[tuple[int, date]] = {(int(lid), w) for lid, w in weeks}
+    if not marked and not keys:
         return set()
     tz = programme_tz()
     own = store.coverage_post_times(marked)
-    keys: set[tuple[int, date]] = set()
     if len(own):
         seen = own["seen_at"].where(own["seen_at"].notna(), own["created_at"])
         from coaching.facts import week_start
         from coaching.metrics import to_ns
 
         weeks = week_start(to_ns(seen), tz)
-        keys = {(int(lid), pd.Timestamp(w).date()) for lid, w in zip(own["leader_id"], weeks)}
+        keys |= {(int(lid), pd.Timestamp(w).date()) for lid, w in zip(own["leader_id"], weeks)}
     threads = store.coverage_threads_in_ranges([(lid, *_week_bounds(w, tz)) for lid, w in sorted(keys)])
     rows = _c.week_rows(threads, store.coverage_losses(threads["post_id"].tolist()), tz)
     # a row whose seen time moved into another week: keep only rows of the recomputed keys
@@ -66,6 +67,12 @@ def rebuild(store) -> int:
     rows = _c.week_rows(threads, store.coverage_losses(), programme_tz())
     store.save_coverage_weeks([], rows, marked, clear=True, version=COVERAGE_VERSION)
     return len(rows)
+
+
+def mark_current(store) -> None:
+    """Record the coverage facts as written for the rows as they are now, writing no week (a removal
+    whose rows' coverage went with them)."""
+    store.save_coverage_weeks(set(), pd.DataFrame(), [], version=COVERAGE_VERSION)
 
 
 def is_current(store, *, fresh: bool = False) -> bool:

@@ -177,7 +177,8 @@ def _union(a: pd.DataFrame, b: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def refresh_weeks(store: Store, touched: Iterable[tuple[int, date]],
-                  changed: Iterable[str] | None = None) -> set[tuple[int, date]]:
+                  changed: Iterable[str] | None = None, *,
+                  contact_pairs: Iterable[tuple[int, str]] = ()) -> set[tuple[int, date]]:
     """Recompute the facts of the touched (leader_id, week_start) pairs and of the weeks holding rows
     linked to them (answered messages, root posts, earlier thread messages), from those leaders' rows
     in those weeks plus the linked rows only; written in one transaction. Returns the weeks written.
@@ -185,15 +186,20 @@ def refresh_weeks(store: Store, touched: Iterable[tuple[int, date]],
     ``changed`` (:func:`link_keys` of the rows that changed, which lie in the touched weeks): only
     the weeks holding rows linked to *those* rows are added — the facts of a week follow from its rows
     and the rows linked to them, so no other week can change. Without it, the weeks of rows linked to
-    any row of the touched weeks."""
+    any row of the touched weeks.
+
+    ``contact_pairs``: (leader_id, account) first contacts to recompute besides those the weeks' own
+    replies address (a removal: the pairs of own replies deleted or rewritten)."""
     keys = {(int(lid), _to_date(w)) for lid, w in touched}
     if not keys:
         return set()
     with store.facts_lock():
-        return _refresh(store, keys, programme_tz(), None if changed is None else set(changed))
+        return _refresh(store, keys, programme_tz(), None if changed is None else set(changed),
+                        set(contact_pairs))
 
 
-def _refresh(store: Store, keys: set[tuple[int, date]], tz: str, changed: set[str] | None) -> set[tuple[int, date]]:
+def _refresh(store: Store, keys: set[tuple[int, date]], tz: str, changed: set[str] | None,
+             extra_pairs: set[tuple[int, str]] | None = None) -> set[tuple[int, date]]:
     leaders = {k[0] for k in keys}
     looked_up: set[str] = set()
     if changed is not None:
@@ -221,7 +227,7 @@ def _refresh(store: Store, keys: set[tuple[int, date]], tz: str, changed: set[st
     # first contacts of the (leader, account) pairs the weeks' own replies address (a changed reply lies
     # in them; no other pair's first contact can change)
     pairs = set(zip(base_p["leader_id"].astype(int), base_p["reply_parent_author_id"])) if len(base_p) else set()
-    pairs = {(lid, a) for lid, a in pairs if isinstance(a, str)}
+    pairs = {(lid, a) for lid, a in pairs if isinstance(a, str)} | (extra_pairs or set())
     minima = store.fact_contact_minima(pairs)
     store.save_facts(rows, affected, contacts=(pairs, minima), version=cf.FACTS_VERSION)
     coverage.refresh(store)  # the coverage ledger's weeks holding posts the batch changed (lasna.coverage)
@@ -267,6 +273,13 @@ def is_current(store: Store, *, fresh: bool = False) -> bool:
     ``fresh``: count the rows again rather than reuse a count just read (``Store.source_fingerprint``)."""
     now, stored = store.facts_source(fresh=fresh)
     return stored == f"{now}|{cf.FACTS_VERSION}"
+
+
+def mark_current(store: Store) -> None:
+    """Record the facts as written for the rows as they are now, writing no week (a removal whose
+    rows' facts went with them: nothing else changed)."""
+    with store.facts_lock():
+        store.save_facts([], set(), version=cf.FACTS_VERSION)
 
 
 def ensure_current(store: Store) -> bool:

@@ -60,9 +60,12 @@ def retention(
     """Delete collected posts, interactions and run records older than the retention period
     (and audit records older than LASNA_AUDIT_RETENTION_DAYS)."""
     store = open_store()
-    deleted = store.apply_retention(days)
+    from lasna.store.removal import Removal
+
+    removal = Removal()
+    deleted = store.apply_retention(days, removal=removal)
     console().print("Deleted " + ", ".join(f"{v} {k}" for k, v in deleted.items()) + ".")
     from lasna.pipeline import after_removal
 
-    if after_removal(store):
+    if after_removal(store, removal):
         console().print("Weekly facts rebuilt without the deleted rows.")

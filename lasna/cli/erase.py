@@ -22,10 +22,12 @@ def erase(
     store = open_store()
     if not yes and not typer.confirm(f"Erase everything stored by or about {author}? This cannot be undone"):
         raise typer.Exit(2)
-    counts = store.erase_author(author)
     from lasna.pipeline import after_removal
+    from lasna.store.removal import Removal
 
-    after_removal(store)
+    removal = Removal()
+    counts = store.erase_author(author, removal=removal)
+    after_removal(store, removal)
     removed = counts.get("interactions", 0) + counts.get("posts", 0)
     console().print(
         f"Erased: {removed} item(s) they wrote deleted, {counts.get('pseudonymised', 0)} other row(s) "

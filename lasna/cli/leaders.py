@@ -110,10 +110,12 @@ def remove(
     leader_id = store.leader(name).id
     assert leader_id is not None  # read from the store
     if forget:
-        deleted = store.forget_leader(leader_id)
         from lasna.pipeline import after_removal
+        from lasna.store.removal import Removal
 
-        after_removal(store)
+        removal = Removal()
+        deleted = store.forget_leader(leader_id, removal=removal)
+        after_removal(store, removal)
         total = sum(deleted.values())
         console().print(f"Forgot {name}: deleted {total} row(s) ({', '.join(f'{k} {v}' for k, v in deleted.items() if v)}).")
     else:

@@ -29,6 +29,7 @@ from lasna.store import coverage as coverage_sql
 from lasna.store.coverage import CoverageMixin
 from lasna.store.enrichment import EnrichmentMixin
 from lasna.store.facts import FactsMixin
+from lasna.store.removal import Removal
 from lasna.store import schema as t
 from lasna.types import (
     Account,
@@ -395,7 +396,8 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
             conn.execute(update(t.leaders).where(t.leaders.c.id == leader_id).values(active=False))
             self._audit(conn, "leader.remove", "leader", leader_id, actor=actor)
 
-    def forget_leader(self, leader_id: int, *, actor: str | None = None) -> dict[str, int]:
+    def forget_leader(self, leader_id: int, *, actor: str | None = None,
+                      removal: Removal | None = None) -> dict[str, int]:
         """Delete every row about a leader from every table, in one transaction.
 
         Besides the leader's own rows: her replies stored as interactions in other leaders'
@@ -403,12 +405,18 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
         mention of her ids, handles, name and e-mail elsewhere (replaced by pseudonyms, see
         :mod:`lasna.store.erasure`). The audit log keeps that a leader was forgotten and by whom;
         her own login name in it becomes ``erased-user``. Returns rows deleted per table.
+        ``removal`` records what changed behind the facts (:mod:`lasna.store.removal`).
         """
         deleted: dict[str, int] = {}
         with self.engine.begin() as conn:
             leader = conn.execute(select(t.leaders).where(t.leaders.c.id == leader_id)).first()
             if leader is None:
                 raise NotFoundError(f"no leader with id {leader_id}")
+            if removal is not None:  # her own rows: their link ids (her facts go with her rows)
+                removal.begin(conn)
+                removal.forgotten.add(leader_id)
+                removal.record(conn, t.posts, t.posts.c.leader_id == leader_id)
+                removal.record(conn, t.interactions, t.interactions.c.leader_id == leader_id)
             accounts = conn.execute(select(t.accounts).where(t.accounts.c.leader_id == leader_id)).all()
             ids = {a.stable_id for a in accounts if a.stable_id}
             handles: set[str] = set()
@@ -456,14 +464,15 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
             }
             counts = erasure.erase(
                 conn, ids=ids, handles=handles, names={leader.name} | {u.name for u in logins},
-                emails={u.email for u in logins if u.email}, extra_needles=extra,
+                emails={u.email for u in logins if u.email}, extra_needles=extra, removal=removal,
             )
             for key, value in counts.items():
                 deleted[key] = deleted.get(key, 0) + value
             self._audit(conn, "leader.forget", "leader", leader_id, actor=actor)
         return deleted
 
-    def erase_author(self, author: str, *, actor: str | None = None) -> dict[str, int]:
+    def erase_author(self, author: str, *, actor: str | None = None,
+                     removal: Removal | None = None) -> dict[str, int]:
         """Erase one third party (a person who replied to or mentioned leaders) from every table.
 
         ``author`` is their stable id (DID, account URI, JSONL author id) or handle. Every row they
@@ -486,8 +495,10 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
                     f"{author} is an account of leader {owner.name!r}",
                     hint=f"use `lasna leaders remove {owner.name!r} --forget` to erase a leader",
                 )
+            if removal is not None:
+                removal.begin(conn)
             ids, handles, names = erasure.identities(conn, author)
-            counts = erasure.erase(conn, ids=ids, handles=handles, names=names)
+            counts = erasure.erase(conn, ids=ids, handles=handles, names=names, removal=removal)
             self._audit(conn, "erase.author", "author", None, actor=actor)
         return counts
 
@@ -969,15 +980,21 @@ class Store(FactsMixin, CoverageMixin, EnrichmentMixin):
 
     # ------------------------------------------------------------------ privacy
     def apply_retention(
-        self, days: int | None = None, *, now: datetime | None = None, actor: str | None = None
+        self, days: int | None = None, *, now: datetime | None = None, actor: str | None = None,
+        removal: Removal | None = None,
     ) -> dict[str, int]:
         """Delete posts, interactions and run records older than the retention period, and audit
-        records older than their own (``audit_retention_days``). Refuses a period under one day."""
+        records older than their own (``audit_retention_days``). Refuses a period under one day.
+        ``removal`` records the rows deleted (:mod:`lasna.store.removal`)."""
         days = _positive_days(days if days is not None else settings.get("retention_days"), "retention")
         audit_days = _positive_days(settings.get("audit_retention_days"), "audit retention")
         now = now or now_utc()
         cutoff = now - timedelta(days=days)
         with self.engine.begin() as conn:
+            if removal is not None:
+                removal.begin(conn)
+                removal.record(conn, t.posts, t.posts.c.created_at < cutoff)
+                removal.record(conn, t.interactions, t.interactions.c.created_at < cutoff)
             self._delete_predictions(conn, t.posts.c.created_at < cutoff, t.interactions.c.created_at < cutoff)
             self._audit(conn, "retention.apply", actor=actor)
             return {

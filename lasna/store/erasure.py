@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 
 from lasna.store import enrichment
 from lasna.store import schema as t
+from lasna.store.removal import Removal
 
 #: tables the generic pass never rewrites (identity tables follow their own rules)
 SKIP_TABLES = {"leaders", "cohorts", "accounts", "users", "audit_log", "erased_authors", "alembic_version"}
@@ -97,8 +98,10 @@ def erase(
     emails: Iterable[str] = (),
     extra_needles: Iterable[str] = (),
     suppress: bool = True,
+    removal: Removal | None = None,
 ) -> dict[str, int]:
-    """Delete everything by the person and pseudonymise everything about them (see module doc)."""
+    """Delete everything by the person and pseudonymise everything about them (see module doc).
+    ``removal`` records the posts and interactions deleted or rewritten (:mod:`lasna.store.removal`)."""
     ids = {x for x in ids if x}
     handles = {h.lower() for h in handles if h}
     counts: dict[str, int] = {}
@@ -107,6 +110,10 @@ def erase(
     item_ids: list[str] = []
     if authored is not None:
         item_ids = list(conn.execute(select(i.c.id).where(authored)).scalars())
+        if removal is not None:
+            removal.record(conn, i, authored)
+            if ids:
+                removal.record(conn, t.posts, t.posts.c.author_id.in_(ids))
         # their enrichment, queue entries and language counts (lasna.store.enrichment) go first
         enrichment.delete_for(conn, t.posts.c.author_id.in_(ids) if ids else false(), authored)
         doomed = select(i.c.id).where(authored)
@@ -124,7 +131,7 @@ def erase(
     needles |= {n for n in names if is_full_name(n)}
     needles |= {n for n in extra_needles if n}
     needles = {n for n in needles if len(n) >= MIN_NEEDLE}
-    counts["pseudonymised"] = pseudonymise(conn, needles)
+    counts["pseudonymised"] = pseudonymise(conn, needles, removal)
     if suppress:
         hashes = {id_hash(x) for x in ids} | {id_hash(h.lstrip("@")) for h in handles}
         known = set(conn.execute(select(t.erased_authors.c.id_hash).where(t.erased_authors.c.id_hash.in_(hashes))).scalars())
@@ -136,9 +143,10 @@ def erase(
     return counts
 
 
-def pseudonymise(conn: Connection, needles: set[str]) -> int:
+def pseudonymise(conn: Connection, needles: set[str], removal: Removal | None = None) -> int:
     """Replace every needle in every text/JSON column of every (non-identity) table; delete rows
-    whose primary key contains one. Returns the number of rows changed or deleted."""
+    whose primary key contains one. Returns the number of rows changed or deleted. ``removal``
+    records the posts and interactions deleted or rewritten (a rewritten one before and after)."""
     if not needles:
         return 0
     salt = secrets.token_hex(8)
@@ -192,12 +200,17 @@ def pseudonymise(conn: Connection, needles: set[str]) -> int:
             for row in rows:
                 key = and_(*(col == row[col.name] for col in pk))
                 if any(isinstance(row[c.name], str) and pattern.search(row[c.name]) for c in pk):
+                    if removal is not None:
+                        removal.row(conn, table, dict(row))
                     changed += conn.execute(delete(table).where(key)).rowcount
                     continue
                 new = {c.name: rewrite(row[c.name], prose if c.name in FREE_TEXT else pattern)
                        for c in columns if c not in pk}
                 new = {k: v for k, v in new.items() if v != row[k]}
                 if new:
+                    if removal is not None:
+                        removal.row(conn, table, dict(row))
+                        removal.row(conn, table, {**row, **new})
                     changed += conn.execute(update(table).where(key).values(**new)).rowcount
     return changed
 

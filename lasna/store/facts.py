@@ -377,6 +377,11 @@ class FactsMixin:
         with self.engine.connect() as conn:
             return contacts(conn, leader_ids, since_ns, until_ns, any_of)
 
+    def fact_week_count(self) -> int:
+        """How many (leader, week) fact rows are stored."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.leader_week_facts)).scalar_one())
+
     def fact_weeks(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return fact_weeks(conn)
