@@ -169,9 +169,9 @@ def test_a_catch_up_over_every_week_refreshes_whole_leaders_in_bounded_chunks_an
     chunks: list[set] = []
     real = facts.refresh_weeks
 
-    def spy(store, touched, changed=None):
+    def spy(store, touched, changed=None, **kwargs):
         chunks.append(set(touched))
-        return real(store, touched, changed)
+        return real(store, touched, changed, **kwargs)
 
     monkeypatch.setattr(facts, "refresh_weeks", spy)
     pipeline.refresh_facts(demo, every, chunk_weeks=60)
