@@ -288,16 +288,16 @@ def _svg_trend(report: LeaderReport, width: int = 640, height: int = 260) -> str
 
 
 def _svg_bars(report: LeaderReport, width: int = 640) -> str:
-    rows = [d for d in report.components if d.percentile is not None]
+    rows = [(d, d.percentile) for d in report.components if d.percentile is not None]
     bh, gap, left = 16, 6, 210
     height = max(40, len(rows) * (bh + gap) + 20)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart components" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}"><title>{html.escape(phrase("col.percentile", report.lang))}</title>']
     pw = width - left - 40
-    for i, d in enumerate(rows):
+    for i, (d, pct) in enumerate(rows):
         y = 10 + i * (bh + gap)
-        wv = pw * max(0.0, min(100.0, d.percentile)) / 100
-        color = "#2ca02c" if d.percentile >= 60 else ("#d62728" if d.percentile < 35 else "#f0ad4e")
+        wv = pw * max(0.0, min(100.0, pct)) / 100
+        color = "#2ca02c" if pct >= 60 else ("#d62728" if pct < 35 else "#f0ad4e")
         parts.append(f'<text x="{left - 6}" y="{y + 12}" font-size="11" text-anchor="end">{html.escape(d.name)}</text>'
                      f'<rect x="{left}" y="{y}" width="{pw}" height="{bh}" fill="#f3f3f3"/>'
                      f'<rect x="{left}" y="{y}" width="{wv:.1f}" height="{bh}" fill="{color}"/>'
@@ -412,9 +412,14 @@ def _session_html(s: SessionReport, lang: str) -> str:
     if s.previous_actions:
         out.append(f'<h3>{p("report.previous_actions")}</h3><ul>' + "".join(f"<li>{_e(a)}</li>" for a in s.previous_actions) + "</ul>")
     out.append(f'<table><tr><th>{p("col.metric")}</th><th>{p("col.value")}</th><th>{p("col.baseline")}</th><th>{p("col.delta")}</th></tr>')
+    def val(key: str, v: float | None) -> str:
+        if key in COMPOSITES:
+            return "–" if v is None else f"{v:.0f}"
+        return fmt_value(key, v, lang)
+
     for d in (*s.composites, *s.components):
-        val = (lambda v: "–" if v is None else f"{v:.0f}") if d.key in COMPOSITES else (lambda v, k=d.key: fmt_value(k, v, lang))
-        out.append(f"<tr><td>{_e(d.name)}</td><td>{_e(val(d.current))}</td><td>{_e(val(d.baseline))}</td>{_delta_cell(d, lang)}</tr>")
+        out.append(f"<tr><td>{_e(d.name)}</td><td>{_e(val(d.key, d.current))}</td><td>{_e(val(d.key, d.baseline))}</td>"
+                   f"{_delta_cell(d, lang)}</tr>")
     out.append("</table>")
     out.append(f'<h3>{p("report.best")}</h3>{_evidence_html(s.best_examples) or p("report.none")}')
     out.append(f'<h3>{p("report.weakest")}</h3>{_evidence_html(s.weakest_examples) or p("report.none")}')
@@ -607,7 +612,7 @@ def _cut(s: str, limit: int) -> str:
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
-    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
 def _last_session(report: LeaderReport) -> SessionNote | None:
@@ -897,8 +902,8 @@ def _pdf_trend(pdf, report: LeaderReport, family: str, txt) -> None:
         pdf.set_line_width(0.6)
         for (i1, v1), (i2, v2) in zip(pts, pts[1:]):
             pdf.line(x0 + w * i1 / (n - 1), y0 + h * (1 - v1 / 100), x0 + w * i2 / (n - 1), y0 + h * (1 - v2 / 100))
-        for i, v in pts[-1:]:
-            pdf.circle(x=x0 + w * i / (n - 1), y=y0 + h * (1 - v / 100), radius=0.9, style="F")
+        for i, last in pts[-1:]:
+            pdf.circle(x=x0 + w * i / (n - 1), y=y0 + h * (1 - last / 100), radius=0.9, style="F")
     # legend below the chart
     lx, ly = x0, y0 + h + 10
     pdf.set_font(family, "", 8.5)

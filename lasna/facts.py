@@ -72,7 +72,7 @@ def _grouped(frame: pd.DataFrame, dtype: np.dtype, idcols: Sequence[str]):
     order = np.lexsort((frame["week"].to_numpy(), frame["leader_id"].to_numpy()))
     f = frame.iloc[order]
     arr = np.zeros(len(f), dtype=dtype)
-    for name in dtype.names:
+    for name in dtype.names or ():
         arr[name] = f[name].to_numpy()
     ids = {c: [None if (v is None or (isinstance(v, float) and v != v)) else str(v) for v in f[c].tolist()]
            for c in idcols}
@@ -124,7 +124,7 @@ def unpack_weeks(rows: list) -> dict[str, pd.DataFrame]:
         counts = [len(b) // dtype.itemsize for b in blobs]
         arr = np.frombuffer(bytearray(b"".join(blobs)), dtype=dtype) if rows else np.zeros(0, dtype)
         lids = np.repeat(np.array([r[0] for r in rows], np.int64), counts) if rows else np.zeros(0, np.int64)
-        frame = pd.DataFrame({"leader_id": lids, **{n: arr[n] for n in dtype.names}})
+        frame = pd.DataFrame({"leader_id": lids, **{n: arr[n] for n in dtype.names or ()}})
         id_vals: dict[str, list] = {c: [] for c in idcols}
         for got, n in zip(decoded, counts):
             for c in idcols:
@@ -154,7 +154,9 @@ def _weeks_of(frame: pd.DataFrame, leaders: set[int], tz: str) -> set[tuple[int,
     if len(frame) == 0:
         return set()
     f = frame[frame["leader_id"].isin(leaders) & frame["indexed_at"].notna()]
-    weeks = cf.week_start(to_ns(f["indexed_at"]), tz) if len(f) else []
+    if not len(f):
+        return set()
+    weeks = cf.week_start(to_ns(f["indexed_at"]), tz)
     return {(int(lid), pd.Timestamp(w).date()) for lid, w in zip(f["leader_id"], weeks)}
 
 

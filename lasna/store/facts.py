@@ -10,6 +10,7 @@ import contextlib
 import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from sqlalchemy.types import NullType
 from lasna import frames
 from lasna.store import enrichment
 from lasna.store import schema as t
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import BindParameter
 
 CHUNK = 500
 LINK_CHUNK = 2000  # ids per linked-row lookup: three IN lists of this many (SQLite allows 32,766 parameters)
@@ -77,7 +81,8 @@ def seen_in(table, lid: int, a: datetime, b: datetime):
 def rows_in_ranges(conn: Connection, ranges: Iterable[tuple[int, datetime, datetime]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Posts and interactions (deleted ones included) of each (leader_id, since, until) range,
     by server-seen time (``indexed_at``, else ``created_at``) in [since, until)."""
-    posts, inter = [], []
+    posts: list[pd.DataFrame] = []
+    inter: list[pd.DataFrame] = []
     for part in _chunks(merged_ranges(ranges), 100):
         for table, id_label, columns, out in ((t.posts, "post_id", frames.POST_COLUMNS, posts),
                                               (t.interactions, "interaction_id", frames.INTERACTION_COLUMNS, inter)):
@@ -104,7 +109,8 @@ def linked_rows(conn: Connection, leader_ids: Sequence[int], ids: Iterable[str],
     # leader filter is applied to the few rows found, so the cost follows the linked rows, not the
     # leaders' whole history (a leader_id condition in SQL makes SQLite scan every row of the leaders).
     # One statement shape for every chunk (expanding parameters): compiled once.
-    own, linked = bindparam("own", expanding=True), bindparam("linked", expanding=True)
+    own: BindParameter[list[str]] = bindparam("own", expanding=True)
+    linked: BindParameter[list[str]] = bindparam("linked", expanding=True)
     post_q = or_(p.id.in_(own), p.reply_parent_id.in_(linked), p.reply_root_id.in_(linked))
     inter_q = or_(i.id.in_(own), i.parent_id.in_(linked), i.root_id.in_(linked))
     for part in _chunks(ids, LINK_CHUNK):
@@ -150,7 +156,7 @@ def contact_minima(conn: Connection, pairs: Iterable[tuple[int, str]]) -> pd.Dat
     for lid, a in pairs:
         if isinstance(a, str):
             by_leader.setdefault(int(lid), set()).add(a)
-    rows = []
+    rows: list = []
     for lid, accounts in sorted(by_leader.items()):  # per leader: seeks in the (account, leader) index
         for part in _chunks(sorted(accounts)):
             rows += conn.execute(select(p.leader_id, p.reply_parent_author_id, func.min(seen)).where(
