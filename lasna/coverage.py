@@ -121,17 +121,13 @@ def summary(store, leader_ids: Sequence[int] | None = None, *, since: datetime |
     """Per leader: reported, collected, coverage, hidden, deleted, explained (and by reason),
     unexplained, low_coverage, the low rows per account and week, and the threshold used — from the
     coverage facts of the weeks overlapping [since, until)."""
-    rows = ledger(store, leader_ids, since=since, until=until, by="week")
-    out = _c.leader_summary(rows)
-    for lid in leader_ids or []:
-        out.setdefault(int(lid), _c.empty_summary())
-    return out
+    return summaries(store, leader_ids, [(since, until)])[0]
 
 
 def summaries(store, leader_ids: Sequence[int] | None, windows: Sequence[tuple[datetime | None, datetime | None]],
               ) -> list[dict[int, dict]]:
-    """:func:`summary` of each (since, until) window, with the facts brought current and their weeks read
-    once for all of them (a page showing a period and its baseline)."""
+    """:func:`summary` of each (since, until) window — the rows :func:`ledger` reads per week — with the facts
+    brought current and their weeks read once for all of them (a page showing a period and its baseline)."""
     ensure_current(store)
     tz = programme_tz()
     bounds = [_weeks_of(since, until, tz) for since, until in windows]

@@ -129,7 +129,7 @@ def test_the_dashboard_computes_no_metric_of_its_own():
 
 
 def test_light_activity_rows_equal_the_full_frames(store):
-    """``Store.activity_frames`` (Cohorts, Sparring's "all my leaders") reads times and flags raw and converts
+    """``Store.activity_posts`` / ``activity_interactions`` (Cohorts, Sparring's "all my leaders") reads times and flags raw and converts
     them per column: the same values as the full frames, on SQLite and PostgreSQL."""
     from datetime import UTC, datetime, timedelta
 
@@ -159,7 +159,7 @@ def test_light_activity_rows_equal_the_full_frames(store):
     ]
     store.save_batch(account, posts=posts, interactions=replies)
     since = now - timedelta(days=30)
-    light_p, light_i = store.activity_frames([leader.id], since)
+    light_p, light_i = store.activity_posts([leader.id], since), store.activity_interactions([leader.id], since)
     full_p = store.posts_frame([leader.id], since=since).set_index("post_id").sort_index()
     full_i = store.interactions_frame([leader.id], since=since).set_index("interaction_id").sort_index()
     light_p, light_i = light_p.set_index("post_id").sort_index(), light_i.set_index("interaction_id").sort_index()

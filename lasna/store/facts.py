@@ -468,11 +468,6 @@ class FactsMixin:
             user_id = conn.execute(select(t.users.c.id).where(t.users.c.name == user_name)).scalar_one()
             conn.execute(t.user_leaders.insert().values(user_id=user_id, leader_id=leader_id))
 
-    def activity_frames(self, leader_ids, since: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Light columns (no text, no JSON) of many leaders' posts and interactions since ``since``
-        (:meth:`activity_posts`, :meth:`activity_interactions`)."""
-        return self.activity_posts(leader_ids, since), self.activity_interactions(leader_ids, since)
-
     def activity_posts(self, leader_ids, since: datetime) -> pd.DataFrame:
         """Light columns of many leaders' posts since ``since``. Times and flags are read raw and converted
         per column (not per value: a cohort's half year is tens of thousands of rows)."""
